@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace OtpService.Core.Contracts;
+
+/// <summary>The JSON body of every HTTP answer: status and message, plus the extras DESIGN.md lists.</summary>
+public sealed record ApiAnswerBody(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string Message)
+{
+    [JsonPropertyName("expiresInSeconds")] public int? ExpiresInSeconds { get; init; }
+    [JsonPropertyName("attemptsRemaining")] public int? AttemptsRemaining { get; init; }
+    [JsonPropertyName("retryAfterSeconds")] public int? RetryAfterSeconds { get; init; }
+    [JsonPropertyName("field")] public string? Field { get; init; }
+}

@@ -1,0 +1,2 @@
+Console.WriteLine("OtpService.Local: not built yet.");
+return 1;
