@@ -11,43 +11,59 @@ public sealed record StoredCode(
     long? UsedAt = null,
     long? MailedAt = null);
 
-/// <summary>What the rules need to know about an address: its recent codes (newest first) and the version of its address record.</summary>
-public sealed record AddressHistory(IReadOnlyList<StoredCode> Codes, long Version)
+/// <summary>
+/// What the rules know about an address: its recent codes (newest first) and its address
+/// record, which holds the recent send times and a version that every issue bumps.
+/// </summary>
+public sealed record AddressHistory(IReadOnlyList<StoredCode> Codes, IReadOnlyList<long> SentAt, long Version)
 {
-    public static readonly AddressHistory Empty = new([], 0);
+    public static readonly AddressHistory Empty = new([], [], 0);
     public StoredCode? Newest => Codes.Count > 0 ? Codes[0] : null;
 }
 
 public enum IssueResult
 {
     Issued,
-    /// <summary>Another request changed the address first; re-read and decide again.</summary>
+    /// <summary>Another request changed the address record first; re-read and decide again.</summary>
     Conflict,
 }
 
 /// <summary>
-/// Storage port for the OTP rules. Every state change is a single conditional write, so
-/// concurrent requests cannot both win; a false/null result means "the condition failed,
-/// re-read". Implementations throw <see cref="StoreUnavailableException"/> when storage fails.
+/// Storage port for the OTP rules. Every state change is one conditional write, so concurrent
+/// requests cannot both win; a false/null result means "the condition failed, re-read".
+/// Implementations throw <see cref="StoreUnavailableException"/> when storage fails.
 /// </summary>
 public interface IOtpStore
 {
-    /// <summary>Codes of the address that expire at or after <paramref name="expiringSince"/>, newest first, read consistently.</summary>
+    /// <summary>The address record and the codes expiring at or after <paramref name="expiringSince"/>, newest first, read consistently.</summary>
     Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken);
 
     Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken);
 
-    /// <summary>Claims the next version of the address record, then inserts the code. <paramref name="keepUntil"/> is the TTL of both.</summary>
-    Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, long keepUntil, CancellationToken cancellationToken);
+    /// <summary>
+    /// Moves the address record from <paramref name="expectedVersion"/> to the next version with
+    /// <paramref name="sentAt"/> as its send times, then inserts the code. Both are kept until
+    /// <paramref name="keepUntil"/> (the table's TTL attribute).
+    /// </summary>
+    Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken);
 
-    /// <summary>Counts one wrong guess if the code is unused, not expired at <paramref name="now"/>, and has fewer than <paramref name="maxAttempts"/>. Returns the new count, or null if the condition failed.</summary>
+    /// <summary>Counts one wrong guess if the code is unused, unexpired at <paramref name="now"/> and below <paramref name="maxAttempts"/>. Returns the new count, or null if the condition failed.</summary>
     Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken);
 
-    /// <summary>Marks the code used if it is unused, not expired at <paramref name="now"/>, and under the attempt limit. True if this call did it.</summary>
+    /// <summary>Marks the code used if it is unused, unexpired at <paramref name="now"/> and below the attempt limit. True if this call did it.</summary>
     Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken);
 
-    /// <summary>Records that the code's mail went out, once. True if this call recorded it.</summary>
-    Task<bool> TryMarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims the right to mail the code: succeeds if it was never mailed and no other claim is
+    /// younger than <paramref name="leaseSeconds"/>. Returns the code, or null if the condition failed.
+    /// </summary>
+    Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken);
+
+    /// <summary>Records that the mail went out and drops the claim.</summary>
+    Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken);
+
+    /// <summary>Drops a claim after a failed send so a retry can claim again at once.</summary>
+    Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken);
 }
 
 /// <summary>Storage could not be reached or refused the call; the request may be retried later.</summary>

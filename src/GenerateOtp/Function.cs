@@ -1,0 +1,33 @@
+using OtpService.Core.Composition;
+using OtpService.Core.Http;
+using OtpService.Core.Logging;
+using OtpService.Core.Otp;
+
+namespace GenerateOtp;
+
+/// <summary>Lambda for GET/POST /otp/generate: stores a fresh code for the address (the stream then mails it).</summary>
+public sealed class Function
+{
+    private readonly OtpIssuer _issuer;
+    private readonly InvocationLog _log;
+
+    /// <summary>Called by Lambda once per container: real DynamoDB client, settings from the environment.</summary>
+    public Function()
+        : this(OtpServices.FromEnvironment())
+    {
+    }
+
+    public Function(OtpServices services)
+        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), InvocationLog.ToConsole(nameof(GenerateOtp)))
+    {
+    }
+
+    public Function(OtpIssuer issuer, InvocationLog log)
+    {
+        _issuer = issuer;
+        _log = log;
+    }
+
+    public Task<Stream> FunctionHandler(Stream input) =>
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, fields, cancellationToken));
+}

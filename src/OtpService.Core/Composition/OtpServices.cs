@@ -1,0 +1,58 @@
+using Amazon.DynamoDBv2;
+using OtpService.Core.Otp;
+using OtpService.Core.Ports;
+using OtpService.Core.Storage;
+
+namespace OtpService.Core.Composition;
+
+/// <summary>
+/// Builds the real dependencies from environment variables, once per Lambda container (the
+/// handlers' parameterless constructors call this; tests and the local runner pass their own).
+/// </summary>
+public sealed class OtpServices
+{
+    private readonly Func<string, string?> _environment;
+
+    public OtpServices(Func<string, string?> environment)
+    {
+        _environment = environment;
+        Settings = OtpSettings.FromVariables(environment);
+    }
+
+    public static OtpServices FromEnvironment() => new(Environment.GetEnvironmentVariable);
+
+    public OtpSettings Settings { get; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The settings, checked for what only the sender needs.</summary>
+    public OtpSettings RequireSender() => Settings.SenderAddress is null
+        ? throw new InvalidOperationException("OTP_SENDER_ADDRESS must be set to the SES-verified address mails are sent from.")
+        : Settings;
+
+    public IOtpStore CreateStore() => new DynamoDbOtpStore(CreateDynamoDbClient(_environment), Settings.TableName);
+
+    // TEMPORARY until the signed-HTTP edge lands: development key from the environment only.
+    public OtpCode CreateCodes() => new(System.Text.Encoding.UTF8.GetBytes(_environment("OTP_SIGNING_KEY") ?? throw new InvalidOperationException("OTP_SIGNING_KEY is not set.")));
+
+    public IEmailSender CreateEmailSender() => throw new NotSupportedException("TEMPORARY");
+
+    public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var config = new AmazonDynamoDBConfig
+        {
+            // A request waits at most this long per try; the SDK retries throttling and 5xx on its own.
+            Timeout = TimeSpan.FromSeconds(3),
+            MaxErrorRetry = 2,
+        };
+        // The SDKs' own convention for local endpoints; set only for emulators.
+        if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION") ?? "us-east-1";
+        }
+
+        return new AmazonDynamoDBClient(config);
+    }
+}

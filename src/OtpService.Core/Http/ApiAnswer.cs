@@ -1,0 +1,70 @@
+using System.Globalization;
+using OtpService.Core.Contracts;
+using OtpService.Core.Otp;
+
+namespace OtpService.Core.Http;
+
+/// <summary>An HTTP answer before it is shaped for API Gateway.</summary>
+public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
+{
+    public ApiGatewayResponse ToResponse()
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/json",
+            ["Cache-Control"] = "no-store",
+            ["X-Content-Type-Options"] = "nosniff",
+        };
+        if (Body.RetryAfterSeconds is { } retryAfter)
+        {
+            headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return new ApiGatewayResponse
+        {
+            StatusCode = StatusCode,
+            Headers = headers,
+            Body = System.Text.Json.JsonSerializer.Serialize(Body, LambdaJsonContext.Default.ApiAnswerBody),
+        };
+    }
+}
+
+/// <summary>Every answer the API gives: DESIGN.md's table, with the seed's words where the seed had them.</summary>
+public static class ApiAnswers
+{
+    public const string SentMessage = "A verification code is sent to the email address you provided.";
+
+    public static ApiAnswer For(GenerateOutcome outcome) => outcome.Status switch
+    {
+        GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds }),
+        GenerateStatus.RateLimited => new(429, new("rate_limited", "Too many codes requested for this address. Wait before asking for another.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
+        GenerateStatus.TooManyFailures => new(429, new("rate_limited", "Too many wrong codes were tried for this address. Wait before asking for another.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    public static ApiAnswer For(VerifyOutcome outcome) => outcome.Status switch
+    {
+        VerifyStatus.Verified => new(200, new("verified", "Verified")),
+        VerifyStatus.WrongCode => new(401, new("wrong_code", "Wrong OTP") { AttemptsRemaining = outcome.AttemptsRemaining }),
+        VerifyStatus.Expired => new(410, new("expired", "Time Over")),
+        VerifyStatus.NotFound => new(404, new("not_found", "No such OTP was shared")),
+        VerifyStatus.AlreadyUsed => new(409, new("already_used", "This code has already been used. Request a new one.")),
+        VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", outcome.RetryAfterSeconds is null
+            ? "Too many wrong tries for this code. Request a new one."
+            : "Too many wrong tries for this address. Wait before trying again.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    public static ApiAnswer Invalid(InvalidRequest error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new(400, new("invalid_request", error.Message) { Field = error.Field });
+    }
+
+    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly."));
+
+    public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side."));
+}

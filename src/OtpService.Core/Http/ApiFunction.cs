@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OtpService.Core.Contracts;
+using OtpService.Core.Logging;
+using OtpService.Core.Ports;
+
+namespace OtpService.Core.Http;
+
+/// <summary>
+/// The shared body of the API handlers: parse the API Gateway event, run the route's action,
+/// shape the proxy response, log one line. Bad input is a 400, storage trouble a 503, anything
+/// else a 500; no answer carries internals.
+/// </summary>
+public static class ApiFunction
+{
+    public static async Task<Stream> HandleAsync(
+        Stream input,
+        string route,
+        InvocationLog log,
+        Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(action);
+        var started = Stopwatch.GetTimestamp();
+        ApiGatewayRequest? request = null;
+        RequestFields? fields = null;
+        string? error = null;
+        ApiAnswer answer;
+        try
+        {
+            request = await ReadEventAsync(input, cancellationToken).ConfigureAwait(false);
+            InvalidRequest? invalid = null;
+            fields = request is null ? null : RequestFields.TryRead(request, out invalid);
+            answer = (request, fields) switch
+            {
+                (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
+                (_, null) => ApiAnswers.Invalid(invalid!),
+                _ => await action(fields, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        catch (StoreUnavailableException e)
+        {
+            answer = ApiAnswers.Unavailable;
+            error = e.Message;
+        }
+#pragma warning disable CA1031 // The boundary: whatever failed, the caller gets a clean 500 and the log gets the type.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            answer = ApiAnswers.InternalError;
+            error = e.GetType().FullName;
+        }
+
+        log.Write(answer.StatusCode >= 500 ? "ERROR" : "INFO",
+        [
+            new("requestId", request?.RequestContext?.RequestId),
+            new("route", route),
+            new("method", request?.HttpMethod ?? request?.RequestContext?.Http?.Method),
+            new("outcome", answer.Body.Status),
+            new("httpStatus", answer.StatusCode),
+            new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
+            new("error", error),
+            new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+        ]);
+
+        var output = new MemoryStream();
+        await JsonSerializer.SerializeAsync(output, answer.ToResponse(), LambdaJsonContext.Default.ApiGatewayResponse, cancellationToken).ConfigureAwait(false);
+        output.Position = 0;
+        return output;
+    }
+
+    private static async Task<ApiGatewayRequest?> ReadEventAsync(Stream input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using OtpService.Core.Otp;
+
+namespace OtpService.Core.Http;
+
+/// <summary>The two routes: check the fields, call the rule, pick the answer.</summary>
+public static class OtpEndpoints
+{
+    public static async Task<ApiAnswer> GenerateAsync(OtpIssuer issuer, RequestFields fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (ReadAddress(fields, out var address) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return ApiAnswers.For(await issuer.IssueAsync(address, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verifier);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (ReadAddress(fields, out var address) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var code = fields[OtpFields.Otp]?.Trim();
+        var reason = code switch
+        {
+            null or "" => "is required",
+            _ when code.Length != settings.CodeLength || !code.All(char.IsAsciiDigit) =>
+                string.Create(CultureInfo.InvariantCulture, $"must be exactly {settings.CodeLength} digits"),
+            _ => null,
+        };
+        if (reason is not null)
+        {
+            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Otp, reason));
+        }
+
+        return ApiAnswers.For(await verifier.VerifyAsync(address, code!, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static ApiAnswer? ReadAddress(RequestFields fields, out string address)
+    {
+        address = EmailAddress.TryNormalize(fields[OtpFields.EmailAddress], out var reason) ?? "";
+        return address.Length == 0 ? ApiAnswers.Invalid(new InvalidRequest(OtpFields.EmailAddress, reason)) : null;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Collections.Specialized;
+using System.Text;
+using System.Text.Json;
+using System.Web;
+using OtpService.Core.Contracts;
+
+namespace OtpService.Core.Http;
+
+/// <summary>A request the service refuses, naming the field and the reason (answered as 400 invalid_request).</summary>
+public sealed record InvalidRequest(string Field, string Reason)
+{
+    public string Message => $"{Field} {Reason}";
+}
+
+/// <summary>
+/// The fields of a request, from the query string (GET, as the seed) or a JSON or form body
+/// (POST, which keeps codes out of URLs and access logs). A field given twice is refused.
+/// </summary>
+public sealed class RequestFields
+{
+    public const int MaxBodyBytes = 4096;
+    private readonly Dictionary<string, string> _values;
+
+    private RequestFields(Dictionary<string, string> values) => _values = values;
+
+    public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
+
+    public static RequestFields? TryRead(ApiGatewayRequest request, out InvalidRequest? error)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var method = request.HttpMethod ?? request.RequestContext?.Http?.Method ?? "GET";
+        error = method.ToUpperInvariant() switch
+        {
+            "GET" => ReadQuery(request, values),
+            "POST" => ReadQuery(request, values) ?? ReadBody(request, values),
+            _ => new InvalidRequest("method", $"{method} is not allowed; use GET or POST"),
+        };
+        return error is null ? new RequestFields(values) : null;
+    }
+
+    private static InvalidRequest? ReadQuery(ApiGatewayRequest request, Dictionary<string, string> values)
+    {
+        if (request.IsHttpApiV2)
+        {
+            // HTTP API joins repeated parameters with commas in queryStringParameters; the raw string keeps them apart.
+            return request.RawQueryString is { Length: > 0 } raw
+                ? AddAll(HttpUtility.ParseQueryString(raw), values, "query string")
+                : AddSingles(request.QueryStringParameters, values, "query string");
+        }
+
+        if (request.MultiValueQueryStringParameters is { } multi)
+        {
+            foreach (var (name, list) in multi)
+            {
+                if (list is { Count: > 1 })
+                {
+                    return new InvalidRequest(name, "is given more than once");
+                }
+
+                if (Add(values, name, list is { Count: 1 } ? list[0] : null, "query string") is { } error)
+                {
+                    return error;
+                }
+            }
+
+            return null;
+        }
+
+        return AddSingles(request.QueryStringParameters, values, "query string");
+    }
+
+    private static InvalidRequest? ReadBody(ApiGatewayRequest request, Dictionary<string, string> values)
+    {
+        if (string.IsNullOrEmpty(request.Body))
+        {
+            return null;
+        }
+
+        byte[] body;
+        try
+        {
+            body = request.IsBase64Encoded ? Convert.FromBase64String(request.Body) : Encoding.UTF8.GetBytes(request.Body);
+        }
+        catch (FormatException)
+        {
+            return new InvalidRequest("body", "is not valid base64");
+        }
+
+        if (body.Length > MaxBodyBytes)
+        {
+            return new InvalidRequest("body", $"is larger than {MaxBodyBytes} bytes");
+        }
+
+        var contentType = Header(request, "content-type")?.Split(';')[0].Trim().ToLowerInvariant();
+        return contentType switch
+        {
+            "application/json" => ReadJson(body, values),
+            "application/x-www-form-urlencoded" => ReadForm(body, values),
+            _ => new InvalidRequest("body", "must be sent as application/json or application/x-www-form-urlencoded"),
+        };
+    }
+
+    private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return new InvalidRequest("body", "must be a JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                if (!seen.Add(name))
+                {
+                    return new InvalidRequest(name, "is given more than once");
+                }
+
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    // Numbers would lose a code's leading zeros; only the fields we read must be strings.
+                    if (IsKnownField(name))
+                    {
+                        return new InvalidRequest(name, "must be a JSON string");
+                    }
+
+                    continue;
+                }
+
+                if (Add(values, name, reader.GetString(), "body") is { } error)
+                {
+                    return error;
+                }
+            }
+
+            return reader.TokenType == JsonTokenType.EndObject && !reader.Read()
+                ? null
+                : new InvalidRequest("body", "is not valid JSON");
+        }
+        catch (JsonException)
+        {
+            return new InvalidRequest("body", "is not valid JSON");
+        }
+    }
+
+    private static InvalidRequest? ReadForm(byte[] body, Dictionary<string, string> values)
+    {
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new InvalidRequest("body", "is not valid UTF-8");
+        }
+
+        return AddAll(HttpUtility.ParseQueryString(text), values, "body");
+    }
+
+    private static InvalidRequest? AddAll(NameValueCollection pairs, Dictionary<string, string> values, string source)
+    {
+        foreach (var name in pairs.AllKeys)
+        {
+            var all = pairs.GetValues(name);
+            if (name is null)
+            {
+                continue;
+            }
+
+            if (all is { Length: > 1 })
+            {
+                return new InvalidRequest(name, "is given more than once");
+            }
+
+            if (Add(values, name, all?[0], source) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private static InvalidRequest? AddSingles(Dictionary<string, string?>? pairs, Dictionary<string, string> values, string source)
+    {
+        foreach (var (name, value) in pairs ?? [])
+        {
+            if (Add(values, name, value, source) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private static InvalidRequest? Add(Dictionary<string, string> values, string name, string? value, string source)
+    {
+        if (!IsKnownField(name))
+        {
+            return null;
+        }
+
+        return values.TryAdd(name, value ?? "") ? null : new InvalidRequest(name, $"is given more than once (also in the {source})");
+    }
+
+    private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp;
+
+    private static string? Header(ApiGatewayRequest request, string name)
+    {
+        foreach (var (key, value) in request.Headers ?? [])
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        foreach (var (key, list) in request.MultiValueHeaders ?? [])
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase) && list is { Count: > 0 })
+            {
+                return list[0];
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>The request field names, as the seed named them.</summary>
+public static class OtpFields
+{
+    public const string EmailAddress = "email_address";
+    public const string Otp = "otp";
+}

@@ -1,0 +1,72 @@
+using OtpService.Core.Ports;
+
+namespace OtpService.Core.Otp;
+
+public enum MailOutcome
+{
+    Sent,
+    /// <summary>Already mailed (a redelivered record), or the item is gone, used or expired: nothing to send.</summary>
+    Skipped,
+    /// <summary>A transient failure, or another invocation holds the mailing claim: retry the record later.</summary>
+    RetryLater,
+    /// <summary>The provider refused this mail for good; retrying cannot help.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// SendOtpEmail's rule: mail the code of a newly inserted item once. A claim with a lease makes
+/// a redelivered record send nothing, and a failed or interrupted send is retried, never lost.
+/// </summary>
+public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode codes, OtpSettings settings, TimeProvider clock)
+{
+    /// <summary>Longer than one send with its timeout, so a live claim is never taken over.</summary>
+    public const int ClaimLeaseSeconds = 30;
+
+    public async Task<MailOutcome> MailAsync(string address, long expiresAt, CancellationToken cancellationToken)
+    {
+        var senderAddress = settings.SenderAddress
+            ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, cancellationToken).ConfigureAwait(false);
+        if (code is null)
+        {
+            return await WhyNotClaimedAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (code.ExpiresAt < now || code.UsedAt is not null)
+        {
+            // A code nobody can use any more is not worth a mail.
+            await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
+            return MailOutcome.Skipped;
+        }
+
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(address, code.Nonce, code.Digits), settings);
+        try
+        {
+            await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmailSendException failure)
+        {
+            await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
+            return failure.Retryable ? MailOutcome.RetryLater : MailOutcome.Rejected;
+        }
+
+        try
+        {
+            await store.MarkMailedAsync(address, expiresAt, now, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The mail is out; a retry would send it twice. The claim expires on its own.
+        }
+
+        return MailOutcome.Sent;
+    }
+
+    private async Task<MailOutcome> WhyNotClaimedAsync(string address, long expiresAt, CancellationToken cancellationToken)
+    {
+        var current = await store.GetAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
+        // Unmailed but claimed: another invocation is sending, or died while sending. Retry after the lease.
+        return current is { MailedAt: null } ? MailOutcome.RetryLater : MailOutcome.Skipped;
+    }
+}

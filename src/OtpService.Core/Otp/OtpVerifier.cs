@@ -1,0 +1,68 @@
+using OtpService.Core.Ports;
+
+namespace OtpService.Core.Otp;
+
+/// <summary>
+/// VerifyOtp's rule, in the seed's order (unknown, then expired, then compare) with the checks
+/// the seed lacked: one use per code, a per-code attempt limit and a per-address failure cap.
+/// Only the newest code of an address counts.
+/// </summary>
+public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock)
+{
+    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var history = await store.LoadAsync(address, now - settings.HistorySeconds, cancellationToken).ConfigureAwait(false);
+
+        if (AbuseLimits.FailureRetryAfter(history.Codes, now, settings) is { } failureWait)
+        {
+            return new VerifyOutcome(VerifyStatus.TooManyAttempts, RetryAfterSeconds: failureWait);
+        }
+
+        if (history.Newest is not { } code)
+        {
+            return new VerifyOutcome(VerifyStatus.NotFound);
+        }
+
+        if (Judge(code, now) is { } settled)
+        {
+            return settled;
+        }
+
+        if (codes.Matches(address, code.Nonce, code.Digits, submittedCode))
+        {
+            var used = await store.TryMarkUsedAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
+            return used ? new VerifyOutcome(VerifyStatus.Verified) : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var attempts = await store.TryRecordWrongGuessAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
+        return attempts is { } counted
+            ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted))
+            : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer a code's state alone decides, or null when the submitted code must be compared.</summary>
+    private VerifyOutcome? Judge(StoredCode code, long now)
+    {
+        if (code.ExpiresAt < now)
+        {
+            return new VerifyOutcome(VerifyStatus.Expired);
+        }
+
+        if (code.UsedAt is not null)
+        {
+            return new VerifyOutcome(VerifyStatus.AlreadyUsed);
+        }
+
+        return code.Attempts >= settings.MaxAttempts ? new VerifyOutcome(VerifyStatus.TooManyAttempts) : null;
+    }
+
+    /// <summary>Our conditional write lost to a concurrent one: read the code again and answer from its new state.</summary>
+    private async Task<VerifyOutcome> ReJudgeAsync(StoredCode code, long now, CancellationToken cancellationToken)
+    {
+        var current = await store.GetAsync(code.Address, code.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        return current is null
+            ? new VerifyOutcome(VerifyStatus.NotFound)
+            : Judge(current, now) ?? new VerifyOutcome(VerifyStatus.AlreadyUsed);
+    }
+}

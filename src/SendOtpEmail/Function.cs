@@ -1,0 +1,31 @@
+using OtpService.Core.Composition;
+using OtpService.Core.Logging;
+using OtpService.Core.Otp;
+
+namespace SendOtpEmail;
+
+/// <summary>Lambda for the table's stream: mails the code of every inserted code item through SES.</summary>
+public sealed class Function
+{
+    private readonly OtpMailer _mailer;
+    private readonly InvocationLog _log;
+
+    /// <summary>Called by Lambda once per container: real DynamoDB and SES clients, signing key, settings from the environment.</summary>
+    public Function()
+        : this(OtpServices.FromEnvironment())
+    {
+    }
+
+    public Function(OtpServices services)
+        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(), services.RequireSender(), services.Clock), InvocationLog.ToConsole(nameof(SendOtpEmail)))
+    {
+    }
+
+    public Function(OtpMailer mailer, InvocationLog log)
+    {
+        _mailer = mailer;
+        _log = log;
+    }
+
+    public Task<Stream> FunctionHandler(Stream input) => StreamMailing.HandleAsync(input, _mailer, _log);
+}

@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using OtpService.Core.Contracts;
+
+namespace OtpService.Tests.Support;
+
+/// <summary>Builds API Gateway REST (v1) proxy events the way API Gateway sends them.</summary>
+public sealed class ApiEvent
+{
+    private readonly ApiGatewayRequest _request = new()
+    {
+        Resource = "/otp/generate",
+        Path = "/otp/generate",
+        HttpMethod = "GET",
+        Headers = new() { ["Host"] = "abc123.execute-api.us-east-1.amazonaws.com" },
+        RequestContext = new ApiGatewayRequestContext
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Stage = "Prod",
+            Identity = new ApiGatewayIdentity { SourceIp = "203.0.113.7" },
+        },
+    };
+
+    public static ApiEvent Get(string path) => new ApiEvent().At(path, "GET");
+
+    public static ApiEvent Post(string path) => new ApiEvent().At(path, "POST");
+
+    public ApiEvent At(string path, string method)
+    {
+        _request.Path = _request.Resource = path;
+        _request.HttpMethod = method;
+        return this;
+    }
+
+    public ApiEvent Query(string name, string value)
+    {
+        (_request.QueryStringParameters ??= [])[name] = value;
+        ((_request.MultiValueQueryStringParameters ??= [])[name] ??= []).Add(value);
+        return this;
+    }
+
+    public ApiEvent Body(string body, string contentType)
+    {
+        _request.Body = body;
+        _request.Headers!["Content-Type"] = contentType;
+        return this;
+    }
+
+    public ApiEvent Json(string json) => Body(json, "application/json");
+
+    public Stream ToStream() => new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(_request, LambdaJsonContext.Default.ApiGatewayRequest));
+
+    public static Stream Raw(string json) => new MemoryStream(Encoding.UTF8.GetBytes(json));
+}
+
+/// <summary>Reads a handler's proxy response and its JSON body.</summary>
+public sealed record ApiResult(int StatusCode, IReadOnlyDictionary<string, string> Headers, JsonElement Body)
+{
+    public string Status => Body.GetProperty("status").GetString()!;
+    public string Message => Body.GetProperty("message").GetString()!;
+
+    public int? Number(string name) => Body.TryGetProperty(name, out var value) ? value.GetInt32() : null;
+
+    public static async Task<ApiResult> ReadAsync(Task<Stream> handled)
+    {
+        var response = JsonSerializer.Deserialize(await handled, LambdaJsonContext.Default.ApiGatewayResponse)!;
+        return new ApiResult(response.StatusCode, response.Headers, JsonDocument.Parse(response.Body).RootElement.Clone());
+    }
+}

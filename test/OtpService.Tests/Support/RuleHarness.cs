@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Time.Testing;
+using OtpService.Core.Otp;
+
+namespace OtpService.Tests.Support;
+
+/// <summary>The three rules wired to one in-memory store, one fake clock and one recording mailer.</summary>
+public sealed class RuleHarness
+{
+    public RuleHarness(OtpSettings? settings = null)
+    {
+        Settings = (settings ?? new OtpSettings()) with { SenderAddress = "no-reply@example.com" };
+        Issuer = new OtpIssuer(Store, Settings, Clock);
+        Verifier = new OtpVerifier(Store, Codes, Settings, Clock);
+        Mailer = new OtpMailer(Store, Mail, Codes, Settings, Clock);
+    }
+
+    public OtpSettings Settings { get; }
+    public InMemoryOtpStore Store { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+    public OtpCode Codes { get; } = TestKeys.Codes();
+    public RecordingEmailSender Mail { get; } = new();
+    public OtpIssuer Issuer { get; }
+    public OtpVerifier Verifier { get; }
+    public OtpMailer Mailer { get; }
+
+    public void Advance(int seconds) => Clock.Advance(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>The code a user would read in the mail for the address's newest code.</summary>
+    public string CurrentCode(string address)
+    {
+        var code = Store.Codes(address)[0];
+        return Codes.Derive(address, code.Nonce, code.Digits);
+    }
+
+    public static string Wrong(string code) => code[0] == '9' ? "0" + code[1..] : (char)(code[0] + 1) + code[1..];
+}

@@ -1,0 +1,12 @@
+using System.Text;
+using OtpService.Core.Otp;
+
+namespace OtpService.Tests.Support;
+
+public static class TestKeys
+{
+    /// <summary>The local development key (README); fine in tests, never in a deployment.</summary>
+    public const string Development = "local-development-key-not-for-production-use-000000";
+
+    public static OtpCode Codes() => new(Encoding.UTF8.GetBytes(Development));
+}

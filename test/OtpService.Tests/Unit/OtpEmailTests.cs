@@ -1,0 +1,43 @@
+using OtpService.Core.Otp;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+public class OtpEmailTests
+{
+    [Fact]
+    public void Compose_KeepsTheSeedWordsForTheDefaults()
+    {
+        var mail = OtpEmail.Compose("no-reply@example.com", "user@example.com", "012345", new OtpSettings());
+
+        Assert.Equal("Your OTP (valid for only 2 mins)!", mail.Subject);
+        Assert.Contains("Use this code to verify your login at Simple Website<br>", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("012345", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Use this code to verify your login at Simple Website", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("012345", mail.TextBody, StringComparison.Ordinal);
+        Assert.Equal(("no-reply@example.com", "user@example.com"), (mail.From, mail.To));
+    }
+
+    [Fact]
+    public void Compose_HtmlEncodesTheAppNameInTheHtmlPartOnly()
+    {
+        var settings = new OtpSettings { AppName = "<b>Tom & Jerry</b>" };
+
+        var mail = OtpEmail.Compose("f@example.com", "t@example.com", "123456", settings);
+
+        Assert.Contains("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>Tom", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("<b>Tom & Jerry</b>", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(120, "2 mins")]
+    [InlineData(60, "1 min")]
+    [InlineData(600, "10 mins")]
+    [InlineData(90, "90 seconds")]
+    public void Lifetime_FollowsTheConfiguredTtl(int seconds, string expected)
+    {
+        Assert.Equal(expected, OtpEmail.Lifetime(seconds));
+        Assert.Equal($"Your OTP (valid for only {expected})!", OtpEmail.Compose("f@example.com", "t@example.com", "123456", new OtpSettings { TtlSeconds = seconds }).Subject);
+    }
+}
