@@ -35,7 +35,8 @@ public sealed class ApiEvent
     public ApiEvent Query(string name, string value)
     {
         (_request.QueryStringParameters ??= [])[name] = value;
-        ((_request.MultiValueQueryStringParameters ??= [])[name] ??= []).Add(value);
+        var multi = _request.MultiValueQueryStringParameters ??= [];
+        (multi.TryGetValue(name, out var values) && values is not null ? values : multi[name] = []).Add(value);
         return this;
     }
 

@@ -1,0 +1,212 @@
+using System.Text;
+using System.Text.Json;
+using OtpService.Core.Logging;
+using OtpService.Core.Otp;
+using OtpService.Tests.Support;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+/// <summary>The API handlers end to end over the in-memory store: event in, proxy response out, log line written.</summary>
+public class ApiHandlerTests
+{
+    private const string Address = "user@example.com";
+    private readonly RuleHarness _h = new();
+    private readonly StringWriter _logs = new();
+    private readonly GenerateOtp.Function _generate;
+    private readonly VerifyOtp.Function _verify;
+
+    public ApiHandlerTests()
+    {
+        _generate = new GenerateOtp.Function(_h.Issuer, new InvocationLog(_logs, "GenerateOtp"));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"));
+    }
+
+    private Task<ApiResult> Generate(ApiEvent e) => ApiResult.ReadAsync(_generate.FunctionHandler(e.ToStream()));
+
+    private Task<ApiResult> Verify(ApiEvent e) => ApiResult.ReadAsync(_verify.FunctionHandler(e.ToStream()));
+
+    private Task<ApiResult> Verify(string address, string otp) =>
+        Verify(ApiEvent.Get("/otp/verify").Query("email_address", address).Query("otp", otp));
+
+    [Fact]
+    public async Task Generate_Answers202WithTheSeedWords()
+    {
+        var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        Assert.Equal(202, result.StatusCode);
+        Assert.Equal("sent", result.Status);
+        Assert.Equal("A verification code is sent to the email address you provided.", result.Message);
+        Assert.Equal(120, result.Number("expiresInSeconds"));
+        Assert.Equal("application/json", result.Headers["Content-Type"]);
+        Assert.Equal("no-store", result.Headers["Cache-Control"]);
+    }
+
+    [Fact]
+    public async Task Generate_NormalizesTheAddressItStores()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", "  User@Example.COM "));
+
+        Assert.Single(_h.Store.Codes(Address));
+    }
+
+    [Fact]
+    public async Task Generate_TooSoon_Answers429WithRetryAfter()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        Assert.Equal(429, result.StatusCode);
+        Assert.Equal("rate_limited", result.Status);
+        Assert.Equal(30, result.Number("retryAfterSeconds"));
+        Assert.Equal("30", result.Headers["Retry-After"]);
+    }
+
+    [Fact]
+    public async Task Verify_AnswersEveryOutcomeWithDesignStatusAndSeedWords()
+    {
+        Assert.Equal((404, "not_found", "No such OTP was shared"), Triple(await Verify(Address, "123456")));
+
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var code = _h.CurrentCode(Address);
+        var wrong = await Verify(Address, RuleHarness.Wrong(code));
+        Assert.Equal((401, "wrong_code", "Wrong OTP"), Triple(wrong));
+        Assert.Equal(4, wrong.Number("attemptsRemaining"));
+
+        Assert.Equal((200, "verified", "Verified"), Triple(await Verify(Address, code)));
+        Assert.Equal((409, "already_used"), Pair(await Verify(Address, code)));
+
+        _h.Advance(30);
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var fresh = _h.CurrentCode(Address);
+        _h.Advance(121);
+        Assert.Equal((410, "expired", "Time Over"), Triple(await Verify(Address, fresh)));
+    }
+
+    [Fact]
+    public async Task Verify_AfterFiveWrongTries_Answers429TooManyAttempts()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var code = _h.CurrentCode(Address);
+        for (var i = 0; i < 5; i++)
+        {
+            await Verify(Address, RuleHarness.Wrong(code));
+        }
+
+        Assert.Equal((429, "too_many_attempts"), Pair(await Verify(Address, code)));
+    }
+
+    [Fact]
+    public async Task Verify_AcceptsPostWithJsonOrFormBody()
+    {
+        await Generate(ApiEvent.Post("/otp/generate").Json($$"""{"email_address": "{{Address}}"}"""));
+        var code = _h.CurrentCode(Address);
+
+        var wrong = await Verify(ApiEvent.Post("/otp/verify").Body($"email_address={Uri.EscapeDataString(Address)}&otp={RuleHarness.Wrong(code)}", "application/x-www-form-urlencoded"));
+        var right = await Verify(ApiEvent.Post("/otp/verify").Json($$"""{"email_address": "{{Address}}", "otp": "{{code}}"}"""));
+
+        Assert.Equal(401, wrong.StatusCode);
+        Assert.Equal(200, right.StatusCode);
+    }
+
+    public static TheoryData<string, ApiEvent, string> BadRequests() => new()
+    {
+        { "missing address", ApiEvent.Get("/otp/verify").Query("otp", "123456"), "email_address" },
+        { "empty address", ApiEvent.Get("/otp/verify").Query("email_address", "").Query("otp", "123456"), "email_address" },
+        { "malformed address", ApiEvent.Get("/otp/verify").Query("email_address", "not-an-address").Query("otp", "123456"), "email_address" },
+        { "oversized address", ApiEvent.Get("/otp/verify").Query("email_address", new string('a', 300) + "@example.com").Query("otp", "123456"), "email_address" },
+        { "missing otp", ApiEvent.Get("/otp/verify").Query("email_address", Address), "otp" },
+        { "letters in otp", ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "12a456"), "otp" },
+        { "short otp", ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "12345"), "otp" },
+        { "oversized otp", ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", new string('1', 5000)), "otp" },
+        { "duplicated parameter", ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("email_address", "b@example.com").Query("otp", "123456"), "email_address" },
+        { "malformed JSON", ApiEvent.Post("/otp/verify").Json("{\"email_address\": "), "body" },
+        { "JSON array", ApiEvent.Post("/otp/verify").Json("[1,2]"), "body" },
+        { "otp as a JSON number", ApiEvent.Post("/otp/verify").Json($$"""{"email_address": "{{Address}}", "otp": 123456}"""), "otp" },
+        { "field in query and body", ApiEvent.Post("/otp/verify").Query("otp", "123456").Json($$"""{"email_address": "{{Address}}", "otp": "123456"}"""), "otp" },
+        { "unsupported body type", ApiEvent.Post("/otp/verify").Body("email_address=x", "text/plain"), "body" },
+        { "oversized body", ApiEvent.Post("/otp/verify").Json($$"""{"email_address": "{{Address}}", "pad": "{{new string('x', 5000)}}"}"""), "body" },
+        { "wrong method", ApiEvent.Get("/otp/verify").At("/otp/verify", "DELETE"), "method" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Verify_BadInput_Answers400NamingTheField(string because, ApiEvent request, string field)
+    {
+        var result = await Verify(request);
+
+        Assert.True(400 == result.StatusCode, because);
+        Assert.Equal("invalid_request", result.Status);
+        Assert.Equal(field, result.Body.GetProperty("field").GetString());
+        Assert.StartsWith(field, result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"queryStringParameters\": null}")]
+    [InlineData("not json at all")]
+    [InlineData("[]")]
+    [InlineData("")]
+    public async Task Generate_WithAnUnusableEvent_Answers400AndWritesNothing(string raw)
+    {
+        var result = await ApiResult.ReadAsync(_generate.FunctionHandler(ApiEvent.Raw(raw)));
+
+        Assert.Equal(400, result.StatusCode);
+        Assert.Equal("invalid_request", result.Status);
+        Assert.Empty(_h.Store.Codes(Address));
+    }
+
+    [Fact]
+    public async Task Generate_WhenStorageIsDown_Answers503WithoutInternals()
+    {
+        _h.Store.Unavailable = true;
+
+        var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        Assert.Equal((503, "unavailable"), Pair(result));
+        Assert.DoesNotContain("in-memory", result.Body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handlers_LogOneJsonLinePerInvocation_WithoutTheCodeOrTheAddress()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var code = _h.CurrentCode(Address);
+        await Verify(Address, RuleHarness.Wrong(code));
+        await Verify(Address, code);
+
+        var lines = _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var entries = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["sent", "wrong_code", "verified"], entries.Select(e => e.GetProperty("outcome").GetString()));
+        Assert.All(entries, e => Assert.Equal("u***@example.com", e.GetProperty("address").GetString()));
+        Assert.All(entries, e => Assert.True(e.GetProperty("durationMs").GetDouble() >= 0));
+        Assert.DoesNotContain(code, _logs.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Address, _logs.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(_h.Store.Codes(Address)[0].Nonce), _logs.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestKeys.Development, _logs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_AcceptsAnHttpApiV2Event_AndRefusesARepeatedRawParameter()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var code = _h.CurrentCode(Address);
+        string V2(string rawQuery) => $$$"""
+            {"version":"2.0","routeKey":"GET /otp/verify","rawPath":"/otp/verify","rawQueryString":"{{{rawQuery}}}",
+             "queryStringParameters":{"email_address":"{{{Address}}}","otp":"{{{code}}}"},
+             "requestContext":{"requestId":"r1","http":{"method":"GET","path":"/otp/verify","sourceIp":"203.0.113.7"}},"isBase64Encoded":false}
+            """;
+
+        var repeated = await ApiResult.ReadAsync(_verify.FunctionHandler(ApiEvent.Raw(V2($"email_address={Address}&otp={code}&otp={code}"))));
+        var ok = await ApiResult.ReadAsync(_verify.FunctionHandler(ApiEvent.Raw(V2($"email_address={Uri.EscapeDataString(Address)}&otp={code}"))));
+
+        Assert.Equal((400, "invalid_request"), Pair(repeated));
+        Assert.Equal(200, ok.StatusCode);
+    }
+
+    private static (int, string, string) Triple(ApiResult r) => (r.StatusCode, r.Status, r.Message);
+
+    private static (int, string) Pair(ApiResult r) => (r.StatusCode, r.Status);
+}
