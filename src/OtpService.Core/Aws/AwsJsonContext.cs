@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+using OtpService.Core.Email;
+
+namespace OtpService.Core.Aws;
+
+/// <summary>
+/// Source-generated JSON for the AWS APIs we call by hand (no reflection: trim- and AOT-safe).
+/// No naming policy: property names are written as declared, which is AWS's PascalCase.
+/// Reading is case-insensitive because AWS error bodies use both <c>message</c> and <c>Message</c>.
+/// </summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(SesSendEmailRequest))]
+[JsonSerializable(typeof(GetSecretValueRequest))]
+[JsonSerializable(typeof(GetSecretValueResponse))]
+[JsonSerializable(typeof(AwsErrorBody))]
+internal sealed partial class AwsJsonContext : JsonSerializerContext;
+
+/// <summary>The parts of an AWS JSON error body that name the error (JSON 1.1 uses <c>__type</c>, REST-JSON <c>code</c>).</summary>
+internal sealed class AwsErrorBody
+{
+    [JsonPropertyName("__type")] public string? Type { get; set; }
+
+    public string? Code { get; set; }
+}
