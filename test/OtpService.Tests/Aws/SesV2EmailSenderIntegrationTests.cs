@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using System.Net;
+using System.Text.Json;
+using Amazon.Runtime;
+using OtpService.Core.Aws;
+using OtpService.Core.Email;
+using OtpService.Core.Ports;
+using Xunit;
+
+namespace OtpService.Tests.Aws;
+
+/// <summary>The SES v2 sender against the real aws-ses-v2-local emulator: what it sends is what SES would store.</summary>
+public class SesV2EmailSenderIntegrationTests
+{
+    private static SesV2EmailSender Sender(Uri endpoint) =>
+        new(endpoint, new SignedAwsHttpClient(
+            new AwsRequestSigner(SesV2EmailSender.SigningService, "us-east-1"),
+            new BasicAWSCredentials("AKIDLOCAL", "local-secret")));
+
+    private static OutgoingEmail EmailTo(string to, string subject = "Your verification code") => new(
+        "no-reply@example.com",
+        to,
+        subject,
+        "<p>Use this code to verify your login at Simple Website</p><p><b>482913</b></p>",
+        "Use this code to verify your login at Simple Website: 482913");
+
+    [Fact]
+    public async Task Send_DeliversHtmlAndTextToTheEmulator()
+    {
+        var emulators = await OtpService.Tests.Integration.EmulatorFixture.StartedAsync();
+        var to = $"{Guid.NewGuid():N}@example.com";
+        var email = EmailTo(to);
+
+        await Sender(emulators.SesEndpoint).SendAsync(email, CancellationToken.None);
+
+        using var http = new HttpClient();
+        using var store = JsonDocument.Parse(await http.GetStringAsync(new Uri(emulators.SesEndpoint, "/store")));
+        var sent = store.RootElement.GetProperty("emails").EnumerateArray()
+            .Single(stored => stored.GetProperty("destination").GetProperty("to").EnumerateArray().Any(address => address.GetString() == to));
+        Assert.Equal(email.From, sent.GetProperty("from").GetString());
+        Assert.Equal(email.Subject, sent.GetProperty("subject").GetString());
+        Assert.Equal(email.HtmlBody, sent.GetProperty("body").GetProperty("html").GetString());
+        Assert.Equal(email.TextBody, sent.GetProperty("body").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Send_WhenTheEmulatorRejectsTheRequest_ThrowsNotRetryable()
+    {
+        // aws-ses-v2-local answers 400 to a mail without a subject, as SES does.
+        var emulators = await OtpService.Tests.Integration.EmulatorFixture.StartedAsync();
+
+        var error = await Assert.ThrowsAsync<EmailSendException>(
+            () => Sender(emulators.SesEndpoint).SendAsync(EmailTo($"{Guid.NewGuid():N}@example.com", subject: ""), CancellationToken.None));
+
+        Assert.False(error.Retryable);
+        Assert.Contains("HTTP 400", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("482913", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_WhenNothingListens_ThrowsRetryable()
+    {
+        var closedPort = ClosedLoopbackPort();
+
+        var error = await Assert.ThrowsAsync<EmailSendException>(
+            () => Sender(new Uri($"http://127.0.0.1:{closedPort}")).SendAsync(EmailTo("user@example.com"), CancellationToken.None));
+
+        Assert.True(error.Retryable);
+    }
+
+    private static int ClosedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
