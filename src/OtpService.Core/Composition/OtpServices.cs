@@ -1,4 +1,6 @@
 using Amazon.DynamoDBv2;
+using OtpService.Core.Aws;
+using OtpService.Core.Email;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
@@ -32,10 +34,10 @@ public sealed class OtpServices
 
     public IOtpStore CreateStore() => new DynamoDbOtpStore(CreateDynamoDbClient(_environment), Settings.TableName);
 
-    // TEMPORARY until the signed-HTTP edge lands: development key from the environment only.
-    public OtpCode CreateCodes() => new(System.Text.Encoding.UTF8.GetBytes(_environment("OTP_SIGNING_KEY") ?? throw new InvalidOperationException("OTP_SIGNING_KEY is not set.")));
+    /// <summary>The code derivation under the signing key (Secrets Manager in AWS, a development key locally).</summary>
+    public OtpCode CreateCodes() => new(SigningKeyLoader.LoadSigningKey(_environment));
 
-    public IEmailSender CreateEmailSender() => throw new NotSupportedException("TEMPORARY");
+    public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment);
 
     public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment)
     {

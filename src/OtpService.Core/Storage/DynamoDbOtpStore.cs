@@ -233,30 +233,29 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {
-        T result = default!;
-        await Call(async () => result = await call().ConfigureAwait(false)).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>Turns every storage failure into one exception type that carries no request data.</summary>
-    private static async Task Call(Func<Task> call)
-    {
         try
         {
-            await call().ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
-        catch (ConditionalCheckFailedException)
+        catch (Exception e) when (AsUnavailable(e) is { } unavailable)
         {
-            throw;
-        }
-        catch (AmazonServiceException e)
-        {
-            throw new StoreUnavailableException($"DynamoDB refused the call: {e.ErrorCode} ({(int)e.StatusCode}).", e);
-        }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or TimeoutException
-                                  || (e is TaskCanceledException or OperationCanceledException && e.InnerException is TimeoutException))
-        {
-            throw new StoreUnavailableException($"DynamoDB could not be reached: {e.GetType().Name}.", e);
+            throw unavailable;
         }
     }
+
+    private static Task<bool> Call(Func<Task> call) => Call(async () =>
+    {
+        await call().ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>Every storage failure becomes one exception type that carries no request data; a failed condition stays itself.</summary>
+    private static StoreUnavailableException? AsUnavailable(Exception e) => e switch
+    {
+        ConditionalCheckFailedException => null,
+        AmazonServiceException service => new($"DynamoDB refused the call: {service.ErrorCode} ({(int)service.StatusCode}).", e),
+        AmazonClientException or HttpRequestException or IOException or TimeoutException
+            or OperationCanceledException { InnerException: TimeoutException } => new($"DynamoDB could not be reached: {e.GetType().Name}.", e),
+        _ => null,
+    };
 }
