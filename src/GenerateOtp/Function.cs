@@ -18,7 +18,7 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), InvocationLog.ToConsole(nameof(GenerateOtp)))
+        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), services.CreateLog(nameof(GenerateOtp)))
     {
     }
 

@@ -17,7 +17,7 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(), services.RequireSender(), services.Clock), InvocationLog.ToConsole(nameof(SendOtpEmail)))
+        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(), services.RequireSender(), services.Clock), services.CreateLog(nameof(SendOtpEmail)))
     {
     }
 

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using OtpService.Core.Aws;
 using OtpService.Core.Email;
+using OtpService.Core.Logging;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
@@ -26,6 +27,11 @@ public sealed class OtpServices
     public OtpSettings Settings { get; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the handlers' JSON log lines go: stdout, which Lambda ships to CloudWatch Logs.</summary>
+    public TextWriter LogOutput { get; init; } = Console.Out;
+
+    public InvocationLog CreateLog(string function) => new(LogOutput, function);
 
     /// <summary>The settings, checked for what only the sender needs.</summary>
     public OtpSettings RequireSender() => Settings.SenderAddress is null
