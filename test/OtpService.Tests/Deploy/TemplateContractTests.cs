@@ -130,12 +130,12 @@ public sealed partial class TemplateContractTests
             var parameters = method.GetParameters();
             if (parameters.Length != 1 || parameters[0].ParameterType != typeof(Stream))
             {
-                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' takes ({string.Join(", ", parameters.Select(p => p.ParameterType.Name))}); without a LambdaSerializer it must take exactly (Stream).";
+                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' takes ({string.Join(", ", parameters.Select(p => Friendly(p.ParameterType)))}); without a LambdaSerializer it must take exactly (Stream).";
             }
 
             if (method.ReturnType != typeof(Task<Stream>) && method.ReturnType != typeof(Stream))
             {
-                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' returns {method.ReturnType.Name}; it must return Task<Stream> or Stream.";
+                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' returns {Friendly(method.ReturnType)}; it must return Task<Stream> or Stream.";
             }
         }
     }
@@ -642,6 +642,11 @@ public sealed partial class TemplateContractTests
 
         return names;
     }
+
+    private static string Friendly(Type type) =>
+        type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Friendly))}>"
+            : type.Name;
 
     private static string Relative(string path) => Path.GetRelativePath(RepositoryFiles.Root, path).Replace('\\', '/');
 
