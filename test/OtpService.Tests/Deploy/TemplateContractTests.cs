@@ -1,0 +1,667 @@
+using Xunit;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace OtpService.Tests.Deploy;
+
+/// <summary>
+/// template.yaml against the code it deploys (issue 5). Each test gathers every problem it
+/// finds and fails once, naming the template line of each.
+/// </summary>
+public sealed partial class TemplateContractTests
+{
+    private const string FunctionType = "AWS::Serverless::Function";
+
+    /// <summary>Why a variable the code may read must stay out of the template, or null if it may be set.</summary>
+    private static string? NotForTheTemplate(string name) =>
+        name == "OTP_SIGNING_KEY" ? "local development only; in AWS the key comes from Secrets Manager"
+        : name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? "it points SDK calls at local emulators"
+        : null;
+
+    private static readonly string[] FunctionsThatDeriveCodes = ["SendOtpEmailFunction", "VerifyOtpFunction"];
+
+    private readonly CfnTemplate _template;
+
+    public TemplateContractTests()
+        : this(CfnTemplate.Load(RepositoryFiles.PathOf("template.yaml")))
+    {
+    }
+
+    internal TemplateContractTests(CfnTemplate template) => _template = template;
+
+    [Fact]
+    public void EveryFunctionHandler_ResolvesToAStreamHandlerInTheProjectAtCodeUri() =>
+        AssertNone(HandlerProblems());
+
+    [Fact]
+    public void EveryFunction_RunsOnTheTargetFrameworkOfItsProject_AndBuildsWithItsMakefile() =>
+        AssertNone(RuntimeAndBuildProblems());
+
+    [Fact]
+    public void EnvironmentVariables_MatchWhatTheCodeReads() =>
+        AssertNone(EnvironmentProblems());
+
+    [Fact]
+    public void Policies_HaveNoWildcardActionAndOnlyTheServicesOwnResources() =>
+        AssertNone(PolicyProblems());
+
+    [Fact]
+    public void SenderStreamEvent_FiltersInserts_ReportsItemFailures_AndHasAnOnFailureDestination() =>
+        AssertNone(StreamEventProblems());
+
+    [Fact]
+    public void Table_HasTheSeedKeys_TtlOnDeleteAfter_AndAStreamWithNewImages() =>
+        AssertNone(TableProblems());
+
+    [Fact]
+    public void ApiFunctions_ServeGetAndPost_OnTheLiveAliasWithSnapStart() =>
+        AssertNone(ApiAndAliasProblems());
+
+    [Fact]
+    public void Outputs_GiveTheApiUrlsAndTheTableName() =>
+        AssertNone(OutputProblems());
+
+    [Fact]
+    public void EnvJson_OverridesOnlyTemplateFunctions_AndCarriesTheLabelledDevelopmentKey() =>
+        AssertNone(EnvJsonProblems());
+
+    internal IEnumerable<string> HandlerProblems()
+    {
+        foreach (var (id, function) in Functions())
+        {
+            var handler = function["Properties"]?["Handler"];
+            if (handler?.Value is not { } text)
+            {
+                yield return $"{function.Where}: {id} has no Handler.";
+                continue;
+            }
+
+            var parts = text.Split("::");
+            if (parts.Length != 3 || parts.Any(string.IsNullOrWhiteSpace))
+            {
+                yield return $"{handler.Where}: {id} Handler '{text}' is not Assembly::Namespace.Type::Method.";
+                continue;
+            }
+
+            var (assemblyName, typeName, methodName) = (parts[0], parts[1], parts[2]);
+            var project = ProjectAt(function);
+            if (project is null)
+            {
+                yield return $"{function.Where}: {id} CodeUri does not name a folder with one .csproj.";
+                continue;
+            }
+
+            var projectAssembly = AssemblyNameOf(project);
+            if (assemblyName != projectAssembly)
+            {
+                yield return $"{handler.Where}: {id} Handler assembly '{assemblyName}' is not the assembly of {Relative(project)} ('{projectAssembly}').";
+                continue;
+            }
+
+            var assembly = TryLoad(assemblyName);
+            if (assembly is null)
+            {
+                yield return $"{handler.Where}: {id} assembly '{assemblyName}' is not in the test output; does the test project reference {Relative(project)}?";
+                continue;
+            }
+
+            var type = assembly.GetType(typeName);
+            if (type is null)
+            {
+                yield return $"{handler.Where}: {id} Handler type '{typeName}' does not exist in {assemblyName}.dll.";
+                continue;
+            }
+
+            if (!type.IsPublic || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
+            {
+                yield return $"{handler.Where}: {id} Handler type '{typeName}' must be a public, non-abstract class with a public parameterless constructor (Lambda creates it).";
+            }
+
+            var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(m => m.Name == methodName).ToList();
+            if (methods.Count != 1)
+            {
+                yield return $"{handler.Where}: {id} '{typeName}' has {methods.Count} public methods named '{methodName}'; Lambda needs exactly one.";
+                continue;
+            }
+
+            var method = methods[0];
+            var parameters = method.GetParameters();
+            if (parameters.Length != 1 || parameters[0].ParameterType != typeof(Stream))
+            {
+                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' takes ({string.Join(", ", parameters.Select(p => Friendly(p.ParameterType)))}); without a LambdaSerializer it must take exactly (Stream).";
+            }
+
+            if (method.ReturnType != typeof(Task<Stream>) && method.ReturnType != typeof(Stream))
+            {
+                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' returns {Friendly(method.ReturnType)}; it must return Task<Stream> or Stream.";
+            }
+        }
+    }
+
+    internal IEnumerable<string> RuntimeAndBuildProblems()
+    {
+        foreach (var (id, function) in Functions())
+        {
+            var runtime = _template.FunctionProperty(function, "Runtime");
+            var project = ProjectAt(function);
+            if (project is null)
+            {
+                yield return $"{function.Where}: {id} CodeUri does not name a folder with one .csproj.";
+                continue;
+            }
+
+            var framework = TargetFrameworkOf(project);
+            var match = runtime?.Value is { } r ? DotnetRuntime().Match(r) : Match.Empty;
+            if (!match.Success)
+            {
+                yield return $"{runtime?.Where ?? function.Where}: {id} Runtime '{runtime?.Value}' is not a managed .NET runtime (dotnetN).";
+            }
+            else if (framework != $"net{match.Groups[1].Value}.0")
+            {
+                yield return $"{runtime!.Where}: {id} Runtime {runtime.Value} does not run {Relative(project)}, which targets {framework}.";
+            }
+
+            var metadata = function["Metadata"];
+            if (metadata?["BuildMethod"]?.Value != "makefile")
+            {
+                yield return $"{metadata?.Where ?? function.Where}: {id} Metadata BuildMethod must be makefile (sam build runs build-{id} from the project's Makefile).";
+                continue;
+            }
+
+            var makefile = Path.Combine(Path.GetDirectoryName(project)!, "Makefile");
+            var makeText = File.Exists(makefile) ? File.ReadAllText(makefile) : "";
+            if (!Regex.IsMatch(makeText, $"^build-{Regex.Escape(id)}:", RegexOptions.Multiline))
+            {
+                yield return $"{metadata.Where}: {id} builds with a Makefile, but {Relative(makefile)} has no target 'build-{id}:'.";
+            }
+            else if (!makeText.Contains($"dotnet publish {Path.GetFileName(project)}", StringComparison.Ordinal) || !makeText.Contains("$(ARTIFACTS_DIR)", StringComparison.Ordinal))
+            {
+                yield return $"{metadata.Where}: {id}: {Relative(makefile)} must 'dotnet publish {Path.GetFileName(project)}' into $(ARTIFACTS_DIR).";
+            }
+
+            var architectures = _template.FunctionProperty(function, "Architectures");
+            var architecture = architectures is { Items.Count: > 0 } ? architectures.Items[0].Value : "x86_64";
+            var rid = architecture == "arm64" ? "linux-arm64" : "linux-x64";
+            if (makeText.Length > 0 && !makeText.Contains($"--runtime {rid}", StringComparison.Ordinal))
+            {
+                yield return $"{architectures?.Where ?? function.Where}: {id} runs on {architecture}, but {Relative(makefile)} does not publish for {rid}.";
+            }
+        }
+    }
+
+    internal IEnumerable<string> EnvironmentProblems()
+    {
+        var read = VariablesTheCodeReads();
+        var set = new List<(string Name, CfnNode Node, string Scope)>();
+        foreach (var v in _template.Root["Globals"]?["Function"]?["Environment"]?["Variables"]?.Entries ?? [])
+        {
+            set.Add((v.Key, v.Value, "Globals"));
+        }
+
+        foreach (var (id, function) in Functions())
+        {
+            foreach (var v in function["Properties"]?["Environment"]?["Variables"]?.Entries ?? [])
+            {
+                set.Add((v.Key, v.Value, id));
+            }
+        }
+
+        foreach (var (name, node, scope) in set)
+        {
+            if (NotForTheTemplate(name) is { } why)
+            {
+                yield return $"{node.Where}: {scope} sets {name}, which must not be in the template ({why}).";
+            }
+            else if (!read.Contains(name))
+            {
+                yield return $"{node.Where}: {scope} sets {name}, but no code under src/ reads it.";
+            }
+        }
+
+        var setNames = set.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in read.Where(n => !setNames.Contains(n) && NotForTheTemplate(n) is null).Order(StringComparer.Ordinal))
+        {
+            yield return $"{_template.Root["Globals"]?.Where ?? "template.yaml"}: the code reads {name}, but the template sets it for no function.";
+        }
+
+        foreach (var (id, function) in Functions())
+        {
+            var own = set.Where(s => s.Scope == id || s.Scope == "Globals").Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var needsKey = FunctionsThatDeriveCodes.Contains(id);
+            if (needsKey != own.Contains("OTP_SIGNING_KEY_SECRET_ARN"))
+            {
+                yield return needsKey
+                    ? $"{function.Where}: {id} derives codes but gets no OTP_SIGNING_KEY_SECRET_ARN."
+                    : $"{function.Where}: {id} stores nonces only and must not get OTP_SIGNING_KEY_SECRET_ARN (least privilege).";
+            }
+        }
+
+        if (_template.Resource("SendOtpEmailFunction") is { } sender && sender["Properties"]?["Environment"]?["Variables"]?["OTP_SENDER_ADDRESS"] is null)
+        {
+            yield return $"{sender.Where}: SendOtpEmailFunction gets no OTP_SENDER_ADDRESS.";
+        }
+    }
+
+    internal IEnumerable<string> PolicyProblems()
+    {
+        foreach (var (id, function) in Functions())
+        {
+            foreach (var policy in function["Properties"]?["Policies"]?.Items ?? [])
+            {
+                if (policy.Kind == CfnNodeKind.Scalar)
+                {
+                    yield return $"{policy.Where}: {id} attaches managed policy '{policy.Value}'; use explicit statements.";
+                    continue;
+                }
+
+                if (policy["Statement"] is not { } statements)
+                {
+                    yield return $"{policy.Where}: {id} uses '{(policy.Entries.Count > 0 ? policy.Entries[0].Key : "")}'; use explicit statements so every action and resource is visible.";
+                    continue;
+                }
+
+                foreach (var problem in StatementProblems(id, statements))
+                {
+                    yield return problem;
+                }
+            }
+        }
+
+        foreach (var (id, resource) in (_template.Root["Resources"]?.Entries ?? []).Where(r => r.Value["Type"]?.Value is "AWS::IAM::Policy" or "AWS::IAM::ManagedPolicy" or "AWS::IAM::Role"))
+        {
+            yield return $"{resource.Where}: {id} is a hand-written IAM resource; this check knows only function Policies. Extend it before adding one.";
+        }
+    }
+
+    internal IEnumerable<string> StreamEventProblems()
+    {
+        var sender = _template.Resource("SendOtpEmailFunction");
+        if (sender is null)
+        {
+            yield return "template.yaml: no SendOtpEmailFunction.";
+            yield break;
+        }
+
+        var events = (sender["Properties"]?["Events"]?.Entries ?? []).Where(e => e.Value["Type"]?.Value == "DynamoDB").ToList();
+        if (events.Count != 1)
+        {
+            yield return $"{sender.Where}: SendOtpEmailFunction needs exactly one DynamoDB event; it has {events.Count}.";
+            yield break;
+        }
+
+        var (name, ev) = events[0];
+        var p = ev["Properties"];
+        if (p is null)
+        {
+            yield return $"{ev.Where}: event {name} has no Properties.";
+            yield break;
+        }
+
+        if (p["Stream"]?.Describe() != "!GetAtt OtpTable.StreamArn")
+        {
+            yield return $"{p["Stream"]?.Where ?? p.Where}: event {name} must read !GetAtt OtpTable.StreamArn, not '{p["Stream"]?.Describe()}'.";
+        }
+
+        var patterns = p["FilterCriteria"]?["Filters"]?.Items.Select(f => f["Pattern"]).ToList() ?? [];
+        if (patterns.Count == 0)
+        {
+            yield return $"{p.Where}: event {name} has no FilterCriteria; MODIFY records (attempts, used, mailed) would invoke the sender.";
+        }
+
+        foreach (var pattern in patterns)
+        {
+            JsonNode? json = null;
+            try
+            {
+                json = JsonNode.Parse(pattern?.Value ?? "");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+
+            var names = json?["eventName"]?.AsArray().Select(n => n?.GetValue<string>()).ToList();
+            if (names is null || names.Count != 1 || names[0] != "INSERT")
+            {
+                yield return $"{pattern?.Where ?? p.Where}: event {name} filter must match eventName [\"INSERT\"] only: {pattern?.Value}";
+            }
+
+            if (json?["dynamodb"]?["NewImage"]?["NONCE"] is null)
+            {
+                yield return $"{pattern?.Where ?? p.Where}: event {name} filter must require dynamodb.NewImage.NONCE (code items only, not the per-address record): {pattern?.Value}";
+            }
+        }
+
+        if (p["FunctionResponseTypes"]?.Items.Any(i => i.Value == "ReportBatchItemFailures") != true)
+        {
+            yield return $"{p["FunctionResponseTypes"]?.Where ?? p.Where}: event {name} must list FunctionResponseTypes [ReportBatchItemFailures].";
+        }
+
+        if (p["DestinationConfig"]?["OnFailure"]?["Destination"]?.Describe() != "!GetAtt StreamFailureQueue.Arn")
+        {
+            yield return $"{p["DestinationConfig"]?.Where ?? p.Where}: event {name} must send failed batches to DestinationConfig.OnFailure.Destination !GetAtt StreamFailureQueue.Arn.";
+        }
+
+        if (!int.TryParse(p["MaximumRetryAttempts"]?.Value, out var retries) || retries is < 0 or > 10)
+        {
+            yield return $"{p["MaximumRetryAttempts"]?.Where ?? p.Where}: event {name} MaximumRetryAttempts must be bounded (0..10); unset or -1 retries until the record expires and blocks its shard.";
+        }
+
+        if (p["BisectBatchOnFunctionError"]?.Value != "true")
+        {
+            yield return $"{p["BisectBatchOnFunctionError"]?.Where ?? p.Where}: event {name} should set BisectBatchOnFunctionError: true.";
+        }
+
+        if (p["StartingPosition"]?.Value != "LATEST")
+        {
+            yield return $"{p["StartingPosition"]?.Where ?? p.Where}: event {name} StartingPosition must be LATEST (never mail codes issued before the mapping existed).";
+        }
+    }
+
+    internal IEnumerable<string> TableProblems()
+    {
+        var table = _template.Resource("OtpTable");
+        var p = table?["Properties"];
+        if (table is null || p is null)
+        {
+            yield return "template.yaml: no OtpTable with Properties.";
+            yield break;
+        }
+
+        if (table["Type"]?.Value != "AWS::DynamoDB::Table")
+        {
+            yield return $"{table["Type"]?.Where}: OtpTable must be an AWS::DynamoDB::Table.";
+        }
+
+        string? TypeOf(string attribute) =>
+            p["AttributeDefinitions"]?.Items.FirstOrDefault(a => a["AttributeName"]?.Value == attribute)?["AttributeType"]?.Value;
+        string? KeyOf(string attribute) =>
+            p["KeySchema"]?.Items.FirstOrDefault(a => a["AttributeName"]?.Value == attribute)?["KeyType"]?.Value;
+
+        if (KeyOf("email_id") != "HASH" || TypeOf("email_id") != "S" || KeyOf("EXPIRATION_TIME") != "RANGE" || TypeOf("EXPIRATION_TIME") != "N")
+        {
+            yield return $"{p["KeySchema"]?.Where ?? p.Where}: OtpTable keys must be email_id (S, HASH) and EXPIRATION_TIME (N, RANGE).";
+        }
+
+        var ttl = p["TimeToLiveSpecification"];
+        if (ttl?["AttributeName"]?.Value != "DELETE_AFTER" || ttl["Enabled"]?.Value != "true")
+        {
+            yield return $"{ttl?.Where ?? p.Where}: OtpTable needs TimeToLiveSpecification {{AttributeName: DELETE_AFTER, Enabled: true}}.";
+        }
+
+        var view = p["StreamSpecification"]?["StreamViewType"];
+        if (view?.Value is not ("NEW_IMAGE" or "NEW_AND_OLD_IMAGES"))
+        {
+            yield return $"{view?.Where ?? p.Where}: OtpTable stream must carry new images (NEW_IMAGE); the sender reads the inserted item from the record.";
+        }
+
+        if (p["BillingMode"]?.Value != "PAY_PER_REQUEST")
+        {
+            yield return $"{p["BillingMode"]?.Where ?? p.Where}: OtpTable should be on-demand (BillingMode PAY_PER_REQUEST).";
+        }
+    }
+
+    internal IEnumerable<string> ApiAndAliasProblems()
+    {
+        var routes = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["GenerateOtpFunction"] = "/otp/generate",
+            ["VerifyOtpFunction"] = "/otp/verify",
+        };
+        foreach (var (id, path) in routes)
+        {
+            var function = _template.Resource(id);
+            if (function is null)
+            {
+                yield return $"template.yaml: no {id}.";
+                continue;
+            }
+
+            var api = (function["Properties"]?["Events"]?.Entries ?? []).Where(e => e.Value["Type"]?.Value == "Api").Select(e => e.Value["Properties"]).ToList();
+            foreach (var method in (string[])["get", "post"])
+            {
+                var ev = api.FirstOrDefault(a => a?["Path"]?.Value == path && string.Equals(a?["Method"]?.Value, method, StringComparison.OrdinalIgnoreCase));
+                if (ev is null)
+                {
+                    yield return $"{function.Where}: {id} has no Api event {method.ToUpperInvariant()} {path}.";
+                }
+                else if (ev["RestApiId"]?.Intrinsic is not { Name: "Ref" } reference || _template.Resource(reference.Argument.Value ?? "")?["Type"]?.Value != "AWS::Serverless::Api")
+                {
+                    yield return $"{ev.Where}: {id} {method.ToUpperInvariant()} {path} must name the template's AWS::Serverless::Api in RestApiId.";
+                }
+            }
+        }
+
+        foreach (var (id, function) in Functions())
+        {
+            var alias = _template.FunctionProperty(function, "AutoPublishAlias");
+            var snapStart = _template.FunctionProperty(function, "SnapStart");
+            if (string.IsNullOrEmpty(alias?.Value))
+            {
+                yield return $"{function.Where}: {id} has no AutoPublishAlias; events would call $LATEST, which SnapStart never snapshots.";
+            }
+
+            if (snapStart?["ApplyOn"]?.Value != "PublishedVersions")
+            {
+                yield return $"{snapStart?.Where ?? function.Where}: {id} needs SnapStart ApplyOn: PublishedVersions.";
+            }
+        }
+    }
+
+    internal IEnumerable<string> OutputProblems()
+    {
+        var outputs = _template.Root["Outputs"]?.Entries ?? [];
+        if (outputs.Count == 0)
+        {
+            yield return "template.yaml: no Outputs.";
+            yield break;
+        }
+
+        var values = outputs.Select(o => (o.Key, Value: o.Value["Value"])).ToList();
+        foreach (var path in (string[])["/otp/generate", "/otp/verify"])
+        {
+            if (!values.Any(v => v.Value?.Describe() is { } d && d.Contains("execute-api", StringComparison.Ordinal) && d.Contains(path, StringComparison.Ordinal)))
+            {
+                yield return $"{_template.Root["Outputs"]!.Where}: no output gives the API URL of {path}.";
+            }
+        }
+
+        if (!values.Any(v => v.Value?.Describe() == "!Ref OtpTable"))
+        {
+            yield return $"{_template.Root["Outputs"]!.Where}: no output gives the table name (!Ref OtpTable).";
+        }
+    }
+
+    internal IEnumerable<string> EnvJsonProblems()
+    {
+        var env = JsonNode.Parse(File.ReadAllText(RepositoryFiles.PathOf("events", "env.json")))!.AsObject();
+        var functions = Functions().Select(f => f.LogicalId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in env)
+        {
+            if (key != "Parameters" && !functions.Contains(key))
+            {
+                yield return $"events/env.json: '{key}' is no function of template.yaml; sam local would ignore it.";
+            }
+
+            foreach (var (name, v) in value?.AsObject() ?? [])
+            {
+                if (v?.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                {
+                    yield return $"events/env.json: {key}.{name} must be a string.";
+                }
+                else if (name == "OTP_SIGNING_KEY" && v.GetValue<string>() != "local-development-key-not-for-production-use-000000")
+                {
+                    yield return $"events/env.json: {key}.OTP_SIGNING_KEY must be the team's labelled development key.";
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> StatementProblems(string id, CfnNode statements)
+    {
+        foreach (var statement in statements.Items)
+        {
+            if (statement["NotAction"] is { } na || statement["NotResource"] is { } nr)
+            {
+                yield return $"{statement.Where}: {id} uses NotAction/NotResource, which grant everything else.";
+                continue;
+            }
+
+            if (statement["Effect"]?.Value != "Allow")
+            {
+                continue;
+            }
+
+            var actions = statement["Action"] is { Kind: CfnNodeKind.Sequence } list ? list.Items : statement["Action"] is { } one ? [one] : [];
+            var resources = statement["Resource"] is { Kind: CfnNodeKind.Sequence } rl ? rl.Items : statement["Resource"] is { } r ? [r] : [];
+            if (actions.Count == 0 || resources.Count == 0)
+            {
+                yield return $"{statement.Where}: {id} statement needs Action and Resource.";
+                continue;
+            }
+
+            foreach (var action in actions)
+            {
+                var text = action.Value ?? action.Describe();
+                if (text.Contains('*', StringComparison.Ordinal))
+                {
+                    yield return $"{action.Where}: {id} allows wildcard action '{text}'.";
+                    continue;
+                }
+
+                var service = text.Split(':')[0];
+                foreach (var resource in resources)
+                {
+                    if (!IsOwnResourceOf(service, resource))
+                    {
+                        yield return $"{resource.Where}: {id} allows {text} on '{resource.Describe()}', which is not this stack's {OwnResourceName(service)}.";
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsOwnResourceOf(string service, CfnNode resource)
+    {
+        var text = resource.Describe();
+        return service switch
+        {
+            "dynamodb" => text is "!GetAtt OtpTable.Arn" or "!GetAtt OtpTable.StreamArn",
+            "secretsmanager" => text == "!Ref SigningKeySecret",
+            "sqs" => text == "!GetAtt StreamFailureQueue.Arn",
+            "ses" => IsSesIdentity(resource),
+            _ => false,
+        };
+    }
+
+    private static string OwnResourceName(string service) => service switch
+    {
+        "dynamodb" => "table or stream",
+        "secretsmanager" => "signing-key secret",
+        "sqs" => "failure queue",
+        "ses" => "SES identity (identity/${SenderIdentity} or identity/${SenderAddress})",
+        _ => $"resource (no {service} actions are expected)",
+    };
+
+    /// <summary>An SES identity ARN naming one parameter, or an If choosing between two of them.</summary>
+    private static bool IsSesIdentity(CfnNode resource)
+    {
+        if (resource.Intrinsic is { Name: "Fn::If" } choice)
+        {
+            return choice.Argument.Items.Count == 3 && choice.Argument.Items.Skip(1).All(IsSesIdentity);
+        }
+
+        return resource.Intrinsic is { Name: "Fn::Sub" } sub
+            && sub.Argument.Value is { } s
+            && SesIdentityArn().IsMatch(s);
+    }
+
+    private static Assembly? TryLoad(string name)
+    {
+        try
+        {
+            return Assembly.Load(new AssemblyName(name));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private IEnumerable<(string LogicalId, CfnNode Resource)> Functions() => _template.Resources(FunctionType);
+
+    private static string? ProjectAt(CfnNode function)
+    {
+        var codeUri = function["Properties"]?["CodeUri"]?.Value;
+        if (string.IsNullOrEmpty(codeUri))
+        {
+            return null;
+        }
+
+        var folder = RepositoryFiles.PathOf(codeUri.TrimEnd('/').Split('/'));
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var projects = Directory.GetFiles(folder, "*.csproj");
+        return projects.Length == 1 ? projects[0] : null;
+    }
+
+    private static string AssemblyNameOf(string project) =>
+        ProjectProperty(project, "AssemblyName") ?? Path.GetFileNameWithoutExtension(project);
+
+    private static string? TargetFrameworkOf(string project) =>
+        ProjectProperty(project, "TargetFramework")
+        ?? ProjectProperty(RepositoryFiles.PathOf("Directory.Build.props"), "TargetFramework");
+
+    private static string? ProjectProperty(string file, string name) =>
+        File.Exists(file)
+            ? XDocument.Load(file).Descendants(name).Select(e => e.Value.Trim()).LastOrDefault(v => v.Length > 0)
+            : null;
+
+    /// <summary>Names in src/ (the deployed code; not the local runner) passed as string literals: the OTP_* and AWS_ENDPOINT_URL* variables.</summary>
+    private static HashSet<string> VariablesTheCodeReads()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var local = RepositoryFiles.PathOf("src", "OtpService.Local") + Path.DirectorySeparatorChar;
+        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf("src"), "*.cs", SearchOption.AllDirectories))
+        {
+            var parts = file.Split(Path.DirectorySeparatorChar);
+            if (file.StartsWith(local, StringComparison.Ordinal) || parts.Contains("bin") || parts.Contains("obj"))
+            {
+                continue;
+            }
+
+            foreach (Match m in VariableLiteral().Matches(File.ReadAllText(file)))
+            {
+                names.Add(m.Groups[1].Value);
+            }
+        }
+
+        return names;
+    }
+
+    private static string Friendly(Type type) =>
+        type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Friendly))}>"
+            : type.Name;
+
+    private static string Relative(string path) => Path.GetRelativePath(RepositoryFiles.Root, path).Replace('\\', '/');
+
+    private static void AssertNone(IEnumerable<string> problems)
+    {
+        var list = problems.ToList();
+        Assert.True(list.Count == 0, string.Join(Environment.NewLine, list));
+    }
+
+    [GeneratedRegex("^dotnet([0-9]+)$")]
+    private static partial Regex DotnetRuntime();
+
+    [GeneratedRegex("\"(OTP_[A-Z0-9_]+|AWS_ENDPOINT_URL[A-Z0-9_]*)\"")]
+    private static partial Regex VariableLiteral();
+
+    [GeneratedRegex(@"^arn:\$\{AWS::Partition\}:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity/\$\{(SenderIdentity|SenderAddress)\}$")]
+    private static partial Regex SesIdentityArn();
+}
