@@ -9,6 +9,7 @@ namespace GenerateOtp;
 public sealed class Function
 {
     private readonly OtpIssuer _issuer;
+    private readonly OtpSettings _settings;
     private readonly InvocationLog _log;
 
     /// <summary>Called by Lambda once per container: real DynamoDB client, settings from the environment.</summary>
@@ -18,16 +19,17 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), services.CreateLog(nameof(GenerateOtp)))
+        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), services.Settings, services.CreateLog(nameof(GenerateOtp)))
     {
     }
 
-    public Function(OtpIssuer issuer, InvocationLog log)
+    public Function(OtpIssuer issuer, OtpSettings settings, InvocationLog log)
     {
         _issuer = issuer;
+        _settings = settings;
         _log = log;
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/generate", _log, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, fields, cancellationToken));
 }

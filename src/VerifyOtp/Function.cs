@@ -31,5 +31,5 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/verify", _log, (fields, cancellationToken) => OtpEndpoints.VerifyAsync(_verifier, _settings, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, (fields, cancellationToken) => OtpEndpoints.VerifyAsync(_verifier, _settings, fields, cancellationToken));
 }

@@ -7,7 +7,7 @@ namespace OtpService.Core.Http;
 /// <summary>An HTTP answer before it is shaped for API Gateway.</summary>
 public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
 {
-    public ApiGatewayResponse ToResponse()
+    public ApiGatewayResponse ToResponse(string? corsAllowedOrigin = null)
     {
         var headers = new Dictionary<string, string>
         {
@@ -15,6 +15,11 @@ public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
             ["Cache-Control"] = "no-store",
             ["X-Content-Type-Options"] = "nosniff",
         };
+        if (corsAllowedOrigin is not null)
+        {
+            headers["Access-Control-Allow-Origin"] = corsAllowedOrigin;
+        }
+
         if (Body.RetryAfterSeconds is { } retryAfter)
         {
             headers["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OtpService.Core.Contracts;
 using OtpService.Core.Logging;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 
 namespace OtpService.Core.Http;
@@ -17,11 +18,13 @@ public static class ApiFunction
         Stream input,
         string route,
         InvocationLog log,
+        OtpSettings settings,
         Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(action);
         var started = Stopwatch.GetTimestamp();
         ApiGatewayRequest? request = null;
@@ -66,7 +69,7 @@ public static class ApiFunction
         ]);
 
         var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, answer.ToResponse(), LambdaJsonContext.Default.ApiGatewayResponse, cancellationToken).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(output, answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse, cancellationToken).ConfigureAwait(false);
         output.Position = 0;
         return output;
     }

@@ -19,6 +19,9 @@ public sealed record OtpSettings
     public string? SenderAddress { get; init; }
     public string AppName { get; init; } = "Simple Website";
 
+    /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
+    public string? CorsAllowedOrigin { get; init; }
+
     public const int SendWindowSeconds = 3600;
     public const int FailureWindowSeconds = 86_400;
 
@@ -42,6 +45,7 @@ public sealed record OtpSettings
             MaxFailuresPerDay = Number(read, "OTP_MAX_FAILURES_PER_DAY", defaults.MaxFailuresPerDay, 1, 100_000),
             SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
+            CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
         };
     }
 

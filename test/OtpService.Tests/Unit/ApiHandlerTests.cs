@@ -18,7 +18,7 @@ public class ApiHandlerTests
 
     public ApiHandlerTests()
     {
-        _generate = new GenerateOtp.Function(_h.Issuer, new InvocationLog(_logs, "GenerateOtp"));
+        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp"));
         _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"));
     }
 
@@ -40,6 +40,19 @@ public class ApiHandlerTests
         Assert.Equal(120, result.Number("expiresInSeconds"));
         Assert.Equal("application/json", result.Headers["Content-Type"]);
         Assert.Equal("no-store", result.Headers["Cache-Control"]);
+        Assert.False(result.Headers.ContainsKey("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Answers_CarryTheConfiguredCorsOrigin()
+    {
+        var settings = _h.Settings with { CorsAllowedOrigin = "https://app.example.com" };
+        var generate = new GenerateOtp.Function(_h.Issuer, settings, new InvocationLog(_logs, "GenerateOtp"));
+
+        var result = await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "bad").ToStream()));
+
+        Assert.Equal(400, result.StatusCode);
+        Assert.Equal("https://app.example.com", result.Headers["Access-Control-Allow-Origin"]);
     }
 
     [Fact]
