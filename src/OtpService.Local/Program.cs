@@ -1,2 +1,37 @@
-Console.WriteLine("OtpService.Local: not built yet.");
-return 1;
+using System.Runtime.InteropServices;
+using OtpService.Local.Commands;
+
+// The local runner: `start-api` (default) and `invoke`. See docs/local.md.
+var command = CommandLine.Parse(args);
+
+using var shutdown = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    // The first Ctrl+C / SIGTERM stops cleanly; a second one ends the process at once
+    // (the emulators still go: ProcessExit kills them, and they exit when our pipe closes).
+    if (!shutdown.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        shutdown.Cancel();
+    }
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+switch (command)
+{
+    case HelpCommand { Error: { } error }:
+        await Console.Error.WriteLineAsync(error + Environment.NewLine);
+        await Console.Error.WriteLineAsync(CommandLine.Usage);
+        return ExitCodes.Usage;
+    case HelpCommand:
+        await Console.Out.WriteLineAsync(CommandLine.Usage);
+        return ExitCodes.Ok;
+    case InvokeOptions invoke:
+        return await InvokeCommand.RunAsync(invoke, Console.In, Console.Out, Console.Error, shutdown.Token);
+    case StartApiOptions startApi:
+        return await StartApiCommand.RunAsync(startApi, Console.Out, Console.Error, shutdown.Token);
+    default:
+        throw new InvalidOperationException($"Unhandled command {command}.");
+}

@@ -1,0 +1,32 @@
+namespace OtpService.Local.Api;
+
+/// <summary>One API Gateway resource + method and the function behind it (as template.yaml declares them).</summary>
+internal sealed record ApiRoute(string Method, string Resource, string Function);
+
+/// <summary>The REST API's routes: GET and POST on /otp/generate and /otp/verify.</summary>
+internal static class ApiRoutes
+{
+    public static readonly IReadOnlyList<ApiRoute> All =
+    [
+        new("GET", "/otp/generate", Lambda.LambdaFunctions.GenerateOtp),
+        new("POST", "/otp/generate", Lambda.LambdaFunctions.GenerateOtp),
+        new("GET", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
+        new("POST", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
+    ];
+
+    /// <summary>The route for a request, or null (API Gateway then answers 403 "Missing Authentication Token").</summary>
+    public static ApiRoute? Match(string method, string path)
+    {
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        foreach (var route in All)
+        {
+            if (string.Equals(route.Method, method, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(route.Resource, trimmed, StringComparison.Ordinal))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}

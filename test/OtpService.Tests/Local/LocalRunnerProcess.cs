@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using OtpService.Local.Emulators;
+
+namespace OtpService.Tests.Local;
+
+/// <summary>
+/// The built local runner (OtpService.Local.dll, copied next to the tests) run as a real
+/// process from the repository root, its output collected line by line.
+/// </summary>
+internal sealed class LocalRunnerProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> stdout = new();
+    private readonly ConcurrentQueue<string> stderr = new();
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private LocalRunnerProcess(Process process)
+    {
+        this.process = process;
+    }
+
+    public int Pid => process.Id;
+
+    public string Output => string.Join(Environment.NewLine, stdout);
+
+    public string Errors => string.Join(Environment.NewLine, stderr);
+
+    public static string RepositoryRootPath => RepositoryRoot.Find();
+
+    public static LocalRunnerProcess Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRootPath,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OtpService.Local.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var runner = new LocalRunnerProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            runner.stdout.Enqueue(e.Data);
+            if (e.Data.StartsWith("Ready.", StringComparison.Ordinal))
+            {
+                runner.ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                runner.stderr.Enqueue(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return runner;
+    }
+
+    /// <summary>Starts `start-api` on free ports and waits until it prints "Ready.".</summary>
+    public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync()
+    {
+        var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+        var runner = Start("--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
+        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return (runner, api, ses);
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
+        if (first != ready.Task)
+        {
+            throw new InvalidOperationException(
+                $"The runner did not get ready ({(first == exited ? $"exited {process.ExitCode}" : "timed out")}).{Environment.NewLine}{Output}{Environment.NewLine}{Errors}");
+        }
+    }
+
+    /// <summary>Waits for the process to end; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager or `kill` does.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Text(process.Id)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Every process below this one (children, grandchildren), from /proc.</summary>
+    public IReadOnlyList<int> Descendants() => ProcessTree.Descendants(process.Id);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            Terminate();
+            try
+            {
+                await WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+}
+
+internal static class ProcessTree
+{
+    public static IReadOnlyList<int> Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Fields after the command's closing parenthesis: state, ppid, ...
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // Gone while we looked.
+            }
+        }
+
+        var found = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out var parent))
+        {
+            foreach (var (child, _) in parents.Where(p => p.Value == parent))
+            {
+                found.Add(child);
+                queue.Enqueue(child);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
