@@ -29,7 +29,10 @@ switch (command)
         await Console.Out.WriteLineAsync(CommandLine.Usage);
         return ExitCodes.Ok;
     case InvokeOptions invoke:
-        return await InvokeCommand.RunAsync(invoke, Console.In, Console.Out, Console.Error, shutdown.Token);
+        // Like `sam local invoke`: the response alone on stdout, the function's own log lines on stderr.
+        var response = Console.Out;
+        Console.SetOut(Console.Error);
+        return await InvokeCommand.RunAsync(invoke, Console.In, response, Console.Error, shutdown.Token);
     case StartApiOptions startApi:
         return await StartApiCommand.RunAsync(startApi, Console.Out, Console.Error, shutdown.Token);
     default:
