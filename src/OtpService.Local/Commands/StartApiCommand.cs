@@ -171,9 +171,18 @@ internal static class StartApiCommand
             await web.StopAsync(grace.Token).ConfigureAwait(false);
         }
 
-        // Mail for codes generated just before the stop still goes out.
-        await feed.LookAsync(CancellationToken.None).ConfigureAwait(false);
-        await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        // Mail for codes generated just before the stop still goes out, if the emulators are still up:
+        // Ctrl+C in a terminal signals the whole process group, so node may already have exited.
+        try
+        {
+            await feed.LookAsync(CancellationToken.None).ConfigureAwait(false);
+            await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException or Amazon.Runtime.AmazonServiceException)
+        {
+            await errors.WriteLineAsync("Emulators already stopped (Ctrl+C reaches them too): skipped the last check for new mail.").ConfigureAwait(false);
+        }
+
         await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
