@@ -7,9 +7,10 @@ namespace OtpService.Local.Emulators;
 /// <summary>Creates the OTP table the way template.yaml declares it, against a local DynamoDB endpoint.</summary>
 internal static class OtpTable
 {
-    public const string PartitionKey = "email_id";
-    public const string SortKey = "EXPIRATION_TIME";
-    public const string TtlAttribute = "DELETE_AFTER";
+    // The names are Core's, so the local table cannot drift from what the store reads and writes.
+    public const string PartitionKey = Core.Storage.OtpTable.Address;
+    public const string SortKey = Core.Storage.OtpTable.ExpirationTime;
+    public const string TtlAttribute = Core.Storage.OtpTable.DeleteAfter;
 
     /// <summary>A low-level client for a local endpoint; the emulator checks no signature, so the credentials are dummies.</summary>
     public static AmazonDynamoDBClient CreateClient(Uri endpoint) =>
