@@ -1,0 +1,232 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using OtpService.Benchmarks;
+using OtpService.Local.Emulators;
+
+// dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
+// Subsets: cold | warm | cpu. Results: one JSON line per figure on stdout; progress on stderr.
+var command = args.FirstOrDefault() ?? "all";
+if (command is not ("all" or "cold" or "warm" or "cpu"))
+{
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    return 2;
+}
+
+var runs = Math.Max(7, Option("--runs", 7));
+var pairs = Math.Max(200, Option("--pairs", 200));
+var publish = !args.Contains("--no-publish");
+var root = RepositoryRoot.Find();
+
+// The handlers log one line per call to Console.Out; results have their own stdout writer.
+Console.SetOut(new StreamWriter(File.OpenWrite("/dev/null")) { AutoFlush = true });
+Report.Progress($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; repository {root}");
+
+if (command is "all" or "cpu")
+{
+    RunCpu(root);
+    if (command == "cpu")
+    {
+        return 0;
+    }
+}
+
+string? coldHost = null, bootstrap = null;
+if (command is "all" or "cold")
+{
+    coldHost = await Publishing.ColdHostAsync(root, publish);
+    bootstrap = await Publishing.AotBootstrapAsync(root, publish);
+}
+
+await using var emulators = await StartEmulatorsAsync();
+var tableName = "otp_bench";
+using (var client = OtpTable.CreateClient(emulators.DynamoDbEndpoint))
+{
+    await OtpTable.CreateAsync(client, tableName, CancellationToken.None);
+}
+
+var functionEnvironment = new Dictionary<string, string>
+{
+    ["OTP_TABLE_NAME"] = tableName,
+    ["AWS_ENDPOINT_URL_DYNAMODB"] = emulators.DynamoDbEndpoint.ToString().TrimEnd('/'),
+    ["AWS_ENDPOINT_URL_SESV2"] = emulators.SesEndpoint.ToString().TrimEnd('/'),
+    ["AWS_REGION"] = "us-east-1",
+    ["AWS_ACCESS_KEY_ID"] = "local",
+    ["AWS_SECRET_ACCESS_KEY"] = "local",
+    ["OTP_SIGNING_KEY"] = "local-development-key-not-for-production-use-000000",
+    ["OTP_SENDER_ADDRESS"] = "no-reply@example.com",
+};
+
+var (seed, whyNoSeed) = await Seed.FindAsync(root, emulators.DynamoDbEndpoint);
+if (seed is null)
+{
+    Report.Progress($"SEED FIGURES SKIPPED: {whyNoSeed}. Figures print with \"seed\": null, \"ratio\": null.");
+}
+
+if (command is "all" or "cold")
+{
+    await RunColdAsync(seed, new ColdStarts(functionEnvironment), coldHost!, bootstrap);
+}
+
+if (command is "all" or "warm")
+{
+    Report.Progress($"warm: {pairs} generate+verify pairs in this process (JIT, Release)");
+    var ours = await WarmCalls.MeanMsPerCallAsync(functionEnvironment, pairs);
+    double? seedWarm = null;
+    if (seed is not null)
+    {
+        Report.Progress($"warm: seed harness.py bench {pairs}");
+        seedWarm = await seed.WarmMeanMsAsync(pairs);
+    }
+
+    Report.Emit(new Figure("warm_call_ms", ours, "ms", seedWarm));
+}
+
+return 0;
+
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+}
+
+static async Task<EmulatorHost> StartEmulatorsAsync()
+{
+    Report.Progress("starting dynalite (and aws-ses-v2-local) on free ports");
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await EmulatorHost.StartAsync(EmulatorOptions.OnFreePorts() with { Log = Report.Progress });
+        }
+        catch (Exception e) when (attempt < 3 && e is InvalidOperationException or TimeoutException)
+        {
+            Report.Progress($"emulators did not start ({e.Message}); trying other ports");
+        }
+    }
+}
+
+async Task RunColdAsync(Seed? seed, ColdStarts cold, string coldHostPath, string? bootstrapPath)
+{
+    var id = Guid.NewGuid().ToString("N")[..8];
+    List<double> seedMs = [], managedMs = [], aotMs = [];
+    List<double> seedPeak = [], managedPeak = [], aotPeak = [];
+
+    // Round 0 is unmeasured (page cache, dynalite's first writes); then the three alternate, so
+    // noise from other work on the machine falls on all of them alike.
+    for (var round = 0; round <= runs; round++)
+    {
+        var measured = round > 0;
+        double? seedRun = null, aotRun = null;
+        if (seed is not null)
+        {
+            seedRun = (await ColdStarts.SeedAsync(seed, $"cold-seed-{id}-{round}@example.com", held: false)).Ms;
+            if (measured)
+            {
+                seedMs.Add(seedRun.Value);
+            }
+        }
+
+        var managed = await cold.ManagedAsync(coldHostPath, $"cold-managed-{id}-{round}@example.com");
+        if (measured)
+        {
+            managedMs.Add(managed.Ms);
+            AddPeak(managedPeak, managed.PeakMib);
+        }
+
+        if (bootstrapPath is not null)
+        {
+            var aot = await cold.AotAsync(bootstrapPath, $"cold-aot-{id}-{round}@example.com");
+            aotRun = aot.Ms;
+            if (measured)
+            {
+                aotMs.Add(aot.Ms);
+                AddPeak(aotPeak, aot.PeakMib);
+            }
+        }
+
+        Report.Progress($"cold round {round}{(measured ? "" : " (warm-up, not counted)")}: seed {Show(seedRun)} ms, managed {managed.Ms:F1} ms, aot {Show(aotRun)} ms");
+    }
+
+    // The seed's peak memory: the same generate, held alive after answering so /proc can be read.
+    if (seed is not null)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            AddPeak(seedPeak, (await ColdStarts.SeedAsync(seed, $"rss-seed-{id}-{i}@example.com", held: true)).PeakMib);
+        }
+    }
+
+    double? SeedMedian(List<double> values) => values.Count > 0 ? Report.Median(values) : null;
+    Report.Emit(new Figure("cold_generate_ms", Report.Median(managedMs), "ms", SeedMedian(seedMs)));
+    if (aotMs.Count > 0)
+    {
+        Report.Emit(new Figure("cold_generate_aot_ms", Report.Median(aotMs), "ms", SeedMedian(seedMs)));
+    }
+
+    Report.Emit(new Figure("peak_rss_cold_mib", Report.Median(managedPeak), "MiB", SeedMedian(seedPeak)));
+    if (aotPeak.Count > 0)
+    {
+        Report.Emit(new Figure("peak_rss_cold_aot_mib", Report.Median(aotPeak), "MiB", SeedMedian(seedPeak)));
+    }
+
+    static void AddPeak(List<double> into, double? peak)
+    {
+        if (peak is { } value)
+        {
+            into.Add(value);
+        }
+    }
+
+    static string Show(double? ms) => ms is { } value ? value.ToString("F1", CultureInfo.InvariantCulture) : "-";
+}
+
+static void RunCpu(string root)
+{
+    var smoke = new HandlerBenchmarks().SmokeAsync().GetAwaiter().GetResult();
+    if (!smoke.Generate.Contains("\"statusCode\":202", StringComparison.Ordinal) || !smoke.Verify.Contains("\"statusCode\":200", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException($"The CPU benchmark's handlers do not answer as expected: {smoke}");
+    }
+
+    Report.Progress("cpu: BenchmarkDotNet, in-process, handlers with in-memory stand-ins");
+    var job = Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithWarmupCount(5)
+        .WithIterationCount(20)
+        .WithId("InProcess");
+    var config = ManualConfig.CreateEmpty()
+        .AddJob(job)
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumnProvider(DefaultColumnProviders.Instance)
+        .AddLogger(new StreamLogger(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true }))
+        .WithArtifactsPath(Path.Combine(root, "artifacts", "benchmarkdotnet"))
+        .WithOptions(ConfigOptions.DisableLogFile);
+    var summary = BenchmarkRunner.Run<HandlerBenchmarks>(config);
+
+    var perHandler = summary.Reports
+        .Where(r => r.ResultStatistics is not null)
+        .Select(r => (
+            Name: r.BenchmarkCase.Descriptor.WorkloadMethod.Name.ToLowerInvariant(),
+            Us: r.ResultStatistics!.Mean / 1000.0,
+            Kib: r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) / 1024.0 ?? double.NaN))
+        .ToList();
+    if (perHandler.Count != 2)
+    {
+        throw new InvalidOperationException("BenchmarkDotNet did not produce both handler results; see its log above.");
+    }
+
+    foreach (var handler in perHandler)
+    {
+        Report.Emit(new Figure($"cpu_{handler.Name}_us", handler.Us, "us"));
+        Report.Emit(new Figure($"alloc_{handler.Name}_kib", handler.Kib, "KiB"));
+    }
+
+    Report.Emit(new Figure("cpu_per_invocation_us", perHandler.Average(h => h.Us), "us"));
+    Report.Emit(new Figure("alloc_per_invocation_kib", perHandler.Average(h => h.Kib), "KiB"));
+}
