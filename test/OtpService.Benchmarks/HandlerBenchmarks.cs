@@ -33,7 +33,7 @@ public class HandlerBenchmarks
         var stored = new StoredCode(Address, now + 315_360_000, now, nonce, settings.CodeLength);
         var log = new InvocationLog(TextWriter.Null, "bench");
 
-        _generate = new GenerateOtp.Function(new OtpIssuer(new FixedOtpStore(AddressHistory.Empty), settings, TimeProvider.System), log);
+        _generate = new GenerateOtp.Function(new OtpIssuer(new FixedOtpStore(AddressHistory.Empty), settings, TimeProvider.System), settings, log);
         _verify = new VerifyOtp.Function(
             new OtpVerifier(new FixedOtpStore(new AddressHistory([stored], [now], 1)), codes, settings, TimeProvider.System), settings, log);
         _generateEvent = SampleEvents.Generate(Address);
