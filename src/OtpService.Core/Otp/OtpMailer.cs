@@ -13,6 +13,9 @@ public enum MailOutcome
     Rejected,
 }
 
+/// <summary>What happened to one mail; <see cref="Error"/> names the provider's error (never the mail's content).</summary>
+public readonly record struct MailResult(MailOutcome Outcome, string? Error = null);
+
 /// <summary>
 /// SendOtpEmail's rule: mail the code of a newly inserted item once. A claim with a lease makes
 /// a redelivered record send nothing, and a failed or interrupted send is retried, never lost.
@@ -22,7 +25,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
     /// <summary>Longer than one send with its timeout, so a live claim is never taken over.</summary>
     public const int ClaimLeaseSeconds = 30;
 
-    public async Task<MailOutcome> MailAsync(string address, long expiresAt, CancellationToken cancellationToken)
+    public async Task<MailResult> MailAsync(string address, long expiresAt, CancellationToken cancellationToken)
     {
         var senderAddress = settings.SenderAddress
             ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
@@ -37,7 +40,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         {
             // A code nobody can use any more is not worth a mail.
             await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
-            return MailOutcome.Skipped;
+            return new(MailOutcome.Skipped);
         }
 
         var email = OtpEmail.Compose(senderAddress, address, codes.Derive(address, code.Nonce, code.Digits), settings);
@@ -48,7 +51,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         catch (EmailSendException failure)
         {
             await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
-            return failure.Retryable ? MailOutcome.RetryLater : MailOutcome.Rejected;
+            return new(failure.Retryable ? MailOutcome.RetryLater : MailOutcome.Rejected, failure.Message);
         }
 
         try
@@ -60,13 +63,13 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             // The mail is out; a retry would send it twice. The claim expires on its own.
         }
 
-        return MailOutcome.Sent;
+        return new(MailOutcome.Sent);
     }
 
-    private async Task<MailOutcome> WhyNotClaimedAsync(string address, long expiresAt, CancellationToken cancellationToken)
+    private async Task<MailResult> WhyNotClaimedAsync(string address, long expiresAt, CancellationToken cancellationToken)
     {
         var current = await store.GetAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
         // Unmailed but claimed: another invocation is sending, or died while sending. Retry after the lease.
-        return current is { MailedAt: null } ? MailOutcome.RetryLater : MailOutcome.Skipped;
+        return current is { MailedAt: null } ? new(MailOutcome.RetryLater, "another invocation holds the mailing claim") : new(MailOutcome.Skipped);
     }
 }

@@ -71,10 +71,10 @@ public static class StreamMailing
 
         try
         {
-            var outcome = await mailer.MailAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
+            var (outcome, error) = await mailer.MailAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
             if (outcome is MailOutcome.Rejected or MailOutcome.RetryLater)
             {
-                LogRecord(log, record, outcome == MailOutcome.Rejected ? "rejected" : "retry", address);
+                LogRecord(log, record, outcome == MailOutcome.Rejected ? "rejected" : "retry", address, error);
             }
 
             return outcome switch

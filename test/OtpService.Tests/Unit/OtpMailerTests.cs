@@ -21,8 +21,8 @@ public class OtpMailerTests
     {
         var (h, expiresAt) = await Issued();
 
-        Assert.Equal(MailOutcome.Sent, await h.Mailer.MailAsync(Address, expiresAt, default));
-        Assert.Equal(MailOutcome.Skipped, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
 
         var mail = Assert.Single(h.Mail.Sent);
         Assert.Contains(h.CurrentCode(Address), mail.TextBody, StringComparison.Ordinal);
@@ -35,10 +35,10 @@ public class OtpMailerTests
         var (h, expiresAt) = await Issued();
         h.Mail.FailWith = new EmailSendException("SES throttled", retryable: true);
 
-        Assert.Equal(MailOutcome.RetryLater, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.RetryLater, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         h.Mail.FailWith = null;
-        Assert.Equal(MailOutcome.Sent, await h.Mailer.MailAsync(Address, expiresAt, default));
-        Assert.Equal(MailOutcome.Skipped, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         Assert.Single(h.Mail.Sent);
     }
 
@@ -48,7 +48,7 @@ public class OtpMailerTests
         var (h, expiresAt) = await Issued();
         h.Mail.FailWith = new EmailSendException("MessageRejected", retryable: false);
 
-        Assert.Equal(MailOutcome.Rejected, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.Rejected, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public class OtpMailerTests
         var now = h.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.NotNull(await h.Store.TryClaimMailingAsync(Address, expiresAt, now, OtpMailer.ClaimLeaseSeconds, default));
 
-        Assert.Equal(MailOutcome.RetryLater, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.RetryLater, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         h.Advance(OtpMailer.ClaimLeaseSeconds);
-        Assert.Equal(MailOutcome.Sent, await h.Mailer.MailAsync(Address, expiresAt, default));
+        Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public class OtpMailerTests
         var (h, expiresAt) = await Issued();
         h.Advance(121);
 
-        Assert.Equal(MailOutcome.Skipped, await h.Mailer.MailAsync(Address, expiresAt, default));
-        Assert.Equal(MailOutcome.Skipped, await h.Mailer.MailAsync("nobody@example.com", expiresAt, default));
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync("nobody@example.com", expiresAt, default)).Outcome);
         Assert.Empty(h.Mail.Sent);
     }
 }

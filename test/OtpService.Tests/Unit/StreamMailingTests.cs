@@ -86,6 +86,7 @@ public class StreamMailingTests
 
         Assert.Empty(failures);
         Assert.Contains("\"outcome\":\"rejected\"", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"MessageRejected\"", _logs.ToString(), StringComparison.Ordinal);
         Assert.Contains("\"outcome\":\"malformed\"", _logs.ToString(), StringComparison.Ordinal);
     }
 
