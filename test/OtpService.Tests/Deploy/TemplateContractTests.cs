@@ -44,10 +44,6 @@ public sealed partial class TemplateContractTests
         AssertNone(EnvironmentProblems());
 
     [Fact]
-    public void Policies_HaveNoWildcardActionAndOnlyTheServicesOwnResources() =>
-        AssertNone(PolicyProblems());
-
-    [Fact]
     public void SenderStreamEvent_FiltersInserts_ReportsItemFailures_AndHasAnOnFailureDestination() =>
         AssertNone(StreamEventProblems());
 
@@ -241,37 +237,6 @@ public sealed partial class TemplateContractTests
         if (_template.Resource("SendOtpEmailFunction") is { } sender && sender["Properties"]?["Environment"]?["Variables"]?["OTP_SENDER_ADDRESS"] is null)
         {
             yield return $"{sender.Where}: SendOtpEmailFunction gets no OTP_SENDER_ADDRESS.";
-        }
-    }
-
-    internal IEnumerable<string> PolicyProblems()
-    {
-        foreach (var (id, function) in Functions())
-        {
-            foreach (var policy in function["Properties"]?["Policies"]?.Items ?? [])
-            {
-                if (policy.Kind == CfnNodeKind.Scalar)
-                {
-                    yield return $"{policy.Where}: {id} attaches managed policy '{policy.Value}'; use explicit statements.";
-                    continue;
-                }
-
-                if (policy["Statement"] is not { } statements)
-                {
-                    yield return $"{policy.Where}: {id} uses '{(policy.Entries.Count > 0 ? policy.Entries[0].Key : "")}'; use explicit statements so every action and resource is visible.";
-                    continue;
-                }
-
-                foreach (var problem in StatementProblems(id, statements))
-                {
-                    yield return problem;
-                }
-            }
-        }
-
-        foreach (var (id, resource) in (_template.Root["Resources"]?.Entries ?? []).Where(r => r.Value["Type"]?.Value is "AWS::IAM::Policy" or "AWS::IAM::ManagedPolicy" or "AWS::IAM::Role"))
-        {
-            yield return $"{resource.Where}: {id} is a hand-written IAM resource; this check knows only function Policies. Extend it before adding one.";
         }
     }
 
@@ -498,85 +463,6 @@ public sealed partial class TemplateContractTests
         }
     }
 
-    private static IEnumerable<string> StatementProblems(string id, CfnNode statements)
-    {
-        foreach (var statement in statements.Items)
-        {
-            if (statement["NotAction"] is { } na || statement["NotResource"] is { } nr)
-            {
-                yield return $"{statement.Where}: {id} uses NotAction/NotResource, which grant everything else.";
-                continue;
-            }
-
-            if (statement["Effect"]?.Value != "Allow")
-            {
-                continue;
-            }
-
-            var actions = statement["Action"] is { Kind: CfnNodeKind.Sequence } list ? list.Items : statement["Action"] is { } one ? [one] : [];
-            var resources = statement["Resource"] is { Kind: CfnNodeKind.Sequence } rl ? rl.Items : statement["Resource"] is { } r ? [r] : [];
-            if (actions.Count == 0 || resources.Count == 0)
-            {
-                yield return $"{statement.Where}: {id} statement needs Action and Resource.";
-                continue;
-            }
-
-            foreach (var action in actions)
-            {
-                var text = action.Value ?? action.Describe();
-                if (text.Contains('*', StringComparison.Ordinal))
-                {
-                    yield return $"{action.Where}: {id} allows wildcard action '{text}'.";
-                    continue;
-                }
-
-                var service = text.Split(':')[0];
-                foreach (var resource in resources)
-                {
-                    if (!IsOwnResourceOf(service, resource))
-                    {
-                        yield return $"{resource.Where}: {id} allows {text} on '{resource.Describe()}', which is not this stack's {OwnResourceName(service)}.";
-                    }
-                }
-            }
-        }
-    }
-
-    private static bool IsOwnResourceOf(string service, CfnNode resource)
-    {
-        var text = resource.Describe();
-        return service switch
-        {
-            "dynamodb" => text is "!GetAtt OtpTable.Arn" or "!GetAtt OtpTable.StreamArn",
-            "secretsmanager" => text == "!Ref SigningKeySecret",
-            "sqs" => text == "!GetAtt StreamFailureQueue.Arn",
-            "ses" => IsSesIdentity(resource),
-            _ => false,
-        };
-    }
-
-    private static string OwnResourceName(string service) => service switch
-    {
-        "dynamodb" => "table or stream",
-        "secretsmanager" => "signing-key secret",
-        "sqs" => "failure queue",
-        "ses" => "SES identity (identity/${SenderIdentity} or identity/${SenderAddress})",
-        _ => $"resource (no {service} actions are expected)",
-    };
-
-    /// <summary>An SES identity ARN naming one parameter, or an If choosing between two of them.</summary>
-    private static bool IsSesIdentity(CfnNode resource)
-    {
-        if (resource.Intrinsic is { Name: "Fn::If" } choice)
-        {
-            return choice.Argument.Items.Count == 3 && choice.Argument.Items.Skip(1).All(IsSesIdentity);
-        }
-
-        return resource.Intrinsic is { Name: "Fn::Sub" } sub
-            && sub.Argument.Value is { } s
-            && SesIdentityArn().IsMatch(s);
-    }
-
     private static Assembly? TryLoad(string name)
     {
         try
@@ -662,6 +548,4 @@ public sealed partial class TemplateContractTests
     [GeneratedRegex("\"(OTP_[A-Z0-9_]+|AWS_ENDPOINT_URL[A-Z0-9_]*)\"")]
     private static partial Regex VariableLiteral();
 
-    [GeneratedRegex(@"^arn:\$\{AWS::Partition\}:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity/\$\{(SenderIdentity|SenderAddress)\}$")]
-    private static partial Regex SesIdentityArn();
 }
