@@ -12,8 +12,8 @@ public static class SigningKeyLoader
     public const string SecretArnVariable = "OTP_SIGNING_KEY_SECRET_ARN";
     public const string LocalKeyVariable = "OTP_SIGNING_KEY";
 
-    /// <summary>HMAC-SHA256 keys shorter than its 32-byte output weaken it.</summary>
-    public const int MinimumKeyBytes = 32;
+    /// <summary>HMAC-SHA256 keys shorter than its 32-byte output weaken it; the rule is OtpCode's.</summary>
+    public const int MinimumKeyBytes = Otp.OtpCode.MinKeyBytes;
 
     /// <summary>
     /// Loads the key once, at cold start, from a Function's parameterless constructor.

@@ -10,8 +10,6 @@ namespace OtpService.Core.Logging;
 /// </summary>
 public sealed class InvocationLog(TextWriter output, string function)
 {
-    public static InvocationLog ToConsole(string function) => new(Console.Out, function);
-
     public void Write(string level, IEnumerable<KeyValuePair<string, object?>> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
