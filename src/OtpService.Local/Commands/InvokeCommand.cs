@@ -47,14 +47,8 @@ internal static class InvokeCommand
             return ExitCodes.Usage;
         }
 
-        OtpSettings settings;
-        try
+        if (await LocalSettings.ReadAsync(errors).ConfigureAwait(false) is not { } settings)
         {
-            settings = OtpSettings.FromEnvironment();
-        }
-        catch (InvalidOperationException e)
-        {
-            await errors.WriteLineAsync($"Configuration error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

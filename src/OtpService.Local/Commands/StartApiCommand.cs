@@ -30,14 +30,8 @@ internal static class StartApiCommand
         ArgumentNullException.ThrowIfNull(errors);
         var clock = Stopwatch.StartNew();
 
-        OtpSettings settings;
-        try
+        if (await LocalSettings.ReadAsync(errors).ConfigureAwait(false) is not { } settings)
         {
-            settings = OtpSettings.FromEnvironment();
-        }
-        catch (InvalidOperationException e)
-        {
-            await errors.WriteLineAsync($"Configuration error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -206,6 +200,23 @@ internal static class StartApiCommand
         _ when what.StartsWith("DynamoDB", StringComparison.Ordinal) => "dynamodb-port",
         _ => "ses-port",
     };
+}
+
+/// <summary>The functions' settings from the environment, as Lambda would read them; a bad value is reported, not thrown.</summary>
+internal static class LocalSettings
+{
+    public static async Task<OtpSettings?> ReadAsync(TextWriter errors)
+    {
+        try
+        {
+            return OtpSettings.FromEnvironment();
+        }
+        catch (InvalidOperationException e)
+        {
+            await errors.WriteLineAsync($"Configuration error: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
 }
 
 internal static class ExitCodes
