@@ -107,4 +107,29 @@ public class HandlerConcurrencyTests : IAsyncLifetime
         Assert.DoesNotContain(code.TrimStart('0'), values);
         Assert.Contains(items.Items, i => i.ContainsKey(OtpTable.Nonce));
     }
+
+    [Fact]
+    public async Task DynamoDbUnreachable_Answers503WithNoInternals()
+    {
+        var down = new Dictionary<string, string>(_emulators.LambdaEnvironment("otp_holder"))
+        {
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:1",
+            ["OTP_SIGNING_KEY"] = TestKeys.Development,
+        };
+        var logs = new StringWriter();
+        var services = new OtpServices(down.GetValueOrDefault) { LogOutput = logs };
+
+        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "down@example.com").ToStream()));
+        var verified = await ApiResult.ReadAsync(new VerifyOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", "down@example.com").Query("otp", "123456").ToStream()));
+
+        foreach (var result in new[] { generated, verified })
+        {
+            Assert.Equal((503, "unavailable"), (result.StatusCode, result.Status));
+            Assert.DoesNotContain("127.0.0.1", result.Body.GetRawText(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", result.Body.GetRawText(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("\"level\":\"ERROR\"", logs.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("123456", logs.ToString(), StringComparison.Ordinal);
+    }
 }
