@@ -33,7 +33,7 @@ public static class ApiFunction
         ApiAnswer answer;
         try
         {
-            request = await ReadEventAsync(input, cancellationToken).ConfigureAwait(false);
+            request = await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellationToken).ConfigureAwait(false);
             InvalidRequest? invalid = null;
             fields = request is null ? null : RequestFields.TryRead(request, out invalid);
             answer = (request, fields) switch
@@ -68,21 +68,6 @@ public static class ApiFunction
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
         ]);
 
-        var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse, cancellationToken).ConfigureAwait(false);
-        output.Position = 0;
-        return output;
-    }
-
-    private static async Task<ApiGatewayRequest?> ReadEventAsync(Stream input, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return LambdaJson.Write(answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse);
     }
 }

@@ -23,7 +23,7 @@ public static class StreamMailing
         var started = Stopwatch.GetTimestamp();
         var response = new StreamBatchResponse();
         var tally = new Dictionary<string, int>(StringComparer.Ordinal);
-        var records = await ReadRecordsAsync(input, cancellationToken).ConfigureAwait(false);
+        var records = (await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.DynamoDbStreamEvent, cancellationToken).ConfigureAwait(false))?.Records;
         if (records is null)
         {
             Count(tally, "malformed_event");
@@ -44,10 +44,7 @@ public static class StreamMailing
         fields.Add(new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         log.Write(tally.ContainsKey("retry") || tally.ContainsKey("malformed_event") ? "WARN" : "INFO", fields);
 
-        var output = new MemoryStream();
-        await JsonSerializer.SerializeAsync(output, response, LambdaJsonContext.Default.StreamBatchResponse, cancellationToken).ConfigureAwait(false);
-        output.Position = 0;
-        return output;
+        return LambdaJson.Write(response, LambdaJsonContext.Default.StreamBatchResponse);
     }
 
     private static async Task<string> HandleRecordAsync(DynamoDbStreamRecord record, OtpMailer mailer, InvocationLog log, CancellationToken cancellationToken)
@@ -100,19 +97,6 @@ public static class StreamMailing
         return address.Length > 0
             && keys!.TryGetValue(OtpTable.ExpirationTime, out var e)
             && long.TryParse(e.N, NumberStyles.Integer, CultureInfo.InvariantCulture, out expiresAt);
-    }
-
-    private static async Task<List<DynamoDbStreamRecord>?> ReadRecordsAsync(Stream input, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var streamEvent = await JsonSerializer.DeserializeAsync(input, LambdaJsonContext.Default.DynamoDbStreamEvent, cancellationToken).ConfigureAwait(false);
-            return streamEvent?.Records;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static void Count(Dictionary<string, int> tally, string outcome) =>
