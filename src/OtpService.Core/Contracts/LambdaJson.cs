@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -15,21 +16,38 @@ public static class LambdaJson
         where T : class
     {
         ArgumentNullException.ThrowIfNull(input);
-        ReadOnlyMemory<byte> bytes;
-        if (input is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        if (input is MemoryStream memory && memory.TryGetBuffer(out var exposed))
         {
-            bytes = buffer.AsMemory((int)memory.Position);
+            return Parse(exposed.AsSpan((int)memory.Position), type);
         }
-        else
+
+        if (!input.CanSeek)
         {
             using var copy = new MemoryStream();
             await input.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-            bytes = copy.GetBuffer().AsMemory(0, (int)copy.Length);
+            return Parse(copy.GetBuffer().AsSpan(0, (int)copy.Length), type);
         }
 
+        var length = checked((int)(input.Length - input.Position));
+        var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            return JsonSerializer.Deserialize(bytes.Span, type);
+            await input.ReadExactlyAsync(rented.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            return Parse(rented.AsSpan(0, length), type);
+        }
+        finally
+        {
+            // The bytes may hold a submitted code: nothing of a request stays behind in the pool.
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    private static T? Parse<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type);
         }
         catch (JsonException)
         {
