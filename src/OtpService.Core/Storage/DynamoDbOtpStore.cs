@@ -109,8 +109,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
 
     public async Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken)
     {
-        UpdateItemResponse? response = null;
-        var counted = await Conditional(async () => response = await client.UpdateItemAsync(new UpdateItemRequest
+        var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, expiresAt),
@@ -119,8 +118,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ExpressionAttributeNames = UsableNames(),
             ExpressionAttributeValues = new() { [":one"] = N(1), [":max"] = N(maxAttempts), [":now"] = N(now) },
             ReturnValues = ReturnValue.UPDATED_NEW,
-        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return counted ? (int?)(Long(response!.Attributes, Attempts) ?? 0) : null;
+        }, cancellationToken).ConfigureAwait(false);
+        return response is null ? null : (int)(Long(response.Attributes, Attempts) ?? 0);
     }
 
     public Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
@@ -136,8 +135,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
 
     public async Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken)
     {
-        UpdateItemResponse? response = null;
-        var claimed = await Conditional(async () => response = await client.UpdateItemAsync(new UpdateItemRequest
+        var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, expiresAt),
@@ -146,8 +144,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ExpressionAttributeNames = new() { ["#nonce"] = Nonce, ["#m"] = MailedAt, ["#c"] = MailClaimedAt },
             ExpressionAttributeValues = new() { [":now"] = N(now), [":staleBefore"] = N(now - leaseSeconds) },
             ReturnValues = ReturnValue.ALL_NEW,
-        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return claimed ? ToCode(response!.Attributes) : null;
+        }, cancellationToken).ConfigureAwait(false);
+        return response is null ? null : ToCode(response.Attributes);
     }
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) =>
@@ -216,6 +214,19 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         item is not null && item.TryGetValue(name, out var value) && value.N is { } n
             ? long.Parse(n, CultureInfo.InvariantCulture)
             : null;
+
+    /// <summary>A conditional update's response, or null when its condition failed.</summary>
+    private async Task<UpdateItemResponse?> ConditionalUpdate(UpdateItemRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Call(() => client.UpdateItemAsync(request, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Runs a conditional write: false when its condition failed, true when it applied.</summary>
     private static async Task<bool> Conditional(Func<Task> write)
