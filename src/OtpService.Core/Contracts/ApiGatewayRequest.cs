@@ -29,6 +29,9 @@ public sealed class ApiGatewayRequest
     [JsonPropertyName("isBase64Encoded")] public bool IsBase64Encoded { get; set; }
 
     [JsonIgnore] public bool IsHttpApiV2 => Version == "2.0";
+
+    /// <summary>The HTTP method in either format, or null when the event carries none.</summary>
+    [JsonIgnore] public string? Method => HttpMethod ?? RequestContext?.Http?.Method;
 }
 
 public sealed class ApiGatewayRequestContext

@@ -60,7 +60,7 @@ public static class ApiFunction
         [
             new("requestId", request?.RequestContext?.RequestId),
             new("route", route),
-            new("method", request?.HttpMethod ?? request?.RequestContext?.Http?.Method),
+            new("method", request?.Method),
             new("outcome", answer.Body.Status),
             new("httpStatus", answer.StatusCode),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),

@@ -29,7 +29,7 @@ public sealed class RequestFields
     {
         ArgumentNullException.ThrowIfNull(request);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var method = request.HttpMethod ?? request.RequestContext?.Http?.Method ?? "GET";
+        var method = request.Method ?? "GET";
         error = method.ToUpperInvariant() switch
         {
             "GET" => ReadQuery(request, values),
