@@ -10,11 +10,11 @@ using OtpService.Benchmarks;
 using OtpService.Local.Emulators;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
-// Subsets: cold | warm | cpu. Results: one JSON line per figure on stdout; progress on stderr.
+// Subsets: cold | warm | cpu | runner. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
-if (command is not ("all" or "cold" or "warm" or "cpu"))
+if (command is not ("all" or "cold" or "warm" or "cpu" or "runner"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
     return 2;
 }
 
@@ -26,6 +26,16 @@ var root = RepositoryRoot.Find();
 // The handlers log one line per call to Console.Out; results have their own stdout writer.
 Console.SetOut(new StreamWriter(File.OpenWrite("/dev/null")) { AutoFlush = true });
 Report.Progress($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; repository {root}");
+
+if (command is "all" or "runner")
+{
+    Report.Progress("runner: the local runner's own work per request, no-op function");
+    Report.Emit(new Figure("runner_overhead_us", await RunnerOverhead.MicrosecondsPerRequestAsync(), "us"));
+    if (command == "runner")
+    {
+        return 0;
+    }
+}
 
 if (command is "all" or "cpu")
 {
