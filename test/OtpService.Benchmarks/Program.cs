@@ -55,9 +55,9 @@ if (command is "all" or "cold")
 
 await using var emulators = await StartEmulatorsAsync();
 var tableName = "otp_bench";
-using (var client = OtpTable.CreateClient(emulators.DynamoDbEndpoint))
+using (var client = LocalTable.CreateClient(emulators.DynamoDbEndpoint))
 {
-    await OtpTable.CreateAsync(client, tableName, CancellationToken.None);
+    await LocalTable.CreateAsync(client, tableName, CancellationToken.None);
 }
 
 var functionEnvironment = new Dictionary<string, string>

@@ -90,9 +90,9 @@ internal static class InvokeCommand
                 await errors.WriteLineAsync(note).ConfigureAwait(false);
             }
 
-            using (var client = OtpTable.CreateClient(dynamoEndpoint))
+            using (var client = LocalTable.CreateClient(dynamoEndpoint))
             {
-                await OtpTable.CreateAsync(client, settings.TableName, cancellationToken).ConfigureAwait(false);
+                await LocalTable.CreateAsync(client, settings.TableName, cancellationToken).ConfigureAwait(false);
             }
 
             return await InvokeOnceAsync(factory, json, output, errors).ConfigureAwait(false);

@@ -85,8 +85,8 @@ internal static class StartApiCommand
         StartApiOptions options, OtpSettings settings, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
     {
         var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint);
-        using var dynamo = OtpTable.CreateClient(emulators.DynamoDbEndpoint);
-        await OtpTable.CreateAsync(dynamo, settings.TableName, shutdown).ConfigureAwait(false);
+        using var dynamo = LocalTable.CreateClient(emulators.DynamoDbEndpoint);
+        await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown).ConfigureAwait(false);
 
         var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n)!), StringComparer.Ordinal);
         try
@@ -106,8 +106,8 @@ internal static class StartApiCommand
 
         var deliverer = new StreamDeliverer(pools[LambdaFunctions.SendOtpEmail], output);
         await using var deliveries = deliverer.ConfigureAwait(false);
-        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, [OtpTable.PartitionKey, OtpTable.SortKey]);
-        var feed = new TableChangeFeed(dynamo, settings.TableName, [OtpTable.PartitionKey, OtpTable.SortKey], records, deliverer.Enqueue, LookInterval, output);
+        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, [LocalTable.PartitionKey, LocalTable.SortKey]);
+        var feed = new TableChangeFeed(dynamo, settings.TableName, [LocalTable.PartitionKey, LocalTable.SortKey], records, deliverer.Enqueue, LookInterval, output);
         await using var feeding = feed.ConfigureAwait(false);
         await feed.StartAsync(shutdown).ConfigureAwait(false);
 

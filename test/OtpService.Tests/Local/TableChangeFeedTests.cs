@@ -10,7 +10,7 @@ namespace OtpService.Tests.Local;
 /// <summary>The stand-in for the table's stream, against dynalite.</summary>
 public sealed class TableChangeFeedTests
 {
-    private static readonly string[] Keys = [OtpTable.PartitionKey, OtpTable.SortKey];
+    private static readonly string[] Keys = [LocalTable.PartitionKey, LocalTable.SortKey];
 
     [Fact]
     public async Task NewKeys_BecomeInsertRecords_ExistingAndOverwrittenKeysDoNot()
