@@ -15,7 +15,8 @@ namespace OtpService.Core.Otp;
 /// <item>Local part: RFC 5322 §3.4.1 dot-atom in 7-bit ASCII, at most 64 octets (RFC 5321
 /// §4.5.3.1.1). SES "does not support the SMTPUTF8 extension ... the local part of a destination
 /// email address ... may only contain 7-bit ASCII characters"
-/// (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Destination.html). Quoted local
+/// (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Destination.html; the v1 reference
+/// adds "Punycode is not permitted in the local part"). Quoted local
 /// parts are refused (RFC 5321 §4.1.2: hosts "SHOULD avoid defining mailboxes where the
 /// Local-part requires ... the Quoted-string form").</item>
 /// <item>Domain: a host name (RFC 5321 §4.1.2), each label converted to its IDNA ASCII form by
@@ -77,7 +78,7 @@ public static class EmailAddress
 
         var address = unicodeData ? text.Normalize(NormalizationForm.FormC) : text;
         var at = address.IndexOf('@', StringComparison.Ordinal);
-        if (at < 0 || address.IndexOf('@', at + 1) >= 0)
+        if (at < 0 || address.LastIndexOf('@') != at)
         {
             reason = address.Contains('\uFF20', StringComparison.Ordinal)
                 ? "has a full-width '\uFF20'; type a plain '@' instead"
@@ -240,7 +241,8 @@ public static class EmailAddress
     private static string? Idna(string label, bool toAscii)
     {
         // Instance members of IdnMapping are not documented as thread-safe; one costs a few bytes.
-        var idna = new IdnMapping { UseStd3AsciiRules = true, AllowUnassigned = false };
+        // Unassigned code points are refused as UTS #46 disallows them (ICU ignores AllowUnassigned for it).
+        var idna = new IdnMapping { UseStd3AsciiRules = true };
         try
         {
             return toAscii ? idna.GetAscii(label) : idna.GetUnicode(label);

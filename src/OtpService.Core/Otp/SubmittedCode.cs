@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -48,7 +47,7 @@ public static class SubmittedCode
             return "must not be negative; send the code as a JSON string";
         }
 
-        if (number.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
+        if (number.AsSpan().ContainsAny('.', 'e', 'E'))
         {
             return "must be a whole number, without a decimal point or exponent; send the code as a JSON string";
         }
@@ -66,9 +65,10 @@ public static class SubmittedCode
         var rest = text.AsSpan();
         while (!rest.IsEmpty)
         {
-            var status = Rune.DecodeFromUtf16(rest, out var rune, out var used);
+            // A lone surrogate decodes to U+FFFD, refused below like any other character that is no digit or separator.
+            _ = Rune.DecodeFromUtf16(rest, out var rune, out var used);
             rest = rest[used..];
-            var category = status == OperationStatus.Done ? Rune.GetUnicodeCategory(rune) : UnicodeCategory.Surrogate;
+            var category = Rune.GetUnicodeCategory(rune);
             if (category == UnicodeCategory.DecimalDigitNumber)
             {
                 if (count == length)

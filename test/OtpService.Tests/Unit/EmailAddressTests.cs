@@ -130,6 +130,7 @@ public class EmailAddressTests
         { "user@bücher-.example", "starts or ends with a hyphen" },
         { "user@exa_mple.com", "has '_' in its domain, where only letters, digits, hyphens and dots can be used" },
         { "user@exa!mple.com", "has '!' in its domain" },
+        { "user@_dmarc.example.com", "has '_' in its domain" },
         { "user@exam ple.com", "must not contain spaces" },
         { "user@[192.0.2.1]", "must have a domain name after the '@', not an IP address in brackets" },
         { "user@[IPv6:2001:db8::1]", "not an IP address in brackets" },
@@ -194,12 +195,23 @@ public class EmailAddressTests
         Assert.Equal(254, $"{local64}@{domain189}".Length);
 
         Assert.NotNull(EmailAddress.TryNormalize($"{local64}@{domain189}", out _));
-        Assert.Contains("is longer than 254 characters", Reason($"{local64}@{domain189}x"), StringComparison.Ordinal);
+        Assert.Equal("is longer than 254 characters", Reason($"{local64}@{domain189}x"));
         Assert.Contains("has more than 64 characters before the '@'", Reason(new string('a', 65) + "@example.com"), StringComparison.Ordinal);
         Assert.NotNull(EmailAddress.TryNormalize($"user@{Label63}.com", out _));
         Assert.Contains("has a part of its domain longer than 63 characters", Reason($"user@{Label63}a.com"), StringComparison.Ordinal);
         Assert.Contains("254", Reason("a@" + new string('b', 250) + ".com"), StringComparison.Ordinal);
         Assert.Contains("254", Reason(new string('a', 2000) + "@example.com"), StringComparison.Ordinal);
+        // Past four times the limit the input is refused before any other check (NFC shrinks at most four to one).
+        Assert.Equal("is longer than 254 characters", Reason(new string('a', 4 * 254) + "\u0000"));
+        Assert.Equal("must not contain spaces, line breaks or control characters", Reason(new string('a', (4 * 254) - 1) + "\u0000"));
+    }
+
+    [Fact]
+    public void AnXnLabelOverTheLimit_IsValidPunycode_ButTooLong()
+    {
+        // The ASCII form of 58 'ü': valid Punycode, 64 characters.
+        Assert.Equal("has a part of its domain longer than 63 characters", Reason("user@xn--tda" + new string('a', 57) + ".de"));
+        Assert.Equal("user@xn--tda" + new string('a', 56) + ".de", EmailAddress.TryNormalize("user@xn--tda" + new string('a', 56) + ".de", out _));
     }
 
     [Fact]
