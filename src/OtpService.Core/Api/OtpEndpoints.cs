@@ -6,16 +6,24 @@ namespace OtpService.Core.Api;
 /// <summary>The two routes: check the fields, call the rule, pick the answer.</summary>
 public static class OtpEndpoints
 {
-    public static async Task<ApiAnswer> GenerateAsync(OtpIssuer issuer, RequestFields fields, CancellationToken cancellationToken)
+    public static async Task<ApiAnswer> GenerateAsync(OtpIssuer issuer, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(fields);
+        if (!settings.GenerateAllowsGet && fields.Method == "GET")
+        {
+            // A GET that sends mail can be fired by any web page (an <img> tag); see README.
+            return ApiAnswers.Invalid(new InvalidRequest("method", "GET is not allowed for generate on this deployment; use POST"));
+        }
+
         if (ReadAddress(fields, out var address) is { } invalid)
         {
             return invalid;
         }
 
-        return ApiAnswers.For(await issuer.IssueAsync(address, cancellationToken).ConfigureAwait(false));
+        var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
+        return ApiAnswers.For(await issuer.IssueAsync(address, client, cancellationToken).ConfigureAwait(false));
     }
 
     public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
@@ -32,8 +40,7 @@ public static class OtpEndpoints
         var reason = code switch
         {
             null or "" => "is required",
-            _ when code.Length != settings.CodeLength || !code.All(char.IsAsciiDigit) =>
-                string.Create(CultureInfo.InvariantCulture, $"must be exactly {settings.CodeLength} digits"),
+            _ when !settings.AcceptsCodeLength(code.Length) || !code.All(char.IsAsciiDigit) => MustBeDigits(settings),
             _ => null,
         };
         if (reason is not null)
@@ -41,8 +48,13 @@ public static class OtpEndpoints
             return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Otp, reason));
         }
 
-        return ApiAnswers.For(await verifier.VerifyAsync(address, code!, cancellationToken).ConfigureAwait(false));
+        var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
+        return ApiAnswers.For(await verifier.VerifyAsync(address, code!, client, cancellationToken).ConfigureAwait(false));
     }
+
+    private static string MustBeDigits(OtpSettings settings) => settings.LongCodeLength == settings.CodeLength
+        ? string.Create(CultureInfo.InvariantCulture, $"must be exactly {settings.CodeLength} digits")
+        : string.Create(CultureInfo.InvariantCulture, $"must be exactly {settings.CodeLength} or {settings.LongCodeLength} digits");
 
     private static ApiAnswer? ReadAddress(RequestFields fields, out string address)
     {

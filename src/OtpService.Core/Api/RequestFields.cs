@@ -21,7 +21,17 @@ public sealed class RequestFields
     public const int MaxBodyBytes = 4096;
     private readonly Dictionary<string, string> _values;
 
-    private RequestFields(Dictionary<string, string> values) => _values = values;
+    private RequestFields(Dictionary<string, string> values, ApiGatewayRequest request)
+    {
+        _values = values;
+        Request = request;
+    }
+
+    /// <summary>The event the fields came from (its method, headers and request context).</summary>
+    public ApiGatewayRequest Request { get; }
+
+    /// <summary>The request's HTTP method, upper case.</summary>
+    public string Method => (Request.Method ?? "GET").ToUpperInvariant();
 
     public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
 
@@ -36,7 +46,7 @@ public sealed class RequestFields
             "POST" => ReadQuery(request, values) ?? ReadBody(request, values),
             _ => new InvalidRequest("method", $"{method} is not allowed; use GET or POST"),
         };
-        return error is null ? new RequestFields(values) : null;
+        return error is null ? new RequestFields(values, request) : null;
     }
 
     private static InvalidRequest? ReadQuery(ApiGatewayRequest request, Dictionary<string, string> values)
@@ -213,8 +223,10 @@ public sealed class RequestFields
 
     private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp;
 
-    private static string? Header(ApiGatewayRequest request, string name)
+    /// <summary>The first value of a header, matched case-insensitively in either header map; null when absent.</summary>
+    public static string? Header(ApiGatewayRequest request, string name)
     {
+        ArgumentNullException.ThrowIfNull(request);
         foreach (var (key, value) in request.Headers ?? [])
         {
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
