@@ -10,11 +10,11 @@ using OtpService.Benchmarks;
 using OtpService.Local.Emulators;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
-// Subsets: cold | warm | cpu | runner. Results: one JSON line per figure on stdout; progress on stderr.
+// Subsets: cold | warm | cpu | runner | abuse | storage. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
-if (command is not ("all" or "cold" or "warm" or "cpu" or "runner"))
+if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
     return 2;
 }
 
@@ -32,6 +32,24 @@ if (command is "all" or "runner")
     Report.Progress("runner: the local runner's own work per request, no-op function");
     Report.Emit(new Figure("runner_overhead_us", await RunnerOverhead.MicrosecondsPerRequestAsync(), "us"));
     if (command == "runner")
+    {
+        return 0;
+    }
+}
+
+if (command is "all" or "abuse")
+{
+    foreach (var model in AbuseSimulation.Models)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = AbuseSimulation.Run(model, new OtpService.Core.Otp.OtpSettings(), probedDays: 2, simulatedDays: 365, seed: 11);
+        Report.Progress($"abuse {model.Name}: {result.JudgedGuesses} judged guesses ({result.ShortCodeGuesses} at short codes) in a year; "
+            + $"owner signed in {result.OwnerSignIns} times, {result.OwnerSignInFailures} failed; {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
+        Report.Emit(new Figure("owner_lockout_minutes_per_day", result.LockoutMinutesPerDay, "min") { Model = model.Name });
+        Report.Emit(new Figure("guess_success_per_year", result.GuessSuccessPerYear, "probability") { Model = model.Name });
+    }
+
+    if (command == "abuse")
     {
         return 0;
     }

@@ -30,6 +30,12 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// <summary>Set to make every call fail as DynamoDB would when unreachable.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>
+    /// True (the default): an issue's two writes let other callers run between them, as DynamoDB
+    /// does. The single-threaded abuse simulation turns it off (nothing runs in between there).
+    /// </summary>
+    public bool InterleaveIssueWrites { get; set; } = true;
+
     /// <summary>Set to make the code write of the next issue fail after its record write succeeded (a crash between DynamoDB's two writes).</summary>
     public bool FailNextCodeInsert { get; set; }
 
@@ -41,7 +47,10 @@ public sealed class InMemoryOtpStore : IOtpStore
             return new InMemoryOtpStore(
                 new Dictionary<(string, long), Entry>(_codes),
                 new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
-                _windows.ToDictionary(w => w.Key, w => w.Value with { Members = [.. w.Value.Members] }));
+                _windows.ToDictionary(w => w.Key, w => w.Value with { Members = [.. w.Value.Members] }))
+            {
+                InterleaveIssueWrites = InterleaveIssueWrites,
+            };
         }
     }
 
@@ -129,7 +138,11 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
 
         // DynamoDB's issue is two requests: let others run between them.
-        await Task.Yield();
+        if (InterleaveIssueWrites)
+        {
+            await Task.Yield();
+        }
+
         lock (_gate)
         {
             ThrowIfUnavailable();
