@@ -96,6 +96,23 @@ if (seed is null)
     Report.Progress($"SEED FIGURES SKIPPED: {whyNoSeed}. Figures print with \"seed\": null, \"ratio\": null.");
 }
 
+if (command is "all" or "storage")
+{
+    Report.Progress("storage: one generate and one verify (wrong code) for an address with 100 codes in its history, counted on the wire");
+    var costs = await StorageFigures.MeasureAsync(emulators.DynamoDbEndpoint, tableName);
+    // The seed: generate is one PutItem (no read), verify one GetItem (one item).
+    Report.Emit(new Figure("items_read_per_request", Math.Max(costs.GenerateItems, costs.VerifyItems), "items", 1));
+    Report.Emit(new Figure("items_read_generate", costs.GenerateItems, "items", 0));
+    Report.Emit(new Figure("items_read_verify", costs.VerifyItems, "items", 1));
+    Report.Emit(new Figure("round_trips_per_pair", costs.GenerateCalls + costs.VerifyCalls, "requests", 2));
+    Report.Emit(new Figure("sequential_round_trips_per_pair", costs.GenerateWaves + costs.VerifyWaves, "requests", 2));
+    Report.Progress($"storage: generate {costs.GenerateCalls} requests ({costs.GenerateWaves} sequential), verify {costs.VerifyCalls} ({costs.VerifyWaves} sequential)");
+    if (command == "storage")
+    {
+        return 0;
+    }
+}
+
 if (command is "all" or "cold")
 {
     await RunColdAsync(seed, new ColdStarts(functionEnvironment), coldHost!, bootstrap);
