@@ -260,6 +260,8 @@ public class ApiHandlerTests
         }
 
         Assert.NotEqual(client.Message, budget.Message);
+        Assert.Contains("\"limit\":\"client\"", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"limit\":\"budget\"", _logs.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
