@@ -46,11 +46,14 @@ public static class ApiAnswers
     {
         GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds }),
         GenerateStatus.RateLimited => new(429, new("rate_limited", "Too many codes requested for this address. Wait before asking for another.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }) { Limit = "address" },
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "address" },
         GenerateStatus.ClientLimited => new(429, new("rate_limited", "Too many codes requested from your network. Wait before asking for another.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }) { Limit = "client" },
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "client" },
         GenerateStatus.BudgetExceeded => new(429, new("rate_limited", "The service is sending too many codes right now. Try again shortly.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }) { Limit = "budget" },
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "budget" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
@@ -63,7 +66,8 @@ public static class ApiAnswers
         VerifyStatus.AlreadyUsed => new(409, new("already_used", "This code has already been used. Request a new one.")),
         VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", "Too many wrong tries for this code. Request a new one.")) { Limit = "code" },
         VerifyStatus.ClientLimited => new(429, new("too_many_attempts", "Too many failed tries from your network. Wait before trying again.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }) { Limit = "client" },
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "client" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
