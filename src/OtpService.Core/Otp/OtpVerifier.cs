@@ -5,12 +5,24 @@ namespace OtpService.Core.Otp;
 /// <summary>
 /// VerifyOtp's rule, in the seed's order (unknown, then expired, then compare) with the checks
 /// the seed lacked: one use per code, a per-code attempt limit and a per-address failure cap.
-/// Only the newest code of an address counts.
+/// Only the newest code of an address counts. A right code earns a signed token when a token
+/// issuer is given; it is signed before the code is consumed, so a signing failure leaves the code usable.
 /// </summary>
 public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock)
 {
-    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, CancellationToken cancellationToken)
+    /// <summary>Verifies without issuing a token (the seed's bare "Verified").</summary>
+    public Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, CancellationToken cancellationToken) =>
+        VerifyAsync(address, submittedCode, tokens: null, cancellationToken);
+
+    /// <param name="address">The normalized address.</param>
+    /// <param name="submittedCode">The code as the caller typed it (already checked to be digits of the right length).</param>
+    /// <param name="tokens">Signs the proof of a successful verification; null: no token.</param>
+    /// <param name="cancellationToken">Cancels storage and signing calls.</param>
+    /// <exception cref="StoreUnavailableException">Storage failed.</exception>
+    /// <exception cref="TokenSigningUnavailableException">The code was right but the token could not be signed; the code is still unused.</exception>
+    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
+        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var history = await store.LoadAsync(address, now - settings.HistorySeconds, cancellationToken).ConfigureAwait(false);
 
@@ -31,8 +43,9 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
 
         if (codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
+            var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             var used = await store.TryMarkUsedAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
-            return used ? new VerifyOutcome(VerifyStatus.Verified) : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
+            return used ? new VerifyOutcome(VerifyStatus.Verified, Token: token) : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
         }
 
         var attempts = await store.TryRecordWrongGuessAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
