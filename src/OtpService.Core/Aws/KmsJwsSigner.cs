@@ -9,11 +9,13 @@ namespace OtpService.Core.Aws;
 
 /// <summary>
 /// ES256 through AWS KMS: the private key never leaves KMS. Signs with <c>kms:Sign</c>
-/// (SigningAlgorithm ECDSA_SHA_256, MessageType DIGEST: the function hashes the JWS signing input
-/// itself, so the token's claims, the address among them, are never sent to KMS, and no 4 KB message
-/// limit applies) and converts KMS's DER signature to the JOSE form
-/// (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html). The public key comes from
-/// <c>kms:GetPublicKey</c> once, at start.
+/// (SigningAlgorithm ECDSA_SHA_256, MessageType RAW: KMS hashes the JWS signing input itself, so
+/// the hash can only be the one the algorithm names; the input is at most about 1.3 KB, below RAW's
+/// 4,096-byte limit) and converts KMS's DER signature to the JOSE form
+/// (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html). KMS keeps no message:
+/// CloudTrail records a Sign call's key and algorithm, not its input. (DIGEST would keep the
+/// address inside the function, but moto 5.2's KMS does not implement it, and the KMS path is
+/// tested against moto.) The public key comes from <c>kms:GetPublicKey</c> once, at start.
 /// </summary>
 public sealed class KmsJwsSigner : IJwsSigner
 {
@@ -26,6 +28,9 @@ public sealed class KmsJwsSigner : IJwsSigner
         _keyId = keyId;
         PublicKey = publicKey;
     }
+
+    /// <summary>A signer for a key whose public half is already known (tests that make KMS fail before GetPublicKey could run).</summary>
+    internal static KmsJwsSigner ForKnownKey(IAmazonKeyManagementService kms, string keyId, PublicSigningKey publicKey) => new(kms, keyId, publicKey);
 
     public string KeyId => PublicKey.KeyId;
 
@@ -50,28 +55,46 @@ public sealed class KmsJwsSigner : IJwsSigner
     {
         ArgumentNullException.ThrowIfNull(kms);
         var answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
-        if (answer.KeySpec != KeySpec.ECC_NIST_P256 || answer.KeyUsage != KeyUsageType.SIGN_VERIFY
-            || answer.SigningAlgorithms?.Contains(SigningAlgorithmSpec.ECDSA_SHA_256.Value) != true)
+        var wrongKind = new InvalidOperationException(
+            $"KMS key {keyId} cannot sign ES256 tokens: it must be KeySpec ECC_NIST_P256 with KeyUsage SIGN_VERIFY (it is {answer.KeyUsage?.Value ?? "of unknown usage"}).");
+        if (answer.KeyUsage != KeyUsageType.SIGN_VERIFY || answer.SigningAlgorithms?.Contains(SigningAlgorithmSpec.ECDSA_SHA_256.Value) != true)
         {
-            throw new InvalidOperationException(
-                $"KMS key {keyId} is {answer.KeySpec?.Value ?? "?"} for {answer.KeyUsage?.Value ?? "?"}; ES256 tokens need KeySpec ECC_NIST_P256 with KeyUsage SIGN_VERIFY.");
+            throw wrongKind;
         }
 
-        return PublicSigningKey.FromSubjectPublicKeyInfo(answer.PublicKey.ToArray());
+        // The curve is checked on the key itself: KMS names it in KeySpec, some emulators (moto 5.2)
+        // only in the deprecated CustomerMasterKeySpec, and the SubjectPublicKeyInfo always carries it.
+        try
+        {
+            return PublicSigningKey.FromSubjectPublicKeyInfo(answer.PublicKey.ToArray());
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw wrongKind;
+        }
     }
 
+    /// <summary>KMS Sign's limit for MessageType RAW.</summary>
+    public const int MaxRawMessageBytes = 4096;
+
     /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, throttled, or refused.</exception>
+    /// <exception cref="ArgumentException">The input exceeds <see cref="MaxRawMessageBytes"/>.</exception>
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
     {
-        using var digest = new MemoryStream(SHA256.HashData(signingInput.Span));
+        if (signingInput.Length > MaxRawMessageBytes)
+        {
+            throw new ArgumentException($"A JWS signing input of {signingInput.Length} bytes exceeds KMS Sign's {MaxRawMessageBytes}-byte RAW message.", nameof(signingInput));
+        }
+
+        using var message = new MemoryStream(signingInput.ToArray());
         SignResponse answer;
         try
         {
             answer = await _kms.SignAsync(new SignRequest
             {
                 KeyId = _keyId,
-                Message = digest,
-                MessageType = MessageType.DIGEST,
+                Message = message,
+                MessageType = MessageType.RAW,
                 SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256,
             }, cancellationToken).ConfigureAwait(false);
         }
