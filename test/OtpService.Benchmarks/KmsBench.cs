@@ -36,6 +36,15 @@ internal sealed class KmsBench : IAsyncDisposable
             return null;
         }
 
+        // The KMS client resolves credentials from the process environment; moto checks none.
+        foreach (var name in (string[])["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
+            {
+                Environment.SetEnvironmentVariable(name, "local");
+            }
+        }
+
         var moto = await MotoServer.StartAsync();
         using var kms = Client(moto.Endpoint.ToString().TrimEnd('/'));
         var key = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY });
