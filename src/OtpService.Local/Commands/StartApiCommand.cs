@@ -84,7 +84,7 @@ internal static class StartApiCommand
     private static async Task<int> ServeAsync(
         StartApiOptions options, OtpSettings settings, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
     {
-        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint);
+        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint, new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}"));
         using var dynamo = LocalTable.CreateClient(emulators.DynamoDbEndpoint);
         await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown).ConfigureAwait(false);
 
@@ -137,7 +137,7 @@ internal static class StartApiCommand
         await output.WriteLineAsync($"""
 
             OtpService local runner
-              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify
+              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /.well-known/jwks.json
               Mail      {emulators.SesEndpoint}   (sent mail; JSON at /store)
               DynamoDB  {emulators.DynamoDbEndpoint}   (dynalite, {storage}; table {settings.TableName})
               Try       curl 'http://127.0.0.1:{options.Port}/otp/generate?email_address=you@example.com'
