@@ -1,3 +1,5 @@
+using OtpService.Local.Commands;
+
 namespace OtpService.Local.Lambda;
 
 /// <summary>
@@ -11,14 +13,29 @@ internal static class LocalEnvironment
 
     public const string DefaultSender = "no-reply@example.com";
 
-    /// <summary>Sets the variables; returns notes worth printing (which defaults were applied).</summary>
-    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint)
+    /// <summary>
+    /// Sets the variables: DynamoDB and SES v2 endpoints always; KMS and Secrets Manager when
+    /// given (<c>AWS_ENDPOINT_URL_KMS</c>, <c>AWS_ENDPOINT_URL_SECRETS_MANAGER</c>, the SDKs'
+    /// names); region, dummy credentials, sender and development key only when unset.
+    /// Returns notes worth printing (which defaults were applied).
+    /// </summary>
+    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint, ServiceEndpoints? others = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDbEndpoint);
         ArgumentNullException.ThrowIfNull(sesEndpoint);
         var notes = new List<string>();
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint.ToString().TrimEnd('/'));
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SESV2", sesEndpoint.ToString().TrimEnd('/'));
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", Text(dynamoDbEndpoint));
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SESV2", Text(sesEndpoint));
+        if (others?.Kms is { } kms)
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_KMS", Text(kms));
+        }
+
+        if (others?.SecretsManager is { } secretsManager)
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SECRETS_MANAGER", Text(secretsManager));
+        }
+
         SetIfUnset("AWS_REGION", "us-east-1");
         SetIfUnset("AWS_DEFAULT_REGION", Environment.GetEnvironmentVariable("AWS_REGION")!);
 
@@ -27,7 +44,7 @@ internal static class LocalEnvironment
         SetIfUnset("AWS_SECRET_ACCESS_KEY", "local");
 
         SetIfUnset("OTP_SENDER_ADDRESS", DefaultSender);
-        if (SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTP_SIGNING_KEY_SECRET_ARN")) && SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
         {
             notes.Add("OTP_SIGNING_KEY is not set: using the fixed development key (public, for this machine only; never deploy it).");
         }
@@ -37,6 +54,8 @@ internal static class LocalEnvironment
 
     /// <summary>The region the handlers will use (for stream record fields).</summary>
     public static string Region => Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+
+    private static string Text(Uri endpoint) => endpoint.ToString().TrimEnd('/');
 
     private static bool SetIfUnset(string name, string value)
     {
