@@ -1,5 +1,5 @@
 using OtpService.Core.Composition;
-using OtpService.Core.Http;
+using OtpService.Core.Api;
 using OtpService.Core.Logging;
 using OtpService.Core.Otp;
 

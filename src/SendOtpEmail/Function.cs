@@ -1,6 +1,7 @@
 using OtpService.Core.Composition;
 using OtpService.Core.Logging;
 using OtpService.Core.Otp;
+using OtpService.Core.Streams;
 
 namespace SendOtpEmail;
 
@@ -27,5 +28,5 @@ public sealed class Function
         _log = log;
     }
 
-    public Task<Stream> FunctionHandler(Stream input) => StreamMailing.HandleAsync(input, _mailer, _log);
+    public Task<Stream> FunctionHandler(Stream input) => StreamBatchHandler.HandleAsync(input, _mailer, _log);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using OtpService.Core.Email;
 
 namespace OtpService.Core.Aws;
 
@@ -11,7 +10,6 @@ namespace OtpService.Core.Aws;
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNameCaseInsensitive = true)]
-[JsonSerializable(typeof(SesSendEmailRequest))]
 [JsonSerializable(typeof(GetSecretValueRequest))]
 [JsonSerializable(typeof(GetSecretValueResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]

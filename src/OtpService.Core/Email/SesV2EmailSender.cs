@@ -36,7 +36,7 @@ public sealed class SesV2EmailSender : IEmailSender
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
-        var body = JsonSerializer.SerializeToUtf8Bytes(Request(email), AwsJsonContext.Default.SesSendEmailRequest);
+        var body = JsonSerializer.SerializeToUtf8Bytes(Request(email), SesJsonContext.Default.SesSendEmailRequest);
         try
         {
             await client.PostAsync(Operation, sendEmailUri, body, "application/json", [], cancellationToken)

@@ -2,20 +2,6 @@ using OtpService.Core.Ports;
 
 namespace OtpService.Core.Otp;
 
-public enum MailOutcome
-{
-    Sent,
-    /// <summary>Already mailed (a redelivered record), or the item is gone, used or expired: nothing to send.</summary>
-    Skipped,
-    /// <summary>A transient failure, or another invocation holds the mailing claim: retry the record later.</summary>
-    RetryLater,
-    /// <summary>The provider refused this mail for good; retrying cannot help.</summary>
-    Rejected,
-}
-
-/// <summary>What happened to one mail; <see cref="Error"/> names the provider's error (never the mail's content).</summary>
-public readonly record struct MailResult(MailOutcome Outcome, string? Error = null);
-
 /// <summary>
 /// SendOtpEmail's rule: mail the code of a newly inserted item once. A claim with a lease makes
 /// a redelivered record send nothing, and a failed or interrupted send is retried, never lost.

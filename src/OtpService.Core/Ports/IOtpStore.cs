@@ -1,33 +1,5 @@
 namespace OtpService.Core.Ports;
 
-/// <summary>One issued code as stored. Holds a nonce, never the code.</summary>
-public sealed record StoredCode(
-    string Address,
-    long ExpiresAt,
-    long CreatedAt,
-    byte[] Nonce,
-    int Digits,
-    int Attempts = 0,
-    long? UsedAt = null,
-    long? MailedAt = null);
-
-/// <summary>
-/// What the rules know about an address: its recent codes (newest first) and its address
-/// record, which holds the recent send times and a version that every issue bumps.
-/// </summary>
-public sealed record AddressHistory(IReadOnlyList<StoredCode> Codes, IReadOnlyList<long> SentAt, long Version)
-{
-    public static readonly AddressHistory Empty = new([], [], 0);
-    public StoredCode? Newest => Codes.Count > 0 ? Codes[0] : null;
-}
-
-public enum IssueResult
-{
-    Issued,
-    /// <summary>Another request changed the address record first; re-read and decide again.</summary>
-    Conflict,
-}
-
 /// <summary>
 /// Storage port for the OTP rules. Every state change is one conditional write, so concurrent
 /// requests cannot both win; a false/null result means "the condition failed, re-read".
@@ -65,6 +37,3 @@ public interface IOtpStore
     /// <summary>Drops a claim after a failed send so a retry can claim again at once.</summary>
     Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken);
 }
-
-/// <summary>Storage could not be reached or refused the call; the request may be retried later.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

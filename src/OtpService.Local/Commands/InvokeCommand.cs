@@ -111,9 +111,9 @@ internal static class InvokeCommand
                 await errors.WriteLineAsync(note).ConfigureAwait(false);
             }
 
-            using (var client = OtpTable.CreateClient(dynamoEndpoint))
+            using (var client = LocalTable.CreateClient(dynamoEndpoint))
             {
-                await OtpTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
+                await LocalTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
             }
 
             if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)

@@ -115,9 +115,9 @@ internal static class StartApiCommand
         var dynamoUpstream = options.Endpoints.DynamoDb ?? emulators.DynamoDbEndpoint;
         var mail = external.Mail ?? new MailStore(emulators.SesEndpoint, MailStoreKind.AwsSesV2Local);
         string? streamArn;
-        using (var dynamo = OtpTable.CreateClient(dynamoUpstream))
+        using (var dynamo = LocalTable.CreateClient(dynamoUpstream))
         {
-            streamArn = await OtpTable.CreateAsync(dynamo, settings.TableName, shutdown, setup.Table).ConfigureAwait(false);
+            streamArn = await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown, setup.Table).ConfigureAwait(false);
         }
 
         // With no stream in the emulator, the functions (and anything else) reach it through the

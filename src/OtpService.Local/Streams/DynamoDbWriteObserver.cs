@@ -49,7 +49,7 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         this.emit = emit;
         Port = port;
         forward = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
-        reader = Emulators.OtpTable.CreateClient(upstream);
+        reader = Emulators.LocalTable.CreateClient(upstream);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.DynamoDbProxy" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {

@@ -27,7 +27,7 @@ public sealed class EmulatorEndpoints
     public IReadOnlyList<int> ProcessIds { get; }
 
     /// <summary>A low-level DynamoDB client for the emulator (dummy credentials, us-east-1). The caller disposes it.</summary>
-    public IAmazonDynamoDB CreateDynamoDbClient() => OtpTable.CreateClient(DynamoDbEndpoint);
+    public IAmazonDynamoDB CreateDynamoDbClient() => LocalTable.CreateClient(DynamoDbEndpoint);
 
     /// <summary>
     /// Creates a table shaped like the OTP table (email_id S HASH, EXPIRATION_TIME N RANGE) and
@@ -37,7 +37,7 @@ public sealed class EmulatorEndpoints
     {
         name ??= $"otp_test_{Guid.NewGuid():N}";
         using var client = CreateDynamoDbClient();
-        await OtpTable.CreateAsync(client, name, CancellationToken.None);
+        await LocalTable.CreateAsync(client, name, CancellationToken.None);
         return name;
     }
 

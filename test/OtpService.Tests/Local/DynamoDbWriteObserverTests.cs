@@ -27,7 +27,7 @@ public sealed class DynamoDbWriteObserverTests : IAsyncLifetime
         otherTable = await emulators.CreateTableAsync();
         var records = new StreamRecordFactory("us-east-1", table, Keys, "NEW_AND_OLD_IMAGES");
         observer = await DynamoDbWriteObserver.StartAsync(Ports.FreePort(), emulators.DynamoDbEndpoint, table, Keys, records, seen.Enqueue, CancellationToken.None);
-        client = OtpTable.CreateClient(observer.Endpoint);
+        client = LocalTable.CreateClient(observer.Endpoint);
     }
 
     public async Task DisposeAsync()

@@ -6,7 +6,7 @@ using OtpService.Local.Template;
 namespace OtpService.Local.Emulators;
 
 /// <summary>Creates the OTP table the way template.yaml declares it, against a local DynamoDB endpoint (an emulator).</summary>
-internal static class OtpTable
+internal static class LocalTable
 {
     // The names are Core's, so the local table cannot drift from what the store reads and writes.
     public const string PartitionKey = Core.Storage.OtpTable.Address;

@@ -3,17 +3,18 @@ using System.Globalization;
 using System.Text.Json;
 using OtpService.Core.Contracts;
 using OtpService.Core.Logging;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
 
-namespace OtpService.Core.Otp;
+namespace OtpService.Core.Streams;
 
 /// <summary>
 /// SendOtpEmail's batch loop: every record of the batch (the seed read only the first), INSERTs
 /// of code items only. Transient failures go back to Lambda in batchItemFailures so only they are
 /// retried; refused mails and malformed records are logged and dropped, never retried forever.
 /// </summary>
-public static class StreamMailing
+public static class StreamBatchHandler
 {
     public static async Task<Stream> HandleAsync(Stream input, OtpMailer mailer, InvocationLog log, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Web;
 using OtpService.Core.Contracts;
 
-namespace OtpService.Core.Http;
+namespace OtpService.Core.Api;
 
 /// <summary>A request the service refuses, naming the field and the reason (answered as 400 invalid_request).</summary>
 public sealed record InvalidRequest(string Field, string Reason)

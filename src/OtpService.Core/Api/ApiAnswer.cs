@@ -2,7 +2,7 @@ using System.Globalization;
 using OtpService.Core.Contracts;
 using OtpService.Core.Otp;
 
-namespace OtpService.Core.Http;
+namespace OtpService.Core.Api;
 
 /// <summary>An HTTP answer before it is shaped for API Gateway.</summary>
 public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)

@@ -2,18 +2,19 @@ using System.Text.Json;
 using OtpService.Core.Contracts;
 using OtpService.Core.Logging;
 using OtpService.Core.Ports;
+using OtpService.Core.Streams;
 using OtpService.Tests.Support;
 using Xunit;
 
 namespace OtpService.Tests.Unit;
 
-public class StreamMailingTests
+public class StreamBatchHandlerTests
 {
     private readonly RuleHarness _h = new(new OtpService.Core.Otp.OtpSettings { ResendCooldownSeconds = 0 });
     private readonly StringWriter _logs = new();
     private readonly SendOtpEmail.Function _send;
 
-    public StreamMailingTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail"));
+    public StreamBatchHandlerTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail"));
 
     private async Task<StoredCode> IssueAsync(string address)
     {

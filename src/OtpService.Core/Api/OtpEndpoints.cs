@@ -1,7 +1,7 @@
 using System.Globalization;
 using OtpService.Core.Otp;
 
-namespace OtpService.Core.Http;
+namespace OtpService.Core.Api;
 
 /// <summary>The two routes: check the fields, call the rule, pick the answer.</summary>
 public static class OtpEndpoints

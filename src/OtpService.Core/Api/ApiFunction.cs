@@ -5,7 +5,7 @@ using OtpService.Core.Logging;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 
-namespace OtpService.Core.Http;
+namespace OtpService.Core.Api;
 
 /// <summary>
 /// The shared body of the API handlers: parse the API Gateway event, run the route's action,
