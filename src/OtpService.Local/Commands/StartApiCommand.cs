@@ -122,12 +122,13 @@ internal static class StartApiCommand
 
         // With no stream in the emulator, the functions (and anything else) reach it through the
         // runner's proxy, which sees each write; with a stream, they talk to it directly.
-        var observeWrites = streamArn is null;
+        // Reading an emulator's own stream (issue 14) comes next; until then every emulator is observed through the proxy.
+        var observeWrites = true;
         var functionsDynamo = observeWrites ? new Uri($"http://127.0.0.1:{options.DynamoDbPort}") : dynamoUpstream;
         if (observeWrites && options.Endpoints.DynamoDb is not null && !Ports.IsFree(options.DynamoDbPort))
         {
             await errors.WriteLineAsync(
-                $"{options.Endpoints.DynamoDb} has no DynamoDB Streams, so the runner observes writes through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
+                $"The runner observes writes to {options.Endpoints.DynamoDb} through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
             return ExitCodes.PortInUse;
         }
 
@@ -192,7 +193,7 @@ internal static class StartApiCommand
         var dynamoLine = options.Endpoints.DynamoDb is null
             ? $"{functionsDynamo}   (dynalite, {storage}; table {settings.TableName})"
             : observeWrites
-                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}, which has no streams; table {settings.TableName})"
+                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}; table {settings.TableName})"
                 : $"{dynamoUpstream}   (yours; table {settings.TableName}, stream {streamArn})";
         var streamLine = observeWrites
             ? $"the runner observes writes through {functionsDynamo} (writes straight to the emulator's own port are not seen)"
