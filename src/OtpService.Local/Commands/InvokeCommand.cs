@@ -111,14 +111,22 @@ internal static class InvokeCommand
                 await errors.WriteLineAsync(note).ConfigureAwait(false);
             }
 
-            using (var client = LocalTable.CreateClient(dynamoEndpoint))
+            try
             {
-                await LocalTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
-            }
+                using (var client = LocalTable.CreateClient(dynamoEndpoint))
+                {
+                    await LocalTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
+                }
 
-            if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
+                if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
+                {
+                    await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
             {
-                await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, cancellationToken).ConfigureAwait(false);
+                await errors.WriteLineAsync($"Cannot set up the table or the sender: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
             }
 
             return await InvokeOnceAsync(LambdaFunctions.Find(options.Function, setup.Environments.For(options.Function))!, json, output, errors).ConfigureAwait(false);

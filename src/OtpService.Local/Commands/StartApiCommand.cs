@@ -105,6 +105,12 @@ internal static class StartApiCommand
                 await output.WriteLineAsync("Stopped before ready.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
+            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                // Creating the table, verifying the sender or finding the stream failed: say which, and stop.
+                await errors.WriteLineAsync($"Cannot set up the local service: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
         }
     }
 
@@ -122,13 +128,12 @@ internal static class StartApiCommand
 
         // With no stream in the emulator, the functions (and anything else) reach it through the
         // runner's proxy, which sees each write; with a stream, they talk to it directly.
-        // Reading an emulator's own stream (issue 14) comes next; until then every emulator is observed through the proxy.
-        var observeWrites = true;
+        var observeWrites = streamArn is null;
         var functionsDynamo = observeWrites ? new Uri($"http://127.0.0.1:{options.DynamoDbPort}") : dynamoUpstream;
         if (observeWrites && options.Endpoints.DynamoDb is not null && !Ports.IsFree(options.DynamoDbPort))
         {
             await errors.WriteLineAsync(
-                $"The runner observes writes to {options.Endpoints.DynamoDb} through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
+                $"{options.Endpoints.DynamoDb} has no DynamoDB Streams, so the runner observes writes through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
             return ExitCodes.PortInUse;
         }
 
@@ -160,6 +165,17 @@ internal static class StartApiCommand
         var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output);
         await using var deliveries = deliverer.ConfigureAwait(false);
         var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, setup.Table.StreamViewType ?? "NEW_IMAGE");
+        DynamoDbStreamsPoller? poller = null;
+        if (streamArn is not null)
+        {
+            // The emulator's own stream, read as the event source mapping reads it: one deliverer per shard.
+            poller = new DynamoDbStreamsPoller(
+                new DynamoDbStreamsApi(dynamoUpstream, LocalEnvironment.Region), streamArn, mapping.StartingPosition,
+                shard => new StreamDeliverer(pools[mapping.FunctionName], mapping, output, shardId: shard), output);
+            await poller.StartAsync(shutdown).ConfigureAwait(false);
+        }
+
+        await using var polling = (poller ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
         DynamoDbWriteObserver? observer = null;
         if (observeWrites)
         {
@@ -193,7 +209,7 @@ internal static class StartApiCommand
         var dynamoLine = options.Endpoints.DynamoDb is null
             ? $"{functionsDynamo}   (dynalite, {storage}; table {settings.TableName})"
             : observeWrites
-                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}; table {settings.TableName})"
+                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}, which has no streams; table {settings.TableName})"
                 : $"{dynamoUpstream}   (yours; table {settings.TableName}, stream {streamArn})";
         var streamLine = observeWrites
             ? $"the runner observes writes through {functionsDynamo} (writes straight to the emulator's own port are not seen)"
@@ -243,9 +259,14 @@ internal static class StartApiCommand
 
         // Mail for codes generated just before the stop still goes out, if SES is still up
         // (Ctrl+C in a terminal signals the whole process group, so node may already have exited).
-        if (failure is null && !await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false))
+        if (failure is null)
         {
-            await errors.WriteLineAsync($"{deliverer.Pending} stream record(s) not delivered before the stop.").ConfigureAwait(false);
+            var drained = await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)
+                & (poller is null || await poller.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false));
+            if (!drained)
+            {
+                await errors.WriteLineAsync($"{deliverer.Pending + (poller?.Pending ?? 0)} stream record(s) not delivered before the stop.").ConfigureAwait(false);
+            }
         }
 
         await output.WriteLineAsync("Stopped.").ConfigureAwait(false);

@@ -70,7 +70,20 @@ internal static class LocalTable
             }
         }
 
-        return description.StreamSpecification?.StreamEnabled == true ? description.LatestStreamArn : null;
+        if (description.StreamSpecification?.StreamEnabled != true)
+        {
+            return null;
+        }
+
+        // Some emulators name the stream only in ListStreams.
+        if (description.LatestStreamArn is { } latest)
+        {
+            return latest;
+        }
+
+        var listed = await new Streams.DynamoDbStreamsApi(new Uri(client.Config.ServiceURL), client.Config.AuthenticationRegion ?? "us-east-1")
+            .ListStreamsAsync(tableName, cancellationToken).ConfigureAwait(false);
+        return listed.Count > 0 ? listed[^1] : null;
     }
 
     private static async Task<TableDescription> WaitUntilActiveAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)

@@ -42,7 +42,53 @@ internal sealed record MailStore(Uri Endpoint, MailStoreKind Kind)
         MailStoreKind.LocalStack => $"{JsonUrl}   (LocalStack's sent mail, JSON)",
         _ => $"{Endpoint}   (an SES endpoint the runner does not know how to read: see its own docs for sent mail)",
     };
+
+    /// <summary>
+    /// The mail the emulator holds, oldest first, read from its own API (aws-ses-v2-local's
+    /// <c>/store</c>, moto's <c>/moto-api/data.json</c>, LocalStack's <c>/_aws/ses</c>); empty for an
+    /// emulator the runner does not know.
+    /// </summary>
+    public async Task<IReadOnlyList<SentMessage>> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (JsonUrl is not { } url)
+        {
+            return [];
+        }
+
+        using var response = await MailHttp.GetAsync(url, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+        var root = doc.RootElement;
+        return Kind switch
+        {
+            MailStoreKind.AwsSesV2Local => Items(root, "emails").Select(e => new SentMessage(
+                Strings(Get(e, "destination"), "to"), Text(e, "from"), Text(e, "subject"),
+                Text(Get(e, "body"), "text") is { Length: > 0 } text ? text : Text(Get(e, "body"), "html"))).ToList(),
+            MailStoreKind.Moto => Items(Get(root, "ses"), "Message").Select(e => new SentMessage(
+                Strings(Get(e, "destinations"), "ToAddresses"), Text(e, "source"), Text(e, "subject"), Text(e, "body"))).ToList(),
+            _ => Items(root, "messages").Select(e => new SentMessage(
+                Strings(Get(e, "Destination"), "ToAddresses"), Text(e, "Source"), Text(e, "Subject"),
+                Text(Get(e, "Body"), "text_part") is { Length: > 0 } text ? text : Text(Get(e, "Body"), "html_part"))).ToList(),
+        };
+    }
+
+    private static readonly HttpClient MailHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private static JsonElement? Get(JsonElement? e, string name) =>
+        e is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) ? v : null;
+
+    private static List<JsonElement> Items(JsonElement? e, string name) =>
+        Get(e, name) is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray().ToList() : [];
+
+    private static string Text(JsonElement? e, string name) =>
+        Get(e, name) is { ValueKind: JsonValueKind.String } s ? s.GetString() ?? "" : "";
+
+    private static List<string> Strings(JsonElement? e, string name) =>
+        Items(e, name).Where(i => i.ValueKind == JsonValueKind.String).Select(i => i.GetString() ?? "").ToList();
 }
+
+/// <summary>One sent mail as an emulator keeps it: recipients, sender, subject, and the text body (the HTML where only that is kept).</summary>
+internal sealed record SentMessage(IReadOnlyList<string> To, string From, string Subject, string Body);
 
 /// <summary>
 /// Asks an endpoint what it is: a DynamoDB API (ListTables answers), and which SES emulator (by
@@ -50,7 +96,8 @@ internal sealed record MailStore(Uri Endpoint, MailStoreKind Kind)
 /// </summary>
 internal static class ServiceProbe
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    // Generous: moto loads a service's backend on its first request, which takes seconds on a busy machine.
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(20) };
 
     /// <summary>True when <paramref name="endpoint"/> answers a DynamoDB ListTables call (any DynamoDB emulator).</summary>
     public static async Task<bool> DynamoDbAnswersAsync(Uri endpoint, CancellationToken cancellationToken)
@@ -112,7 +159,7 @@ internal static class ServiceProbe
     /// </summary>
     public static async Task VerifySenderAsync(Uri sesEndpoint, string sender, string region, CancellationToken cancellationToken)
     {
-        var client = new SignedAwsHttpClient(new AwsRequestSigner("ses", region), new BasicAWSCredentials("local", "local"));
+        var client = new SignedAwsHttpClient(new AwsRequestSigner("ses", region), new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(20));
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["EmailIdentity"] = sender }, ProbeJsonContext.Default.DictionaryStringString);
         try
         {

@@ -20,14 +20,50 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     private static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(4);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
-    public static TheoryData<string> InvokeLines() => [.. DocumentedLines().Where(l => l.Contains(" -- invoke ", StringComparison.Ordinal))];
+    public static TheoryData<string> InvokeLines() => [.. Runnable().Where(l => l.Contains(" -- invoke ", StringComparison.Ordinal))];
 
-    public static TheoryData<string> StartApiLines() => [.. DocumentedLines().Where(l => !l.Contains(" -- invoke ", StringComparison.Ordinal))];
+    public static TheoryData<string> StartApiLines() => [.. Runnable().Where(l => !l.Contains(" -- invoke ", StringComparison.Ordinal))];
+
+    /// <summary>Lines for a moto the reader starts first (in the same block): run against a moto started here.</summary>
+    public static TheoryData<string> MotoLines() => [.. MotoLineList()];
+
+    [Fact]
+    public void OnlyLinesThatNeedDockerOrJava_AreNotRun()
+    {
+        var notRun = Documented().Where(d => IsRunnerLine(d.Line) && !Runnable().Contains(d.Line) && !MotoLineList().Contains(d.Line)).ToList();
+
+        Assert.All(notRun, d => Assert.Matches("docker run|java ", d.Block));
+    }
+
+    [MotoTheory]
+    [MemberData(nameof(MotoLines))]
+    public async Task DocumentedMotoLine_RunFromTheRepositoryRoot_ServesFromMoto(string line)
+    {
+        await using var moto = await Integration.MotoServer.StartAsync();
+        var command = WithFreePorts(line.Replace("http://127.0.0.1:5000", moto.Endpoint.ToString().TrimEnd('/'), StringComparison.Ordinal), out var api);
+
+        await using var run = LocalRunnerProcess.StartShell(command);
+        try
+        {
+            var ready = await run.WaitForOutputAsync(LocalReady, FirstRun);
+            output.WriteLine($"$ {command}{Environment.NewLine}{run.Output}{Environment.NewLine}{run.Errors}");
+            Assert.True(ready, "the runner did not get ready");
+            Assert.Contains("DynamoDB Streams API", run.Output, StringComparison.Ordinal);
+
+            using var generated = await Http.GetAsync(new Uri($"http://127.0.0.1:{api}/otp/generate?email_address={Guid.NewGuid():N}%40example.com"));
+            Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+        }
+        finally
+        {
+            run.Interrupt();
+            await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
 
     [Fact]
     public void TheDocsShowTheCommandsThisTestRuns()
     {
-        var lines = DocumentedLines();
+        var lines = Runnable();
 
         Assert.Contains("dotnet run --project src/OtpService.Local", lines);
         Assert.Contains(lines, l => l.StartsWith("dotnet run --project src/OtpService.Local -- invoke GenerateOtp --event events/", StringComparison.Ordinal));
@@ -87,22 +123,36 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 
     private const string LocalReady = "Ready.";
 
-    /// <summary>Every runner command line in the fenced code blocks of README.md and docs/local.md (not piped ones: they need a file of the reader's).</summary>
-    private static List<string> DocumentedLines()
+    /// <summary>
+    /// The runner command lines this test runs itself: every one in the fenced code blocks of
+    /// README.md and docs/local.md, except piped ones (they need a file of the reader's) and those
+    /// whose block first starts an emulator of the reader's (moto: <see cref="MotoLines"/>; Docker, Java: not here).
+    /// </summary>
+    private static List<string> Runnable() =>
+        Documented().Where(d => IsRunnerLine(d.Line) && !d.Block.Contains("moto_server", StringComparison.Ordinal)
+                && !d.Block.Contains("docker run", StringComparison.Ordinal) && !d.Line.Contains('|', StringComparison.Ordinal))
+            .Select(d => d.Line).Distinct().ToList();
+
+    private static List<string> MotoLineList() =>
+        Documented().Where(d => d.Block.Contains("moto_server", StringComparison.Ordinal) && IsRunnerLine(d.Line)).Select(d => d.Line).Distinct().ToList();
+
+    private static bool IsRunnerLine(string line) => RunnerLine().IsMatch(line) && !line.Contains("--help", StringComparison.Ordinal);
+
+    /// <summary>Every line of every fenced code block of README.md and docs/local.md, with its block.</summary>
+    private static List<(string Line, string Block)> Documented()
     {
-        var lines = new List<string>();
+        var lines = new List<(string, string)>();
         foreach (var doc in new[] { "README.md", Path.Combine("docs", "local.md") })
         {
             var text = File.ReadAllText(Path.Combine(LocalRunnerProcess.RepositoryRootPath, doc));
             foreach (Match block in FencedBlock().Matches(text))
             {
-                lines.AddRange(block.Groups[1].Value.Split('\n')
-                    .Select(l => Regex.Replace(l, @"\s+#.*$", "").Trim())
-                    .Where(l => RunnerLine().IsMatch(l) && !l.Contains('|', StringComparison.Ordinal) && !l.Contains("--help", StringComparison.Ordinal)));
+                var body = block.Groups[1].Value;
+                lines.AddRange(body.Split('\n').Select(l => (Regex.Replace(l, @"\s+#.*$", "").Trim(), body)));
             }
         }
 
-        return lines.Distinct().ToList();
+        return lines;
     }
 
     /// <summary>The line with free ports: given port values replaced, missing ones appended (after "--").</summary>
@@ -137,4 +187,16 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 public sealed class DotnetRunGroup
 {
     public const string Name = "dotnet run";
+}
+
+/// <summary>A theory that needs moto's server; skipped, with the reason, where moto is missing.</summary>
+public sealed class MotoTheoryAttribute : TheoryAttribute
+{
+    public MotoTheoryAttribute()
+    {
+        if (Integration.MotoServer.Missing is { } why)
+        {
+            Skip = why;
+        }
+    }
 }
