@@ -19,9 +19,11 @@ public interface IOtpStore
     /// <summary>
     /// Replaces the address record by <paramref name="record"/> if its version is still
     /// <paramref name="expectedVersion"/> (the record's version becomes expectedVersion + 1 and
-    /// its TTL <paramref name="recordKeepUntil"/>), then inserts the code, kept until
-    /// <paramref name="codeKeepUntil"/>. Two writes, not atomic: a failure between them leaves a
-    /// counted send whose code never verifies (fails safe).
+    /// its TTL <paramref name="recordKeepUntil"/>), and inserts the code, kept until
+    /// <paramref name="codeKeepUntil"/>: all or nothing where the storage has transactions;
+    /// elsewhere the record first, then the code, so a failure between them leaves a counted
+    /// send whose code never verifies (fails safe). <see cref="IssueResult.Conflict"/> when the
+    /// version moved on or the code's key is taken.
     /// </summary>
     Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken);
 
