@@ -58,7 +58,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             // A right code is no failure even if a concurrent request used it first (whoever sent
             // it knew the code; nothing was guessed), so the count is given back alongside the mark.
-            var marking = store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken);
+            var marking = store.TryMarkUsedAsync(
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), cancellationToken);
             var uncounting = store.UncountAsync(window, WindowCounter.Failures, cancellationToken);
             await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
             if (await marking.ConfigureAwait(false))
@@ -88,7 +89,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return new VerifyOutcome(VerifyStatus.AlreadyUsed);
         }
 
-        return state.GuessesBy(client) >= settings.MaxAttempts || state.Attempts >= settings.MaxAttemptsAllClients
+        // Other clients' wrong guesses do not block an owner (its own tries still count).
+        return state.GuessesBy(client) >= settings.MaxAttempts || (state.Attempts >= settings.MaxAttemptsAllClients && !AbuseLimits.IsOwner(state, client, now))
             ? new VerifyOutcome(VerifyStatus.TooManyAttempts)
             : null;
     }

@@ -176,6 +176,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [":sendTat"] = N(record.SendTat),
             [":lastSent"] = N(record.LastSentAt),
             [":senders"] = Map(record.Senders),
+            [":owners"] = Map(record.Owners),
             [":failures"] = N(record.Failures),
             [":since"] = N(record.FailuresSince),
             [":keep"] = N(recordKeepUntil),
@@ -188,7 +189,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return new UpdateWrite(
             Key(address, AddressRecordSortKey),
             "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u",
+                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep REMOVE #u",
             expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
             new()
             {
@@ -199,6 +200,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#tat"] = SendTat,
                 ["#last"] = LastSentAt,
                 ["#senders"] = Senders,
+                ["#owners"] = Owners,
                 ["#f"] = Failures,
                 ["#since"] = FailuresSince,
                 ["#d"] = DeleteAfter,
@@ -285,15 +287,17 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return response is null ? null : ToState(response.Attributes).GuessesBy(clientTag);
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(owners);
         var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
         values[":now"] = N(now);
+        values[":owners"] = Map(owners);
         return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #u = :now ADD #v :one",
+            UpdateExpression = "SET #u = :now, #o = :owners ADD #v :one",
             ConditionExpression = Judgeable,
             ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
             ExpressionAttributeValues = values,
@@ -374,8 +378,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ExpressionAttributeNames = new() { ["#c"] = MailClaimedAt, ["#a"] = Address },
         }, cancellationToken));
 
-    /// <summary>The newest code may still be judged for this client: still newest, unexpired, unused, tries left for the client and for all.</summary>
-    private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND #n < :maxAll "
+    /// <summary>The newest code may still be judged for this client: still newest, unexpired, unused, tries left for the client and for all (or the client is an owner).</summary>
+    private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND (#n < :maxAll OR attribute_exists(#o.#c)) "
         + "AND (attribute_not_exists(#g.#c) OR #g.#c < :max)";
 
     private static Dictionary<string, string> JudgeableNames(string clientTag, bool withFailures)
@@ -387,6 +391,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ["#n"] = Attempts,
             ["#g"] = Guesses,
             ["#c"] = clientTag,
+            ["#o"] = Owners,
             ["#v"] = RecordVersion,
         };
         if (withFailures)
@@ -423,7 +428,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         _ => throw new ArgumentOutOfRangeException(nameof(counter)),
     };
 
-    private static AddressState ToState(Dictionary<string, AttributeValue> item) => new(
+    private static AddressState ToState(Dictionary<string, AttributeValue> item) => new AddressState(
         Long(item, RecordVersion) ?? 0,
         Long(item, Newest),
         (int)(Long(item, Attempts) ?? 0),
@@ -433,7 +438,10 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, LastSentAt) ?? 0,
         Numbers(item, Senders),
         Long(item, Failures) ?? 0,
-        Long(item, FailuresSince) ?? 0);
+        Long(item, FailuresSince) ?? 0)
+    {
+        Owners = Numbers(item, Owners),
+    };
 
     private static Dictionary<string, long> Numbers(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) && value.M is { } map

@@ -41,6 +41,8 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     protected const string Client = "cTESTCLIENTTAG-aaaaaaaaa";
     protected const string Other = "cOTHERCLIENTTAG-bbbbbbbb";
 
+    private static readonly Dictionary<string, long> NoOwners = [];
+
     protected static StoredCode Code(long createdAt, long expiresAt, int digits = 6) =>
         new(Address, expiresAt, createdAt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], digits);
 
@@ -65,7 +67,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         var state = await Store.LoadAddressAsync(Address, default);
         var newest = await Store.LoadNewestAsync(Address, default);
 
-        Assert.Equal(state, newest.State with { Guesses = state.Guesses, Senders = state.Senders });
+        Assert.Equal(state, newest.State with { Guesses = state.Guesses, Senders = state.Senders, Owners = state.Owners });
         Assert.Equal((1L, Now + 120, 0, Now + 720, Now, 3L, Now - 10), (state.Version, state.Newest, state.Attempts, state.SendTat, state.LastSentAt, state.Failures, state.FailuresSince));
         Assert.Equal(Now + 1800, state.Senders[Client]);
         Assert.Empty(state.Guesses);
@@ -125,7 +127,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
         Assert.Equal(2, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
         Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, NoOwners, default));
         var state = await Store.LoadAddressAsync(Address, default);
         Assert.Equal((5, 3, 2, 3L + 5, 6L), (state.Attempts, state.GuessesBy(Client), state.GuessesBy(Other), state.Failures, state.Version));
     }
@@ -136,21 +138,21 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         await Issue(Now, Now + 120);
         await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 1, 5, Now, default);
 
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, default));
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, NoOwners, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, NoOwners, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, NoOwners, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, NoOwners, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, NoOwners, default));
         Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, default));
         Assert.Equal(Now + 120, (await Store.LoadAddressAsync(Address, default)).UsedAt);
-        Assert.False(await Store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, default));
+        Assert.False(await Store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, NoOwners, default));
     }
 
     [SkippableFact]
     public async Task Issue_AfterUse_StartsTheNewCodeUnused()
     {
         await Issue(Now, Now + 120);
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, NoOwners, default));
 
         Assert.Equal(IssueResult.Issued, await Issue(Now + 30, Now + 150, expectedVersion: 2));
 
@@ -236,6 +238,26 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         var state = await Store.LoadAddressAsync(Address, default);
         Assert.Equal(HasTransactions ? 1L : 2L, state.Version);
         Assert.Equal(Now, (await Store.LoadNewestAsync(Address, default)).Code!.CreatedAt);
+    }
+
+    [SkippableFact]
+    public async Task Owners_AreWrittenByTheMarkAndTheIssue_AndOtherClientsTriesDoNotBlockThem()
+    {
+        await Issue(Now, Now + 120);
+        var owners = new Dictionary<string, long> { [Client] = Now };
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, owners, default));
+        Assert.Equal(owners, (await Store.LoadAddressAsync(Address, default)).Owners);
+
+        var record = Sent(Now + 200, Now + 80) with { Owners = owners };
+        Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(Code(Now + 80, Now + 200), record, 2, Now + 90_000, Now + 3800, default));
+        Assert.Equal(owners, (await Store.LoadNewestAsync(Address, default)).State.Owners);
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Other, 3, 1, Now + 80, default));
+
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 200, "cTHIRDCLIENTTAG-ccccccc", 3, 1, Now + 80, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 200, Other, 3, 1, Now + 80, owners, default));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Client, 3, 1, Now + 80, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 200, Client, 3, 1, Now + 81, new Dictionary<string, long> { [Client] = Now + 81 }, default));
+        Assert.Equal(Now + 81, (await Store.LoadAddressAsync(Address, default)).Owners[Client]);
     }
 }
 

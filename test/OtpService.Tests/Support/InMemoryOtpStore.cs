@@ -235,7 +235,7 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -245,7 +245,7 @@ public sealed class InMemoryOtpStore : IOtpStore
                 return Task.FromResult(false);
             }
 
-            _records[address] = state with { UsedAt = now, Version = state.Version + 1 };
+            _records[address] = state with { UsedAt = now, Version = state.Version + 1, Owners = new Dictionary<string, long>(owners, StringComparer.Ordinal) };
             return Task.FromResult(true);
         }
     }
@@ -303,7 +303,7 @@ public sealed class InMemoryOtpStore : IOtpStore
     {
         state = _records.GetValueOrDefault(address, AddressState.Empty);
         return state.Newest == newest && newest >= now && state.UsedAt is null
-            && state.Attempts < maxAllClients && state.GuessesBy(clientTag) < maxPerClient;
+            && (state.Attempts < maxAllClients || state.Owners.ContainsKey(clientTag)) && state.GuessesBy(clientTag) < maxPerClient;
     }
 
     private Task<T?> Update<T>(string address, long expiresAt, Func<Entry, bool> condition, Func<Entry, Entry> change, Func<Entry, T?> result)
