@@ -10,6 +10,9 @@ internal sealed record HelpCommand(string? Error = null) : Command;
 internal sealed record StartApiOptions : Command
 {
     public int Port { get; init; } = 3000;
+
+    /// <summary>The sign-in page's port: its own origin, so the page's calls to the API cross origins (CORS) as in production.</summary>
+    public int SitePort { get; init; } = 3001;
     public int DynamoDbPort { get; init; } = 8000;
     public int SesPort { get; init; } = 8005;
     public string? DataDirectory { get; init; }
@@ -23,7 +26,7 @@ internal sealed record InvokeOptions(string Function) : Command
     public int SesPort { get; init; } = 8005;
 }
 
-/// <summary>Parses <c>[start-api] [--port N] [--dynamodb-port N] [--ses-port N] [--data DIR]</c> and <c>invoke FUNCTION [--event FILE]</c>.</summary>
+/// <summary>Parses <c>[start-api] [--port N] [--site-port N] [--dynamodb-port N] [--ses-port N] [--data DIR]</c> and <c>invoke FUNCTION [--event FILE]</c>.</summary>
 internal static class CommandLine
 {
     public const string Usage = """
@@ -32,9 +35,11 @@ internal static class CommandLine
         Usage:
           dotnet run --project src/OtpService.Local [-- [start-api] [options]]
               Like `sam local start-api`: starts dynalite (DynamoDB) and aws-ses-v2-local (SES),
-              creates the table, serves GET|POST /otp/generate and /otp/verify, and delivers each
-              new table item to SendOtpEmail as a DynamoDB Streams INSERT record.
+              creates the table, serves GET|POST /otp/generate and /otp/verify (and the API's
+              description at /openapi.json), delivers each new table item to SendOtpEmail as a
+              DynamoDB Streams INSERT record, and serves the sign-in page (site/) on its own port.
             --port N            API port (default 3000)
+            --site-port N       sign-in page port, a separate origin from the API's (default 3001)
             --dynamodb-port N   dynalite port (default 8000)
             --ses-port N        aws-ses-v2-local port; its page lists sent mail (default 8005)
             --data DIR          keep DynamoDB data in DIR across restarts (default: in memory)
@@ -79,6 +84,7 @@ internal static class CommandLine
                 options = rest[i] switch
                 {
                     "--port" => options with { Port = Port(rest, ref i) },
+                    "--site-port" => options with { SitePort = Port(rest, ref i) },
                     "--dynamodb-port" => options with { DynamoDbPort = Port(rest, ref i) },
                     "--ses-port" => options with { SesPort = Port(rest, ref i) },
                     "--data" => options with { DataDirectory = Value(rest, ref i) },
@@ -86,7 +92,7 @@ internal static class CommandLine
                 };
             }
 
-            return Distinct(options.Port, options.DynamoDbPort, options.SesPort) ? options : new HelpCommand("The three ports must differ.");
+            return Distinct(options.Port, options.SitePort, options.DynamoDbPort, options.SesPort) ? options : new HelpCommand("The four ports must differ.");
         }
         catch (FormatException e)
         {

@@ -8,13 +8,15 @@ using OtpService.Core.Otp;
 using OtpService.Local.Api;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
+using OtpService.Local.Site;
 using OtpService.Local.Streams;
 
 namespace OtpService.Local.Commands;
 
 /// <summary>
 /// <c>start-api</c>, the default: emulators, table, the three functions in-process, the API on
-/// Kestrel (127.0.0.1 only), and stream delivery from the table to SendOtpEmail.
+/// Kestrel (127.0.0.1 only), stream delivery from the table to SendOtpEmail, and the sign-in page
+/// on its own port.
 /// </summary>
 internal static class StartApiCommand
 {
@@ -36,7 +38,7 @@ internal static class StartApiCommand
         }
 
         // Every port before anything starts: a busy one is named and nothing is left half-started.
-        foreach (var (port, what) in new[] { (options.Port, "API"), (options.DynamoDbPort, "DynamoDB emulator, dynalite"), (options.SesPort, "SES emulator, aws-ses-v2-local") })
+        foreach (var (port, what) in new[] { (options.Port, "API"), (options.SitePort, "sign-in page"), (options.DynamoDbPort, "DynamoDB emulator, dynalite"), (options.SesPort, "SES emulator, aws-ses-v2-local") })
         {
             if (!Ports.IsFree(port))
             {
@@ -84,7 +86,14 @@ internal static class StartApiCommand
     private static async Task<int> ServeAsync(
         StartApiOptions options, OtpSettings settings, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
     {
-        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint);
+        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint).ToList();
+        if (SiteHost.AllowPageOrigin(options.SitePort) is { } corsNote)
+        {
+            notes.Add(corsNote);
+        }
+
+        // The functions read OTP_CORS_ALLOWED_ORIGIN when they are built, below.
+        settings = settings with { CorsAllowedOrigin = Environment.GetEnvironmentVariable("OTP_CORS_ALLOWED_ORIGIN") };
         using var dynamo = LocalTable.CreateClient(emulators.DynamoDbEndpoint);
         await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown).ConfigureAwait(false);
 
@@ -121,7 +130,9 @@ internal static class StartApiCommand
                 }
             },
         };
-        var web = BuildWebApp(options.Port, proxy);
+        var api = new Uri($"http://127.0.0.1:{options.Port}/");
+        var repository = RepositoryRoot.Find();
+        var web = BuildWebApp(options.Port, proxy, OpenApiEndpoint.Load(repository, api), settings.CorsAllowedOrigin);
         await using var serving = web.ConfigureAwait(false);
         try
         {
@@ -133,11 +144,25 @@ internal static class StartApiCommand
             return ExitCodes.PortInUse;
         }
 
+        SiteHost site;
+        try
+        {
+            site = await SiteHost.StartAsync(options.SitePort, Path.Combine(repository, SiteHost.Folder), api, settings, shutdown).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or AddressInUseException)
+        {
+            await errors.WriteLineAsync(new PortInUseException(options.SitePort, "sign-in page").Message + " (--site-port chooses another)").ConfigureAwait(false);
+            return ExitCodes.PortInUse;
+        }
+
+        await using var siteServing = site.ConfigureAwait(false);
+
         var storage = options.DataDirectory is null ? "in memory" : $"data in {Path.GetFullPath(options.DataDirectory)}";
         await output.WriteLineAsync($"""
 
             OtpService local runner
-              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify
+              Page      {site.Origin}   (sign-in page, site/; calls the API across origins)
+              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /openapi.json
               Mail      {emulators.SesEndpoint}   (sent mail; JSON at /store)
               DynamoDB  {emulators.DynamoDbEndpoint}   (dynalite, {storage}; table {settings.TableName})
               Try       curl 'http://127.0.0.1:{options.Port}/otp/generate?email_address=you@example.com'
@@ -162,6 +187,7 @@ internal static class StartApiCommand
         await output.WriteLineAsync("Stopping ...").ConfigureAwait(false);
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
         {
+            await site.StopAsync(grace.Token).ConfigureAwait(false);
             await web.StopAsync(grace.Token).ConfigureAwait(false);
         }
 
@@ -181,7 +207,7 @@ internal static class StartApiCommand
         return ExitCodes.Ok;
     }
 
-    private static WebApplication BuildWebApp(int port, ApiProxy proxy)
+    private static WebApplication BuildWebApp(int port, ApiProxy proxy, OpenApiEndpoint description, string? corsOrigin)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -190,13 +216,21 @@ internal static class StartApiCommand
             kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();
-        app.Run(proxy.HandleAsync);
+        app.Run(async context =>
+        {
+            if (!await description.TryServeAsync(context).ConfigureAwait(false)
+                && !await PreflightStandIn.TryAnswerAsync(context, corsOrigin).ConfigureAwait(false))
+            {
+                await proxy.HandleAsync(context).ConfigureAwait(false);
+            }
+        });
         return app;
     }
 
     private static string PortOption(string what) => what switch
     {
         "API" => "port",
+        "sign-in page" => "site-port",
         _ when what.StartsWith("DynamoDB", StringComparison.Ordinal) => "dynamodb-port",
         _ => "ses-port",
     };

@@ -22,6 +22,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void SitePort_DefaultsTo3001_AndIsRead()
+    {
+        Assert.Equal(3001, Assert.IsType<StartApiOptions>(CommandLine.Parse([])).SitePort);
+        Assert.Equal(3101, Assert.IsType<StartApiOptions>(CommandLine.Parse(["--site-port", "3101"])).SitePort);
+    }
+
+    [Fact]
     public void Invoke_ReadsFunctionEventAndPorts()
     {
         var options = Assert.IsType<InvokeOptions>(CommandLine.Parse(["invoke", "GenerateOtp", "--event", "events/generate-otp.json", "--dynamodb-port", "9000"]));
@@ -35,6 +42,8 @@ public sealed class CommandLineTests
     [InlineData("--port")]
     [InlineData("--bogus")]
     [InlineData("--port", "8000")]
+    [InlineData("--site-port", "3000")]
+    [InlineData("--site-port", "0")]
     [InlineData("invoke")]
     public void BadArguments_GiveHelpWithAnError(params string[] args)
     {

@@ -31,14 +31,32 @@ public sealed class LocalRunnerLifecycleTests
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
-        var (api, dynamo) = (Ports.FreePort(), Ports.FreePort());
+        var (api, site, dynamo) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
 
         await using var runner = LocalRunnerProcess.Start(
-            "--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(busy));
+            "--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--ses-port", Text(busy));
         var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
+        Assert.True(Ports.IsFree(dynamo), "dynalite must not be started when another port is busy");
+    }
+
+    [Fact]
+    public async Task BusySitePort_ExitsNonZeroNamingItAndItsOption_BeforeStartingAnything()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+
+        await using var runner = LocalRunnerProcess.Start(
+            "--port", Text(api), "--site-port", Text(busy), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
+        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
+        Assert.Contains("--site-port", runner.Errors, StringComparison.Ordinal);
         Assert.True(Ports.IsFree(dynamo), "dynalite must not be started when another port is busy");
     }
 

@@ -29,7 +29,10 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
 
     public static string RepositoryRootPath => RepositoryRoot.Find();
 
-    public static LocalRunnerProcess Start(params string[] args)
+    public static LocalRunnerProcess Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts the runner with <paramref name="environment"/> added to this process's environment.</summary>
+    public static LocalRunnerProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,6 +43,11 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OtpService.Local.dll"));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -72,12 +80,25 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         return runner;
     }
 
-    /// <summary>Starts `start-api` on free ports and waits until it prints "Ready.".</summary>
-    public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync()
+    /// <summary>The sign-in page's origin when started by <see cref="StartApiOnFreePortsAsync"/>, e.g. http://127.0.0.1:41234.</summary>
+    public string SiteOrigin { get; private set; } = "";
+
+    /// <summary>Starts `start-api` on free ports (the sign-in page's too) and waits until it prints "Ready.".</summary>
+    public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
-        var runner = Start("--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        var (api, site, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+        var runner = Start(environment, "--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
+        runner.SiteOrigin = $"http://127.0.0.1:{Text(site)}";
+        try
+        {
+            await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await runner.DisposeAsync();
+            throw;
+        }
+
         return (runner, api, ses);
     }
 

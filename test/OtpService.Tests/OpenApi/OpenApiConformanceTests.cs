@@ -1,0 +1,79 @@
+using OtpService.Core.Api;
+using OtpService.Core.Otp;
+using Xunit;
+
+namespace OtpService.Tests.OpenApi;
+
+/// <summary>
+/// docs/openapi.json against the real answers (<see cref="ApiAnswersFixture"/>): every answer is
+/// documented for its route and matches its schemas; every answer the code can give was driven;
+/// every documented answer is real. A new status, field or header in the code fails here until
+/// the document (and the drive) describe it.
+/// </summary>
+public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassFixture<ApiAnswersFixture>
+{
+    private readonly OpenApiSpec spec = OpenApiSpec.Load();
+
+    [Fact]
+    public void EveryRealAnswer_IsDocumentedForItsRoute_AndMatchesItsSchemas()
+    {
+        var problems = answers.Observed
+            .SelectMany(o => spec.Check(o.Path, o.Method, o.Status, o.ContentType, o.Headers, o.Body).Select(p => $"[{o.Scenario}] {p}"))
+            .ToList();
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public void EveryAnswerTheCodeCanGive_WasDriven()
+    {
+        // The code's own list: each outcome of the rules, as the API shapes it, plus the answers every route can give.
+        var possible = new List<(string Route, int Status, string BodyStatus)>();
+        foreach (var status in Enum.GetValues<GenerateStatus>())
+        {
+            var answer = ApiAnswers.For(new GenerateOutcome(status, ExpiresInSeconds: 120, RetryAfterSeconds: 30));
+            possible.Add((ApiAnswersFixture.Generate, answer.StatusCode, answer.Body.Status));
+        }
+
+        foreach (var status in Enum.GetValues<VerifyStatus>())
+        {
+            var answer = ApiAnswers.For(new VerifyOutcome(status, AttemptsRemaining: 1, RetryAfterSeconds: 30));
+            possible.Add((ApiAnswersFixture.Verify, answer.StatusCode, answer.Body.Status));
+        }
+
+        foreach (var route in new[] { ApiAnswersFixture.Generate, ApiAnswersFixture.Verify })
+        {
+            foreach (var answer in new[] { ApiAnswers.Invalid(new InvalidRequest("otp", "is required")), ApiAnswers.Unavailable, ApiAnswers.InternalError })
+            {
+                possible.Add((route, answer.StatusCode, answer.Body.Status));
+            }
+        }
+
+        var driven = answers.Observed.Select(o => (o.Path, o.Status, o.BodyStatus)).ToHashSet();
+        var missing = possible.Distinct().Where(p => !driven.Contains(p)).Select(p => $"{p.Route} {p.Status} {p.BodyStatus}").ToList();
+
+        Assert.True(missing.Count == 0, "answers the code can give that ApiAnswersFixture never drove (add a scenario, then document them): " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void EveryDocumentedAnswer_IsARealAnswer()
+    {
+        var seen = answers.Observed.Select(o => (o.Path, o.Method, o.Status)).ToHashSet();
+        var unseen = spec.Operations()
+            .SelectMany(op => spec.Statuses(op.Path, op.Method).Select(status => (op.Path, op.Method, status)))
+            .Where(d => !seen.Contains(d))
+            .Select(d => $"{d.Method} {d.Path} {d.status}")
+            .ToList();
+
+        Assert.True(unseen.Count == 0, "documented but never answered: " + string.Join(", ", unseen));
+    }
+
+    [Fact]
+    public void TheBrowserPagesOrigin_IsAllowed_AndRetryAfterIsReadable()
+    {
+        var limited = answers.Observed.First(o => o.Status == 429 && o.Headers.ContainsKey("Retry-After"));
+
+        Assert.Equal(ApiAnswersFixture.BrowserOrigin, limited.Headers["Access-Control-Allow-Origin"]);
+        Assert.Equal("Retry-After", limited.Headers["Access-Control-Expose-Headers"]);
+    }
+}
