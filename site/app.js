@@ -166,7 +166,9 @@ async function busy(button, work) {
 /** Shows a failed answer: on its field when it names one, else in the alert; starts any countdown on `button`. */
 function showProblem(route, answer, button, buttonLabel) {
   const problem = describeAnswer(route, answer);
-  if (problem.field && fieldInputs[problem.field]) {
+  // A field error goes on the field when it is on screen; otherwise (e.g. "otp" while the address
+  // step shows) in the alert.
+  if (problem.field && fieldInputs[problem.field]?.[0].checkVisibility()) {
     fieldError(problem.field, problem.text);
   } else {
     alertUser(problem.text);
@@ -202,6 +204,9 @@ async function requestCode(button, buttonLabel) {
 ui.addressForm.addEventListener('submit', (event) => {
   event.preventDefault();
   if (isHeld(ui.send)) {
+    if (!state.busy) {
+      say('Please wait until the countdown on the button ends.');
+    }
     return;
   }
   clearMessages();
@@ -218,7 +223,8 @@ ui.addressForm.addEventListener('submit', (event) => {
   busy(ui.send, async () => {
     say('Sending a code ...');
     if (await requestCode(ui.send, 'Send code')) {
-      say(`We sent a code to ${address}.`);
+      // The code field's description (the hint) says where the code went; focus reads it out.
+      say('');
       ui.code.focus();
     } else {
       say('');
@@ -272,7 +278,9 @@ ui.codeForm.addEventListener('submit', (event) => {
 
 ui.resend.addEventListener('click', () => {
   if (isHeld(ui.resend)) {
-    say(`You can ask for a new code when the link says so.`);
+    if (!state.busy) {
+      say('Please wait until the countdown on the link ends.');
+    }
     return;
   }
   clearMessages();

@@ -4,7 +4,7 @@
 const DIGIT = /^\p{Nd}$/u;
 // What people paste between digit groups: spaces of every kind (incl. no-break and ideographic),
 // hyphens, dashes and the minus sign.
-const SEPARATOR = /^[\s\u00AD\u2010-\u2015\u2212\u30FC\uFE58\uFE63\uFF0D]$/u;
+const SEPARATOR = /^[\s\-\u00AD\u2010-\u2015\u2212\u30FC\uFE58\uFE63\uFF0D]$/u;
 
 /**
  * A code as typed or pasted, as ASCII digits: decimal digits of any script become 0-9
