@@ -91,7 +91,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         var context = await (browser ?? throw new InvalidOperationException("The browser did not start.")).NewContextAsync(options ?? new BrowserNewContextOptions
         {
-            ViewportSize = new ViewportSize { Width = 900, Height = 900 },
+            ViewportSize = new ViewportSize { Width = 600, Height = 640 },
         });
         var page = await context.NewPageAsync();
         var problems = new ConcurrentQueue<string>();
