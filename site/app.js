@@ -9,6 +9,8 @@ import { TokenError, verifyToken } from './token.js';
 const apiBase = String(config.apiBaseUrl ?? '').replace(/\/+$/, '');
 const jwksUrl = config.jwksUrl ?? `${apiBase}/.well-known/jwks.json`;
 const issuer = config.issuer ?? apiBase;
+// The service's default audience is its issuer (OTP_TOKEN_AUDIENCE unset).
+const audience = config.audience ?? issuer;
 const REQUEST_TIMEOUT_MS = 15000;
 
 const $ = (id) => document.getElementById(id);
@@ -341,7 +343,7 @@ async function signedIn(body) {
   } else {
     let checked;
     try {
-      checked = await verifyToken(body.token, { jwksUrl, issuer, audience: config.audience ?? null });
+      checked = await verifyToken(body.token, { jwksUrl, issuer, audience });
     } catch (e) {
       const reason = e instanceof TokenError ? e.message : 'it could not be checked';
       alertUser(`The code was right, but the service's signed token did not check out (${reason}). You are not signed in.`);

@@ -10,8 +10,9 @@ export default {
   // OTP_LENGTH, to check a code before sending it; null accepts 6 to 10 digits.
   codeLength: null,
   // The signed token in verify's answer: where its public keys are (JWKS, RFC 7517) and the
-  // issuer and audience the page accepts. null: the JWKS under apiBaseUrl, the issuer
-  // apiBaseUrl, any audience.
+  // issuer (iss) and audience (aud) the page accepts: the stack's OTP_TOKEN_ISSUER and
+  // OTP_TOKEN_AUDIENCE. null: the JWKS under apiBaseUrl, the issuer apiBaseUrl, the audience
+  // the issuer (the service's defaults).
   jwksUrl: null,
   issuer: null,
   audience: null,

@@ -49,9 +49,9 @@ async function loadKeys(jwksUrl, jwks) {
 
 /**
  * Validates `token` and returns { header, claims }; throws TokenError saying what failed.
- * options: { jwksUrl or jwks, issuer (required), audience (null: any), now (Unix seconds) }.
+ * options: { jwksUrl or jwks, issuer (required), audience (required), now (Unix seconds) }.
  */
-export async function verifyToken(token, { jwksUrl, jwks, issuer, audience = null, now = Date.now() / 1000 }) {
+export async function verifyToken(token, { jwksUrl, jwks, issuer, audience, now = Date.now() / 1000 }) {
   const parts = String(token ?? '').split('.');
   if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
     throw new TokenError('the token is not a compact JWS (three dot-separated parts)');
@@ -92,7 +92,7 @@ export async function verifyToken(token, { jwksUrl, jwks, issuer, audience = nul
     throw new TokenError(`the token was issued by ${JSON.stringify(claims.iss)}, not ${JSON.stringify(issuer)}`);
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (audience != null && !audiences.includes(audience)) {
+  if (!audience || !audiences.includes(audience)) {
     throw new TokenError(`the token is meant for ${JSON.stringify(claims.aud)}, not ${JSON.stringify(audience)}`);
   }
   if (typeof claims.exp !== 'number') {

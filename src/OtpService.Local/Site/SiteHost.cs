@@ -115,13 +115,26 @@ internal sealed class SiteHost : IAsyncDisposable
             json.WriteNumber("resendCooldownSeconds", settings.ResendCooldownSeconds);
             json.WriteNumber("codeLength", settings.CodeLength);
             json.WriteNull("jwksUrl");
-            json.WriteNull("issuer");
-            json.WriteNull("audience");
+            // The token's iss and aud as VerifyOtp reads them (unset: the API's URL; aud: the issuer).
+            WriteOrNull(json, "issuer", Environment.GetEnvironmentVariable("OTP_TOKEN_ISSUER"));
+            WriteOrNull(json, "audience", Environment.GetEnvironmentVariable("OTP_TOKEN_AUDIENCE"));
             json.WriteEndObject();
         }
 
         return "// Written by the local runner for this run; site/config.js is the file to edit when hosting the page (docs/site.md).\n"
             + "export default " + Encoding.UTF8.GetString(buffer.ToArray()) + ";\n";
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value.Trim());
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => app.StopAsync(cancellationToken);
