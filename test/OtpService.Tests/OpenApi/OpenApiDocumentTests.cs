@@ -81,12 +81,13 @@ public sealed class OpenApiDocumentTests
     }
 
     [Theory]
-    [InlineData("""{"status":"verified","message":"Verified","token":"eyJ..."}""", "a field the document does not list")]
-    [InlineData("""{"status":"verified"}""", "a missing message")]
-    [InlineData("""{"status":"wrong_code","message":"Verified"}""", "another answer's status")]
+    [InlineData("""{"status":"not_found","message":"No such OTP was shared","debug":"x"}""", "a field the document does not list")]
+    [InlineData("""{"status":"not_found"}""", "a missing message")]
+    [InlineData("""{"status":"wrong_code","message":"No such OTP was shared"}""", "another answer's status")]
+    [InlineData("""{"status":"not_found","message":"Not here"}""", "other words than the seed's")]
     public void Validator_RefusesAnAnswerThatDiffersFromTheDocument(string body, string why)
     {
-        var problems = spec.Check(ApiAnswersFixture.Verify, "POST", 200, "application/json", Headers(), body);
+        var problems = spec.Check(ApiAnswersFixture.Verify, "POST", 404, "application/json", Headers(), body);
 
         Assert.True(problems.Count > 0, why);
     }
@@ -94,11 +95,14 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public void Validator_RefusesAnUndocumentedStatus_AndAnUndocumentedOrWrongHeader()
     {
-        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 418, "application/json", Headers(), """{"status":"x","message":"y"}"""));
-        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 200, "application/json", Headers(("X-Debug", "1")), """{"status":"verified","message":"Verified"}"""));
-        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 200, "application/json", Headers(("Cache-Control", "max-age=60")), """{"status":"verified","message":"Verified"}"""));
+        const string notFound = """{"status":"not_found","message":"No such OTP was shared"}""";
+        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 418, "application/json", Headers(), notFound));
+        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 404, "application/json", Headers(("X-Debug", "1")), notFound));
+        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 404, "application/json", Headers(("Cache-Control", "max-age=60")), notFound));
+        Assert.NotEmpty(spec.Check(ApiAnswersFixture.Verify, "POST", 404, "text/html", Headers(), notFound));
         Assert.NotEmpty(spec.Check(ApiAnswersFixture.Generate, "GET", 429, "application/json", Headers(("Retry-After", "soon")), """{"status":"rate_limited","message":"m","retryAfterSeconds":3}"""));
-        Assert.Empty(spec.Check(ApiAnswersFixture.Verify, "POST", 200, "application/json", Headers(), """{"status":"verified","message":"Verified"}"""));
+        Assert.Empty(spec.Check(ApiAnswersFixture.Generate, "GET", 429, "application/json", Headers(("Retry-After", "3")), """{"status":"rate_limited","message":"m","retryAfterSeconds":3}"""));
+        Assert.Empty(spec.Check(ApiAnswersFixture.Verify, "POST", 404, "application/json", Headers(), notFound));
     }
 
     [Fact]
