@@ -308,6 +308,45 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
     }
 
     [ChromiumFact]
+    public async Task VerificationIdFromGenerate_IsSentWithVerify()
+    {
+        // generate's 202 carries verificationId once codes are bound to their request (DESIGN.md);
+        // the answers are given to the page by routing, and what it posts to verify is read back.
+        await using var tab = await browser.NewPageAsync(browser.Standard);
+        var page = tab.Page;
+        var origin = tab.Runner.Site.GetLeftPart(UriPartial.Authority);
+        var api = tab.Runner.Api.GetLeftPart(UriPartial.Authority);
+        var cors = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = origin, ["Access-Control-Allow-Headers"] = "Content-Type", ["Content-Type"] = "application/json" };
+        string? posted = null;
+        await page.RouteAsync($"{api}{ApiAnswersFixture.Generate}", route => route.FulfillAsync(new()
+        {
+            Status = route.Request.Method == "OPTIONS" ? 200 : 202,
+            Headers = cors,
+            Body = """{"status":"sent","message":"A verification code is sent to the email address you provided.","expiresInSeconds":120,"verificationId":"vid-123"}""",
+        }));
+        await page.RouteAsync($"{api}{ApiAnswersFixture.Verify}", route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                posted = route.Request.PostData;
+            }
+
+            return route.FulfillAsync(new() { Status = route.Request.Method == "OPTIONS" ? 200 : 404, Headers = cors, Body = """{"status":"not_found","message":"No such OTP was shared"}""" });
+        });
+
+        await page.GotoAsync(tab.Runner.Site.ToString());
+        await page.FillAsync("#email", "bound@example.com");
+        await page.ClickAsync("#send");
+        await page.FillAsync("#code", "123456");
+        await page.ClickAsync("#verify");
+
+        await Expect(page.Locator("#alert")).ToHaveTextAsync("There is no code waiting for this address. Send a new code.");
+        using var body = JsonDocument.Parse(posted ?? "{}");
+        Assert.Equal("vid-123", body.RootElement.GetProperty("verification_id").GetString());
+        Assert.Equal("bound@example.com", body.RootElement.GetProperty("email_address").GetString());
+    }
+
+    [ChromiumFact]
     public async Task OnAPhone_ThePageFitsTheScreen_AndPassesAxe()
     {
         await using var tab = await browser.NewPageAsync(browser.Standard, new()
