@@ -1,4 +1,3 @@
-using System.Globalization;
 using OtpService.Core.Otp;
 
 namespace OtpService.Core.Api;
@@ -28,20 +27,13 @@ public static class OtpEndpoints
             return invalid;
         }
 
-        var code = fields[OtpFields.Otp]?.Trim();
-        var reason = code switch
-        {
-            null or "" => "is required",
-            _ when code.Length != settings.CodeLength || !code.All(char.IsAsciiDigit) =>
-                string.Create(CultureInfo.InvariantCulture, $"must be exactly {settings.CodeLength} digits"),
-            _ => null,
-        };
-        if (reason is not null)
+        // Checked before the store is read: a malformed code never counts as a wrong guess.
+        if (SubmittedCode.TryNormalize(fields[OtpFields.Otp], settings.CodeLength, out var reason, fields.IsJsonNumber(OtpFields.Otp)) is not { } code)
         {
             return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Otp, reason));
         }
 
-        return ApiAnswers.For(await verifier.VerifyAsync(address, code!, cancellationToken).ConfigureAwait(false));
+        return ApiAnswers.For(await verifier.VerifyAsync(address, code, cancellationToken).ConfigureAwait(false));
     }
 
     private static ApiAnswer? ReadAddress(RequestFields fields, out string address)

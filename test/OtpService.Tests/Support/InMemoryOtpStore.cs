@@ -23,6 +23,18 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
+    /// <summary>How many codes the store holds, for every address.</summary>
+    public int CodeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _codes.Count;
+            }
+        }
+    }
+
     public Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken)
     {
         lock (_gate)
