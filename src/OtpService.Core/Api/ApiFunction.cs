@@ -63,6 +63,7 @@ public static class ApiFunction
             new("method", request?.Method),
             new("outcome", answer.Body.Status),
             new("httpStatus", answer.StatusCode),
+            new("limit", answer.Limit),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
             new("error", error),
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),

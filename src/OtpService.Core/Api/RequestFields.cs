@@ -22,7 +22,18 @@ public sealed class RequestFields
     private readonly Dictionary<string, string> _values;
     private readonly HashSet<string> _jsonNumbers;
 
-    private RequestFields(Dictionary<string, string> values, HashSet<string> jsonNumbers) => (_values, _jsonNumbers) = (values, jsonNumbers);
+    private RequestFields(Dictionary<string, string> values, HashSet<string> jsonNumbers, ApiGatewayRequest request)
+    {
+        _values = values;
+        _jsonNumbers = jsonNumbers;
+        Request = request;
+    }
+
+    /// <summary>The event the fields came from (its method, headers and request context).</summary>
+    public ApiGatewayRequest Request { get; }
+
+    /// <summary>The request's HTTP method, upper case.</summary>
+    public string Method => (Request.Method ?? "GET").ToUpperInvariant();
 
     public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
 
@@ -41,7 +52,7 @@ public sealed class RequestFields
             "POST" => ReadQuery(request, values) ?? ReadBody(request, values, jsonNumbers),
             _ => new InvalidRequest("method", $"{method} is not allowed; use GET or POST"),
         };
-        return error is null ? new RequestFields(values, jsonNumbers) : null;
+        return error is null ? new RequestFields(values, jsonNumbers, request) : null;
     }
 
     /// <summary>
@@ -256,8 +267,10 @@ public sealed class RequestFields
 
     private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp;
 
-    private static string? Header(ApiGatewayRequest request, string name)
+    /// <summary>The first value of a header, matched case-insensitively in either header map; null when absent.</summary>
+    public static string? Header(ApiGatewayRequest request, string name)
     {
+        ArgumentNullException.ThrowIfNull(request);
         foreach (var (key, value) in request.Headers ?? [])
         {
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))

@@ -14,7 +14,8 @@ namespace OtpService.Core.Otp;
 /// characters (Cf, e.g. the bidi marks that come with text copied from right-to-left mail)
 /// are ignored; hyphens and dashes (Pd, e.g. U+2010-U+2015, and U+2212 minus) are ignored
 /// between digits.</item>
-/// <item>Exactly the configured number of digits.</item>
+/// <item>Exactly one of the accepted numbers of digits (the configured length, and the longer one
+/// codes get while an address is under attack).</item>
 /// </list>
 /// </summary>
 public static class SubmittedCode
@@ -23,12 +24,18 @@ public static class SubmittedCode
 
     /// <summary>
     /// Returns the code as ASCII digits, or null with <paramref name="reason"/> (the text after the
-    /// field name in a 400 answer). <paramref name="asNumber"/>: the value came as a JSON number
-    /// (RFC 8259 §6), given as its literal text; it must be a plain integer of exactly
-    /// <paramref name="length"/> digits, since a number loses a code's leading zeros.
+    /// field name in a 400 answer). <paramref name="lengths"/>: the accepted numbers of digits,
+    /// ascending. <paramref name="asNumber"/>: the value came as a JSON number (RFC 8259 §6), given
+    /// as its literal text; it must be a plain integer of an accepted length, since a number loses
+    /// a code's leading zeros.
     /// </summary>
-    public static string? TryNormalize(string? raw, int length, out string reason, bool asNumber = false)
+    public static string? TryNormalize(string? raw, ReadOnlySpan<int> lengths, out string reason, bool asNumber = false)
     {
+        if (lengths.IsEmpty)
+        {
+            throw new ArgumentException("At least one code length must be accepted.", nameof(lengths));
+        }
+
         var text = raw ?? "";
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -36,11 +43,15 @@ public static class SubmittedCode
             return null;
         }
 
-        reason = asNumber ? CheckNumber(text, length) : "";
-        return reason.Length == 0 ? Digits(text, length, out reason) : null;
+        reason = asNumber ? CheckNumber(text, lengths) : "";
+        return reason.Length == 0 ? Digits(text, lengths, out reason) : null;
     }
 
-    private static string CheckNumber(string number, int length)
+    /// <summary>As <see cref="TryNormalize(string?, ReadOnlySpan{int}, out string, bool)"/> with one accepted length.</summary>
+    public static string? TryNormalize(string? raw, int length, out string reason, bool asNumber = false) =>
+        TryNormalize(raw, [length], out reason, asNumber);
+
+    private static string CheckNumber(string number, ReadOnlySpan<int> lengths)
     {
         if (number.StartsWith('-'))
         {
@@ -52,13 +63,20 @@ public static class SubmittedCode
             return "must be a whole number, without a decimal point or exponent; send the code as a JSON string";
         }
 
-        return number.Length < length
-            ? string.Create(CultureInfo.InvariantCulture, $"has fewer than {length} digits as a JSON number: a number drops a code's leading zeros, so send the code as a JSON string, in quotes")
-            : "";
+        const string LeadingZeros = "a number drops a code's leading zeros, so send the code as a JSON string, in quotes";
+        if (lengths.Contains(number.Length) || number.Length > lengths[^1])
+        {
+            return "";
+        }
+
+        return lengths.Length == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"has fewer than {lengths[0]} digits as a JSON number: {LeadingZeros}")
+            : string.Create(CultureInfo.InvariantCulture, $"has {number.Length} digits as a JSON number, not {Lengths(lengths)}: {LeadingZeros}");
     }
 
-    private static string? Digits(string text, int length, out string reason)
+    private static string? Digits(string text, ReadOnlySpan<int> lengths, out string reason)
     {
+        var length = lengths[^1];
         Span<char> digits = stackalloc char[length];
         var count = 0;
         var dashPending = false;
@@ -73,7 +91,7 @@ public static class SubmittedCode
             {
                 if (count == length)
                 {
-                    reason = ExactLength(length);
+                    reason = ExactLength(lengths);
                     return null;
                 }
 
@@ -86,16 +104,21 @@ public static class SubmittedCode
             }
             else if (!Rune.IsWhiteSpace(rune) && category != UnicodeCategory.Format)
             {
-                reason = Malformed(length);
+                reason = Malformed(lengths);
                 return null;
             }
         }
 
-        reason = count < length ? ExactLength(length) : dashPending ? Malformed(length) : "";
-        return reason.Length == 0 ? new string(digits) : null;
+        reason = !lengths.Contains(count) ? ExactLength(lengths) : dashPending ? Malformed(lengths) : "";
+        return reason.Length == 0 ? new string(digits[..count]) : null;
     }
 
-    private static string ExactLength(int length) => string.Create(CultureInfo.InvariantCulture, $"must be exactly {length} digits");
+    /// <summary>"6", or "6 or 10" when long codes are accepted too.</summary>
+    private static string Lengths(ReadOnlySpan<int> lengths) => lengths.Length == 1
+        ? lengths[0].ToString(CultureInfo.InvariantCulture)
+        : string.Join(" or ", lengths.ToArray());
 
-    private static string Malformed(int length) => ExactLength(length) + ", with nothing but spaces or hyphens between them";
+    private static string ExactLength(ReadOnlySpan<int> lengths) => $"must be exactly {Lengths(lengths)} digits";
+
+    private static string Malformed(ReadOnlySpan<int> lengths) => ExactLength(lengths) + ", with nothing but spaces or hyphens between them";
 }

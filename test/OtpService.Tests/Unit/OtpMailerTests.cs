@@ -12,7 +12,7 @@ public class OtpMailerTests
     private static async Task<(RuleHarness Harness, long ExpiresAt)> Issued()
     {
         var h = new RuleHarness();
-        await h.Issuer.IssueAsync(Address, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         return (h, h.Store.Codes(Address)[0].ExpiresAt);
     }
 

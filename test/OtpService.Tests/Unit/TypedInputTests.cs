@@ -157,7 +157,7 @@ public class TypedInputTests
         Assert.Equal(200, right.StatusCode);
         Assert.Equal((400, "otp"), (lost.StatusCode, lost.Body.GetProperty("field").GetString()));
         Assert.Contains("send the code as a JSON string", lost.Message, StringComparison.Ordinal);
-        Assert.Equal(0, _h.Store.Codes(zeroAddress)[0].Attempts);
+        Assert.Equal(0, _h.Store.Record(zeroAddress).Attempts);
     }
 
     public static TheoryData<string, string> MalformedCodes() => new()
@@ -192,7 +192,7 @@ public class TypedInputTests
             Assert.True(result.StatusCode == 400 && result.Body.GetProperty("field").GetString() == "otp", $"{because}: {result.StatusCode} {result.Message}");
         }
 
-        Assert.Equal(0, _h.Store.Codes("user@example.com")[0].Attempts);
+        Assert.Equal(0, _h.Store.Record("user@example.com").Attempts);
         Assert.Equal(200, (await Verify(Get("user@example.com", code))).StatusCode);
     }
 
