@@ -64,6 +64,12 @@ export function formatDuration(seconds) {
   return `about ${plural(Math.round(s / 3600), 'hour')}`;
 }
 
+/** The service's message as a sentence, or the fallback when it sent none. */
+function sentence(message, fallback) {
+  const text = typeof message === 'string' && message.trim() ? message.trim() : fallback;
+  return /[.!?]$/.test(text) ? text : text + '.';
+}
+
 /** "m:ss" for a countdown on a button. */
 export function formatClock(seconds) {
   const s = Math.max(0, Math.ceil(seconds));
@@ -111,12 +117,8 @@ export function describeAnswer(route, answer) {
     case 'invalid_request':
       return { text: fieldMessage(body.field, body.message), field: body.field };
     case 'rate_limited':
-      return {
-        text: /wrong/i.test(body.message ?? '')
-          ? 'Too many wrong codes were tried for this address.' + waitText('You can ask for a new code')
-          : 'A code was sent to this address moments ago, or too many codes were asked for.' + waitText('You can ask for a new code'),
-        countdown: wait,
-      };
+      // Which limit (this address, this network, the whole service) is in the service's own words.
+      return { text: sentence(body.message, 'Too many codes were asked for.') + waitText('You can ask for a new code'), countdown: wait };
     case 'wrong_code': {
       const left = Number.isInteger(body.attemptsRemaining) ? body.attemptsRemaining : null;
       if (left === 0) {
@@ -137,7 +139,7 @@ export function describeAnswer(route, answer) {
       return { text: 'This code is from an earlier email. Use the code in the newest email.', field: 'otp' };
     case 'too_many_attempts':
       return wait != null
-        ? { text: 'Too many wrong codes were tried for this address.' + waitText('You can try again'), countdown: wait }
+        ? { text: sentence(body.message, 'Too many wrong codes were tried.') + waitText('You can try again'), countdown: wait }
         : { text: 'Too many wrong tries for this code. Send a new code.', next: 'resend' };
     case 'unavailable':
       return { text: 'The sign-in service is unavailable right now. Please try again in a minute.' };

@@ -129,10 +129,15 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     private async Task DriveTheHandlersAsync()
     {
         var emulators = await EmulatorFixture.StartedAsync();
+        // Every request here comes from one client (ApiEvent's source IP): generous per-client limits,
+        // so each scenario meets only the limit it is about; the limit scenarios use their own tables.
         var env = new Dictionary<string, string>(emulators.LambdaEnvironment(await emulators.CreateTableAsync()))
         {
             ["OTP_SIGNING_KEY"] = TestKeys.Development,
             ["OTP_CORS_ALLOWED_ORIGIN"] = BrowserOrigin,
+            ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = "1000",
+            ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",
+            ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "1000",
         };
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var handlers = Handlers(env, clock);
@@ -168,14 +173,21 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         await Call("verify an address that got no code", handlers, ApiEvent.Get(Verify).Query("email_address", unknown).Query("otp", "123456"));
         await Call("verify POST an address that got no code", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{unknown}}","otp":"123456"}"""));
 
-        // The address's failure cap (OTP_MAX_FAILURES_PER_DAY): both routes wait, with Retry-After.
-        var capped = Handlers(new Dictionary<string, string>(env) { ["OTP_MAX_FAILURES_PER_DAY"] = "1" }, clock);
+        // The per-client and global limits, each in a table of its own: 429 with Retry-After.
+        async Task<Dictionary<string, Func<Stream, Task<Stream>>>> Limited(string variable, string value) =>
+            Handlers(new Dictionary<string, string>(env) { [variable] = value, ["OTP_TABLE_NAME"] = await emulators.CreateTableAsync() }, clock);
+        var failures = await Limited("OTP_CLIENT_MAX_FAILURES_PER_HOUR", "1");
         var guessed = NewAddress();
-        await Call("generate before the failure cap", capped, ApiEvent.Get(Generate).Query("email_address", guessed));
-        await Call("verify a wrong code (cap 1)", capped, ApiEvent.Get(Verify).Query("email_address", guessed).Query("otp", "000000"));
-        await Call("verify after the address's failure cap", capped, ApiEvent.Get(Verify).Query("email_address", guessed).Query("otp", "000000"));
-        clock.Advance(TimeSpan.FromSeconds(new OtpSettings().ResendCooldownSeconds + 1));
-        await Call("generate after the address's failure cap", capped, ApiEvent.Get(Generate).Query("email_address", guessed));
+        await Call("generate (client failure limit 1)", failures, ApiEvent.Get(Generate).Query("email_address", guessed));
+        await Call("verify a wrong code (client failure limit 1)", failures, ApiEvent.Get(Verify).Query("email_address", guessed).Query("otp", "000000"));
+        await Call("verify past the client's failure limit", failures, ApiEvent.Get(Verify).Query("email_address", guessed).Query("otp", "000000"));
+        await Call("verify POST past the client's failure limit", failures, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{guessed}}","otp":"000000"}"""));
+        var requests = await Limited("OTP_CLIENT_MAX_REQUESTS_PER_HOUR", "1");
+        await Call("generate (client request limit 1)", requests, ApiEvent.Get(Generate).Query("email_address", NewAddress()));
+        await Call("generate past the client's request limit", requests, ApiEvent.Get(Generate).Query("email_address", NewAddress()));
+        var budget = await Limited("OTP_MAX_SENDS_PER_MINUTE", "1");
+        await Call("generate (global budget 1 a minute)", budget, ApiEvent.Get(Generate).Query("email_address", NewAddress()));
+        await Call("generate POST past the global budget", budget, ApiEvent.Post(Generate).Json($$"""{"email_address":"{{NewAddress()}}"}"""));
 
         // Bad input: 400 naming the field.
         await Call("generate without an address", handlers, ApiEvent.Get(Generate));
@@ -198,8 +210,8 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         var broken = DispatchProxy.Create<IOtpStore, ThrowingStore>();
         var failing = new Dictionary<string, Func<Stream, Task<Stream>>>
         {
-            [Generate] = new GenerateOtp.Function(new OtpIssuer(broken, services.Settings, clock), services.Settings, services.CreateLog("GenerateOtp")).FunctionHandler,
-            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodes(), services.Settings, clock), services.Settings, services.CreateLog("VerifyOtp")).FunctionHandler,
+            [Generate] = new GenerateOtp.Function(new OtpIssuer(broken, services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("GenerateOtp")).FunctionHandler,
+            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodes(), services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("VerifyOtp")).FunctionHandler,
         };
         foreach (var request in EveryMethod(NewAddress))
         {

@@ -68,6 +68,31 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
         Assert.True(unseen.Count == 0, "documented but never answered: " + string.Join(", ", unseen));
     }
 
+    [Theory]
+    [InlineData("runner: POST generate (JSON)", 202)]
+    [InlineData("runner: POST verify, the mailed code", 200)]
+    [InlineData("runner: POST verify, the same code again", 409)]
+    [InlineData("runner: CORS preflight", 200)]
+    [InlineData("generate again within the cooldown", 429)]
+    [InlineData("verify POST a wrong code", 401)]
+    [InlineData("verify POST a dead code", 429)]
+    [InlineData("verify after the lifetime", 410)]
+    [InlineData("verify an address that got no code", 404)]
+    [InlineData("verify past the client's failure limit", 429)]
+    [InlineData("generate past the client's request limit", 429)]
+    [InlineData("generate POST past the global budget", 429)]
+    [InlineData("generate with a malformed address", 400)]
+    [InlineData("DynamoDB down", 503)]
+    [InlineData("a store failing unexpectedly (injected)", 500)]
+    [InlineData("a crashing function behind the runner (injected)", 502)]
+    public void EachScenario_GotTheAnswerItIsThereFor(string scenario, int status)
+    {
+        var seen = answers.Observed.Where(o => o.Scenario == scenario).ToList();
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, o => Assert.True(o.Status == status, o.ToString()));
+    }
+
     [Fact]
     public void TheBrowserPagesOrigin_IsAllowed_AndRetryAfterIsReadable()
     {

@@ -69,8 +69,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         var executable = Chromium.ExecutablePath
             ?? throw new InvalidOperationException("chromium is not installed (CI must install it: apt-get install -y chromium), or set CHROMIUM_PATH.");
         Directory.CreateDirectory(ScreenshotFolder);
-        var standard = RunnerUnderTest.StartAsync();
-        var fast = RunnerUnderTest.StartAsync(new Dictionary<string, string>
+        // Every test's "person" calls from this one machine (one client to the per-client limits):
+        // those limits are raised so each test meets only the answer it is about.
+        var oneMachine = new Dictionary<string, string>
+        {
+            ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = "10000",
+            ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",
+            ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "10000",
+        };
+        var standard = RunnerUnderTest.StartAsync(oneMachine);
+        var fast = RunnerUnderTest.StartAsync(new Dictionary<string, string>(oneMachine)
         {
             ["OTP_TTL_SECONDS"] = FastTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OTP_RESEND_COOLDOWN_SECONDS"] = FastCooldownSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
