@@ -9,17 +9,30 @@ namespace OtpService.Core.Api;
 
 /// <summary>
 /// The shared body of the API handlers: parse the API Gateway event, run the route's action,
-/// shape the proxy response, log one line. Bad input is a 400, storage trouble a 503, anything
-/// else a 500; no answer carries internals.
+/// shape the proxy response, log one line. Bad input is a 400, storage or signing trouble a 503,
+/// anything else a 500; no answer carries internals.
 /// </summary>
 public static class ApiFunction
 {
-    public static async Task<Stream> HandleAsync(
+    public static Task<Stream> HandleAsync(
         Stream input,
         string route,
         InvocationLog log,
         OtpSettings settings,
         Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return HandleAsync(input, route, log, settings, (_, fields, token) => action(fields, token), cancellationToken);
+    }
+
+    /// <summary>As above, for an action that also reads the event itself (its route, its API's domain name).</summary>
+    public static async Task<Stream> HandleAsync(
+        Stream input,
+        string route,
+        InvocationLog log,
+        OtpSettings settings,
+        Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -40,10 +53,10 @@ public static class ApiFunction
             {
                 (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
                 (_, null) => ApiAnswers.Invalid(invalid!),
-                _ => await action(fields, cancellationToken).ConfigureAwait(false),
+                _ => await action(request, fields, cancellationToken).ConfigureAwait(false),
             };
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (e is StoreUnavailableException or TokenSigningUnavailableException)
         {
             answer = ApiAnswers.Unavailable;
             error = e.Message;

@@ -15,6 +15,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
     {
         var senderAddress = settings.SenderAddress
             ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
+        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, cancellationToken).ConfigureAwait(false);
         if (code is null)
@@ -29,7 +30,8 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             return new(MailOutcome.Skipped);
         }
 
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(address, code.Nonce, code.Digits), settings);
+        // Until codes record their key version, the current key (the follow-up stores codes.CurrentKeyVersion here).
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(codes.CurrentKeyVersion, address, code.Nonce, code.Digits), settings);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);

@@ -86,7 +86,7 @@ internal static class StartApiCommand
     private static async Task<int> ServeAsync(
         StartApiOptions options, OtpSettings settings, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
     {
-        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint).ToList();
+        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint, new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}")).ToList();
         if (SiteHost.AllowPageOrigin(options.SitePort) is { } corsNote)
         {
             notes.Add(corsNote);
@@ -162,7 +162,7 @@ internal static class StartApiCommand
 
             OtpService local runner
               Page      {site.Origin}   (sign-in page, site/; calls the API across origins)
-              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /openapi.json
+              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /.well-known/jwks.json   GET /openapi.json
               Mail      {emulators.SesEndpoint}   (sent mail; JSON at /store)
               DynamoDB  {emulators.DynamoDbEndpoint}   (dynalite, {storage}; table {settings.TableName})
               Try       curl 'http://127.0.0.1:{options.Port}/otp/generate?email_address=you@example.com'

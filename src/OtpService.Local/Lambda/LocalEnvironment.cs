@@ -1,3 +1,5 @@
+using OtpService.Core.Aws;
+
 namespace OtpService.Local.Lambda;
 
 /// <summary>
@@ -6,13 +8,16 @@ namespace OtpService.Local.Lambda;
 /// </summary>
 internal static class LocalEnvironment
 {
-    /// <summary>Used when OTP_SIGNING_KEY is unset. Public on purpose: it protects nothing.</summary>
-    public const string DevelopmentSigningKey = "local-development-key-not-for-production-use-000000";
+    /// <summary>Used when OTP_SIGNING_KEY is unset. Public on purpose: it protects nothing (refused in Lambda).</summary>
+    public const string DevelopmentSigningKey = DevelopmentKeys.CodeKey;
 
     public const string DefaultSender = "no-reply@example.com";
 
     /// <summary>Sets the variables; returns notes worth printing (which defaults were applied).</summary>
-    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint)
+    /// <param name="dynamoDbEndpoint">dynalite.</param>
+    /// <param name="sesEndpoint">aws-ses-v2-local.</param>
+    /// <param name="apiBaseUrl">The runner's API (start-api): the tokens' issuer unless OTP_TOKEN_ISSUER is set; null for invoke, where the event's domain name gives it.</param>
+    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint, Uri? apiBaseUrl = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDbEndpoint);
         ArgumentNullException.ThrowIfNull(sesEndpoint);
@@ -30,6 +35,19 @@ internal static class LocalEnvironment
         if (SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
         {
             notes.Add("OTP_SIGNING_KEY is not set: using the fixed development key (public, for this machine only; never deploy it).");
+        }
+
+        // Tokens: a development ES256 key in place of KMS, and a development subject key. Both public.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TokenSigningKeyLoader.KmsKeyVariable))
+            && SetIfUnset(TokenSigningKeyLoader.LocalKeyVariable, DevelopmentKeys.TokenSigningKeyPem))
+        {
+            notes.Add("OTP_TOKEN_SIGNING_KEY is not set: tokens are signed with the fixed development ES256 key (public; they prove nothing).");
+        }
+
+        SetIfUnset(SubjectKeyLoader.LocalKeyVariable, DevelopmentKeys.SubjectKey);
+        if (apiBaseUrl is not null)
+        {
+            SetIfUnset(Core.Tokens.TokenSettings.IssuerVariable, apiBaseUrl.ToString().TrimEnd('/'));
         }
 
         return notes;

@@ -46,7 +46,7 @@ public sealed class CfnNode
 
     /// <summary>The intrinsic this node is (<c>Ref</c>, <c>Fn::GetAtt</c>, ...) and its argument, or null.</summary>
     public (string Name, CfnNode Argument)? Intrinsic =>
-        Kind == CfnNodeKind.Mapping && Entries.Count == 1 && (Entries[0].Key == "Ref" || Entries[0].Key.StartsWith("Fn::", StringComparison.Ordinal))
+        Kind == CfnNodeKind.Mapping && Entries.Count == 1 && (Entries[0].Key is "Ref" or "Condition" || Entries[0].Key.StartsWith("Fn::", StringComparison.Ordinal))
             ? (Entries[0].Key, Entries[0].Value)
             : null;
 
@@ -58,6 +58,7 @@ public sealed class CfnNode
             return fn.Name switch
             {
                 "Ref" => $"!Ref {fn.Argument.Value}",
+                "Condition" => $"!Condition {fn.Argument.Value}",
                 "Fn::GetAtt" => $"!GetAtt {string.Join('.', fn.Argument.Items.Select(i => i.Value))}",
                 _ => $"!{fn.Name[4..]} {fn.Argument.Describe()}",
             };
