@@ -116,8 +116,8 @@ internal sealed class SiteHost : IAsyncDisposable
             json.WriteNumber("codeLength", settings.CodeLength);
             json.WriteNull("jwksUrl");
             // The token's iss and aud as VerifyOtp reads them (unset: the API's URL; aud: the issuer).
-            WriteOrNull(json, "issuer", Environment.GetEnvironmentVariable("OTP_TOKEN_ISSUER"));
-            WriteOrNull(json, "audience", Environment.GetEnvironmentVariable("OTP_TOKEN_AUDIENCE"));
+            WriteOrNull(json, "issuer", Environment.GetEnvironmentVariable(Core.Tokens.TokenSettings.IssuerVariable));
+            WriteOrNull(json, "audience", Environment.GetEnvironmentVariable(Core.Tokens.TokenSettings.AudienceVariable));
             json.WriteEndObject();
         }
 

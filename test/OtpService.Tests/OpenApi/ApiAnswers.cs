@@ -57,6 +57,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
     public const string Generate = "/otp/generate";
     public const string Verify = "/otp/verify";
+    public const string Jwks = OtpService.Core.Api.OtpEndpoints.JwksPath;
 
     /// <summary>The origin the in-process handlers allow, so CORS headers are part of what is checked.</summary>
     public const string BrowserOrigin = "https://www.example.com";
@@ -105,6 +106,8 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         }
 
         await SendAsync("runner: the API description", api, HttpMethod.Get, "/openapi.json");
+        await SendAsync("runner: the token keys", api, HttpMethod.Get, Jwks);
+        await SendAsync("runner: the token keys, a field twice", api, HttpMethod.Get, $"{Jwks}?otp=1&otp=2");
     }
 
     private async Task SendAsync(string scenario, Uri api, HttpMethod method, string pathAndQuery, HttpContent? content = null)
@@ -250,7 +253,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     {
         var crashing = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, () => _ => throw new InvalidOperationException("injected crash")), StringComparer.Ordinal);
         var proxy = new ApiProxy(crashing, TextWriter.Null);
-        foreach (var (method, path) in new[] { ("GET", Generate), ("POST", Generate), ("GET", Verify), ("POST", Verify) })
+        foreach (var (method, path) in new[] { ("GET", Generate), ("POST", Generate), ("GET", Verify), ("POST", Verify), ("GET", Jwks) })
         {
             var context = new DefaultHttpContext();
             context.Request.Method = method;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Playwright;
@@ -48,6 +49,13 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
         await Expect(page.Locator("#step-done")).ToBeVisibleAsync();
         await Expect(page.Locator("#done-heading")).ToBeFocusedAsync();
         await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync($"Signed in as {address}");
+        // The claims as the page validated them against the runner's JWKS (signature, iss, aud, exp).
+        var api = tab.Runner.Api.GetLeftPart(UriPartial.Authority);
+        await Expect(page.Locator("#token-note")).ToContainTextAsync("checked the token's ES256 signature");
+        await Expect(page.Locator("#claims")).ToContainTextAsync($"iss{api}");
+        await Expect(page.Locator("#claims")).ToContainTextAsync($"aud{api}");
+        await Expect(page.Locator("#claims")).ToContainTextAsync("email_verifiedtrue");
+        await Expect(page.Locator("#claims")).ToContainTextAsync("algES256");
         await AssertNoAxeViolationsAsync(page, "signed-in step");
         await ScreenshotAsync(page, "3-signed-in");
         Assert.Empty(tab.Problems);
@@ -377,6 +385,65 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
     }
 
     [ChromiumFact]
+    public async Task TokenCheck_AcceptsTheServicesToken_AndRefusesATamperedWrongAudienceExpiredOrUnknownKeyToken()
+    {
+        await using var tab = await browser.NewPageAsync(browser.Standard);
+        var page = tab.Page;
+        var token = await RealTokenAsync(tab.Runner);
+        var api = tab.Runner.Api.GetLeftPart(UriPartial.Authority);
+        await page.GotoAsync(tab.Runner.Site.ToString());
+        const string check = """
+            async ([token, options]) => {
+              const { verifyToken } = await import('./token.js');
+              try { return 'valid ' + (await verifyToken(token, options)).claims.email; } catch (e) { return e.name + ': ' + e.message; }
+            }
+            """;
+        var jwksUrl = $"{api}/.well-known/jwks.json";
+        var parts = token.Split('.');
+        var payload = JsonDocument.Parse(Base64UrlDecode(parts[1])).RootElement;
+        var exp = payload.GetProperty("exp").GetInt64();
+        var otherPayload = Base64UrlEncode(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Base64UrlDecode(parts[1])).Replace("\"email_verified\":true", "\"email_verified\":false", StringComparison.Ordinal)));
+        var noneHeader = Base64UrlEncode("""{"alg":"none","kid":"x"}"""u8.ToArray());
+
+        async Task<string> Check(string candidate, object options) => await page.EvaluateAsync<string>(check, new object[] { candidate, options });
+
+        Assert.StartsWith("valid ", await Check(token, new { jwksUrl, issuer = api, audience = api }));
+        Assert.Contains("signature", await Check($"{parts[0]}.{otherPayload}.{parts[2]}", new { jwksUrl, issuer = api, audience = api }));
+        Assert.Contains("meant for", await Check(token, new { jwksUrl, issuer = api, audience = "https://other.example" }));
+        Assert.Contains("issued by", await Check(token, new { jwksUrl, issuer = "https://other.example", audience = api }));
+        Assert.Contains("expired", await Check(token, new { jwksUrl, issuer = api, audience = api, now = exp + 61 }));
+        Assert.Contains("not ES256", await Check($"{noneHeader}.{parts[1]}.{parts[2]}", new { jwksUrl, issuer = api, audience = api }));
+        Assert.Contains("no P-256 signing key", await Check(token, new { jwks = new { keys = Array.Empty<object>() }, issuer = api, audience = api }));
+    }
+
+    [ChromiumFact]
+    public async Task ATokenThatDoesNotCheckOut_IsNotSignedIn()
+    {
+        // The service's real token with one claim changed, given to the page in place of verify's
+        // answer (routing: a real service cannot be made to sign wrongly).
+        await using var tab = await browser.NewPageAsync(browser.Standard);
+        var page = tab.Page;
+        var parts = (await RealTokenAsync(tab.Runner)).Split('.');
+        var forged = Encoding.UTF8.GetString(Base64UrlDecode(parts[1])).Replace("@example.com", "@attacker.example", StringComparison.Ordinal);
+        var tampered = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(forged))}.{parts[2]}";
+        var address = await SendCodeAsync(tab);
+        var origin = tab.Runner.Site.GetLeftPart(UriPartial.Authority);
+        await page.RouteAsync($"{tab.Runner.Api.GetLeftPart(UriPartial.Authority)}{ApiAnswersFixture.Verify}", route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = origin, ["Content-Type"] = "application/json" },
+            Body = $$"""{"status":"verified","message":"Verified","token":"{{tampered}}"}""",
+        }));
+
+        await page.FillAsync("#code", "123456");
+        await page.ClickAsync("#verify");
+
+        await Expect(page.Locator("#alert")).ToContainTextAsync("You are not signed in.");
+        await Expect(page.Locator("#step-done")).ToBeHiddenAsync();
+        Assert.NotEmpty(address);
+    }
+
+    [ChromiumFact]
     public async Task CodeNormalisation_AcceptsWhatPeoplePaste_AndRefusesTheRest()
     {
         await using var tab = await browser.NewPageAsync(browser.Standard);
@@ -445,6 +512,26 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
         output.WriteLine($"screenshot: {path}");
     }
+
+    /// <summary>A token the runner issued: a code asked for, read from the mail and verified over HTTP.</summary>
+    private static async Task<string> RealTokenAsync(RunnerUnderTest runner)
+    {
+        var address = NewAddress();
+        using var http = new HttpClient();
+        using (var sent = await http.GetAsync(new Uri(runner.Api, $"/otp/generate?email_address={Uri.EscapeDataString(address)}")))
+        {
+            Assert.Equal(202, (int)sent.StatusCode);
+        }
+
+        var code = await ApiAnswersFixture.MailedCodeAsync(runner.Mail, address);
+        using var verified = await http.GetAsync(new Uri(runner.Api, $"/otp/verify?email_address={Uri.EscapeDataString(address)}&otp={code}"));
+        using var body = JsonDocument.Parse(await verified.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("token").GetString()!;
+    }
+
+    private static byte[] Base64UrlDecode(string text) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(text);
+
+    private static string Base64UrlEncode(byte[] bytes) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(bytes);
 
     /// <summary>Counts the page's POSTs to <paramref name="path"/> from now on (preflights are not page requests).</summary>
     private static Func<int> CountRequests(IPage page, string path)
