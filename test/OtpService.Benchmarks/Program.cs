@@ -32,6 +32,17 @@ if (command is "all" or "runner")
 {
     Report.Progress("runner: the local runner's own work per request, no-op function");
     Report.Emit(new Figure("runner_overhead_us", await RunnerOverhead.MicrosecondsPerRequestAsync(), "us"));
+    Report.Progress("runner: idle CPU of the runner and its emulators, empty table vs 15,000 items");
+    var (readySeconds, idleEmpty, idleFull, oldScan) = await RunnerIdle.MeasureAsync(root, TimeSpan.FromSeconds(20));
+    Report.Emit(new Figure("runner_ready_s", readySeconds, "s"));
+    Report.Emit(new Figure("runner_idle_cpu_ms_per_s_empty", idleEmpty, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_ms_per_s_{RunnerIdle.Items}_items", idleFull, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_{RunnerIdle.Items}_items_vs_empty", idleEmpty > 0 ? idleFull / idleEmpty : 0, "ratio"));
+    Report.Emit(new Figure($"runner_idle_cpu_ms_per_s_{RunnerIdle.Items}_items_old_scan_baseline", oldScan, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_{RunnerIdle.Items}_items_vs_old_scan", oldScan > 0 ? idleFull / oldScan : 0, "ratio"));
+    Report.Progress("runner: dotnet run --project src/OtpService.Local to \"Ready.\" (built tree), with and without --no-build");
+    Report.Emit(new Figure("runner_ready_dotnet_run_s", await RunnerIdle.DotnetRunReadySecondsAsync(root, noBuild: false), "s"));
+    Report.Emit(new Figure("runner_ready_dotnet_run_no_build_s", await RunnerIdle.DotnetRunReadySecondsAsync(root, noBuild: true), "s"));
     if (command == "runner")
     {
         return 0;

@@ -15,6 +15,13 @@ internal static class ApiRoutes
         new("GET", Core.Api.OtpEndpoints.JwksPath, Lambda.LambdaFunctions.VerifyOtp),
     ];
 
+    /// <summary>True when <paramref name="path"/> is one of the API's resources (whatever the method).</summary>
+    public static bool IsResource(string path)
+    {
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        return All.Any(r => string.Equals(r.Resource, trimmed, StringComparison.Ordinal));
+    }
+
     /// <summary>The route for a request, or null (API Gateway then answers 403 "Missing Authentication Token").</summary>
     public static ApiRoute? Match(string method, string path)
     {

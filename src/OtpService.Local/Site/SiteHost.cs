@@ -34,33 +34,49 @@ internal sealed class SiteHost : IAsyncDisposable
 
     public static string OriginText(int port) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
 
+    /// <summary>The variable template.yaml feeds its <c>CorsAllowedOrigin</c> parameter into.</summary>
+    public const string CorsOriginVariable = "OTP_CORS_ALLOWED_ORIGIN";
+
     /// <summary>
-    /// The API's allowed browser origin for this run: the page's origin unless the user set
-    /// OTP_CORS_ALLOWED_ORIGIN. Call before the functions are built (they read it at start).
-    /// Returns a note to print when the user's value keeps the page from calling the API.
+    /// Makes the page's origin the API's allowed browser origin for this run unless the user set
+    /// OTP_CORS_ALLOWED_ORIGIN. Call before template.yaml and the functions' settings are read:
+    /// the template's <c>CorsAllowedOrigin</c> (the preflight's Allow-Origin) and the functions'
+    /// own header follow the variable.
     /// </summary>
-    public static string? AllowPageOrigin(int sitePort)
+    public static void AllowPageOrigin(int sitePort)
+    {
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(CorsOriginVariable)))
+        {
+            Environment.SetEnvironmentVariable(CorsOriginVariable, OriginText(sitePort));
+        }
+    }
+
+    /// <summary>
+    /// A note to print when the user's settings keep the page from calling the API: the
+    /// preflight's Allow-Origin (<paramref name="preflightOrigin"/>, from template.yaml) or the
+    /// functions' <paramref name="functionOrigin"/> (OTP_CORS_ALLOWED_ORIGIN, possibly from
+    /// --env-vars) is not the page's origin; null when both are.
+    /// </summary>
+    public static string? RefusedPageNote(int sitePort, string? preflightOrigin, string? functionOrigin)
     {
         var page = OriginText(sitePort);
-        var set = Environment.GetEnvironmentVariable("OTP_CORS_ALLOWED_ORIGIN")?.Trim();
-        if (string.IsNullOrEmpty(set))
-        {
-            Environment.SetEnvironmentVariable("OTP_CORS_ALLOWED_ORIGIN", page);
-            return null;
-        }
-
-        return string.Equals(set, page, StringComparison.Ordinal)
+        var refused = new[] { ("the preflight (template.yaml's CorsAllowedOrigin)", preflightOrigin), ("the functions' " + CorsOriginVariable, functionOrigin) }
+            .Where(o => !string.Equals(o.Item2?.Trim(), page, StringComparison.Ordinal))
+            .Select(o => $"{o.Item1} allows {(string.IsNullOrWhiteSpace(o.Item2) ? "no origin" : o.Item2.Trim())}")
+            .ToList();
+        return refused.Count == 0
             ? null
-            : $"OTP_CORS_ALLOWED_ORIGIN is {set}: the API refuses the page at {page} (unset it to let the runner allow the page).";
+            : $"The API refuses the sign-in page at {page}: {string.Join("; ", refused)}. Unset {CorsOriginVariable} (and leave it out of --env-vars) to let the runner allow the page.";
     }
 
     /// <summary>Starts serving <paramref name="siteFolder"/> on 127.0.0.1:<paramref name="port"/>; config.js is written for this run.</summary>
-    public static async Task<SiteHost> StartAsync(int port, string siteFolder, Uri api, OtpSettings settings, CancellationToken cancellationToken)
+    /// <param name="verifyEnvironment">VerifyOtp's variables (the process environment, or an --env-vars file over it): the token's issuer and audience.</param>
+    public static async Task<SiteHost> StartAsync(int port, string siteFolder, Uri api, OtpSettings settings, Func<string, string?> verifyEnvironment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(settings);
         var apiOrigin = api.GetLeftPart(UriPartial.Authority);
-        var config = Encoding.UTF8.GetBytes(ConfigScript(apiOrigin, settings));
+        var config = Encoding.UTF8.GetBytes(ConfigScript(apiOrigin, settings, verifyEnvironment));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.Site", ContentRootPath = siteFolder, WebRootPath = siteFolder });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -105,8 +121,9 @@ internal sealed class SiteHost : IAsyncDisposable
     }
 
     /// <summary>site/config.js with this run's API address and settings (the file in the repo is the one to edit for hosting).</summary>
-    internal static string ConfigScript(string apiOrigin, OtpSettings settings)
+    internal static string ConfigScript(string apiOrigin, OtpSettings settings, Func<string, string?> verifyEnvironment)
     {
+        ArgumentNullException.ThrowIfNull(verifyEnvironment);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -116,8 +133,8 @@ internal sealed class SiteHost : IAsyncDisposable
             json.WriteNumber("codeLength", settings.CodeLength);
             json.WriteNull("jwksUrl");
             // The token's iss and aud as VerifyOtp reads them (unset: the API's URL; aud: the issuer).
-            WriteOrNull(json, "issuer", Environment.GetEnvironmentVariable(Core.Tokens.TokenSettings.IssuerVariable));
-            WriteOrNull(json, "audience", Environment.GetEnvironmentVariable(Core.Tokens.TokenSettings.AudienceVariable));
+            WriteOrNull(json, "issuer", verifyEnvironment(Core.Tokens.TokenSettings.IssuerVariable));
+            WriteOrNull(json, "audience", verifyEnvironment(Core.Tokens.TokenSettings.AudienceVariable));
             json.WriteEndObject();
         }
 

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Xunit;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace OtpService.Tests.Deploy;
+namespace OtpService.Local.Template;
 
-public enum CfnNodeKind
+internal enum CfnNodeKind
 {
     Scalar,
     Mapping,
@@ -17,7 +17,7 @@ public enum CfnNodeKind
 /// read one shape whichever form the template uses. <see cref="Line"/> is the 1-based line
 /// where the node starts in the file, for failure messages.
 /// </summary>
-public sealed class CfnNode
+internal sealed class CfnNode
 {
     private static readonly IReadOnlyList<KeyValuePair<string, CfnNode>> NoEntries = [];
     private static readonly IReadOnlyList<CfnNode> NoItems = [];
@@ -116,8 +116,12 @@ public sealed class CfnNode
     }
 }
 
-/// <summary>template.yaml, parsed with YamlDotNet's representation model (which keeps tags and positions).</summary>
-public sealed class CfnTemplate
+/// <summary>
+/// template.yaml, parsed with YamlDotNet's representation model (which keeps tags and positions).
+/// Shared by the local runner (which reads its stream mapping, CORS, table and variables from it
+/// at run time) and the template contract tests.
+/// </summary>
+internal sealed class CfnTemplate
 {
     private CfnTemplate(CfnNode root) => Root = root;
 
