@@ -155,6 +155,10 @@ export function describeAnswer(route, answer) {
       return { text: 'The sign-in service is busy. Please try again.' + waitText('You can try again'), countdown: wait ?? 5 };
     case 403:
       return { text: 'This page is not connected to the sign-in service correctly. Please tell the site\'s owner.' };
+    case 413:
+    case 414:
+      // Over API Gateway's 10 MB body or 10,240-character URL: only a huge paste gets here.
+      return { text: 'What was sent is far too long. Check the address and the code, then try again.' };
     case 500:
     case 502:
     case 504:

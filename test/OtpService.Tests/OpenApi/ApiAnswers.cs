@@ -108,6 +108,26 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         await SendAsync("runner: the API description", api, HttpMethod.Get, "/openapi.json");
         await SendAsync("runner: the token keys", api, HttpMethod.Get, Jwks);
         await SendAsync("runner: the token keys, a field twice", api, HttpMethod.Get, $"{Jwks}?otp=1&otp=2");
+
+        // API Gateway's own refusals before any function runs: a URL over a regional API's
+        // 10,240 characters (414) and a body over its 10 MB (413), sent for real.
+        var longQuery = "?email_address=" + new string('a', ApiProxy.MaxUrlLength);
+        foreach (var (method, path) in new[] { (HttpMethod.Get, Generate), (HttpMethod.Post, Generate), (HttpMethod.Get, Verify), (HttpMethod.Post, Verify), (HttpMethod.Get, Jwks) })
+        {
+            await SendAsync("runner: a URL over API Gateway's quota", api, method, path + longQuery, method == HttpMethod.Post ? Json(new() { ["email_address"] = address }) : null);
+        }
+
+        // With "Expect: 100-continue", as curl sends it for large bodies: the answer comes on the
+        // Content-Length alone, and the client never has to push 10 MB into a closed connection.
+        using var patient = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(60) };
+        foreach (var path in new[] { Generate, Verify })
+        {
+            using var huge = new ByteArrayContent(new byte[ApiProxy.MaxBodyBytes + 1]);
+            huge.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, path)) { Content = huge };
+            request.Headers.ExpectContinue = true;
+            await RecordAsync("runner: a body over API Gateway's 10 MB", path, "POST", await patient.SendAsync(request));
+        }
     }
 
     private async Task SendAsync(string scenario, Uri api, HttpMethod method, string pathAndQuery, HttpContent? content = null)

@@ -76,6 +76,8 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
     [InlineData("runner: POST verify, the mailed code", 200)]
     [InlineData("runner: POST verify, the same code again", 409)]
     [InlineData("runner: CORS preflight", 200)]
+    [InlineData("runner: a URL over API Gateway's quota", 414)]
+    [InlineData("runner: a body over API Gateway's 10 MB", 413)]
     [InlineData("generate again within the cooldown", 429)]
     [InlineData("verify POST a wrong code", 401)]
     [InlineData("verify POST a dead code", 429)]
