@@ -3,7 +3,10 @@ namespace OtpService.Core.Ports;
 /// <summary>
 /// Storage port for the OTP rules. Every state change is one conditional write, so concurrent
 /// requests cannot both win; a false/null result means "the condition failed, re-read".
-/// Implementations throw <see cref="StoreUnavailableException"/> when storage fails.
+/// Implementations throw <see cref="StoreUnavailableException"/> when storage fails in a way a later
+/// try can pass (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the
+/// deployment is wrong (missing table, access denied); the caller's cancellation stays an
+/// <see cref="OperationCanceledException"/>.
 /// </summary>
 public interface IOtpStore
 {

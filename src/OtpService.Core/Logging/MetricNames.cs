@@ -1,0 +1,87 @@
+namespace OtpService.Core.Logging;
+
+/// <summary>
+/// The one source of the service's CloudWatch metric names (namespace <see cref="Namespace"/>, one
+/// dimension <see cref="FunctionDimension"/>). The template's alarms name metrics from here, and
+/// Deploy/TemplateAlarmTests checks that they do.
+/// </summary>
+/// <remarks>
+/// Each invocation counts its outcomes by key: an API answer's <c>status</c> field, or a stream
+/// record's outcome. To count a new outcome under a chosen name, add one line to
+/// <see cref="ByOutcome"/>. An outcome with no line is still counted, under its key in PascalCase
+/// (<c>superseded</c> becomes <c>Superseded</c>), so nothing new goes uncounted.
+/// </remarks>
+public static class MetricNames
+{
+    /// <summary>The CloudWatch namespace of every metric the functions emit.</summary>
+    public const string Namespace = "OtpService";
+
+    /// <summary>The one dimension: the function's name as Lambda runs it (AWS_LAMBDA_FUNCTION_NAME, e.g. otp-service-SendOtpEmail).</summary>
+    public const string FunctionDimension = "FunctionName";
+
+    // API answers (the response body's status).
+    public const string CodesIssued = "CodesIssued";
+    public const string SendsRateLimited = "SendsRateLimited";
+    public const string Verified = "Verified";
+    public const string WrongCode = "WrongCode";
+    public const string Expired = "Expired";
+    public const string TooManyAttempts = "TooManyAttempts";
+    public const string NotFound = "NotFound";
+    public const string AlreadyUsed = "AlreadyUsed";
+    public const string InvalidRequests = "InvalidRequests";
+    public const string Unavailable = "Unavailable";
+    public const string InternalErrors = "InternalErrors";
+
+    /// <summary>An API invocation that reached its budget and answered 503 instead of running into Lambda's timeout.</summary>
+    public const string DeadlineExceeded = "DeadlineExceeded";
+
+    // Stream records (SendOtpEmail).
+    public const string MailsSent = "MailsSent";
+    public const string MailsUndeliverable = "MailsUndeliverable";
+    public const string MailFailuresTransient = "MailFailuresTransient";
+    public const string MailFailuresConfiguration = "MailFailuresConfiguration";
+    public const string MailsSkipped = "MailsSkipped";
+    public const string MailClaimsHeld = "MailClaimsHeld";
+    public const string RecordsNotStarted = "RecordsNotStarted";
+    public const string RecordsMalformed = "RecordsMalformed";
+    public const string EventsMalformed = "EventsMalformed";
+
+    /// <summary>SendOtpEmail could not reach, or was throttled by, DynamoDB; the record is retried.</summary>
+    public const string StoreUnavailable = "StoreUnavailable";
+
+    /// <summary>Outcome keys (an API status, or a stream record outcome) and the metric each counts in. One line per outcome.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ByOutcome = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["sent"] = CodesIssued,
+        ["rate_limited"] = SendsRateLimited,
+        ["verified"] = Verified,
+        ["wrong_code"] = WrongCode,
+        ["expired"] = Expired,
+        ["too_many_attempts"] = TooManyAttempts,
+        ["not_found"] = NotFound,
+        ["already_used"] = AlreadyUsed,
+        ["invalid_request"] = InvalidRequests,
+        ["unavailable"] = Unavailable,
+        ["internal_error"] = InternalErrors,
+        ["deadline_exceeded"] = DeadlineExceeded,
+        ["mail_sent"] = MailsSent,
+        ["mail_undeliverable"] = MailsUndeliverable,
+        ["mail_failed_transient"] = MailFailuresTransient,
+        ["mail_failed_configuration"] = MailFailuresConfiguration,
+        ["mail_skipped"] = MailsSkipped,
+        ["mail_claim_held"] = MailClaimsHeld,
+        ["record_not_started"] = RecordsNotStarted,
+        ["record_malformed"] = RecordsMalformed,
+        ["event_malformed"] = EventsMalformed,
+        ["store_unavailable"] = StoreUnavailable,
+    };
+
+    /// <summary>The metric for an outcome key: its line in <see cref="ByOutcome"/>, else the key in PascalCase.</summary>
+    public static string For(string outcome)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outcome);
+        return ByOutcome.TryGetValue(outcome, out var name)
+            ? name
+            : string.Concat(outcome.Split('_', '-', ' ').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
+}
