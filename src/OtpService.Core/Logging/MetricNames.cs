@@ -8,7 +8,7 @@ namespace OtpService.Core.Logging;
 /// <remarks>
 /// Each invocation counts its outcomes by key: an API answer's <c>status</c> field, or a stream
 /// record's outcome. To count a new outcome under a chosen name, add one line to
-/// <see cref="ByOutcome"/>. An outcome with no line is still counted, under its key in PascalCase
+/// <see cref="ApiOutcomes"/> (an API status) or <see cref="MailOutcomes"/> (a stream outcome). An outcome with no line is still counted, under its key in PascalCase
 /// (<c>superseded</c> becomes <c>Superseded</c>), so nothing new goes uncounted.
 /// </remarks>
 public static class MetricNames
@@ -49,8 +49,8 @@ public static class MetricNames
     /// <summary>SendOtpEmail could not reach, or was throttled by, DynamoDB; the record is retried.</summary>
     public const string StoreUnavailable = "StoreUnavailable";
 
-    /// <summary>Outcome keys (an API status, or a stream record outcome) and the metric each counts in. One line per outcome.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ByOutcome = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>What GenerateOtp and VerifyOtp count: each answer's status, and a budget that ran out. One line per outcome.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ApiOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["sent"] = CodesIssued,
         ["rate_limited"] = SendsRateLimited,
@@ -64,6 +64,11 @@ public static class MetricNames
         ["unavailable"] = Unavailable,
         ["internal_error"] = InternalErrors,
         ["deadline_exceeded"] = DeadlineExceeded,
+    };
+
+    /// <summary>What SendOtpEmail counts: each stream record's outcome. One line per outcome.</summary>
+    public static readonly IReadOnlyDictionary<string, string> MailOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
         ["mail_sent"] = MailsSent,
         ["mail_undeliverable"] = MailsUndeliverable,
         ["mail_failed_transient"] = MailFailuresTransient,
@@ -75,6 +80,10 @@ public static class MetricNames
         ["event_malformed"] = EventsMalformed,
         ["store_unavailable"] = StoreUnavailable,
     };
+
+    /// <summary>Both tables: every outcome key and the metric it counts in.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ByOutcome =
+        ApiOutcomes.Concat(MailOutcomes).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>The metric for an outcome key: its line in <see cref="ByOutcome"/>, else the key in PascalCase.</summary>
     public static string For(string outcome)

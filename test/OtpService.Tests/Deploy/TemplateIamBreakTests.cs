@@ -110,6 +110,38 @@ public sealed class TemplateIamBreakTests
             "      FunctionName: !Sub '${AWS::StackName}-SendOtpEmail'", "SendOtpEmailFunction writes to /aws/lambda/${AWS::StackName}-SendOtpEmail, but no AWS::Logs::LogGroup"
         },
         {
+            "SES send without the FromAddress condition",
+            "                Condition:\n                  StringEquals:\n                    ses:FromAddress: !Ref SenderAddress\n", "",
+            "              - Sid: SendFromTheConfiguredSenderOnly", "without Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}: it could send as any identity"
+        },
+        {
+            "SES FromAddress matched with a wildcard operator",
+            "                  StringEquals:\n                    ses:FromAddress: !Ref SenderAddress\n",
+            "                  StringLike:\n                    ses:FromAddress: '*'\n",
+            "                  StringLike:", "it must be exactly Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}"
+        },
+        {
+            "SES FromAddress condition naming another address",
+            "                    ses:FromAddress: !Ref SenderAddress\n", "                    ses:FromAddress: admin@corp.example\n",
+            "                  StringEquals:", "with ses:FromAddress 'admin@corp.example'; it must be the configured sender"
+        },
+        {
+            "SES send on Resource * (even with the condition)",
+            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'\n", "                Resource: '*'\n",
+            "                  - ses:SendEmail\n                Resource: '*'", "allows ses:SendEmail on Resource \"*\""
+        },
+        {
+            "SES wildcard action",
+            "                  - ses:SendEmail\n", "                  - ses:*\n",
+            "                  - ses:*", "allows wildcard action 'ses:*'"
+        },
+        {
+            "SES scoped to the sender's identity alone (denied in the sandbox)",
+            "identity/*'\n", "identity/${SenderAddress}'\n",
+            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderAddress}'",
+            "which is not SendOtpEmailFunction's SES identities"
+        },
+        {
             "function without FunctionName",
             "      FunctionName: !Sub '${AWS::StackName}-GenerateOtp'\n", "",
             "  GenerateOtpFunction:\n    Type", "GenerateOtpFunction has no FunctionName"
