@@ -13,6 +13,7 @@ public class OtpSettingsTests
         Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, 100, "Simple Website"),
             (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.MaxFailuresPerDay, settings.AppName));
         Assert.Null(settings.SenderAddress);
+        Assert.Equal(10, settings.FunctionTimeoutSeconds);
     }
 
     [Fact]
@@ -29,12 +30,14 @@ public class OtpSettingsTests
             ["OTP_MAX_FAILURES_PER_DAY"] = "50",
             ["OTP_SENDER_ADDRESS"] = "from@example.com",
             ["OTP_APP_NAME"] = "Shop",
+            ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
         };
 
         var s = OtpSettings.FromVariables(env.GetValueOrDefault);
 
         Assert.Equal(("t", 300, 8, 3, 60, 10, 50, "from@example.com", "Shop"),
             (s.TableName, s.TtlSeconds, s.CodeLength, s.MaxAttempts, s.ResendCooldownSeconds, s.MaxSendsPerHour, s.MaxFailuresPerDay, s.SenderAddress, s.AppName));
+        Assert.Equal(30, s.FunctionTimeoutSeconds);
     }
 
     [Theory]
@@ -43,10 +46,18 @@ public class OtpSettingsTests
     [InlineData("OTP_TTL_SECONDS", "two minutes")]
     [InlineData("OTP_MAX_ATTEMPTS", "0")]
     [InlineData("OTP_MAX_SENDS_PER_HOUR", "-1")]
+    [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "2")]
+    [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "901")]
     public void FromVariables_RefusesOutOfRangeValuesNamingTheVariable(string name, string value)
     {
         var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
 
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("3", 3)]
+    [InlineData("900", 900)]
+    public void FromVariables_AcceptsTheFunctionTimeoutsLambdaAllows(string value, int expected) =>
+        Assert.Equal(expected, OtpSettings.FromVariables(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).FunctionTimeoutSeconds);
 }
