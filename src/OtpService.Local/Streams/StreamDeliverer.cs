@@ -12,7 +12,8 @@ namespace OtpService.Local.Streams;
 /// in order, in batches of up to <see cref="MaxBatchSize"/>. With ReportBatchItemFailures the
 /// function names failed records in <c>batchItemFailures</c>; the failed record and every record
 /// after it are redelivered, with exponential backoff, up to <see cref="MaxAttempts"/> tries,
-/// then logged and dropped (where an on-failure destination would receive them). A function
+/// then logged and handed to the on-failure callback (where the on-failure destination, the
+/// template's failure queue, would receive them). A function
 /// error (exception or unreadable response) retries the whole remaining batch the same way.
 /// </summary>
 internal sealed class StreamDeliverer : IAsyncDisposable
@@ -23,15 +24,21 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     private readonly FunctionPool function;
     private readonly TextWriter log;
     private readonly TimeSpan firstBackoff;
+    private readonly Action<IReadOnlyList<DynamoDbStreamRecord>>? onFailure;
     private readonly Channel<DynamoDbStreamRecord> queue = Channel.CreateUnbounded<DynamoDbStreamRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
     private readonly CancellationTokenSource stopping = new();
     private long pending;
 
-    public StreamDeliverer(FunctionPool function, TextWriter log, TimeSpan? firstBackoff = null)
+    /// <param name="function">The function the records go to.</param>
+    /// <param name="log">Where delivery lines go.</param>
+    /// <param name="firstBackoff">The wait before the first retry (doubled for each next one).</param>
+    /// <param name="onFailure">Receives the records given up on after <see cref="MaxAttempts"/> tries (the on-failure destination).</param>
+    public StreamDeliverer(FunctionPool function, TextWriter log, TimeSpan? firstBackoff = null, Action<IReadOnlyList<DynamoDbStreamRecord>>? onFailure = null)
     {
         this.function = function;
         this.log = log;
+        this.onFailure = onFailure;
         this.firstBackoff = firstBackoff ?? TimeSpan.FromMilliseconds(100);
         loop = Task.Run(RunAsync);
     }
@@ -112,6 +119,7 @@ internal sealed class StreamDeliverer : IAsyncDisposable
             {
                 var ids = string.Join(", ", remaining.Select(r => r.Dynamodb?.SequenceNumber));
                 log.WriteLine($"{DateTime.Now:HH:mm:ss} stream -> {function.Name}: gave up after {MaxAttempts} tries; dropped {remaining.Count} record(s), sequence numbers {ids}");
+                onFailure?.Invoke(remaining);
                 return;
             }
 

@@ -103,7 +103,7 @@ public class HangingEndpointTests : IAsyncLifetime
         }
 
         // SES answers again: Lambda's retry mails every code once; a redelivery mails nothing more.
-        var recovered = new SendOtpEmail.Function(Services(new StringWriter(), ("OTP_FUNCTION_TIMEOUT_SECONDS", "10")));
+        var recovered = new SendOtpEmail.Function(Services(new StringWriter(), ("OTP_FUNCTION_TIMEOUT_SECONDS", "30")));
         Assert.Empty(await TableStream.SendAsync(recovered, streamEvent));
         Assert.Empty(await TableStream.SendAsync(recovered, streamEvent));
         foreach (var address in addresses)
@@ -134,7 +134,7 @@ public class HangingEndpointTests : IAsyncLifetime
             Assert.Empty(await _emulators.SentMailAsync(address));
         }
 
-        var recovered = new SendOtpEmail.Function(Services(new StringWriter(), ("OTP_FUNCTION_TIMEOUT_SECONDS", "10")));
+        var recovered = new SendOtpEmail.Function(Services(new StringWriter(), ("OTP_FUNCTION_TIMEOUT_SECONDS", "30")));
         Assert.Empty(await TableStream.SendAsync(recovered, streamEvent));
         Assert.Empty(await TableStream.SendAsync(recovered, streamEvent));
         foreach (var address in addresses)
