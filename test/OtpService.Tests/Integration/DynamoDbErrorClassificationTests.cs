@@ -65,6 +65,15 @@ public class DynamoDbErrorClassificationTests
     }
 
     [Fact]
+    public void Classify_NoCredentials_IsAConfigurationError()
+    {
+        var failure = DynamoDbErrorClassification.Classify(new AmazonClientException("Failed to resolve AWS credentials. The credential providers used to search for credentials returned the following errors: ..."));
+
+        Assert.IsType<StoreConfigurationException>(failure);
+        Assert.Equal("NoCredentials", failure!.ErrorType);
+    }
+
+    [Fact]
     public void Classify_LeavesAFailedConditionAndTheCallersCancellationAlone()
     {
         Assert.Null(DynamoDbErrorClassification.Classify(new ConditionalCheckFailedException("condition")));
