@@ -82,7 +82,7 @@ public class EmfSpecificationTests
         { "the managed runtime's Text prefix", "2026-01-01T00:00:00.000Z\tabc\tinfo\t" + Valid },
         { "the managed runtime's JSON wrapping", "{\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"level\":\"Information\",\"message\":" + JsonSerializer.Serialize(Valid) + "}" },
         { "a trailing space", Valid + " " },
-        { "seconds instead of milliseconds", Valid.Replace("\"Timestamp\":TS", "\"Timestamp\":" + DateTimeOffset.UtcNow.ToUnixTimeSeconds(), StringComparison.Ordinal) },
+        { "seconds instead of milliseconds", Valid.Replace("\"Timestamp\":TS", "\"Timestamp\":SECONDS", StringComparison.Ordinal) },
         { "no Timestamp", Valid.Replace("\"Timestamp\":TS,", "", StringComparison.Ordinal) },
         { "a metric missing from the root", Valid.Replace(",\"MailsSent\":1", "", StringComparison.Ordinal) },
         { "a metric as a string", Valid.Replace("\"MailsSent\":1", "\"MailsSent\":\"1\"", StringComparison.Ordinal) },
@@ -102,9 +102,12 @@ public class EmfSpecificationTests
     [MemberData(nameof(Broken))]
     public void TheChecker_RefusesLinesThatBreakTheSpecification(string name, string line)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow;
+        string At(string text) => text
+            .Replace("SECONDS", now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("TS", now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-        Assert.Empty(EmfDocument.Problems(Valid.Replace("TS", now, StringComparison.Ordinal)));
-        Assert.True(EmfDocument.Problems(line.Replace("TS", now, StringComparison.Ordinal)).Count > 0, $"{name} should break the specification: {line}");
+        Assert.Empty(EmfDocument.Problems(At(Valid)));
+        Assert.True(EmfDocument.Problems(At(line)).Count > 0, $"{name} should break the specification: {line}");
     }
 }
