@@ -15,8 +15,9 @@ namespace OtpService.Tests.Integration;
 /// undeliverable with its reason, or lands in the failure queue after bounded retries. Each path
 /// runs the real GenerateOtp on dynalite, the table's INSERT records through the local runner's
 /// event source mapping (<see cref="StreamDeliverer"/>: batchItemFailures, 5 tries, an on-failure
-/// destination), and the real SendOtpEmail against a real SES API: aws-ses-v2-local to deliver,
-/// moto's server to refuse (it checks sender verification and parses recipients, the emulator does neither).
+/// destination), and the real SendOtpEmail against an SES API: aws-ses-v2-local to deliver, moto's
+/// server to refuse an unverified sender (the emulator checks nothing), and a stand-in answering
+/// SES's "Illegal address" for a recipient, which no real part here refuses.
 /// </summary>
 public class NothingLostTests : IAsyncLifetime
 {
@@ -89,24 +90,18 @@ public class NothingLostTests : IAsyncLifetime
     [Fact]
     public async Task AnIssuedCode_SesCannotDeliver_IsCountedAsUndeliverableWithItsReason_AndNotRetried()
     {
-        // Our address check accepts "a;b@..."; SES's parser does not (moto answers InvalidParameterValue "Missing domain").
-        var moto = await MotoServer.StartedAsync();
-        var sender = $"sender-{Guid.NewGuid():N}@verified.test";
-        await moto.VerifyIdentityAsync(sender);
-        var env = new Dictionary<string, string>(_env)
-        {
-            ["AWS_ENDPOINT_URL_SESV2"] = moto.Endpoint.ToString(),
-            ["OTP_SENDER_ADDRESS"] = sender,
-            ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
-        };
+        // SES refusing a recipient our address rule accepts: no real part here does that (moto and
+        // aws-ses-v2-local accept every address our rule accepts), so a socket answers as SES would.
+        await using var ses = new RefusingAwsEndpoint(System.Net.HttpStatusCode.BadRequest, "BadRequestException", "Illegal address");
+        var env = new Dictionary<string, string>(_env) { ["AWS_ENDPOINT_URL_SESV2"] = ses.Url.ToString(), ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30" };
 
-        var delivery = await GenerateAndStreamAsync($"a;{Guid.NewGuid():N}@example.com", env);
+        var delivery = await GenerateAndStreamAsync($"refused-{Guid.NewGuid():N}@example.com", env);
 
-        Assert.Equal(1, delivery.Invocations);
+        Assert.Equal((1, 1), (delivery.Invocations, ses.Requests));
         Assert.Empty(delivery.FailureQueue);
         Assert.Equal(1, delivery.Metrics[MetricNames.MailsUndeliverable]);
         var line = Assert.Single(delivery.RecordLines);
-        Assert.Equal(("mail_undeliverable", "InvalidParameterValue"), (line.GetProperty("outcome").GetString(), line.GetProperty("errorType").GetString()));
+        Assert.Equal(("mail_undeliverable", "BadRequestException"), (line.GetProperty("outcome").GetString(), line.GetProperty("errorType").GetString()));
         Assert.Contains("SES refused the recipient address", line.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 

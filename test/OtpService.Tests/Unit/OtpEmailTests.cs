@@ -44,4 +44,8 @@ public class OtpEmailTests
         Assert.Contains($"The code is valid for {expected}.", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains($"The code is valid for {expected}.", mail.HtmlBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Compose_WithoutSettings_Throws() =>
+        Assert.Throws<ArgumentNullException>(() => OtpEmail.Compose("f@example.com", "t@example.com", "123456", 120, null!));
 }

@@ -59,7 +59,8 @@ public class OtpMailerTests
         Assert.Equal(45, h.Mailer.ClaimLeaseSeconds);
         Assert.NotNull(await h.Store.TryClaimMailingAsync(Address, expiresAt, now, h.Mailer.ClaimLeaseSeconds, default));
 
-        Assert.Equal(MailOutcome.ClaimHeld, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+        var held = await h.Mailer.MailAsync(Address, expiresAt, default);
+        Assert.Equal((MailOutcome.ClaimHeld, "another invocation holds the mailing claim"), (held.Outcome, held.Error));
         h.Advance(44);
         Assert.Equal(MailOutcome.ClaimHeld, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         h.Advance(1);
@@ -106,5 +107,36 @@ public class OtpMailerTests
         Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync("nobody@example.com", expiresAt, default)).Outcome);
         Assert.Empty(h.Mail.Sent);
+    }
+
+    [Fact]
+    public async Task Mail_OnTheLastSecondOfTheCode_StillSends()
+    {
+        var (h, expiresAt) = await Issued();
+        h.Advance((int)(expiresAt - h.Clock.GetUtcNow().ToUnixTimeSeconds()));
+
+        Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+    }
+
+    [Fact]
+    public async Task Mail_ForAnExpiredCode_ReleasesItsClaim_SoARedeliveryIsSkippedToo()
+    {
+        var (h, expiresAt) = await Issued();
+        h.Advance(121);
+
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+        // Had the claim stayed, this would be ClaimHeld (and retried) instead of done.
+        Assert.Equal(MailOutcome.Skipped, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
+    }
+
+    [Fact]
+    public async Task Mail_WithoutASenderAddress_RefusesNamingTheVariable()
+    {
+        var (h, expiresAt) = await Issued();
+        var mailer = new OtpMailer(h.Store, h.Mail, h.Codes, h.Settings with { SenderAddress = null }, h.Clock);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => mailer.MailAsync(Address, expiresAt, default));
+
+        Assert.Contains("OTP_SENDER_ADDRESS", error.Message, StringComparison.Ordinal);
     }
 }

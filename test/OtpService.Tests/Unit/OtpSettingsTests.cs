@@ -60,4 +60,20 @@ public class OtpSettingsTests
     [InlineData("900", 900)]
     public void FromVariables_AcceptsTheFunctionTimeoutsLambdaAllows(string value, int expected) =>
         Assert.Equal(expected, OtpSettings.FromVariables(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).FunctionTimeoutSeconds);
+
+    [Fact]
+    public void FromVariables_ReadsTheCorsOrigin_AndTakesBlankAsUnset()
+    {
+        Assert.Equal("https://app.example.com", OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? " https://app.example.com " : null).CorsAllowedOrigin);
+        Assert.Null(OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? "  " : null).CorsAllowedOrigin);
+        Assert.Equal("otp_holder", OtpSettings.FromVariables(n => n == "OTP_TABLE_NAME" ? "" : null).TableName);
+    }
+
+    [Fact]
+    public void HistorySeconds_IsTheFailureWindowPlusOneCodeLifetime() =>
+        Assert.Equal(86_400 + 300, new OtpSettings { TtlSeconds = 300 }.HistorySeconds);
+
+    [Fact]
+    public void FromVariables_WithoutAReader_Throws() =>
+        Assert.Throws<ArgumentNullException>(() => OtpSettings.FromVariables(null!));
 }
