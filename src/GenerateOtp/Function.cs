@@ -19,7 +19,7 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock), services.Settings, services.CreateLog(nameof(GenerateOtp)))
+        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(GenerateOtp)))
     {
     }
 
@@ -31,5 +31,5 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
 }

@@ -19,7 +19,7 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpVerifier(services.CreateStore(), services.CreateCodes(), services.Settings, services.Clock), services.Settings, services.CreateLog(nameof(VerifyOtp)))
+        : this(new OtpVerifier(services.CreateStore(), services.CreateCodes(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(VerifyOtp)))
     {
     }
 

@@ -6,6 +6,9 @@ namespace OtpService.Benchmarks;
 /// <summary>One result line: {"figure","value","unit","seed","ratio"}; ratio = value / seed.</summary>
 internal sealed record Figure(string Name, double Value, string Unit, double? Seed = null)
 {
+    /// <summary>The attacker model of an abuse-simulation figure ("model" in the JSON line), or null.</summary>
+    public string? Model { get; init; }
+
     public double? Ratio => Seed is > 0 ? Value / Seed.Value : null;
 
     public string ToJson()
@@ -15,7 +18,12 @@ internal sealed record Figure(string Name, double Value, string Unit, double? Se
         {
             json.WriteStartObject();
             json.WriteString("figure", Name);
-            json.WriteNumber("value", Math.Round(Value, 3));
+            if (Model is not null)
+            {
+                json.WriteString("model", Model);
+            }
+
+            json.WriteNumber("value", Value is > 0 and < 0.001 ? double.Parse(Value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture) : Math.Round(Value, 3));
             json.WriteString("unit", Unit);
             WriteNumberOrNull(json, "seed", Seed is { } s ? Math.Round(s, 3) : null);
             WriteNumberOrNull(json, "ratio", Ratio is { } r ? Math.Round(r, 3) : null);

@@ -6,28 +6,35 @@ namespace OtpService.Benchmarks;
 /// The in-memory stand-in for the CPU/allocation figures: every call answers at once from
 /// precomputed, already-completed tasks, so the figures count our handler code only (event
 /// parsing, rules, HMAC, response, log line) and nothing of the stand-in. (The tests'
-/// InMemoryOtpStore is a faithful store, but its LINQ scans and growing dictionaries would be
+/// InMemoryOtpStore is a faithful store, but its locks and growing dictionaries would be
 /// measured along with the handler.)
 /// </summary>
-internal sealed class FixedOtpStore(AddressHistory history) : IOtpStore
+internal sealed class FixedOtpStore(NewestCode newest) : IOtpStore
 {
     private static readonly Task<IssueResult> Issued = Task.FromResult(IssueResult.Issued);
     private static readonly Task<int?> OneWrongGuess = Task.FromResult<int?>(1);
     private static readonly Task<bool> Done = Task.FromResult(true);
-    private readonly Task<AddressHistory> _history = Task.FromResult(history);
-    private readonly Task<StoredCode?> _newest = Task.FromResult(history.Newest);
+    private readonly Task<AddressState> _state = Task.FromResult(newest.State);
+    private readonly Task<NewestCode> _newest = Task.FromResult(newest);
+    private readonly Task<StoredCode?> _code = Task.FromResult(newest.Code);
 
-    public Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken) => _history;
+    public Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken) => _state;
 
-    public Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken) => _newest;
+    public Task<NewestCode> LoadNewestAsync(string address, CancellationToken cancellationToken) => _newest;
 
-    public Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken) => Issued;
+    public Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken) => _code;
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) => OneWrongGuess;
+    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) => Issued;
 
-    public Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) => Done;
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) => OneWrongGuess;
 
-    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) => _newest;
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) => Done;
+
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) => Done;
+
+    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) => _code;
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) => Task.CompletedTask;
 

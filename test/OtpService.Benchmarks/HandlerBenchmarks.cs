@@ -33,9 +33,12 @@ public class HandlerBenchmarks
         var stored = new StoredCode(Address, now + 315_360_000, now, nonce, settings.CodeLength);
         var log = new InvocationLog(TextWriter.Null, "bench");
 
-        _generate = new GenerateOtp.Function(new OtpIssuer(new FixedOtpStore(AddressHistory.Empty), settings, TimeProvider.System), settings, log);
+        var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.ClientKeyLoader.DevelopmentKey));
+        var record = AddressState.Empty with { Version = 1, Newest = stored.ExpiresAt, SendTat = now + 720, LastSentAt = now };
+        _generate = new GenerateOtp.Function(
+            new OtpIssuer(new FixedOtpStore(new NewestCode(AddressState.Empty, null)), settings, TimeProvider.System, tagger), settings, log);
         _verify = new VerifyOtp.Function(
-            new OtpVerifier(new FixedOtpStore(new AddressHistory([stored], [now], 1)), codes, settings, TimeProvider.System), settings, log);
+            new OtpVerifier(new FixedOtpStore(new NewestCode(record, stored)), codes, settings, TimeProvider.System, tagger), settings, log);
         _generateEvent = SampleEvents.Generate(Address);
         _verifyEvent = SampleEvents.Verify(Address, codes.Derive(Address, nonce, settings.CodeLength));
     }

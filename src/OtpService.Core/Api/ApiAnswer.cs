@@ -7,6 +7,9 @@ namespace OtpService.Core.Api;
 /// <summary>An HTTP answer before it is shaped for API Gateway.</summary>
 public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
 {
+    /// <summary>Which limit refused the request ("address", "client", "budget", "code"), for the log line only; null when none did.</summary>
+    public string? Limit { get; init; }
+
     public ApiGatewayResponse ToResponse(string? corsAllowedOrigin = null)
     {
         var headers = new Dictionary<string, string>
@@ -43,9 +46,14 @@ public static class ApiAnswers
     {
         GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds }),
         GenerateStatus.RateLimited => new(429, new("rate_limited", "Too many codes requested for this address. Wait before asking for another.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
-        GenerateStatus.TooManyFailures => new(429, new("rate_limited", "Too many wrong codes were tried for this address. Wait before asking for another.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "address" },
+        GenerateStatus.ClientLimited => new(429, new("rate_limited", "Too many codes requested from your network. Wait before asking for another.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "client" },
+        GenerateStatus.BudgetExceeded => new(429, new("rate_limited", "The service is sending too many codes right now. Try again shortly.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "budget" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
@@ -56,10 +64,10 @@ public static class ApiAnswers
         VerifyStatus.Expired => new(410, new("expired", "Time Over")),
         VerifyStatus.NotFound => new(404, new("not_found", "No such OTP was shared")),
         VerifyStatus.AlreadyUsed => new(409, new("already_used", "This code has already been used. Request a new one.")),
-        VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", outcome.RetryAfterSeconds is null
-            ? "Too many wrong tries for this code. Request a new one."
-            : "Too many wrong tries for this address. Wait before trying again.")
-        { RetryAfterSeconds = outcome.RetryAfterSeconds }),
+        VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", "Too many wrong tries for this code. Request a new one.")) { Limit = "code" },
+        VerifyStatus.ClientLimited => new(429, new("too_many_attempts", "Too many failed tries from your network. Wait before trying again.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "client" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 

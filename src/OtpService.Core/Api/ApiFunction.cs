@@ -85,6 +85,7 @@ public static class ApiFunction
             new("method", request?.Method),
             new("outcome", answer.Body.Status),
             new("httpStatus", answer.StatusCode),
+            new("limit", answer.Limit),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
             new("errorType", errorType),
             new("error", error),

@@ -20,26 +20,64 @@ public sealed class RequestFields
 {
     public const int MaxBodyBytes = 4096;
     private readonly Dictionary<string, string> _values;
+    private readonly HashSet<string> _jsonNumbers;
 
-    private RequestFields(Dictionary<string, string> values) => _values = values;
+    private RequestFields(Dictionary<string, string> values, HashSet<string> jsonNumbers, ApiGatewayRequest request)
+    {
+        _values = values;
+        _jsonNumbers = jsonNumbers;
+        Request = request;
+    }
+
+    /// <summary>The event the fields came from (its method, headers and request context).</summary>
+    public ApiGatewayRequest Request { get; }
+
+    /// <summary>The request's HTTP method, upper case.</summary>
+    public string Method => (Request.Method ?? "GET").ToUpperInvariant();
 
     public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>True when the field came as a JSON number; its value is then the number's literal text (RFC 8259 §6).</summary>
+    public bool IsJsonNumber(string name) => _jsonNumbers.Contains(name);
 
     public static RequestFields? TryRead(ApiGatewayRequest request, out InvalidRequest? error)
     {
         ArgumentNullException.ThrowIfNull(request);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var jsonNumbers = new HashSet<string>(StringComparer.Ordinal);
         var method = request.Method ?? "GET";
         error = method.ToUpperInvariant() switch
         {
             "GET" => ReadQuery(request, values),
-            "POST" => ReadQuery(request, values) ?? ReadBody(request, values),
+            "POST" => ReadQuery(request, values) ?? ReadBody(request, values, jsonNumbers),
             _ => new InvalidRequest("method", $"{method} is not allowed; use GET or POST"),
         };
-        return error is null ? new RequestFields(values) : null;
+        return error is null ? new RequestFields(values, jsonNumbers, request) : null;
     }
 
+    /// <summary>
+    /// The query string, decoded with '+' as a space (HTML's form encoding, which API Gateway's REST
+    /// API has already applied to queryStringParameters). A space is never valid in an address, so
+    /// one inside email_address was a '+' the client did not percent-encode
+    /// (<c>?email_address=bob+news@example.com</c>) and is read as '+'. Spaces around it stay, to be trimmed.
+    /// </summary>
     private static InvalidRequest? ReadQuery(ApiGatewayRequest request, Dictionary<string, string> values)
+    {
+        var error = ReadQueryPairs(request, values);
+        if (error is null && values.TryGetValue(OtpFields.EmailAddress, out var address))
+        {
+            var first = address.AsSpan().IndexOfAnyExcept(' ');
+            var last = address.AsSpan().LastIndexOfAnyExcept(' ');
+            if (first >= 0)
+            {
+                values[OtpFields.EmailAddress] = string.Concat(address.AsSpan(0, first), address[first..(last + 1)].Replace(' ', '+'), address.AsSpan(last + 1));
+            }
+        }
+
+        return error;
+    }
+
+    private static InvalidRequest? ReadQueryPairs(ApiGatewayRequest request, Dictionary<string, string> values)
     {
         if (request.IsHttpApiV2)
         {
@@ -70,7 +108,7 @@ public sealed class RequestFields
         return AddSingles(request.QueryStringParameters, values, "query string");
     }
 
-    private static InvalidRequest? ReadBody(ApiGatewayRequest request, Dictionary<string, string> values)
+    private static InvalidRequest? ReadBody(ApiGatewayRequest request, Dictionary<string, string> values, HashSet<string> jsonNumbers)
     {
         if (string.IsNullOrEmpty(request.Body))
         {
@@ -95,13 +133,13 @@ public sealed class RequestFields
         var contentType = Header(request, "content-type")?.Split(';')[0].Trim().ToLowerInvariant();
         return contentType switch
         {
-            "application/json" => ReadJson(body, values),
+            "application/json" => ReadJson(body, values, jsonNumbers),
             "application/x-www-form-urlencoded" => ReadForm(body, values),
             _ => new InvalidRequest("body", "must be sent as application/json or application/x-www-form-urlencoded"),
         };
     }
 
-    private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values)
+    private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values, HashSet<string> jsonNumbers)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
@@ -121,10 +159,21 @@ public sealed class RequestFields
                     return new InvalidRequest(name, "is given more than once");
                 }
 
+                if (reader.TokenType == JsonTokenType.Number && name == OtpFields.Otp)
+                {
+                    // Many clients send a code as a number; its literal text lets the code rule tell a lost leading zero.
+                    jsonNumbers.Add(name);
+                    if (Add(values, name, Encoding.UTF8.GetString(reader.ValueSpan), "body") is { } numberError)
+                    {
+                        return numberError;
+                    }
+
+                    continue;
+                }
+
                 if (reader.TokenType != JsonTokenType.String)
                 {
                     reader.Skip();
-                    // Numbers would lose a code's leading zeros; only the fields we read must be strings.
                     if (IsKnownField(name))
                     {
                         return new InvalidRequest(name, "must be a JSON string");
@@ -161,7 +210,12 @@ public sealed class RequestFields
             return new InvalidRequest("body", "is not valid UTF-8");
         }
 
-        return AddAll(HttpUtility.ParseQueryString(text), values, "body");
+        var error = AddAll(HttpUtility.ParseQueryString(text), values, "body");
+        // In a form body '+' is a space by definition (HTML's application/x-www-form-urlencoded), and
+        // form encoders send a typed '+' as %2B; a space inside the address means the client did not.
+        return error is null && values.TryGetValue(OtpFields.EmailAddress, out var address) && address.Trim().Contains(' ', StringComparison.Ordinal)
+            ? new InvalidRequest(OtpFields.EmailAddress, "must not contain spaces (in a form body a + stands for a space: send a + as %2B)")
+            : error;
     }
 
     private static InvalidRequest? AddAll(NameValueCollection pairs, Dictionary<string, string> values, string source)
@@ -213,8 +267,10 @@ public sealed class RequestFields
 
     private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp;
 
-    private static string? Header(ApiGatewayRequest request, string name)
+    /// <summary>The first value of a header, matched case-insensitively in either header map; null when absent.</summary>
+    public static string? Header(ApiGatewayRequest request, string name)
     {
+        ArgumentNullException.ThrowIfNull(request);
         foreach (var (key, value) in request.Headers ?? [])
         {
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))

@@ -69,6 +69,9 @@ public sealed class OtpServices
     /// <summary>The code derivation under the signing key (Secrets Manager in AWS, a development key locally).</summary>
     public OtpCode CreateCodes() => new(SigningKeyLoader.LoadSigningKey(_environment));
 
+    /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
+    public ClientTagger CreateClientTagger() => new(ClientKeyLoader.LoadClientKey(_environment));
+
     public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment, Budget.SesCallTimeout);
 
     /// <summary>

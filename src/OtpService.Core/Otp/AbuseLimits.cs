@@ -3,73 +3,108 @@ using OtpService.Core.Ports;
 namespace OtpService.Core.Otp;
 
 /// <summary>
-/// The per-address limits: resend cooldown, sends per rolling hour, and wrong guesses per
-/// rolling day across all codes. Each returns the seconds until the limit allows again, or
-/// null when it allows now.
+/// The abuse limits, as pure functions of the fixed-size records (README "Abuse limits" gives
+/// the figures behind each choice). Per address: resend cooldown, a send bucket, and a
+/// failure level that lengthens new codes instead of locking the address. Per client and
+/// address: a send bucket smaller than the address's, so one client never spends all of an
+/// address's sends. Per client: requests, distinct addresses and failed verifications per
+/// fixed hour. Global: codes per minute. Waits are whole seconds, at least one.
 /// </summary>
 public static class AbuseLimits
 {
-    public static int? SendRetryAfter(IReadOnlyList<long> sentAt, long now, OtpSettings settings)
+    /// <summary>The per-client send buckets an address record keeps at most (fixed size; the oldest go first).</summary>
+    public const int MaxTrackedSenders = 16;
+
+    /// <summary>Seconds until <paramref name="clientTag"/> may have a code sent to the address, or null when it may now.</summary>
+    public static int? SendRetryAfter(AddressState state, string clientTag, long now, OtpSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(sentAt);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        long? wait = null;
-        if (sentAt.Count > 0)
+        long wait = 0;
+        if (state.LastSentAt > 0)
         {
-            var cooldownEnds = sentAt.Max() + settings.ResendCooldownSeconds;
-            if (cooldownEnds > now)
-            {
-                wait = cooldownEnds - now;
-            }
+            wait = Math.Max(wait, state.LastSentAt + settings.ResendCooldownSeconds - now);
         }
 
-        var inWindow = RecentSends(sentAt, now);
-        if (inWindow.Count >= settings.MaxSendsPerHour)
-        {
-            // The window reopens when enough of the oldest sends have aged out of it.
-            var reopensAt = inWindow[inWindow.Count - settings.MaxSendsPerHour] + OtpSettings.SendWindowSeconds;
-            wait = Math.Max(wait ?? 0, reopensAt - now);
-        }
-
-        return wait is null ? null : AtLeastOneSecond(wait.Value);
+        wait = Math.Max(wait, Gcra.PerHour(settings.MaxSendsPerHour).RetryAfter(state.SendTat, now) ?? 0);
+        var senderTat = state.Senders.TryGetValue(clientTag, out var tat) ? tat : 0;
+        wait = Math.Max(wait, Gcra.PerHour(settings.ClientMaxSendsPerAddressPerHour).RetryAfter(senderTat, now) ?? 0);
+        return wait > 0 ? AtLeastOneSecond(wait) : null;
     }
 
-    /// <summary>The send times that still count toward the hourly cap, oldest first.</summary>
-    public static List<long> RecentSends(IReadOnlyList<long> sentAt, long now)
+    /// <summary>
+    /// The address record after a code expiring at <paramref name="newest"/> is sent at the
+    /// request of <paramref name="clientTag"/>: a fresh newest code (no guesses, unused), both
+    /// buckets taken, forgiveness applied to the failure level.
+    /// </summary>
+    public static AddressState AfterSend(AddressState state, string clientTag, long newest, long now, OtpSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(sentAt);
-        var recent = sentAt.Where(t => t > now - OtpSettings.SendWindowSeconds).ToList();
-        recent.Sort();
-        return recent;
-    }
-
-    public static int? FailureRetryAfter(IReadOnlyList<StoredCode> codes, long now, OtpSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        // Wrong guesses are counted on their code, and dated by the code's creation; a code lives
-        // only minutes, so the window is exact to within one code lifetime.
-        var counted = codes
-            .Where(c => c.Attempts > 0 && c.CreatedAt > now - OtpSettings.FailureWindowSeconds)
-            .OrderBy(c => c.CreatedAt)
-            .ToList();
-        var failures = counted.Sum(c => c.Attempts);
-        if (failures < settings.MaxFailuresPerDay)
+        var senders = state.Senders
+            .Where(s => s.Value > now && s.Key != clientTag)
+            .OrderByDescending(s => s.Value)
+            .Take(MaxTrackedSenders - 1)
+            .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        senders[clientTag] = Gcra.PerHour(settings.ClientMaxSendsPerAddressPerHour).Take(state.Senders.GetValueOrDefault(clientTag), now);
+        var (failures, since) = Forgive(state.Failures, state.FailuresSince, now, settings.FailureForgiveSeconds);
+        return state with
         {
-            return null;
-        }
-
-        foreach (var code in counted)
-        {
-            failures -= code.Attempts;
-            if (failures < settings.MaxFailuresPerDay)
-            {
-                return AtLeastOneSecond(code.CreatedAt + OtpSettings.FailureWindowSeconds - now);
-            }
-        }
-
-        return AtLeastOneSecond(OtpSettings.FailureWindowSeconds);
+            Newest = newest,
+            Attempts = 0,
+            Guesses = new Dictionary<string, int>(StringComparer.Ordinal),
+            UsedAt = null,
+            SendTat = Gcra.PerHour(settings.MaxSendsPerHour).Take(state.SendTat, now),
+            LastSentAt = now,
+            Senders = senders,
+            Failures = failures,
+            FailuresSince = since,
+        };
     }
+
+    /// <summary>
+    /// The failure level after forgiving one failure per <paramref name="forgiveSeconds"/> since
+    /// <paramref name="since"/>: (level, the time forgiveness now counts from).
+    /// </summary>
+    public static (long Failures, long Since) Forgive(long failures, long since, long now, int forgiveSeconds)
+    {
+        var forgiven = Math.Max(0, now - since) / forgiveSeconds;
+        return forgiven >= failures ? (0, now) : (failures - forgiven, since + (forgiven * forgiveSeconds));
+    }
+
+    /// <summary>Digits of the next code: long while the address's unforgiven failures reach the threshold.</summary>
+    public static int DigitsFor(AddressState state, long now, OtpSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        var (failures, _) = Forgive(state.Failures, state.FailuresSince, now, settings.FailureForgiveSeconds);
+        return failures >= settings.FailuresBeforeLongCodes ? settings.LongCodeLength : settings.CodeLength;
+    }
+
+    /// <summary>When the address record holds nothing a rule still needs (its TTL): every bucket refilled, every failure forgiven, the newest code expired.</summary>
+    public static long RecordKeepUntil(AddressState state, OtpSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(settings);
+        var forgivenBy = state.FailuresSince + (state.Failures * settings.FailureForgiveSeconds);
+        var senders = state.Senders.Count > 0 ? state.Senders.Values.Max() : 0;
+        return new[] { state.Newest ?? 0, state.SendTat, senders, forgivenBy, state.LastSentAt + settings.ResendCooldownSeconds }.Max() + 3600;
+    }
+
+    /// <summary>The client's counters for the fixed hour that holds <paramref name="now"/>.</summary>
+    public static WindowKey ClientWindow(string clientTag, long now) =>
+        new("client#" + clientTag, WindowEnd(now, OtpSettings.ClientWindowSeconds));
+
+    /// <summary>The global send budget's counter for the minute that holds <paramref name="now"/>.</summary>
+    public static WindowKey BudgetWindow(long now) => new("budget#sends", WindowEnd(now, OtpSettings.BudgetWindowSeconds));
+
+    /// <summary>Seconds until a window closes, at least one.</summary>
+    public static int UntilClosed(WindowKey window, long now) => AtLeastOneSecond(window.WindowEnd - now);
+
+    /// <summary>How long a window record is kept: an hour past its close, for anyone reading the table.</summary>
+    public static long WindowKeepUntil(WindowKey window) => window.WindowEnd + 3600;
+
+    private static long WindowEnd(long now, int length) => ((now / length) + 1) * length;
 
     private static int AtLeastOneSecond(long seconds) => (int)Math.Clamp(seconds, 1, int.MaxValue);
 }

@@ -30,7 +30,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             return await WhyNotClaimedAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
         }
 
-        if (code.ExpiresAt < now || code.UsedAt is not null)
+        if (code.ExpiresAt < now)
         {
             // A code nobody can use any more is not worth a mail.
             await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);

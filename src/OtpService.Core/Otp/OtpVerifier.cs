@@ -4,65 +4,91 @@ namespace OtpService.Core.Otp;
 
 /// <summary>
 /// VerifyOtp's rule, in the seed's order (unknown, then expired, then compare) with the checks
-/// the seed lacked: one use per code, a per-code attempt limit and a per-address failure cap.
-/// Only the newest code of an address counts.
+/// the seed lacked: one use per code; per code, a limit of wrong guesses per client and a larger
+/// one for all clients together (so one client cannot kill someone else's code); per client, a
+/// limit of failed verifications per hour, taken before the compare so a limited client learns
+/// nothing. Only the newest code of an address counts. Reads the address record and the newest
+/// code in one query.
 /// </summary>
-public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock)
+public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
-    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, CancellationToken cancellationToken)
+    /// <param name="address">The normalized address.</param>
+    /// <param name="submittedCode">The digits as submitted.</param>
+    /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
+    /// <param name="cancellationToken">Cancels the storage calls.</param>
+    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? clientId, CancellationToken cancellationToken)
     {
+        var client = tagger.Client(clientId);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var history = await store.LoadAsync(address, now - settings.HistorySeconds, cancellationToken).ConfigureAwait(false);
-
-        if (AbuseLimits.FailureRetryAfter(history.Codes, now, settings) is { } failureWait)
+        var window = AbuseLimits.ClientWindow(client, now);
+        // Every verification counts as a failure until it succeeds (then it is taken back), so a
+        // client at its limit is refused before its code is compared.
+        var loading = store.LoadNewestAsync(address, cancellationToken);
+        var counting = store.TryCountAsync(
+            window, WindowCounter.Failures, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+        await Task.WhenAll(loading, counting).ConfigureAwait(false);
+        var read = await loading.ConfigureAwait(false);
+        if (!await counting.ConfigureAwait(false))
         {
-            return new VerifyOutcome(VerifyStatus.TooManyAttempts, RetryAfterSeconds: failureWait);
+            return new VerifyOutcome(VerifyStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now));
         }
 
-        if (history.Newest is not { } code)
+        if (read.State.Newest is not { } newest || read.Code is not { } code)
         {
             return new VerifyOutcome(VerifyStatus.NotFound);
         }
 
-        if (Judge(code, now) is { } settled)
+        if (Judge(read.State, client, now) is { } settled)
         {
             return settled;
         }
 
-        if (codes.Matches(address, code.Nonce, code.Digits, submittedCode))
+        // A code item older than the record's newest is a superseded code: it cannot verify.
+        if (code.ExpiresAt == newest && codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
-            var used = await store.TryMarkUsedAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
-            return used ? new VerifyOutcome(VerifyStatus.Verified) : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
+            if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
+            {
+                await store.UncountAsync(window, WindowCounter.Failures, cancellationToken).ConfigureAwait(false);
+                return new VerifyOutcome(VerifyStatus.Verified);
+            }
+
+            return await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var attempts = await store.TryRecordWrongGuessAsync(address, code.ExpiresAt, settings.MaxAttempts, now, cancellationToken).ConfigureAwait(false);
-        return attempts is { } counted
+        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
+        return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted))
-            : await ReJudgeAsync(code, now, cancellationToken).ConfigureAwait(false);
+            : await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The answer a code's state alone decides, or null when the submitted code must be compared.</summary>
-    private VerifyOutcome? Judge(StoredCode code, long now)
+    /// <summary>The answer the address record alone decides, or null when the submitted code must be compared.</summary>
+    private VerifyOutcome? Judge(AddressState state, string client, long now)
     {
-        if (code.ExpiresAt < now)
+        if (state.Newest < now)
         {
             return new VerifyOutcome(VerifyStatus.Expired);
         }
 
-        if (code.UsedAt is not null)
+        if (state.UsedAt is not null)
         {
             return new VerifyOutcome(VerifyStatus.AlreadyUsed);
         }
 
-        return code.Attempts >= settings.MaxAttempts ? new VerifyOutcome(VerifyStatus.TooManyAttempts) : null;
+        return state.GuessesBy(client) >= settings.MaxAttempts || state.Attempts >= settings.MaxAttemptsAllClients
+            ? new VerifyOutcome(VerifyStatus.TooManyAttempts)
+            : null;
     }
 
-    /// <summary>Our conditional write lost to a concurrent one: read the code again and answer from its new state.</summary>
-    private async Task<VerifyOutcome> ReJudgeAsync(StoredCode code, long now, CancellationToken cancellationToken)
+    /// <summary>Our conditional write lost to a concurrent one (or a newer code): read again and answer from the new state.</summary>
+    private async Task<VerifyOutcome> ReJudgeAsync(string address, long newest, string client, long now, CancellationToken cancellationToken)
     {
-        var current = await store.GetAsync(code.Address, code.ExpiresAt, cancellationToken).ConfigureAwait(false);
-        return current is null
-            ? new VerifyOutcome(VerifyStatus.NotFound)
-            : Judge(current, now) ?? new VerifyOutcome(VerifyStatus.AlreadyUsed);
+        var current = (await store.LoadNewestAsync(address, cancellationToken).ConfigureAwait(false)).State;
+        if (current.Newest != newest)
+        {
+            // A newer code was issued meanwhile: the submitted one is not the newest's.
+            return new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - current.GuessesBy(client)));
+        }
+
+        return Judge(current, client, now) ?? new VerifyOutcome(VerifyStatus.AlreadyUsed);
     }
 }

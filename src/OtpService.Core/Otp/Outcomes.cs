@@ -3,10 +3,15 @@ namespace OtpService.Core.Otp;
 public enum GenerateStatus
 {
     Sent,
-    /// <summary>Cooldown or hourly send cap.</summary>
+
+    /// <summary>The address's cooldown or send bucket, or this client's share of it.</summary>
     RateLimited,
-    /// <summary>Too many wrong guesses for the address in the failure window.</summary>
-    TooManyFailures,
+
+    /// <summary>This client requested too many codes, or for too many addresses, this hour.</summary>
+    ClientLimited,
+
+    /// <summary>The global send budget for this minute is spent.</summary>
+    BudgetExceeded,
 }
 
 public readonly record struct GenerateOutcome(GenerateStatus Status, int? ExpiresInSeconds = null, int? RetryAfterSeconds = null);
@@ -18,8 +23,12 @@ public enum VerifyStatus
     Expired,
     NotFound,
     AlreadyUsed,
-    /// <summary>This code's attempts are used up, or the address's failure cap is reached.</summary>
+
+    /// <summary>This client's tries at this code are used up, or all clients' together are.</summary>
     TooManyAttempts,
+
+    /// <summary>This client failed too many verifications this hour (any address).</summary>
+    ClientLimited,
 }
 
 public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRemaining = null, int? RetryAfterSeconds = null);
@@ -28,7 +37,7 @@ public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRe
 public enum MailOutcome
 {
     Sent,
-    /// <summary>Already mailed (a redelivered record), or the item is gone, used or expired: nothing to send.</summary>
+    /// <summary>Already mailed (a redelivered record), or the item is gone or expired: nothing to send.</summary>
     Skipped,
     /// <summary>Another invocation holds the mailing claim: retry the record after the claim's lease.</summary>
     ClaimHeld,

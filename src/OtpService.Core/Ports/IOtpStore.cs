@@ -1,32 +1,55 @@
 namespace OtpService.Core.Ports;
 
 /// <summary>
-/// Storage port for the OTP rules. Every state change is one conditional write, so concurrent
-/// requests cannot both win; a false/null result means "the condition failed, re-read".
-/// Implementations throw <see cref="StoreUnavailableException"/> when storage fails in a way a later
-/// try can pass (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the
-/// deployment is wrong (missing table, access denied); the caller's cancellation stays an
+/// Storage port for the OTP rules. Reads are constant-size (one record, or one record and one
+/// code); every state change is one conditional write, so concurrent requests cannot both win;
+/// a false/null result means "the condition failed". Implementations throw
+/// <see cref="StoreUnavailableException"/> when storage fails in a way a later try can pass
+/// (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the deployment
+/// is wrong (missing table, access denied); the caller's cancellation stays an
 /// <see cref="OperationCanceledException"/>.
 /// </summary>
 public interface IOtpStore
 {
-    /// <summary>The address record and the codes expiring at or after <paramref name="expiringSince"/>, newest first, read consistently.</summary>
-    Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken);
+    /// <summary>The address record alone, read consistently (generate).</summary>
+    Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken);
+
+    /// <summary>The address record and the newest code item, in one consistent read (verify).</summary>
+    Task<NewestCode> LoadNewestAsync(string address, CancellationToken cancellationToken);
 
     Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Moves the address record from <paramref name="expectedVersion"/> to the next version with
-    /// <paramref name="sentAt"/> as its send times, then inserts the code. Both are kept until
-    /// <paramref name="keepUntil"/> (the table's TTL attribute).
+    /// Replaces the address record by <paramref name="record"/> if its version is still
+    /// <paramref name="expectedVersion"/> (the record's version becomes expectedVersion + 1 and
+    /// its TTL <paramref name="recordKeepUntil"/>), then inserts the code, kept until
+    /// <paramref name="codeKeepUntil"/>. Two writes, not atomic: a failure between them leaves a
+    /// counted send whose code never verifies (fails safe).
     /// </summary>
-    Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken);
+    Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken);
 
-    /// <summary>Counts one wrong guess if the code is unused, unexpired at <paramref name="now"/> and below <paramref name="maxAttempts"/>. Returns the new count, or null if the condition failed.</summary>
-    Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts one wrong guess by <paramref name="clientTag"/> at the address's newest code
+    /// <paramref name="newest"/> (and one unforgiven failure at the address) if that code is still
+    /// the newest, unused, unexpired at <paramref name="now"/>, the client has made fewer than
+    /// <paramref name="maxPerClient"/> and all clients fewer than <paramref name="maxAllClients"/>.
+    /// Returns the client's new count, or null if the condition failed.
+    /// </summary>
+    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
 
-    /// <summary>Marks the code used if it is unused, unexpired at <paramref name="now"/> and below the attempt limit. True if this call did it.</summary>
-    Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken);
+    /// <summary>Marks the newest code used under the same condition as a wrong guess. True if this call did it.</summary>
+    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds one to <paramref name="counter"/> of the window record if it is below
+    /// <paramref name="limit"/>; with a <paramref name="member"/>, also adds it to the record's set
+    /// if it is already there or the set has fewer than <paramref name="memberLimit"/> members.
+    /// Creates the record, kept until <paramref name="keepUntil"/>. True if counted.
+    /// </summary>
+    Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken);
+
+    /// <summary>Takes one back from a counter this window counted (a verification that succeeded after all).</summary>
+    Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims the right to mail the code: succeeds if it was never mailed and no other claim is

@@ -9,49 +9,51 @@ namespace OtpService.Core.Storage;
 
 /// <summary>
 /// <see cref="IOtpStore"/> over the DynamoDB low-level client. Correctness rests on
-/// conditional writes and consistent re-reads only (no transactions), so it behaves the same
-/// on DynamoDB and on dynalite.
+/// conditional writes and consistent re-reads only: dynalite, which runs every local and test
+/// request, has no TransactWriteItems, so one code path serves both (README "Storage" says what
+/// a transaction would save in AWS).
 /// </summary>
 public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) : IOtpStore
 {
-    public async Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken)
+    public async Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken)
     {
-        var request = new QueryRequest
+        var response = await Call(() => client.GetItemAsync(new GetItemRequest
+        {
+            TableName = tableName,
+            Key = Key(address, AddressRecordSortKey),
+            ConsistentRead = true,
+        }, cancellationToken)).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? ToState(item) : AddressState.Empty;
+    }
+
+    public async Task<NewestCode> LoadNewestAsync(string address, CancellationToken cancellationToken)
+    {
+        // The address record sorts last, so a descending query's first two items are the record and the newest code.
+        var page = await Call(() => client.QueryAsync(new QueryRequest
         {
             TableName = tableName,
             ConsistentRead = true,
             ScanIndexForward = false,
-            KeyConditionExpression = "#a = :a AND #e >= :since",
-            ExpressionAttributeNames = new() { ["#a"] = Address, ["#e"] = ExpirationTime },
-            ExpressionAttributeValues = new() { [":a"] = S(address), [":since"] = N(expiringSince) },
-        };
-
-        var codes = new List<StoredCode>();
-        IReadOnlyList<long> sentAt = [];
-        long version = 0;
-        do
+            Limit = 2,
+            KeyConditionExpression = "#a = :a",
+            ExpressionAttributeNames = new() { ["#a"] = Address },
+            ExpressionAttributeValues = new() { [":a"] = S(address) },
+        }, cancellationToken)).ConfigureAwait(false);
+        var state = AddressState.Empty;
+        StoredCode? code = null;
+        foreach (var item in page.Items ?? [])
         {
-            var page = await Call(() => client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
-            foreach (var item in page.Items ?? [])
+            if (item.ContainsKey(Nonce))
             {
-                if (item.ContainsKey(Nonce))
-                {
-                    codes.Add(ToCode(item));
-                }
-                else if (item.ContainsKey(RecordVersion))
-                {
-                    version = Long(item, RecordVersion) ?? 0;
-                    sentAt = item.TryGetValue(SentAt, out var list) && list.L is { } values
-                        ? values.Select(v => long.Parse(v.N, CultureInfo.InvariantCulture)).ToList()
-                        : [];
-                }
+                code ??= ToCode(item);
             }
-
-            request.ExclusiveStartKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            else if (Long(item, ExpirationTime) == AddressRecordSortKey)
+            {
+                state = ToState(item);
+            }
         }
-        while (request.ExclusiveStartKey is not null);
 
-        return new AddressHistory(codes, sentAt, version);
+        return new NewestCode(state, code);
     }
 
     public async Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken)
@@ -65,23 +67,50 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return response.Item is { Count: > 0 } item && item.ContainsKey(Nonce) ? ToCode(item) : null;
     }
 
-    public async Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken)
+    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
-        ArgumentNullException.ThrowIfNull(sentAt);
+        ArgumentNullException.ThrowIfNull(record);
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":next"] = N(expectedVersion + 1),
+            [":newest"] = N(record.Newest ?? 0),
+            [":attempts"] = N(record.Attempts),
+            [":guesses"] = Map(record.Guesses.ToDictionary(g => g.Key, g => (long)g.Value)),
+            [":sendTat"] = N(record.SendTat),
+            [":lastSent"] = N(record.LastSentAt),
+            [":senders"] = Map(record.Senders),
+            [":failures"] = N(record.Failures),
+            [":since"] = N(record.FailuresSince),
+            [":keep"] = N(recordKeepUntil),
+        };
+        if (expectedVersion != 0)
+        {
+            values[":expected"] = N(expectedVersion);
+        }
+
         var claimed = await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(code.Address, AddressRecordSortKey),
-            UpdateExpression = "SET #v = :next, #s = :sent, #d = :keep",
+            UpdateExpression = "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
+                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u",
             ConditionExpression = expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
-            ExpressionAttributeNames = new() { ["#v"] = RecordVersion, ["#s"] = SentAt, ["#d"] = DeleteAfter },
-            ExpressionAttributeValues = WithExpected(new()
+            ExpressionAttributeNames = new()
             {
-                [":next"] = N(expectedVersion + 1),
-                [":sent"] = new AttributeValue { L = sentAt.Select(N).ToList() },
-                [":keep"] = N(keepUntil),
-            }, expectedVersion),
+                ["#v"] = RecordVersion,
+                ["#newest"] = Newest,
+                ["#n"] = Attempts,
+                ["#g"] = Guesses,
+                ["#tat"] = SendTat,
+                ["#last"] = LastSentAt,
+                ["#senders"] = Senders,
+                ["#f"] = Failures,
+                ["#since"] = FailuresSince,
+                ["#d"] = DeleteAfter,
+                ["#u"] = UsedAt,
+            },
+            ExpressionAttributeValues = values,
         }, cancellationToken)).ConfigureAwait(false);
         if (!claimed)
         {
@@ -98,8 +127,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 [Nonce] = new AttributeValue { B = new MemoryStream(code.Nonce) },
                 [CreatedAt] = N(code.CreatedAt),
                 [Digits] = N(code.Digits),
-                [Attempts] = N(0),
-                [DeleteAfter] = N(keepUntil),
+                [DeleteAfter] = N(codeKeepUntil),
             },
             ConditionExpression = "attribute_not_exists(#a)",
             ExpressionAttributeNames = new() { ["#a"] = Address },
@@ -107,30 +135,72 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return inserted ? IssueResult.Issued : IssueResult.Conflict;
     }
 
-    public async Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken)
+    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
         var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
-            Key = Key(address, expiresAt),
-            UpdateExpression = "ADD #n :one",
-            ConditionExpression = Usable,
-            ExpressionAttributeNames = UsableNames(),
-            ExpressionAttributeValues = new() { [":one"] = N(1), [":max"] = N(maxAttempts), [":now"] = N(now) },
-            ReturnValues = ReturnValue.UPDATED_NEW,
+            Key = Key(address, AddressRecordSortKey),
+            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one",
+            ConditionExpression = Judgeable,
+            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: true),
+            ExpressionAttributeValues = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true),
+            ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken).ConfigureAwait(false);
-        return response is null ? null : (int)(Long(response.Attributes, Attempts) ?? 0);
+        return response is null ? null : ToState(response.Attributes).GuessesBy(clientTag);
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    {
+        var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
+        values[":now"] = N(now);
+        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(address, AddressRecordSortKey),
+            UpdateExpression = "SET #u = :now ADD #v :one",
+            ConditionExpression = Judgeable,
+            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
+            ExpressionAttributeValues = values,
+        }, cancellationToken));
+    }
+
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string> { ["#cnt"] = CounterName(counter), ["#d"] = DeleteAfter };
+        var values = new Dictionary<string, AttributeValue> { [":one"] = N(1), [":limit"] = N(limit), [":keep"] = N(keepUntil) };
+        var update = "ADD #cnt :one SET #d = :keep";
+        var condition = "(attribute_not_exists(#cnt) OR #cnt < :limit)";
+        if (member is not null)
+        {
+            names["#m"] = Addresses;
+            values[":member"] = S(member);
+            values[":members"] = new AttributeValue { SS = [member] };
+            values[":memberLimit"] = N(memberLimit);
+            update = "ADD #cnt :one, #m :members SET #d = :keep";
+            condition += " AND (attribute_not_exists(#m) OR contains(#m, :member) OR size(#m) < :memberLimit)";
+        }
+
+        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(window.Key, window.WindowEnd),
+            UpdateExpression = update,
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        }, cancellationToken));
+    }
+
+    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) =>
         Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
-            Key = Key(address, expiresAt),
-            UpdateExpression = "SET #u = :now",
-            ConditionExpression = Usable,
-            ExpressionAttributeNames = UsableNames(),
-            ExpressionAttributeValues = new() { [":max"] = N(maxAttempts), [":now"] = N(now) },
+            Key = Key(window.Key, window.WindowEnd),
+            UpdateExpression = "ADD #cnt :minusOne",
+            ConditionExpression = "#cnt > :zero",
+            ExpressionAttributeNames = new() { ["#cnt"] = CounterName(counter) },
+            ExpressionAttributeValues = new() { [":minusOne"] = N(-1), [":zero"] = N(0) },
         }, cancellationToken));
 
     public async Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken)
@@ -169,26 +239,74 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ExpressionAttributeNames = new() { ["#c"] = MailClaimedAt, ["#a"] = Address },
         }, cancellationToken));
 
-    /// <summary>The code may still be judged: unused, unexpired, attempts left. Shared by guesses and use.</summary>
-    private const string Usable = "attribute_exists(#nonce) AND attribute_not_exists(#u) AND #n < :max AND #e >= :now";
+    /// <summary>The newest code may still be judged for this client: still newest, unexpired, unused, tries left for the client and for all.</summary>
+    private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND #n < :maxAll "
+        + "AND (attribute_not_exists(#g.#c) OR #g.#c < :max)";
 
-    private static Dictionary<string, string> UsableNames() => new()
+    private static Dictionary<string, string> JudgeableNames(string clientTag, bool withFailures)
     {
-        ["#nonce"] = Nonce,
-        ["#u"] = UsedAt,
-        ["#n"] = Attempts,
-        ["#e"] = ExpirationTime,
-    };
-
-    private static Dictionary<string, AttributeValue> WithExpected(Dictionary<string, AttributeValue> values, long expectedVersion)
-    {
-        if (expectedVersion != 0)
+        var names = new Dictionary<string, string>
         {
-            values[":expected"] = N(expectedVersion);
+            ["#newest"] = Newest,
+            ["#u"] = UsedAt,
+            ["#n"] = Attempts,
+            ["#g"] = Guesses,
+            ["#c"] = clientTag,
+            ["#v"] = RecordVersion,
+        };
+        if (withFailures)
+        {
+            names["#f"] = Failures;
+        }
+
+        return names;
+    }
+
+    private static Dictionary<string, AttributeValue> JudgeableValues(long newest, int maxPerClient, int maxAllClients, long now, bool withZero)
+    {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":newest"] = N(newest),
+            [":now"] = N(now),
+            [":max"] = N(maxPerClient),
+            [":maxAll"] = N(maxAllClients),
+            [":one"] = N(1),
+        };
+        if (withZero)
+        {
+            values[":zero"] = N(0);
         }
 
         return values;
     }
+
+    private static string CounterName(WindowCounter counter) => counter switch
+    {
+        WindowCounter.Requests => Requests,
+        WindowCounter.Failures => FailedVerifications,
+        WindowCounter.Sends => Sends,
+        _ => throw new ArgumentOutOfRangeException(nameof(counter)),
+    };
+
+    private static AddressState ToState(Dictionary<string, AttributeValue> item) => new(
+        Long(item, RecordVersion) ?? 0,
+        Long(item, Newest),
+        (int)(Long(item, Attempts) ?? 0),
+        Numbers(item, Guesses).ToDictionary(e => e.Key, e => (int)e.Value, StringComparer.Ordinal),
+        Long(item, UsedAt),
+        Long(item, SendTat) ?? 0,
+        Long(item, LastSentAt) ?? 0,
+        Numbers(item, Senders),
+        Long(item, Failures) ?? 0,
+        Long(item, FailuresSince) ?? 0);
+
+    private static Dictionary<string, long> Numbers(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && value.M is { } map
+            ? map.Where(e => e.Value.N is not null).ToDictionary(e => e.Key, e => long.Parse(e.Value.N, CultureInfo.InvariantCulture), StringComparer.Ordinal)
+            : new Dictionary<string, long>(StringComparer.Ordinal);
+
+    private static AttributeValue Map(IReadOnlyDictionary<string, long> entries) =>
+        new() { M = entries.ToDictionary(e => e.Key, e => N(e.Value)), IsMSet = true };
 
     private static StoredCode ToCode(Dictionary<string, AttributeValue> item) => new(
         item[Address].S,
@@ -196,8 +314,6 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, CreatedAt) ?? 0,
         item[Nonce].B.ToArray(),
         (int)(Long(item, Digits) ?? 6),
-        (int)(Long(item, Attempts) ?? 0),
-        Long(item, UsedAt),
         Long(item, MailedAt));
 
     private static Dictionary<string, AttributeValue> Key(string address, long expiresAt) => new()

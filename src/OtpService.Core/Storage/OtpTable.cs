@@ -1,8 +1,11 @@
 namespace OtpService.Core.Storage;
 
 /// <summary>
-/// The table's shape (DESIGN.md). One partition per address holds its codes, keyed by expiry,
-/// and one address record at <see cref="AddressRecordSortKey"/> that serializes issuing.
+/// The table's shape (DESIGN.md, README "Storage"). One partition per address holds its codes,
+/// keyed by expiry, and one address record at <see cref="AddressRecordSortKey"/> with every
+/// counter the rules keep for the address, in fixed size. Limiter windows of clients and of the
+/// global budget live under partition keys with no '@' ("client#…", "budget#…"), which no
+/// address can be, keyed by the window's end.
 /// </summary>
 public static class OtpTable
 {
@@ -13,20 +16,48 @@ public static class OtpTable
     public const string Nonce = "NONCE";
     public const string CreatedAt = "CREATED_AT";
     public const string Digits = "DIGITS";
-    public const string Attempts = "ATTEMPTS";
-    public const string UsedAt = "USED_AT";
     public const string MailedAt = "MAILED_AT";
     public const string MailClaimedAt = "MAIL_CLAIMED_AT";
 
-    /// <summary>The TTL attribute: outlives every window that counts past codes, unlike EXPIRATION_TIME.</summary>
+    /// <summary>The TTL attribute: when nothing in the item is needed any more, unlike EXPIRATION_TIME.</summary>
     public const string DeleteAfter = "DELETE_AFTER";
 
-    /// <summary>On the address record: bumped by every issue so two concurrent issues cannot both win.</summary>
+    /// <summary>On the address record: bumped by every write, so an issue conditional on it cannot lose a concurrent change.</summary>
     public const string RecordVersion = "VERSION";
 
-    /// <summary>On the address record: Unix seconds of the sends in the last hour.</summary>
-    public const string SentAt = "SENT_AT";
+    /// <summary>On the address record: EXPIRATION_TIME of the newest code (N).</summary>
+    public const string Newest = "NEWEST";
 
-    /// <summary>Sorts after every real expiry (year 2286), so one range query reads the record with the codes.</summary>
+    /// <summary>On the address record: wrong guesses at the newest code, all clients (N).</summary>
+    public const string Attempts = "ATTEMPTS";
+
+    /// <summary>On the address record: wrong guesses at the newest code per client tag (M of N).</summary>
+    public const string Guesses = "GUESSES";
+
+    /// <summary>On the address record: when the newest code was verified (N).</summary>
+    public const string UsedAt = "USED_AT";
+
+    /// <summary>On the address record: the send bucket's GCRA theoretical arrival time (N).</summary>
+    public const string SendTat = "SEND_TAT";
+
+    /// <summary>On the address record: when the newest code was issued (N), for the cooldown.</summary>
+    public const string LastSentAt = "LAST_SENT_AT";
+
+    /// <summary>On the address record: per-client send buckets, client tag to GCRA TAT (M of N, at most 16).</summary>
+    public const string Senders = "SENDERS";
+
+    /// <summary>On the address record: unforgiven wrong guesses (N) and when their forgiveness is counted from (N).</summary>
+    public const string Failures = "FAILURES";
+    public const string FailuresSince = "FAILURES_SINCE";
+
+    /// <summary>On a client window: codes requested (N), addresses asked for (SS of address tags), failed verifications (N).</summary>
+    public const string Requests = "REQUESTS";
+    public const string Addresses = "ADDRESSES";
+    public const string FailedVerifications = "FAILED_VERIFICATIONS";
+
+    /// <summary>On a budget window: codes issued across all addresses (N).</summary>
+    public const string Sends = "SENDS";
+
+    /// <summary>Sorts after every real expiry (year 2286), so a descending query reads the record first, then the newest code.</summary>
     public const long AddressRecordSortKey = 9_999_999_999;
 }

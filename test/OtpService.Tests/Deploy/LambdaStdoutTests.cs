@@ -77,6 +77,8 @@ public class LambdaStdoutTests
             }
 
             start.Environment.Remove("AWS_LAMBDA_FUNCTION_NAME");
+            // In Lambda the per-client limits' key must come from configuration (the development key is refused there).
+            start.Environment["OTP_CLIENT_KEY"] = "lambda-stdout-test-client-key-0123456789abcdef";
             if (inLambda)
             {
                 start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = DeployedName;

@@ -30,8 +30,8 @@ public sealed partial class TemplateContractTests
     /// <summary>Everything each function may do. A new need is a deliberate edit here and in template.yaml.</summary>
     private static readonly Dictionary<string, string[]> AllowedActions = new(StringComparer.Ordinal)
     {
-        ["GenerateOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        ["VerifyOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"],
+        ["GenerateOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"],
+        ["VerifyOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"],
         ["SendOtpEmailFunction"] =
         [
             .. LogActions, .. TraceActions, .. StreamReadActions, "dynamodb:ListStreams",
@@ -301,7 +301,8 @@ public sealed partial class TemplateContractTests
             "dynamodb" => StreamReadActions.Contains(action, StringComparer.Ordinal)
                 ? text == "!GetAtt OtpTable.StreamArn"
                 : text == "!GetAtt OtpTable.Arn",
-            "secretsmanager" => text == "!Ref SigningKeySecret",
+            "secretsmanager" => (text == "!Ref SigningKeySecret" && FunctionsThatDeriveCodes.Contains(functionId))
+                || (text == "!Ref ClientKeySecret" && FunctionsThatTagClients.Contains(functionId)),
             "sqs" => text == "!GetAtt StreamFailureQueue.Arn",
             "ses" => IsSesIdentity(resource),
             "logs" => _template.Resource(functionId) is { } f && LogGroupOf(f) is { } group && text == $"!GetAtt {group}.Arn",
@@ -312,7 +313,7 @@ public sealed partial class TemplateContractTests
     private static string OwnResourceName(string service) => service switch
     {
         "dynamodb" => "table (items) or its stream (stream reads)",
-        "secretsmanager" => "signing-key secret",
+        "secretsmanager" => "signing-key secret (SendOtpEmail, VerifyOtp) or client-key secret (GenerateOtp, VerifyOtp)",
         "sqs" => "failure queue",
         "ses" => "SES identities (arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, limited by ses:FromAddress)",
         "logs" => "own log group (!GetAtt <its AWS::Logs::LogGroup>.Arn)",

@@ -16,11 +16,14 @@ public sealed partial class TemplateContractTests
 
     /// <summary>Why a variable the code may read must stay out of the template, or null if it may be set.</summary>
     private static string? NotForTheTemplate(string name) =>
-        name == "OTP_SIGNING_KEY" ? "local development only; in AWS the key comes from Secrets Manager"
+        name is "OTP_SIGNING_KEY" or "OTP_CLIENT_KEY" ? "local development only; in AWS the key comes from Secrets Manager"
         : name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? "it points SDK calls at local emulators"
         : null;
 
     private static readonly string[] FunctionsThatDeriveCodes = ["SendOtpEmailFunction", "VerifyOtpFunction"];
+
+    /// <summary>The API functions: they key the per-client limits on an HMAC of the caller under the client key.</summary>
+    private static readonly string[] FunctionsThatTagClients = ["GenerateOtpFunction", "VerifyOtpFunction"];
 
     private readonly CfnTemplate _template;
 
@@ -231,6 +234,18 @@ public sealed partial class TemplateContractTests
                 yield return needsKey
                     ? $"{function.Where}: {id} derives codes but gets no OTP_SIGNING_KEY_SECRET_ARN."
                     : $"{function.Where}: {id} stores nonces only and must not get OTP_SIGNING_KEY_SECRET_ARN (least privilege).";
+            }
+        }
+
+        foreach (var (id, function) in Functions())
+        {
+            var own = set.Where(s => s.Scope == id || s.Scope == "Globals").Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            var tags = FunctionsThatTagClients.Contains(id);
+            if (tags != own.Contains("OTP_CLIENT_KEY_SECRET_ARN"))
+            {
+                yield return tags
+                    ? $"{function.Where}: {id} keys per-client limits but gets no OTP_CLIENT_KEY_SECRET_ARN."
+                    : $"{function.Where}: {id} has no per-client limits and must not get OTP_CLIENT_KEY_SECRET_ARN (least privilege).";
             }
         }
 

@@ -22,77 +22,160 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static StoredCode Code(long createdAt, long expiresAt) =>
-        new(Address, expiresAt, createdAt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], 6);
+    private const string Client = "cTESTCLIENTTAG-aaaaaaaaa";
+    private const string Other = "cOTHERCLIENTTAG-bbbbbbbb";
+
+    private static StoredCode Code(long createdAt, long expiresAt, int digits = 6) =>
+        new(Address, expiresAt, createdAt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], digits);
+
+    private static AddressState Sent(long newest, long now) => AddressState.Empty with
+    {
+        Newest = newest,
+        SendTat = now + 720,
+        LastSentAt = now,
+        Senders = new Dictionary<string, long> { [Client] = now + 1800 },
+        Failures = 3,
+        FailuresSince = now - 10,
+    };
+
+    private Task<IssueResult> Issue(long createdAt, long expiresAt, long expectedVersion = 0, int digits = 6) =>
+        _store.TryIssueAsync(Code(createdAt, expiresAt, digits), Sent(expiresAt, createdAt), expectedVersion, expiresAt + 90_000, expiresAt + 3600, default);
 
     [Fact]
-    public async Task Issue_ThenLoad_ReturnsTheCodeAndTheAddressRecord()
+    public async Task Issue_ThenLoad_ReturnsTheRecordAndTheNewestCode()
     {
-        Assert.Equal(IssueResult.Issued, await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default));
+        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120, digits: 10));
 
-        var history = await _store.LoadAsync(Address, Now - 1000, default);
+        var state = await _store.LoadAddressAsync(Address, default);
+        var newest = await _store.LoadNewestAsync(Address, default);
 
-        var code = Assert.Single(history.Codes);
-        Assert.Equal((Now + 120, Now, 6, 0), (code.ExpiresAt, code.CreatedAt, code.Digits, code.Attempts));
+        Assert.Equal(state, newest.State with { Guesses = state.Guesses, Senders = state.Senders });
+        Assert.Equal((1L, Now + 120, 0, Now + 720, Now, 3L, Now - 10), (state.Version, state.Newest, state.Attempts, state.SendTat, state.LastSentAt, state.Failures, state.FailuresSince));
+        Assert.Equal(Now + 1800, state.Senders[Client]);
+        Assert.Empty(state.Guesses);
+        Assert.Null(state.UsedAt);
+        var code = newest.Code!;
+        Assert.Equal((Now + 120, Now, 10), (code.ExpiresAt, code.CreatedAt, code.Digits));
         Assert.Equal(Code(0, 0).Nonce, code.Nonce);
-        Assert.Equal([Now], history.SentAt);
-        Assert.Equal(1, history.Version);
+    }
+
+    [Fact]
+    public async Task Load_OfAnUnknownAddress_IsEmpty()
+    {
+        Assert.Equal(AddressState.Empty.Version, (await _store.LoadAddressAsync("nobody@example.com", default)).Version);
+        var newest = await _store.LoadNewestAsync("nobody@example.com", default);
+        Assert.Null(newest.Code);
+        Assert.Null(newest.State.Newest);
     }
 
     [Fact]
     public async Task Issue_WithAStaleVersion_IsAConflictAndWritesNoCode()
     {
-        await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default);
+        await Issue(Now, Now + 120);
 
-        Assert.Equal(IssueResult.Conflict, await _store.TryIssueAsync(Code(Now + 1, Now + 121), 0, [Now + 1], Now + 90_000, default));
-        Assert.Equal(IssueResult.Issued, await _store.TryIssueAsync(Code(Now + 1, Now + 121), 1, [Now, Now + 1], Now + 90_000, default));
+        Assert.Equal(IssueResult.Conflict, await Issue(Now + 1, Now + 121));
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 1, Now + 121, expectedVersion: 1));
 
-        var history = await _store.LoadAsync(Address, Now - 1000, default);
-        Assert.Equal([Now + 121, Now + 120], history.Codes.Select(c => c.ExpiresAt));
-        Assert.Equal(2, history.Version);
+        var newest = await _store.LoadNewestAsync(Address, default);
+        Assert.Equal((2L, Now + 121), (newest.State.Version, newest.Code!.ExpiresAt));
     }
 
     [Fact]
-    public async Task Load_LeavesOutCodesThatExpiredBeforeTheWindow()
+    public async Task LoadNewest_ReadsTwoItems_HoweverLongTheHistory()
     {
-        await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default);
+        // 30 codes in the partition: the query still returns the record and the newest code only.
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(IssueResult.Issued, await Issue(Now + i, Now + 120 + i, expectedVersion: i));
+        }
 
-        Assert.Empty((await _store.LoadAsync(Address, Now + 121, default)).Codes);
+        var newest = await _store.LoadNewestAsync(Address, default);
+
+        Assert.Equal((Now + 149, Now + 149), (newest.State.Newest, newest.Code!.ExpiresAt));
     }
 
     [Fact]
-    public async Task WrongGuesses_StopCountingAtTheLimit()
+    public async Task WrongGuesses_CountPerClient_StopAtTheClientsLimit_AndAtTheLimitForAll()
     {
-        await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default);
+        await Issue(Now, Now + 120);
 
         var counts = new List<int?>();
         for (var i = 0; i < 4; i++)
         {
-            counts.Add(await _store.TryRecordWrongGuessAsync(Address, Now + 120, 3, Now, default));
+            counts.Add(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 3, 5, Now, default));
         }
 
         Assert.Equal([1, 2, 3, null], counts);
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, 3, Now, default));
+        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        Assert.Equal(2, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        var state = await _store.LoadAddressAsync(Address, default);
+        Assert.Equal((5, 3, 2, 3L + 5, 6L), (state.Attempts, state.GuessesBy(Client), state.GuessesBy(Other), state.Failures, state.Version));
     }
 
     [Fact]
-    public async Task MarkUsed_OnlyOnce_AndNeverAfterExpiryOrForAMissingCode()
+    public async Task MarkUsed_OnlyOnce_AndNeverAfterExpiryForAnOlderCodeOrAfterTheClientsLimit()
     {
-        await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default);
+        await Issue(Now, Now + 120);
+        await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 1, 5, Now, default);
 
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, 5, Now + 121, default));
-        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, 5, Now + 120, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, 5, Now, default));
-        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, 5, Now, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 999, 5, Now, default));
-        Assert.NotNull((await _store.GetAsync(Address, Now + 120, default))?.UsedAt);
-        Assert.Null(await _store.GetAsync(Address, Now + 999, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, default));
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, default));
+        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, default));
+        Assert.Equal(Now + 120, (await _store.LoadAddressAsync(Address, default)).UsedAt);
+        Assert.False(await _store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, default));
+    }
+
+    [Fact]
+    public async Task Issue_AfterUse_StartsTheNewCodeUnused()
+    {
+        await Issue(Now, Now + 120);
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, default));
+
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 30, Now + 150, expectedVersion: 2));
+
+        Assert.Null((await _store.LoadAddressAsync(Address, default)).UsedAt);
+    }
+
+    [Fact]
+    public async Task WindowCounters_StopAtTheirLimit_CountDistinctMembers_AndTakeBack()
+    {
+        var window = new WindowKey("client#cSomeTag", Now + 3600);
+
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrB", 2, Now + 7200, default));
+        Assert.False(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrC", 2, Now + 7200, default));
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrB", 2, Now + 7200, default));
+        Assert.False(await _store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
+
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
+        Assert.False(await _store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
+        await _store.UncountAsync(window, WindowCounter.Failures, default);
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
+
+        var next = window with { WindowEnd = Now + 7200 };
+        Assert.True(await _store.TryCountAsync(next, WindowCounter.Requests, 4, "addrC", 2, Now + 10_800, default));
+    }
+
+    [Fact]
+    public async Task Uncount_OfAWindowNeverCounted_ChangesNothing()
+    {
+        var window = new WindowKey("budget#sends", Now + 60);
+        await _store.UncountAsync(window, WindowCounter.Sends, default);
+
+        Assert.True(await _store.TryCountAsync(window, WindowCounter.Sends, 1, null, 0, Now + 3660, default));
+        Assert.False(await _store.TryCountAsync(window, WindowCounter.Sends, 1, null, 0, Now + 3660, default));
     }
 
     [Fact]
     public async Task MailingClaim_IsExclusiveUntilReleasedOrStale_AndMailedIsFinal()
     {
-        await _store.TryIssueAsync(Code(Now, Now + 120), 0, [Now], Now + 90_000, default);
+        await Issue(Now, Now + 120);
 
         Assert.NotNull(await _store.TryClaimMailingAsync(Address, Now + 120, Now, 30, default));
         Assert.Null(await _store.TryClaimMailingAsync(Address, Now + 120, Now + 5, 30, default));
@@ -105,22 +188,12 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MailingClaim_NeverCreatesAnItem()
+    public async Task MailingClaim_NeverCreatesAnItem_NorClaimsTheAddressRecord()
     {
         Assert.Null(await _store.TryClaimMailingAsync(Address, Now + 120, Now, 30, default));
-        Assert.Empty((await _store.LoadAsync(Address, 0, default)).Codes);
-    }
-
-    [Fact]
-    public async Task Load_ReadsEveryPage()
-    {
-        // ~40 items with a large nonce-free padding would page; 400 small codes exceed no page, so check paging via many records.
-        for (var i = 0; i < 60; i++)
-        {
-            Assert.Equal(IssueResult.Issued, await _store.TryIssueAsync(Code(Now + i, Now + 120 + i), i, [Now + i], Now + 90_000, default));
-        }
-
-        Assert.Equal(60, (await _store.LoadAsync(Address, 0, default)).Codes.Count);
+        await Issue(Now, Now + 120);
+        Assert.Null(await _store.TryClaimMailingAsync(Address, OtpTable.AddressRecordSortKey, Now, 30, default));
+        Assert.Null((await _store.LoadNewestAsync("nobody@example.com", default)).Code);
     }
 
     [Fact]
@@ -135,7 +208,7 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
         };
         var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), "otp_holder");
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadAsync(Address, 0, default));
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);
     }
 }

@@ -102,6 +102,26 @@ public partial class WholeChainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AUnicodeDomain_IsStoredMailedAndVerified_InItsAsciiForm()
+    {
+        // SES takes 7-bit ASCII addresses only, the domain in Punycode: the key is what goes to SES.
+        const string key = "chain-idn@xn--bcher-kva.example";
+        var services = Services();
+
+        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(services).FunctionHandler(
+            ApiEvent.Get("/otp/generate").Query("email_address", "Chain-IDN@Bücher.example").ToStream()));
+        Assert.Equal(202, generated.StatusCode);
+        Assert.Empty(await SendAsync(new SendOtpEmail.Function(services), await StreamEventForAsync(key)));
+
+        var mail = Assert.Single(await _emulators.WaitForMailAsync(key));
+        Assert.Equal([key], mail.To);
+        var code = SixDigits().Match(mail.Text!).Value;
+        var verified = await ApiResult.ReadAsync(new VerifyOtp.Function(services).FunctionHandler(
+            ApiEvent.Get("/otp/verify").Query("email_address", "chain-idn@bu\u0308cher\u3002example").Query("otp", code).ToStream()));
+        Assert.Equal(200, verified.StatusCode);
+    }
+
+    [Fact]
     public async Task SesOutage_LosesNoMail_AndTheRetrySendsItOnce()
     {
         const string address = "outage@example.com";

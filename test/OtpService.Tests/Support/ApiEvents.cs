@@ -47,6 +47,21 @@ public sealed class ApiEvent
         return this;
     }
 
+    /// <summary>Sets the caller's source IP (requestContext.identity.sourceIp), which the per-client limits key on.</summary>
+    public ApiEvent From(string sourceIp)
+    {
+        _request.RequestContext!.Identity = new ApiGatewayIdentity { SourceIp = sourceIp };
+        return this;
+    }
+
+    /// <summary>Sets a header (both header maps, as API Gateway does).</summary>
+    public ApiEvent Header(string name, string value)
+    {
+        _request.Headers![name] = value;
+        (_request.MultiValueHeaders ??= [])[name] = [value];
+        return this;
+    }
+
     public ApiEvent Json(string json) => Body(json, "application/json");
 
     public Stream ToStream() => new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(_request, LambdaJsonContext.Default.ApiGatewayRequest));

@@ -14,18 +14,25 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     /// <summary>How many calls have started (and hang).</summary>
     public int Calls => Volatile.Read(ref _calls);
 
-    public Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken) => Hang<AddressHistory>(cancellationToken);
+    public Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken) => Hang<AddressState>(cancellationToken);
+
+    public Task<NewestCode> LoadNewestAsync(string address, CancellationToken cancellationToken) => Hang<NewestCode>(cancellationToken);
 
     public Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken) => Hang<StoredCode?>(cancellationToken);
 
-    public Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken) =>
+    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) =>
         Hang<IssueResult>(cancellationToken);
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
         Hang<int?>(cancellationToken);
 
-    public Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
+
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
+        Hang<bool>(cancellationToken);
+
+    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
 
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         Hang<StoredCode?>(cancellationToken);

@@ -4,13 +4,28 @@ namespace OtpService.Tests.Support;
 
 /// <summary>
 /// An <see cref="IOtpStore"/> in memory with the same conditional-write semantics as the
-/// DynamoDB store, for rule tests. The DynamoDB store itself is tested against dynalite.
+/// DynamoDB store, for rule tests and the abuse simulation: each method is one atomic step,
+/// and issuing is two steps (record, then code) that another caller can fall between, as in
+/// DynamoDB. The DynamoDB store itself is tested against dynalite.
 /// </summary>
 public sealed class InMemoryOtpStore : IOtpStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Address, long ExpiresAt), Entry> _codes = [];
-    private readonly Dictionary<string, (long Version, List<long> SentAt)> _records = [];
+    private readonly Dictionary<(string Address, long ExpiresAt), Entry> _codes;
+    private readonly Dictionary<string, AddressState> _records;
+    private readonly Dictionary<WindowKey, Window> _windows;
+
+    public InMemoryOtpStore()
+        : this([], [], [])
+    {
+    }
+
+    private InMemoryOtpStore(Dictionary<(string, long), Entry> codes, Dictionary<string, AddressState> records, Dictionary<WindowKey, Window> windows)
+    {
+        _codes = codes;
+        _records = records;
+        _windows = windows;
+    }
 
     /// <summary>Set to make every call fail as DynamoDB would when unreachable.</summary>
     public bool Unavailable
@@ -25,6 +40,47 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// <summary>Set to make only <see cref="MarkMailedAsync"/> fail with this (after a mail went out).</summary>
     public StoreException? FailMarkMailedWith { get; set; }
 
+    /// <summary>
+    /// True (the default): an issue's two writes let other callers run between them, as DynamoDB
+    /// does. The single-threaded abuse simulation turns it off (nothing runs in between there).
+    /// </summary>
+    public bool InterleaveIssueWrites { get; set; } = true;
+
+    /// <summary>Set to make the code write of the next issue fail after its record write succeeded (a crash between DynamoDB's two writes).</summary>
+    public bool FailNextCodeInsert { get; set; }
+
+    /// <summary>A copy that evolves on its own (the simulation tries "what if the owner signed in now" on one).</summary>
+    public InMemoryOtpStore Clone()
+    {
+        lock (_gate)
+        {
+            return new InMemoryOtpStore(
+                new Dictionary<(string, long), Entry>(_codes),
+                new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
+                _windows.ToDictionary(w => w.Key, w => w.Value with { Members = [.. w.Value.Members] }))
+            {
+                InterleaveIssueWrites = InterleaveIssueWrites,
+            };
+        }
+    }
+
+    /// <summary>Drops what DynamoDB's TTL would have deleted by <paramref name="now"/> (keeps long simulations small).</summary>
+    public void Expire(long now)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _codes.Where(c => c.Value.KeepUntil < now).Select(c => c.Key).ToList())
+            {
+                _codes.Remove(key);
+            }
+
+            foreach (var key in _windows.Where(w => w.Value.KeepUntil < now).Select(w => w.Key).ToList())
+            {
+                _windows.Remove(key);
+            }
+        }
+    }
+
     public IReadOnlyList<StoredCode> Codes(string address)
     {
         lock (_gate)
@@ -33,17 +89,51 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<AddressHistory> LoadAsync(string address, long expiringSince, CancellationToken cancellationToken)
+    /// <summary>How many codes the store holds, for every address.</summary>
+    public int CodeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _codes.Count;
+            }
+        }
+    }
+
+    public AddressState Record(string address)
+    {
+        lock (_gate)
+        {
+            return _records.GetValueOrDefault(address, AddressState.Empty);
+        }
+    }
+
+    /// <summary>A window's count (0 when the record does not exist).</summary>
+    public int Count(WindowKey window, WindowCounter counter)
+    {
+        lock (_gate)
+        {
+            return _windows.TryGetValue(window, out var w) ? w.Counts.GetValueOrDefault(counter) : 0;
+        }
+    }
+
+    public Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
-            var codes = _codes.Values.Select(e => e.Code)
-                .Where(c => c.Address == address && c.ExpiresAt >= expiringSince)
-                .OrderByDescending(c => c.ExpiresAt)
-                .ToList();
-            var record = _records.GetValueOrDefault(address, (0, []));
-            return Task.FromResult(new AddressHistory(codes, record.SentAt.ToList(), record.Version));
+            return Task.FromResult(_records.GetValueOrDefault(address, AddressState.Empty));
+        }
+    }
+
+    public Task<NewestCode> LoadNewestAsync(string address, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            var code = _codes.Values.Select(e => e.Code).Where(c => c.Address == address).MaxBy(c => c.ExpiresAt);
+            return Task.FromResult(new NewestCode(_records.GetValueOrDefault(address, AddressState.Empty), code));
         }
     }
 
@@ -56,40 +146,138 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<IssueResult> TryIssueAsync(StoredCode code, long expectedVersion, IReadOnlyList<long> sentAt, long keepUntil, CancellationToken cancellationToken)
+    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
-            var current = _records.GetValueOrDefault(code.Address, (0, []));
-            if (current.Version != expectedVersion || _codes.ContainsKey((code.Address, code.ExpiresAt)))
+            if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion)
             {
-                return Task.FromResult(IssueResult.Conflict);
+                return IssueResult.Conflict;
             }
 
-            _records[code.Address] = (expectedVersion + 1, sentAt.ToList());
-            _codes[(code.Address, code.ExpiresAt)] = new Entry(code);
-            return Task.FromResult(IssueResult.Issued);
+            _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+        }
+
+        // DynamoDB's issue is two requests: let others run between them.
+        if (InterleaveIssueWrites)
+        {
+            await Task.Yield();
+        }
+
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (FailNextCodeInsert)
+            {
+                FailNextCodeInsert = false;
+                throw new StoreUnavailableException("in-memory store failed the code write on purpose");
+            }
+
+            if (_codes.ContainsKey((code.Address, code.ExpiresAt)))
+            {
+                return IssueResult.Conflict;
+            }
+
+            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil);
+            return IssueResult.Issued;
         }
     }
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
-        Update(address, expiresAt, e => Usable(e.Code, maxAttempts, now), e => e with { Code = e.Code with { Attempts = e.Code.Attempts + 1 } }, e => (int?)e.Code.Attempts);
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
+            {
+                return Task.FromResult<int?>(null);
+            }
 
-    public async Task<bool> TryMarkUsedAsync(string address, long expiresAt, int maxAttempts, long now, CancellationToken cancellationToken) =>
-        await Update(address, expiresAt, e => Usable(e.Code, maxAttempts, now), e => e with { Code = e.Code with { UsedAt = now } }, _ => (bool?)true) ?? false;
+            var guesses = new Dictionary<string, int>(state.Guesses, StringComparer.Ordinal) { [clientTag] = state.GuessesBy(clientTag) + 1 };
+            _records[address] = state with
+            {
+                Guesses = guesses,
+                Attempts = state.Attempts + 1,
+                Failures = state.Failures + 1,
+                Version = state.Version + 1,
+            };
+            return Task.FromResult<int?>(guesses[clientTag]);
+        }
+    }
+
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
+            {
+                return Task.FromResult(false);
+            }
+
+            _records[address] = state with { UsedAt = now, Version = state.Version + 1 };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            var current = _windows.GetValueOrDefault(window) ?? new Window([], [], keepUntil);
+            if (current.Counts.GetValueOrDefault(counter) >= limit
+                || (member is not null && !current.Members.Contains(member) && current.Members.Count >= memberLimit))
+            {
+                return Task.FromResult(false);
+            }
+
+            var counts = new Dictionary<WindowCounter, int>(current.Counts) { [counter] = current.Counts.GetValueOrDefault(counter) + 1 };
+            var members = new HashSet<string>(current.Members, StringComparer.Ordinal);
+            if (member is not null)
+            {
+                members.Add(member);
+            }
+
+            _windows[window] = new Window(counts, members, keepUntil);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (_windows.TryGetValue(window, out var current) && current.Counts.GetValueOrDefault(counter) > 0)
+            {
+                var counts = new Dictionary<WindowCounter, int>(current.Counts) { [counter] = current.Counts[counter] - 1 };
+                _windows[window] = current with { Counts = counts };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         Update(address, expiresAt, e => e.Code.MailedAt is null && (e.ClaimedAt is null || e.ClaimedAt <= now - leaseSeconds), e => e with { ClaimedAt = now }, e => e.Code);
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) =>
-        FailMarkMailedWith is { } failure ? Task.FromException(failure) : Update(address, expiresAt, _ => true, e => new Entry(e.Code with { MailedAt = now }), e => e.Code);
+        FailMarkMailedWith is { } failure
+            ? Task.FromException(failure)
+            : Update(address, expiresAt, _ => true, e => e with { Code = e.Code with { MailedAt = now }, ClaimedAt = null }, e => e.Code);
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
         Update(address, expiresAt, _ => true, e => e with { ClaimedAt = null }, e => e.Code);
 
-    private static bool Usable(StoredCode code, int maxAttempts, long now) =>
-        code.UsedAt is null && code.Attempts < maxAttempts && code.ExpiresAt >= now;
+    /// <summary>The DynamoDB store's condition for judging the newest code, read under the lock.</summary>
+    private bool Judgeable(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, out AddressState state)
+    {
+        state = _records.GetValueOrDefault(address, AddressState.Empty);
+        return state.Newest == newest && newest >= now && state.UsedAt is null
+            && state.Attempts < maxAllClients && state.GuessesBy(clientTag) < maxPerClient;
+    }
 
     private Task<T?> Update<T>(string address, long expiresAt, Func<Entry, bool> condition, Func<Entry, Entry> change, Func<Entry, T?> result)
     {
@@ -115,5 +303,7 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    private sealed record Entry(StoredCode Code, long? ClaimedAt = null);
+    private sealed record Entry(StoredCode Code, long KeepUntil, long? ClaimedAt = null);
+
+    private sealed record Window(Dictionary<WindowCounter, int> Counts, HashSet<string> Members, long KeepUntil);
 }

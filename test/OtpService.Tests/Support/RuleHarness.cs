@@ -9,8 +9,8 @@ public sealed class RuleHarness
     public RuleHarness(OtpSettings? settings = null)
     {
         Settings = (settings ?? new OtpSettings()) with { SenderAddress = "no-reply@example.com" };
-        Issuer = new OtpIssuer(Store, Settings, Clock);
-        Verifier = new OtpVerifier(Store, Codes, Settings, Clock);
+        Issuer = new OtpIssuer(Store, Settings, Clock, Tagger);
+        Verifier = new OtpVerifier(Store, Codes, Settings, Clock, Tagger);
         Mailer = new OtpMailer(Store, Mail, Codes, Settings, Clock);
     }
 
@@ -18,6 +18,15 @@ public sealed class RuleHarness
     public InMemoryOtpStore Store { get; } = new();
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
     public OtpCode Codes { get; } = TestKeys.Codes();
+    public ClientTagger Tagger { get; } = TestKeys.Tagger();
+
+    /// <summary>The caller of most tests (an IPv4 from the documentation range, RFC 5737).</summary>
+    public const string Client = "198.51.100.10";
+
+    /// <summary>A second caller, e.g. the owner when <see cref="Client"/> attacks.</summary>
+    public const string OtherClient = "203.0.113.20";
+
+    public long Now => Clock.GetUtcNow().ToUnixTimeSeconds();
     public RecordingEmailSender Mail { get; } = new();
     public OtpIssuer Issuer { get; }
     public OtpVerifier Verifier { get; }

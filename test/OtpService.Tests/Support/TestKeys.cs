@@ -9,4 +9,7 @@ public static class TestKeys
     public const string Development = "local-development-key-not-for-production-use-000000";
 
     public static OtpCode Codes() => new(Encoding.UTF8.GetBytes(Development));
+
+    /// <summary>The caller pseudonyms under the development client key (what the functions use when no key is configured).</summary>
+    public static ClientTagger Tagger() => new(Encoding.UTF8.GetBytes(OtpService.Core.Aws.ClientKeyLoader.DevelopmentKey));
 }

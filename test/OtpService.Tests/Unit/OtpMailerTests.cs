@@ -12,7 +12,7 @@ public class OtpMailerTests
     private static async Task<(RuleHarness Harness, long ExpiresAt)> Issued()
     {
         var h = new RuleHarness();
-        await h.Issuer.IssueAsync(Address, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         return (h, h.Store.Codes(Address)[0].ExpiresAt);
     }
 
@@ -53,7 +53,7 @@ public class OtpMailerTests
     public async Task Mail_WhileAnotherInvocationHoldsTheClaim_WaitsOutTheLease_WhichIsTheFunctionTimeout()
     {
         var h = new RuleHarness(new OtpSettings { FunctionTimeoutSeconds = 45 });
-        await h.Issuer.IssueAsync(Address, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var expiresAt = h.Store.Codes(Address)[0].ExpiresAt;
         var now = h.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.Equal(45, h.Mailer.ClaimLeaseSeconds);

@@ -10,8 +10,12 @@ public class OtpSettingsTests
     {
         var settings = OtpSettings.FromVariables(_ => null);
 
-        Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, 100, "Simple Website"),
-            (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.MaxFailuresPerDay, settings.AppName));
+        Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, "Simple Website"),
+            (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.AppName));
+        Assert.Equal((15, 10, 1_209_600, 10), (settings.MaxAttemptsAllClients, settings.FailuresBeforeLongCodes, settings.FailureForgiveSeconds, settings.LongCodeLength));
+        Assert.Equal((10, 5, 20, 2, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
+        Assert.True(settings.GenerateAllowsGet);
+        Assert.Null(settings.ClientIpHeader);
         Assert.Null(settings.SenderAddress);
         Assert.Equal(10, settings.FunctionTimeoutSeconds);
     }
@@ -27,7 +31,17 @@ public class OtpSettingsTests
             ["OTP_MAX_ATTEMPTS"] = "3",
             ["OTP_RESEND_COOLDOWN_SECONDS"] = "60",
             ["OTP_MAX_SENDS_PER_HOUR"] = "10",
-            ["OTP_MAX_FAILURES_PER_DAY"] = "50",
+            ["OTP_MAX_ATTEMPTS_ALL_CLIENTS"] = "9",
+            ["OTP_FAILURES_BEFORE_LONG_CODES"] = "7",
+            ["OTP_FAILURE_FORGIVE_SECONDS"] = "3600",
+            ["OTP_LENGTH_UNDER_ATTACK"] = "9",
+            ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = "40",
+            ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "4",
+            ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "30",
+            ["OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR"] = "3",
+            ["OTP_MAX_SENDS_PER_MINUTE"] = "12",
+            ["OTP_CLIENT_IP_HEADER"] = "X-Client-IP",
+            ["OTP_GENERATE_ALLOW_GET"] = "false",
             ["OTP_SENDER_ADDRESS"] = "from@example.com",
             ["OTP_APP_NAME"] = "Shop",
             ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
@@ -35,8 +49,11 @@ public class OtpSettingsTests
 
         var s = OtpSettings.FromVariables(env.GetValueOrDefault);
 
-        Assert.Equal(("t", 300, 8, 3, 60, 10, 50, "from@example.com", "Shop"),
-            (s.TableName, s.TtlSeconds, s.CodeLength, s.MaxAttempts, s.ResendCooldownSeconds, s.MaxSendsPerHour, s.MaxFailuresPerDay, s.SenderAddress, s.AppName));
+        Assert.Equal(("t", 300, 8, 3, 60, 10, "from@example.com", "Shop"),
+            (s.TableName, s.TtlSeconds, s.CodeLength, s.MaxAttempts, s.ResendCooldownSeconds, s.MaxSendsPerHour, s.SenderAddress, s.AppName));
+        Assert.Equal((9, 7, 3600, 9), (s.MaxAttemptsAllClients, s.FailuresBeforeLongCodes, s.FailureForgiveSeconds, s.LongCodeLength));
+        Assert.Equal((40, 4, 30, 3, 12), (s.ClientMaxRequestsPerHour, s.ClientMaxAddressesPerHour, s.ClientMaxFailuresPerHour, s.ClientMaxSendsPerAddressPerHour, s.MaxSendsPerMinute));
+        Assert.Equal(("X-Client-IP", false), (s.ClientIpHeader, s.GenerateAllowsGet));
         Assert.Equal(30, s.FunctionTimeoutSeconds);
     }
 
@@ -48,6 +65,9 @@ public class OtpSettingsTests
     [InlineData("OTP_MAX_SENDS_PER_HOUR", "-1")]
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "2")]
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "901")]
+    [InlineData("OTP_GENERATE_ALLOW_GET", "yes")]
+    [InlineData("OTP_MAX_SENDS_PER_MINUTE", "0")]
+    [InlineData("OTP_FAILURE_FORGIVE_SECONDS", "59")]
     public void FromVariables_RefusesOutOfRangeValuesNamingTheVariable(string name, string value)
     {
         var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
@@ -70,10 +90,25 @@ public class OtpSettingsTests
     }
 
     [Fact]
-    public void HistorySeconds_IsTheFailureWindowPlusOneCodeLifetime() =>
-        Assert.Equal(86_400 + 300, new OtpSettings { TtlSeconds = 300 }.HistorySeconds);
-
-    [Fact]
     public void FromVariables_WithoutAReader_Throws() =>
         Assert.Throws<ArgumentNullException>(() => OtpSettings.FromVariables(null!));
+
+    [Theory]
+    [InlineData("OTP_MAX_ATTEMPTS_ALL_CLIENTS", "4")] // fewer than one client's OTP_MAX_ATTEMPTS (5)
+    [InlineData("OTP_LENGTH_UNDER_ATTACK", "5")]
+    [InlineData("OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", "6")] // more than the address's OTP_MAX_SENDS_PER_HOUR (5)
+    public void FromVariables_RefusesLimitsThatContradictEachOther(string name, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
+
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromVariables_LongCodesDefaultToNoShorterThanTheConfiguredLength()
+    {
+        Assert.Equal(10, OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "8" : null).LongCodeLength);
+        Assert.Equal([8, 10], OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "8" : null).AcceptedCodeLengths);
+        Assert.Equal([10], OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "10" : null).AcceptedCodeLengths);
+    }
 }

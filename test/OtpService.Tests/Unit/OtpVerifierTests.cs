@@ -11,7 +11,7 @@ public class OtpVerifierTests
     private static async Task<(RuleHarness Harness, string Code)> Issued(OtpSettings? settings = null)
     {
         var h = new RuleHarness(settings);
-        await h.Issuer.IssueAsync(Address, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         return (h, h.CurrentCode(Address));
     }
 
@@ -20,16 +20,16 @@ public class OtpVerifierTests
     {
         var (h, code) = await Issued();
 
-        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, default)).Status);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default)).Status);
     }
 
     [Fact]
     public async Task Verify_TheSameCodeTwice_IsAlreadyUsed()
     {
         var (h, code) = await Issued();
-        await h.Verifier.VerifyAsync(Address, code, default);
+        await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
-        Assert.Equal(VerifyStatus.AlreadyUsed, (await h.Verifier.VerifyAsync(Address, code, default)).Status);
+        Assert.Equal(VerifyStatus.AlreadyUsed, (await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default)).Status);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class OtpVerifierTests
         var remaining = new List<int?>();
         for (var i = 0; i < 5; i++)
         {
-            var outcome = await h.Verifier.VerifyAsync(Address, wrong, default);
+            var outcome = await h.Verifier.VerifyAsync(Address, wrong, RuleHarness.Client, default);
             Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
             remaining.Add(outcome.AttemptsRemaining);
         }
@@ -55,12 +55,41 @@ public class OtpVerifierTests
         var (h, code) = await Issued();
         for (var i = 0; i < 5; i++)
         {
-            await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), default);
+            await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
         }
 
-        var outcome = await h.Verifier.VerifyAsync(Address, code, default);
+        var outcome = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
         Assert.Equal(new VerifyOutcome(VerifyStatus.TooManyAttempts), outcome);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, RuleHarness.OtherClient, default)).Status);
+    }
+
+    [Fact]
+    public async Task Verify_AfterEveryClientsTriesTogether_RefusesTheRightCodeToAll()
+    {
+        var (h, code) = await Issued(new OtpSettings { MaxAttempts = 2, MaxAttemptsAllClients = 4 });
+        foreach (var client in new[] { "192.0.2.1", "192.0.2.2" })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), client, default)).Status);
+            }
+        }
+
+        Assert.Equal(VerifyStatus.TooManyAttempts, (await h.Verifier.VerifyAsync(Address, code, "192.0.2.3", default)).Status);
+        Assert.Equal(4, h.Store.Record(Address).Attempts);
+    }
+
+    [Fact]
+    public async Task Verify_AttemptsRemaining_CountsOnlyTheCallersOwnTries()
+    {
+        var (h, code) = await Issued();
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+
+        var owner = await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.OtherClient, default);
+
+        Assert.Equal(new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: 4), owner);
     }
 
     [Fact]
@@ -71,8 +100,8 @@ public class OtpVerifierTests
         var (h2, code2) = await Issued();
         h2.Advance(121);
 
-        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, default)).Status);
-        Assert.Equal(VerifyStatus.Expired, (await h2.Verifier.VerifyAsync(Address, code2, default)).Status);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default)).Status);
+        Assert.Equal(VerifyStatus.Expired, (await h2.Verifier.VerifyAsync(Address, code2, RuleHarness.Client, default)).Status);
     }
 
     [Fact]
@@ -81,7 +110,7 @@ public class OtpVerifierTests
         var (h, code) = await Issued();
         h.Advance(500);
 
-        Assert.Equal(VerifyStatus.Expired, (await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), default)).Status);
+        Assert.Equal(VerifyStatus.Expired, (await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default)).Status);
     }
 
     [Fact]
@@ -89,7 +118,7 @@ public class OtpVerifierTests
     {
         var h = new RuleHarness();
 
-        Assert.Equal(VerifyStatus.NotFound, (await h.Verifier.VerifyAsync(Address, "123456", default)).Status);
+        Assert.Equal(VerifyStatus.NotFound, (await h.Verifier.VerifyAsync(Address, "123456", RuleHarness.Client, default)).Status);
     }
 
     [Fact]
@@ -97,12 +126,12 @@ public class OtpVerifierTests
     {
         var (h, first) = await Issued();
         h.Advance(30);
-        await h.Issuer.IssueAsync(Address, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var second = h.CurrentCode(Address);
 
         Assert.NotEqual(first, second);
-        Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, first, default)).Status);
-        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, second, default)).Status);
+        Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, first, RuleHarness.Client, default)).Status);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, second, RuleHarness.Client, default)).Status);
     }
 
     [Fact]
@@ -110,7 +139,7 @@ public class OtpVerifierTests
     {
         var (h, code) = await Issued();
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => h.Verifier.VerifyAsync(Address, code, default))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default))));
 
         Assert.Single(outcomes, o => o.Status == VerifyStatus.Verified);
         Assert.All(outcomes.Where(o => o.Status != VerifyStatus.Verified), o => Assert.Equal(VerifyStatus.AlreadyUsed, o.Status));
@@ -122,32 +151,91 @@ public class OtpVerifierTests
         var (h, code) = await Issued();
         var wrong = RuleHarness.Wrong(code);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => h.Verifier.VerifyAsync(Address, wrong, default))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => h.Verifier.VerifyAsync(Address, wrong, RuleHarness.Client, default))));
 
         Assert.Equal(5, outcomes.Count(o => o.Status == VerifyStatus.WrongCode));
         Assert.Equal(15, outcomes.Count(o => o.Status == VerifyStatus.TooManyAttempts));
-        Assert.Equal(5, h.Store.Codes(Address)[0].Attempts);
+        Assert.Equal(5, h.Store.Record(Address).Attempts);
     }
 
     [Fact]
-    public async Task Verify_AfterTheDailyFailureCap_IsRefusedForEveryCode()
+    public async Task Verify_AfterTheClientsFailuresThisHour_IsRefusedBeforeTheCompare_ForThatClientOnly()
     {
-        var settings = new OtpSettings { MaxFailuresPerDay = 4, ResendCooldownSeconds = 0, MaxAttempts = 3 };
-        var (h, code) = await Issued(settings);
+        var (h, code) = await Issued(new OtpSettings { ClientMaxFailuresPerHour = 3 });
+        var secondsToHourEnd = (int)(3600 - (h.Now % 3600));
+        await h.Verifier.VerifyAsync("nobody@example.com", "123456", RuleHarness.Client, default);
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+
+        var refused = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
+
+        Assert.Equal(new VerifyOutcome(VerifyStatus.ClientLimited, RetryAfterSeconds: secondsToHourEnd), refused);
+        Assert.Equal(2, h.Store.Record(Address).Attempts);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, code, RuleHarness.OtherClient, default)).Status);
+    }
+
+    [Fact]
+    public async Task Verify_Success_IsNotCountedAsTheClientsFailure()
+    {
+        var settings = new OtpSettings { ClientMaxFailuresPerHour = 1, ResendCooldownSeconds = 0, ClientMaxSendsPerAddressPerHour = 5 };
+        var h = new RuleHarness(settings);
         for (var i = 0; i < 3; i++)
         {
-            await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), default);
+            await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+            Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);
         }
 
-        await h.Issuer.IssueAsync(Address, default);
-        var fresh = h.CurrentCode(Address);
-        Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(fresh), default)).Status);
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
+    }
 
-        var refused = await h.Verifier.VerifyAsync(Address, fresh, default);
+    [Fact]
+    public async Task Verify_ALongCodeSentUnderAttack_Verifies()
+    {
+        var (h, code) = await Issued(new OtpSettings { FailuresBeforeLongCodes = 2, ResendCooldownSeconds = 0 });
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+        await h.Verifier.VerifyAsync(Address, RuleHarness.Wrong(code), RuleHarness.Client, default);
+        await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default);
+        var longCode = h.CurrentCode(Address);
 
-        Assert.Equal(VerifyStatus.TooManyAttempts, refused.Status);
-        Assert.Equal(86_400, refused.RetryAfterSeconds);
-        h.Advance(86_400);
-        Assert.NotEqual(VerifyStatus.TooManyAttempts, (await h.Verifier.VerifyAsync(Address, fresh, default)).Status);
+        Assert.Equal(10, longCode.Length);
+        Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, longCode[..6], RuleHarness.Client, default)).Status);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, longCode, RuleHarness.OtherClient, default)).Status);
+    }
+
+    [Fact]
+    public async Task Verify_WhileTheNewestCodesItemIsMissing_TheOlderCodeCannotVerify()
+    {
+        var (h, code) = await Issued(new OtpSettings { ResendCooldownSeconds = 0 });
+        h.Store.FailNextCodeInsert = true;
+        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
+
+        var outcome = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
+
+        Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
+        Assert.Null(h.Store.Record(Address).UsedAt);
+    }
+
+    [Fact]
+    public async Task Verify_ARightCodeThatLosesToANewerIssue_IsAnsweredAsWrongNotAsUsed()
+    {
+        var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 0 });
+        var store = new RacingStore(h);
+        var verifier = new OtpVerifier(store, h.Codes, h.Settings, h.Clock, h.Tagger);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        var code = h.CurrentCode(Address);
+
+        var outcome = await verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
+
+        Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
+    }
+
+    /// <summary>Issues a newer code between verify's read and its write: a race DynamoDB allows and the in-memory store cannot time on its own.</summary>
+    private sealed class RacingStore(RuleHarness h) : DelegatingStore(h.Store)
+    {
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        {
+            await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+        }
     }
 }

@@ -1,135 +1,232 @@
 using CsCheck;
 using OtpService.Core.Otp;
+using OtpService.Core.Ports;
 using OtpService.Tests.Support;
 using Xunit;
 
 namespace OtpService.Tests.Unit;
 
 /// <summary>
-/// Random sequences of generate, verify (right, wrong or stale code) and clock advances against
-/// the rules, checking the invariants that make codes safe whatever callers do.
+/// Random interleavings of an owner (signs in to the victim's address with the codes mailed to
+/// it, sometimes mistyping), an attacker (requests codes for the victim's and another address,
+/// guesses, replays stale codes) and clock advances, checking the invariants that make codes
+/// safe and keep the owner in whatever the attacker does: never two successes for one code,
+/// none after expiry or the attempt limits, no cap exceeded, and the owner's lockout bound.
 /// </summary>
 public class RulePropertyTests
 {
-    // Small limits so random runs hit every one of them.
+    // Small limits so random runs hit every one of them; MaxAttemptsAllClients is two clients' worth.
     private static readonly OtpSettings Tight = new()
     {
         TtlSeconds = 60,
         MaxAttempts = 3,
+        MaxAttemptsAllClients = 6,
         ResendCooldownSeconds = 10,
         MaxSendsPerHour = 3,
-        MaxFailuresPerDay = 8,
+        ClientMaxSendsPerAddressPerHour = 2,
+        ClientMaxRequestsPerHour = 8,
+        ClientMaxAddressesPerHour = 2,
+        ClientMaxFailuresPerHour = 12,
+        MaxSendsPerMinute = 5,
+        FailuresBeforeLongCodes = 4,
+        FailureForgiveSeconds = 3600,
+        LongCodeLength = 8,
     };
 
-    private static readonly string[] Addresses = ["a@example.com", "b@example.com"];
+    private const string Victim = "victim@example.com";
+    private const string Other = "other@example.com";
+    private const string Owner = RuleHarness.OtherClient;
+    private const string Attacker = RuleHarness.Client;
 
     private enum Kind
     {
-        Generate,
-        VerifyRight,
-        VerifyWrong,
-        VerifyStale,
+        OwnerGenerate,
+        OwnerVerify,
+        OwnerTypo,
+        AttackerGenerate,
+        AttackerGuess,
+        AttackerStale,
         Advance,
     }
 
-    private sealed record Step(Kind Kind, int Address, int Seconds);
+    private sealed record Step(Kind Kind, bool OtherAddress, int Seconds);
 
     private static readonly Gen<Step> StepGen = Gen.Select(
         Gen.Enum<Kind>(),
-        Gen.Int[0, Addresses.Length - 1],
+        Gen.Bool,
         Gen.OneOf(Gen.Int[1, 15], Gen.Int[50, 70], Gen.Int[600, 4000], Gen.Int[80_000, 90_000]),
-        (kind, address, seconds) => new Step(kind, address, seconds));
+        (kind, other, seconds) => new Step(kind, other, seconds));
 
     [Fact]
-    public void RandomSequences_KeepEveryInvariant()
+    public void RandomInterleavings_KeepEveryInvariant()
     {
-        StepGen.Array[1, 80].Sample(steps => Run(steps), iter: 400);
+        StepGen.Array[1, 100].Sample(steps => Run(steps), iter: 400);
     }
 
-    private static OtpService.Core.Ports.StoredCode? Newest(RuleHarness h, string address)
+    private sealed class Log
     {
-        var codes = h.Store.Codes(address);
-        return codes.Count > 0 ? codes[0] : null;
+        public HashSet<(string, long)> Verified { get; } = [];
+        public List<(string Address, string Client, long At)> Sends { get; } = [];
+        public List<(string Client, long At)> Requests { get; } = [];
+        public List<(string Client, long At)> Failures { get; } = [];
+        public Dictionary<string, string?> Stale { get; } = new() { [Victim] = null, [Other] = null };
+        public Dictionary<string, int> ShortCodeWrongGuesses { get; } = new() { [Victim] = 0, [Other] = 0 };
     }
 
     private static void Run(Step[] steps)
     {
         var h = new RuleHarness(Tight);
-        var verifiedCodes = new HashSet<(string, long)>();
-        var sends = Addresses.ToDictionary(a => a, _ => new List<long>());
-        var staleCodes = Addresses.ToDictionary(a => a, _ => (string?)null);
-
+        var log = new Log();
+        var started = h.Now;
         foreach (var step in steps)
         {
-            var address = Addresses[step.Address];
-            var now = h.Clock.GetUtcNow().ToUnixTimeSeconds();
+            var address = step.OtherAddress && step.Kind is Kind.AttackerGenerate or Kind.AttackerGuess or Kind.AttackerStale ? Other : Victim;
             switch (step.Kind)
             {
                 case Kind.Advance:
                     h.Advance(step.Seconds);
                     break;
-                case Kind.Generate:
-                    var previous = Newest(h, address);
-                    var issued = h.Issuer.IssueAsync(address, default).GetAwaiter().GetResult();
-                    if (issued.Status == GenerateStatus.Sent)
-                    {
-                        sends[address].Add(now);
-                        if (previous is not null)
-                        {
-                            staleCodes[address] = h.Codes.Derive(address, previous.Nonce, previous.Digits);
-                        }
-                    }
-                    else
-                    {
-                        Assert.True(issued.RetryAfterSeconds >= 1, "a refusal says when to come back");
-                    }
-
+                case Kind.OwnerGenerate or Kind.AttackerGenerate:
+                    Generate(h, log, address, step.Kind == Kind.OwnerGenerate ? Owner : Attacker);
                     break;
                 default:
-                    var target = Newest(h, address);
-                    var submitted = (step.Kind, target) switch
-                    {
-                        (_, null) => "123456",
-                        (Kind.VerifyRight, _) => h.CurrentCode(address),
-                        (Kind.VerifyStale, _) when staleCodes[address] is { } stale => stale,
-                        _ => RuleHarness.Wrong(h.CurrentCode(address)),
-                    };
-                    var before = target;
-                    var outcome = h.Verifier.VerifyAsync(address, submitted, default).GetAwaiter().GetResult();
-                    if (outcome.Status == VerifyStatus.Verified)
-                    {
-                        Assert.NotNull(before);
-                        Assert.True(verifiedCodes.Add((address, before.ExpiresAt)), "a code verified twice");
-                        Assert.True(before.ExpiresAt >= now, "verified after expiry");
-                        Assert.True(before.Attempts < Tight.MaxAttempts, "verified after the attempt limit");
-                        Assert.Equal(h.CurrentCode(address), submitted);
-                    }
-
-                    if (outcome.Status == VerifyStatus.WrongCode)
-                    {
-                        Assert.NotEqual(h.CurrentCode(address), submitted);
-                    }
-
+                    Verify(h, log, address, step.Kind);
                     break;
             }
 
-            foreach (var (_, times) in sends)
+            CheckCaps(h, log, started);
+        }
+    }
+
+    private static void Generate(RuleHarness h, Log log, string address, string client)
+    {
+        var now = h.Now;
+        var ownerFresh = client == Owner && OwnerIsFresh(log, now);
+        var codes = h.Store.Codes(address);
+        var previous = codes.Count > 0 ? codes[0] : null;
+        var outcome = h.Issuer.IssueAsync(address, client, default).GetAwaiter().GetResult();
+        if (outcome.Status != GenerateStatus.ClientLimited)
+        {
+            log.Requests.Add((client, now));
+        }
+
+        if (outcome.Status == GenerateStatus.Sent)
+        {
+            log.Sends.Add((address, client, now));
+            if (previous is not null)
             {
-                for (var i = 0; i < times.Count; i++)
+                log.Stale[address] = h.Codes.Derive(address, previous.Nonce, previous.Digits);
+            }
+
+            return;
+        }
+
+        Assert.True(outcome.RetryAfterSeconds >= 1, "a refusal says when to come back");
+        if (ownerFresh)
+        {
+            // The owner's lockout bound: whatever the attacker did, an owner who asked for nothing
+            // in the last hour gets a code, at worst after the cooldown the attacker's last send started.
+            Assert.True(outcome.Status == GenerateStatus.RateLimited && outcome.RetryAfterSeconds <= Tight.ResendCooldownSeconds,
+                $"the owner was refused ({outcome}) for longer than the cooldown by the attacker's requests");
+        }
+    }
+
+    private static bool OwnerIsFresh(Log log, long now) =>
+        !log.Sends.Any(s => s.Client == Owner && s.At > now - 3600)
+        && log.Requests.Count(r => r.Client == Owner && r.At / 3600 == now / 3600) < Tight.ClientMaxRequestsPerHour - 1;
+
+    private static void Verify(RuleHarness h, Log log, string address, Kind kind)
+    {
+        var now = h.Now;
+        var client = kind is Kind.OwnerVerify or Kind.OwnerTypo ? Owner : Attacker;
+        var codes = h.Store.Codes(address);
+        var newest = codes.Count > 0 ? codes[0] : null;
+        var before = h.Store.Record(address);
+        var submitted = (kind, newest) switch
+        {
+            (_, null) => "123456",
+            (Kind.OwnerVerify, _) => h.CurrentCode(address),
+            (Kind.AttackerStale, _) when log.Stale[address] is { } stale => stale,
+            _ => RuleHarness.Wrong(h.CurrentCode(address)),
+        };
+        var failuresThisHour = log.Failures.Count(f => f.Client == client && f.At / 3600 == now / 3600);
+        var outcome = h.Verifier.VerifyAsync(address, submitted, client, default).GetAwaiter().GetResult();
+        if (outcome.Status != VerifyStatus.ClientLimited && outcome.Status != VerifyStatus.Verified)
+        {
+            log.Failures.Add((client, now));
+        }
+
+        if (outcome.Status == VerifyStatus.Verified)
+        {
+            Assert.NotNull(newest);
+            Assert.True(log.Verified.Add((address, newest.ExpiresAt)), "a code verified twice");
+            Assert.True(newest.ExpiresAt >= now, "verified after expiry");
+            Assert.True(before.GuessesBy(h.Tagger.Client(client)) < Tight.MaxAttempts, "verified after the client's attempt limit");
+            Assert.True(before.Attempts < Tight.MaxAttemptsAllClients, "verified after the attempt limit for all clients");
+            Assert.Equal(h.CurrentCode(address), submitted);
+        }
+
+        if (outcome.Status == VerifyStatus.WrongCode)
+        {
+            Assert.NotEqual(h.CurrentCode(address), submitted);
+            if (newest!.Digits == Tight.CodeLength)
+            {
+                log.ShortCodeWrongGuesses[address]++;
+            }
+        }
+
+        // The owner's lockout bound at verify: the owner, with the newest mailed code, in time,
+        // not over its own limits, always gets in, whatever the attacker guessed before.
+        if (kind == Kind.OwnerVerify && newest is not null && newest.ExpiresAt >= now && newest.ExpiresAt == before.Newest
+            && before.UsedAt is null && before.GuessesBy(h.Tagger.Client(Owner)) < Tight.MaxAttempts
+            && failuresThisHour < Tight.ClientMaxFailuresPerHour)
+        {
+            Assert.Equal(VerifyStatus.Verified, outcome.Status);
+        }
+    }
+
+    private static void CheckCaps(RuleHarness h, Log log, long started)
+    {
+        var addressBucket = Gcra.PerHour(Tight.MaxSendsPerHour);
+        var clientBucket = Gcra.PerHour(Tight.ClientMaxSendsPerAddressPerHour);
+        foreach (var address in new[] { Victim, Other })
+        {
+            var sends = log.Sends.Where(s => s.Address == address).ToList();
+            for (var i = 0; i < sends.Count; i++)
+            {
+                Assert.True(i == 0 || sends[i].At - sends[i - 1].At >= Tight.ResendCooldownSeconds, "a send inside the cooldown");
+                for (var j = i; j < sends.Count; j++)
                 {
-                    Assert.True(times.Count(t => t > times[i] - 3600 && t <= times[i]) <= Tight.MaxSendsPerHour, "more sends in an hour than the cap");
-                    Assert.True(i == 0 || times[i] - times[i - 1] >= Tight.ResendCooldownSeconds, "a send inside the cooldown");
+                    // GCRA's guarantee: over any span, at most a burst plus one per interval.
+                    var span = sends[j].At - sends[i].At;
+                    Assert.True(j - i + 1 <= addressBucket.Burst + (span / addressBucket.IntervalSeconds), "more sends to an address than its bucket allows");
+                    var byClient = sends.Skip(i).Take(j - i + 1).GroupBy(s => s.Client).Max(g => g.Count());
+                    Assert.True(byClient <= clientBucket.Burst + (span / clientBucket.IntervalSeconds), "more sends from one client to an address than its share");
                 }
             }
 
-            foreach (var a in Addresses)
-            {
-                var codes = h.Store.Codes(a);
-                Assert.All(codes, c => Assert.InRange(c.Attempts, 0, Tight.MaxAttempts));
-                var dayAgo = h.Clock.GetUtcNow().ToUnixTimeSeconds() - 86_400;
-                Assert.True(codes.Where(c => c.CreatedAt > dayAgo).Sum(c => c.Attempts) <= Tight.MaxFailuresPerDay,
-                    "wrong guesses beyond the daily cap");
-            }
+            var record = h.Store.Record(address);
+            Assert.InRange(record.Attempts, 0, Tight.MaxAttemptsAllClients);
+            Assert.All(record.Guesses.Values, g => Assert.InRange(g, 1, Tight.MaxAttempts));
+            // The guess bound: wrong guesses at short codes never exceed the threshold, one code's
+            // tries for all clients, and what forgiveness has given back since the start.
+            Assert.True(log.ShortCodeWrongGuesses[address] <= Tight.FailuresBeforeLongCodes + Tight.MaxAttemptsAllClients + ((h.Now - started) / Tight.FailureForgiveSeconds),
+                "more wrong guesses at short codes than the escalation allows");
+        }
+
+        foreach (var hour in log.Requests.GroupBy(r => (r.Client, r.At / 3600)))
+        {
+            Assert.True(hour.Count() <= Tight.ClientMaxRequestsPerHour, "more requests from a client in an hour than its limit");
+        }
+
+        foreach (var hour in log.Failures.GroupBy(f => (f.Client, f.At / 3600)))
+        {
+            Assert.True(hour.Count() <= Tight.ClientMaxFailuresPerHour, "more failed verifications from a client in an hour than its limit");
+        }
+
+        foreach (var minute in log.Sends.GroupBy(s => s.At / 60))
+        {
+            Assert.True(minute.Count() <= Tight.MaxSendsPerMinute, "more codes in a minute than the global budget");
         }
     }
 }

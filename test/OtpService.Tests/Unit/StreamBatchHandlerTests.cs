@@ -18,7 +18,7 @@ public class StreamBatchHandlerTests
 
     private async Task<StoredCode> IssueAsync(string address)
     {
-        await _h.Issuer.IssueAsync(address, default);
+        await _h.Issuer.IssueAsync(address, RuleHarness.Client, default);
         return _h.Store.Codes(address)[0];
     }
 

@@ -1,0 +1,76 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OtpService.Core.Otp;
+
+/// <summary>
+/// Pseudonyms for callers and addresses, so neither is stored in clear in limiter records:
+/// HMAC-SHA256 under a server-side key (OTP_CLIENT_KEY_SECRET_ARN), truncated, base64url.
+/// Keyed on purpose: IPv4 has only 2^32 values, so an unkeyed hash of an IP is reversed by
+/// hashing them all. IPv6 callers are keyed by their /64 prefix (one subscriber's usual
+/// allocation, RFC 6177), or a single host could be a new client per address it owns.
+/// </summary>
+public sealed class ClientTagger
+{
+    public const int MinKeyBytes = 32;
+
+    /// <summary>The client id of a request that carries none (every such request shares one limit).</summary>
+    public const string UnknownClient = "unknown";
+
+    private readonly byte[] _key;
+
+    public ClientTagger(ReadOnlySpan<byte> key)
+    {
+        if (key.Length < MinKeyBytes)
+        {
+            throw new ArgumentException($"The client key must be at least {MinKeyBytes} bytes.", nameof(key));
+        }
+
+        _key = key.ToArray();
+    }
+
+    /// <summary>"c" and 22 base64url characters (128 bits): the caller's tag in address and client records.</summary>
+    public string Client(string? clientId) => "c" + Tag("client-v1", Canonical(clientId), 16);
+
+    /// <summary>11 base64url characters (64 bits): an address as one client's limiter record holds it.</summary>
+    public string Address(string normalizedAddress) => Tag("address-v1", normalizedAddress, 8);
+
+    /// <summary>The client id as limits see it: an IP in its canonical text, IPv6 cut to its /64; other text as given.</summary>
+    public static string Canonical(string? clientId)
+    {
+        var id = clientId?.Trim();
+        if (string.IsNullOrEmpty(id))
+        {
+            return UnknownClient;
+        }
+
+        if (!IPAddress.TryParse(id, out var ip))
+        {
+            return id;
+        }
+
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            ip = ip.MapToIPv4();
+        }
+
+        if (ip.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return ip.ToString();
+        }
+
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private string Tag(string domain, string value, int bytes)
+    {
+        var message = Encoding.UTF8.GetBytes(domain + "\0" + value);
+        var mac = HMACSHA256.HashData(_key, message);
+        return Base64Url.EncodeToString(mac.AsSpan(0, bytes));
+    }
+}

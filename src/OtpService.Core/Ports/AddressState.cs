@@ -1,0 +1,33 @@
+namespace OtpService.Core.Ports;
+
+/// <summary>
+/// The address record: every counter and window the rules keep for one address, in fixed size
+/// (nothing in it grows with the address's history). Absent record: <see cref="Empty"/>.
+/// </summary>
+/// <param name="Version">Bumped by every write to the record; issuing is conditional on it.</param>
+/// <param name="Newest">EXPIRATION_TIME (Unix seconds) of the newest code, the only one that can verify; null before the first.</param>
+/// <param name="Attempts">Wrong guesses at the newest code from all clients.</param>
+/// <param name="Guesses">Wrong guesses at the newest code per client tag; at most <paramref name="Attempts"/> entries.</param>
+/// <param name="UsedAt">When the newest code was verified (Unix seconds), or null.</param>
+/// <param name="SendTat">The address's send limiter: GCRA theoretical arrival time (Unix seconds; 0 = never sent).</param>
+/// <param name="LastSentAt">When the newest code was issued (Unix seconds; 0 = never), for the resend cooldown.</param>
+/// <param name="Senders">Per-client send limiters for this address: client tag to GCRA theoretical arrival time, only clients still limited.</param>
+/// <param name="Failures">Wrong guesses at the address not yet forgiven, as of <paramref name="FailuresSince"/>.</param>
+/// <param name="FailuresSince">Unix seconds from which forgiveness of <paramref name="Failures"/> is counted.</param>
+public sealed record AddressState(
+    long Version,
+    long? Newest,
+    int Attempts,
+    IReadOnlyDictionary<string, int> Guesses,
+    long? UsedAt,
+    long SendTat,
+    long LastSentAt,
+    IReadOnlyDictionary<string, long> Senders,
+    long Failures,
+    long FailuresSince)
+{
+    public static readonly AddressState Empty = new(0, null, 0, new Dictionary<string, int>(), null, 0, 0, new Dictionary<string, long>(), 0, 0);
+
+    /// <summary>Wrong guesses at the newest code from one client.</summary>
+    public int GuessesBy(string clientTag) => Guesses.TryGetValue(clientTag, out var count) ? count : 0;
+}

@@ -1,0 +1,48 @@
+using System.Text;
+using OtpService.Core.Otp;
+using OtpService.Tests.Support;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+public class ClientTaggerTests
+{
+    private readonly ClientTagger _tagger = TestKeys.Tagger();
+
+    [Theory]
+    [InlineData("192.0.2.1", "192.0.2.1")]
+    [InlineData(" 192.0.2.1 ", "192.0.2.1")]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1")]
+    [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
+    [InlineData("2001:DB8:1:2:ffff::1", "2001:db8:1:2::/64")]
+    [InlineData("", "unknown")]
+    [InlineData(null, "unknown")]
+    [InlineData("user-42", "user-42")]
+    public void Canonical_KeepsIPv4_CutsIPv6ToItsSlash64_AndKeepsOtherIds(string? id, string expected) =>
+        Assert.Equal(expected, ClientTagger.Canonical(id));
+
+    [Fact]
+    public void Client_IsStableForOneCaller_AndDiffersBetweenCallers_AndBetweenKeys()
+    {
+        var other = new ClientTagger(Encoding.UTF8.GetBytes("another-client-key-another-client-key-0000"));
+
+        Assert.Equal(_tagger.Client("192.0.2.1"), _tagger.Client("::ffff:192.0.2.1"));
+        Assert.Equal(_tagger.Client("2001:db8::1"), _tagger.Client("2001:db8::2"));
+        Assert.NotEqual(_tagger.Client("192.0.2.1"), _tagger.Client("192.0.2.2"));
+        Assert.NotEqual(_tagger.Client("192.0.2.1"), other.Client("192.0.2.1"));
+        Assert.Matches("^c[A-Za-z0-9_-]{22}$", _tagger.Client("192.0.2.1"));
+        Assert.Matches("^[A-Za-z0-9_-]{11}$", _tagger.Address("user@example.com"));
+    }
+
+    [Fact]
+    public void ClientAndAddressTags_AreDomainSeparated()
+    {
+        Assert.NotEqual(_tagger.Client("user@example.com")[1..12], _tagger.Address("user@example.com"));
+    }
+
+    [Fact]
+    public void Constructor_RefusesShortKeys()
+    {
+        Assert.Throws<ArgumentException>(() => new ClientTagger(new byte[31]));
+    }
+}
