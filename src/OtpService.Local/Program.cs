@@ -21,12 +21,12 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 
 switch (command)
 {
-    case HelpCommand { Error: { } error }:
+    case HelpCommand { Error: { } error } help:
         await Console.Error.WriteLineAsync(error + Environment.NewLine);
-        await Console.Error.WriteLineAsync(CommandLine.Usage);
+        CommandLine.WriteHelp(help.Parsed, Console.Error);
         return ExitCodes.Usage;
-    case HelpCommand:
-        await Console.Out.WriteLineAsync(CommandLine.Usage);
+    case HelpCommand help:
+        CommandLine.WriteHelp(help.Parsed, Console.Out);
         return ExitCodes.Ok;
     case InvokeOptions invoke:
         // Like `sam local invoke`: the response alone on stdout, the function's own log lines on stderr.

@@ -83,6 +83,28 @@ internal sealed class ColdStarts(IReadOnlyDictionary<string, string> functionEnv
     }
 
     /// <summary>
+    /// A cold VerifyOtp in the managed host (its init: DynamoDB client, key ring, and on this branch the
+    /// token key: KMS client and GetPublicKey when the environment names a KMS key), answering a verify
+    /// for an address that never got a code (404: one DynamoDB query). <paramref name="coldHost"/> may be
+    /// another build's host (a baseline), so both are measured in one run.
+    /// </summary>
+    public async Task<ColdRun> ManagedVerifyAsync(string coldHost, string address, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var eventFile = Path.Combine(Path.GetTempPath(), $"otp-bench-{Guid.NewGuid():N}.json");
+        await File.WriteAllBytesAsync(eventFile, SampleEvents.Verify(address, "123456"));
+        try
+        {
+            var info = ChildProcess.StartInfo(coldHost, ["VerifyOtp::VerifyOtp.Function::FunctionHandler", eventFile, "--hold"], environment ?? functionEnvironment);
+            var run = await UntilAnswerAsync(info, line => line.Contains("\"statusCode\":", StringComparison.Ordinal), held: true);
+            return run.Answer.Contains("\"statusCode\":404", StringComparison.Ordinal) ? run : throw new InvalidOperationException($"The managed host answered: {run.Answer}");
+        }
+        finally
+        {
+            File.Delete(eventFile);
+        }
+    }
+
+    /// <summary>
     /// Starts the AOT bootstrap against a fresh fake Runtime API holding one generate event; the
     /// time is Process.Start to the moment the fake API has read the posted response. The bootstrap
     /// is then blocked in its next GET: its VmHWM is read, and it is killed.

@@ -9,12 +9,13 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using OtpService.Benchmarks;
 using OtpService.Local.Emulators;
 
-// dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
+// dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish] [--baseline-coldhost PATH]
+// --baseline-coldhost: another build's published ColdHost (e.g. main's), measured in the same run for cold_verify_ms.
 // Subsets: cold | warm | cpu | runner | abuse | storage | deadline. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
 if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage" or "deadline"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish] [--baseline-coldhost PATH]");
     return 2;
 }
 
@@ -33,6 +34,17 @@ if (command is "all" or "runner")
 {
     Report.Progress("runner: the local runner's own work per request, no-op function");
     Report.Emit(new Figure("runner_overhead_us", await RunnerOverhead.MicrosecondsPerRequestAsync(), "us"));
+    Report.Progress("runner: idle CPU of the runner and its emulators, empty table vs 15,000 items");
+    var (readySeconds, idleEmpty, idleFull, oldScan) = await RunnerIdle.MeasureAsync(root, TimeSpan.FromSeconds(20));
+    Report.Emit(new Figure("runner_ready_s", readySeconds, "s"));
+    Report.Emit(new Figure("runner_idle_cpu_ms_per_s_empty", idleEmpty, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_ms_per_s_{RunnerIdle.Items}_items", idleFull, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_{RunnerIdle.Items}_items_vs_empty", idleEmpty > 0 ? idleFull / idleEmpty : 0, "ratio"));
+    Report.Emit(new Figure($"runner_idle_cpu_ms_per_s_{RunnerIdle.Items}_items_old_scan_baseline", oldScan, "ms/s"));
+    Report.Emit(new Figure($"runner_idle_cpu_{RunnerIdle.Items}_items_vs_old_scan", oldScan > 0 ? idleFull / oldScan : 0, "ratio"));
+    Report.Progress("runner: dotnet run --project src/OtpService.Local to \"Ready.\" (built tree), with and without --no-build");
+    Report.Emit(new Figure("runner_ready_dotnet_run_s", await RunnerIdle.DotnetRunReadySecondsAsync(root, noBuild: false), "s"));
+    Report.Emit(new Figure("runner_ready_dotnet_run_no_build_s", await RunnerIdle.DotnetRunReadySecondsAsync(root, noBuild: true), "s"));
     if (command == "runner")
     {
         return 0;
@@ -96,6 +108,17 @@ var functionEnvironment = new Dictionary<string, string>
     ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",
     ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "1000000",
     ["OTP_MAX_SENDS_PER_MINUTE"] = "100000",
+    ["OTP_TOKEN_SIGNING_KEY"] = OtpService.Core.Aws.DevelopmentKeys.TokenSigningKeyPem,
+    ["OTP_SUBJECT_KEY"] = OtpService.Core.Aws.DevelopmentKeys.SubjectKey,
+};
+
+// VerifyOtp as deployed signs through KMS: with moto's server present, the cold verify and the
+// token figures use a KMS key there (KMS client start-up, GetPublicKey at init, one Sign per token).
+await using var kms = await KmsBench.StartAsync();
+var verifyEnvironment = kms is null ? functionEnvironment : new Dictionary<string, string>(functionEnvironment)
+{
+    ["AWS_ENDPOINT_URL_KMS"] = kms.Endpoint,
+    ["OTP_TOKEN_SIGNING_KEY_ID"] = kms.KeyArn,
 };
 
 if (command is "all" or "deadline")
@@ -139,6 +162,7 @@ if (command is "all" or "storage")
 if (command is "all" or "cold")
 {
     await RunColdAsync(seed, new ColdStarts(functionEnvironment), coldHost!, bootstrap);
+    await RunColdVerifyAsync(new ColdStarts(functionEnvironment), coldHost!, OptionText("--baseline-coldhost"));
 }
 
 if (command is "all" or "warm")
@@ -153,9 +177,40 @@ if (command is "all" or "warm")
     }
 
     Report.Emit(new Figure("warm_call_ms", ours, "ms", seedWarm));
+    await KmsBench.EmitTokenFiguresAsync(kms, pairs);
 }
 
 return 0;
+
+string? OptionText(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
+
+async Task RunColdVerifyAsync(ColdStarts cold, string coldHostPath, string? baselinePath)
+{
+    var id = Guid.NewGuid().ToString("N")[..8];
+    List<double> ours = [], baseline = [];
+    for (var round = 0; round <= runs; round++)
+    {
+        var run = await cold.ManagedVerifyAsync(coldHostPath, $"cold-verify-{id}-{round}@example.com", verifyEnvironment);
+        double? baselineRun = baselinePath is null ? null : (await cold.ManagedVerifyAsync(baselinePath, $"cold-verify-base-{id}-{round}@example.com")).Ms;
+        if (round > 0)
+        {
+            ours.Add(run.Ms);
+            if (baselineRun is { } b)
+            {
+                baseline.Add(b);
+            }
+        }
+
+        Report.Progress($"cold verify round {round}{(round > 0 ? "" : " (warm-up, not counted)")}: ours {run.Ms:F1} ms{(kms is null ? " (development key)" : " (KMS on moto)")}, baseline {(baselineRun is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-")} ms");
+    }
+
+    // "seed" here is the baseline build (the column holds whatever the figure is compared with).
+    Report.Emit(new Figure("cold_verify_ms", Report.Median(ours), "ms", baseline.Count > 0 ? Report.Median(baseline) : null));
+}
 
 int Option(string name, int fallback)
 {

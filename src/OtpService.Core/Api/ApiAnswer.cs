@@ -5,17 +5,25 @@ using OtpService.Core.Otp;
 namespace OtpService.Core.Api;
 
 /// <summary>An HTTP answer before it is shaped for API Gateway.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="Body">The answer's JSON body (and what the log line reports as its outcome).</param>
 public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
 {
     /// <summary>Which limit refused the request ("address", "client", "budget", "code"), for the log line only; null when none did.</summary>
     public string? Limit { get; init; }
+
+    /// <summary>A JSON document sent instead of <see cref="Body"/> (the JWKS); <see cref="Body"/> still names the outcome in the log.</summary>
+    public string? Document { get; init; }
+
+    /// <summary>The Cache-Control header: no-store for every answer about codes; public documents may be cached.</summary>
+    public string CacheControl { get; init; } = "no-store";
 
     public ApiGatewayResponse ToResponse(string? corsAllowedOrigin = null)
     {
         var headers = new Dictionary<string, string>
         {
             ["Content-Type"] = "application/json",
-            ["Cache-Control"] = "no-store",
+            ["Cache-Control"] = CacheControl,
             ["X-Content-Type-Options"] = "nosniff",
         };
         if (corsAllowedOrigin is not null)
@@ -32,7 +40,7 @@ public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
         {
             StatusCode = StatusCode,
             Headers = headers,
-            Body = System.Text.Json.JsonSerializer.Serialize(Body, LambdaJsonContext.Default.ApiAnswerBody),
+            Body = Document ?? System.Text.Json.JsonSerializer.Serialize(Body, LambdaJsonContext.Default.ApiAnswerBody),
         };
     }
 }
@@ -59,7 +67,7 @@ public static class ApiAnswers
 
     public static ApiAnswer For(VerifyOutcome outcome) => outcome.Status switch
     {
-        VerifyStatus.Verified => new(200, new("verified", "Verified")),
+        VerifyStatus.Verified => new(200, new("verified", "Verified") { Token = outcome.Token }),
         VerifyStatus.WrongCode => new(401, new("wrong_code", "Wrong OTP") { AttemptsRemaining = outcome.AttemptsRemaining }),
         VerifyStatus.Expired => new(410, new("expired", "Time Over")),
         VerifyStatus.NotFound => new(404, new("not_found", "No such OTP was shared")),
@@ -76,6 +84,17 @@ public static class ApiAnswers
         ArgumentNullException.ThrowIfNull(error);
         return new(400, new("invalid_request", error.Message) { Field = error.Field });
     }
+
+    /// <summary>How long relying parties and caches may keep the JWKS (RFC 9111 max-age): shorter than a rotation step (README "Token signing keys").</summary>
+    public const int JwksMaxAgeSeconds = 300;
+
+    /// <summary>GET /.well-known/jwks.json: the token keys (RFC 7517 section 5), cacheable.</summary>
+    public static ApiAnswer Jwks(string jwksJson) =>
+        new(200, new("jwks", "JSON Web Key Set"))
+        {
+            Document = jwksJson ?? throw new ArgumentNullException(nameof(jwksJson)),
+            CacheControl = string.Create(CultureInfo.InvariantCulture, $"public, max-age={JwksMaxAgeSeconds}"),
+        };
 
     /// <summary>Seconds a client should wait before trying again after a 503 (the Retry-After header and retryAfterSeconds).</summary>
     public const int UnavailableRetryAfterSeconds = 2;

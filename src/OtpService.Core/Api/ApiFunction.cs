@@ -12,17 +12,30 @@ namespace OtpService.Core.Api;
 /// <summary>
 /// The shared body of the API handlers: parse the API Gateway event, run the route's action within
 /// the invocation's budget, shape the proxy response, log one line and count the outcome (EMF).
-/// Bad input is a 400; storage that is down, throttled or too slow, or a budget used up, a 503 with
-/// Retry-After; a storage configuration error or anything else a 500. No answer carries internals.
+/// Bad input is a 400; storage or signing that is down, throttled or too slow, or a budget used up,
+/// a 503 with Retry-After; a storage configuration error or anything else a 500. No answer carries internals.
 /// </summary>
 public static class ApiFunction
 {
-    public static async Task<Stream> HandleAsync(
+    public static Task<Stream> HandleAsync(
         Stream input,
         string route,
         InvocationLog log,
         OtpSettings settings,
         Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return HandleAsync(input, route, log, settings, (_, fields, token) => action(fields, token), cancellationToken);
+    }
+
+    /// <summary>As above, for an action that also reads the event itself (its route, its API's domain name).</summary>
+    public static async Task<Stream> HandleAsync(
+        Stream input,
+        string route,
+        InvocationLog log,
+        OtpSettings settings,
+        Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -49,7 +62,7 @@ public static class ApiFunction
                 (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
                 (_, null) => ApiAnswers.Invalid(invalid!),
                 // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
-                _ => await action(fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
+                _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
             };
         }
         catch (OperationCanceledException) when (deadline.Expired)
@@ -64,6 +77,11 @@ public static class ApiFunction
         {
             answer = ApiAnswers.Unavailable;
             (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningUnavailableException e)
+        {
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.GetType().Name);
         }
         catch (StoreConfigurationException e)
         {

@@ -1,10 +1,63 @@
+using OtpService.Core.Contracts;
 using OtpService.Core.Otp;
+using OtpService.Core.Ports;
+using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Api;
 
-/// <summary>The two routes: check the fields, call the rule, pick the answer.</summary>
+/// <summary>The routes: check the fields, call the rule, pick the answer.</summary>
 public static class OtpEndpoints
 {
+    /// <summary>Where the token keys are published (RFC 8615 well-known location; answered by VerifyOtp).</summary>
+    public const string JwksPath = "/.well-known/jwks.json";
+
+    /// <summary>
+    /// VerifyOtp's two routes: <see cref="JwksPath"/> answers the JWKS; /otp/verify checks the code and,
+    /// when it is right, returns a token whose <c>iss</c> is the configured issuer or this API's URL.
+    /// </summary>
+    public static Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, IdentityTokens tokens, ApiGatewayRequest request, RequestFields fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(request);
+        return IsJwksRequest(request)
+            ? Task.FromResult(ApiAnswers.Jwks(tokens.Jwks))
+            : VerifyAsync(verifier, settings, fields, tokens.For(IssuerFor(request, tokens.Settings)), cancellationToken);
+    }
+
+    /// <summary>
+    /// The token's <c>iss</c>: OTP_TOKEN_ISSUER when set, else the base URL this request came in on,
+    /// https://{requestContext.domainName}/{stage} (no stage path for HTTP API's $default stage), which is
+    /// the template's ApiBaseUrl output without its trailing slash. Set OTP_TOKEN_ISSUER behind a custom
+    /// domain whose base path does not repeat the stage.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No issuer configured and the event names no domain.</exception>
+    public static string IssuerFor(ApiGatewayRequest request, TokenSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Issuer is { } configured)
+        {
+            return configured;
+        }
+
+        var domain = request.RequestContext?.DomainName;
+        if (string.IsNullOrWhiteSpace(domain))
+        {
+            throw new InvalidOperationException($"The event names no requestContext.domainName; set {TokenSettings.IssuerVariable}.");
+        }
+
+        var stage = request.RequestContext?.Stage;
+        return stage is null or "" or "$default" ? $"https://{domain}" : $"https://{domain}/{stage}";
+    }
+
+    /// <summary>True for GET /.well-known/jwks.json in either payload format.</summary>
+    public static bool IsJwksRequest(ApiGatewayRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var resource = request.Resource ?? request.RequestContext?.ResourcePath ?? request.RouteKey?.Split(' ', 2)[^1] ?? request.RawPath ?? request.Path;
+        return string.Equals(resource, JwksPath, StringComparison.Ordinal);
+    }
+
     public static async Task<ApiAnswer> GenerateAsync(OtpIssuer issuer, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(issuer);
@@ -25,7 +78,15 @@ public static class OtpEndpoints
         return ApiAnswers.For(await issuer.IssueAsync(address, client, cancellationToken).ConfigureAwait(false));
     }
 
-    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
+    public static Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken) =>
+        VerifyAsync(verifier, settings, fields, tokens: null, cancellationToken);
+
+    /// <param name="verifier">The rule.</param>
+    /// <param name="settings">Code length.</param>
+    /// <param name="fields">email_address and otp.</param>
+    /// <param name="tokens">Issues the token of a 200; null: a bare "Verified".</param>
+    /// <param name="cancellationToken">Cancels storage and signing.</param>
+    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(settings);
@@ -42,7 +103,7 @@ public static class OtpEndpoints
         }
 
         var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await verifier.VerifyAsync(address, code, client, cancellationToken).ConfigureAwait(false));
+        return ApiAnswers.For(await verifier.VerifyAsync(address, code, client, tokens, cancellationToken).ConfigureAwait(false));
     }
 
     private static ApiAnswer? ReadAddress(RequestFields fields, out string address)

@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace OtpService.Core.Aws;
 
-/// <summary>The one Secrets Manager call we need, GetSecretValue, over its JSON 1.1 protocol.</summary>
+/// <summary>
+/// The one Secrets Manager call we need, GetSecretValue, over its JSON 1.1 protocol
+/// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html).
+/// </summary>
 public sealed class SecretsManagerClient
 {
     public const string SigningService = "secretsmanager";
@@ -30,12 +33,37 @@ public sealed class SecretsManagerClient
     /// <summary>The secret's current SecretString.</summary>
     /// <exception cref="AwsCallException">The call failed.</exception>
     /// <exception cref="InvalidOperationException">The secret holds binary data, not a string.</exception>
-    public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken)
+    public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken) =>
+        (await GetSecretVersionAsync(secretId, CurrentStage, cancellationToken).ConfigureAwait(false))!.SecretString;
+
+    /// <summary>The AWSCURRENT staging label: the version in use.</summary>
+    public const string CurrentStage = "AWSCURRENT";
+
+    /// <summary>The AWSPREVIOUS staging label: the version that was current before the last rotation.</summary>
+    public const string PreviousStage = "AWSPREVIOUS";
+
+    /// <summary>
+    /// The version of the secret that carries <paramref name="versionStage"/>, with its VersionId;
+    /// null when no version carries that label (a secret never rotated has no AWSPREVIOUS:
+    /// ResourceNotFoundException).
+    /// </summary>
+    /// <exception cref="AwsCallException">The call failed (other than a missing label).</exception>
+    /// <exception cref="InvalidOperationException">The secret holds binary data, not a string, or the answer has no VersionId.</exception>
+    public async Task<SecretVersion?> GetSecretVersionAsync(string secretId, string versionStage, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(secretId);
-        var body = JsonSerializer.SerializeToUtf8Bytes(new GetSecretValueRequest(secretId), AwsJsonContext.Default.GetSecretValueRequest);
-        var answer = await client.PostAsync(Operation, endpoint, body, "application/x-amz-json-1.1", TargetHeader, cancellationToken)
-            .ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrWhiteSpace(versionStage);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new GetSecretValueRequest(secretId, versionStage), AwsJsonContext.Default.GetSecretValueRequest);
+        byte[] answer;
+        try
+        {
+            answer = await client.PostAsync(Operation, endpoint, body, "application/x-amz-json-1.1", TargetHeader, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (AwsCallException missing) when (missing.ErrorType == "ResourceNotFoundException" && versionStage != CurrentStage)
+        {
+            return null;
+        }
 
         GetSecretValueResponse? secret;
         try
@@ -50,12 +78,21 @@ public sealed class SecretsManagerClient
                 $"{Operation} returned a body that is not the documented JSON (at {exception.Path ?? "$"}).", retryable: false);
         }
 
-        return secret?.SecretString
+        var text = secret?.SecretString
             ?? throw new InvalidOperationException($"Secret '{secretId}' has no SecretString (binary secrets are not supported).");
+        var versionId = secret.VersionId
+            ?? throw new InvalidOperationException($"Secret '{secretId}' was returned without a VersionId.");
+        return new SecretVersion(versionId, text);
     }
 }
 
-internal sealed record GetSecretValueRequest(string SecretId);
+/// <summary>One version of a secret: its VersionId (a UUID) and its SecretString. <see cref="ToString"/> shows the id only.</summary>
+public sealed record SecretVersion(string VersionId, string SecretString)
+{
+    public override string ToString() => $"SecretVersion {VersionId}";
+}
+
+internal sealed record GetSecretValueRequest(string SecretId, string? VersionStage = null);
 
 /// <summary>The fields we read of GetSecretValue's answer; the rest (CreatedDate, VersionStages, ...) is skipped.</summary>
 internal sealed class GetSecretValueResponse

@@ -1,33 +1,47 @@
 using System.Text;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Aws;
 
 /// <summary>
-/// Finds the server-side HMAC key for OTP codes: in AWS a Secrets Manager secret named by
-/// OTP_SIGNING_KEY_SECRET_ARN, in local development the value of OTP_SIGNING_KEY.
-/// The key itself never appears in an exception or a log.
+/// Finds the server-side HMAC keys for OTP codes: in AWS the AWSCURRENT and AWSPREVIOUS versions of
+/// the Secrets Manager secret named by OTP_SIGNING_KEY_SECRET_ARN (each with its VersionId), in
+/// local development the value of OTP_SIGNING_KEY (version "local"). The development key is refused
+/// in Lambda. No key appears in an exception or a log.
 /// </summary>
 public static class SigningKeyLoader
 {
     public const string SecretArnVariable = "OTP_SIGNING_KEY_SECRET_ARN";
     public const string LocalKeyVariable = "OTP_SIGNING_KEY";
 
-    /// <summary>HMAC-SHA256 keys shorter than its 32-byte output weaken it; the rule is OtpCode's.</summary>
-    public const int MinimumKeyBytes = Otp.OtpCode.MinKeyBytes;
+    /// <summary>HMAC-SHA256 keys shorter than its 32-byte output weaken it; the rule is <see cref="OtpKey.MinBytes"/>.</summary>
+    public const int MinimumKeyBytes = OtpKey.MinBytes;
 
     /// <summary>
-    /// Loads the key once, at cold start, from a Function's parameterless constructor.
-    /// Blocks on the Secrets Manager call: constructors cannot await, and Lambda's init phase has no
+    /// Loads the ring once, at cold start, from a Function's parameterless constructor.
+    /// Blocks on the Secrets Manager calls: constructors cannot await, and Lambda's init phase has no
     /// synchronization context to deadlock on.
     /// </summary>
-    public static byte[] LoadSigningKey(Func<string, string?> environment) =>
-        LoadSigningKeyAsync(environment, SecretsManagerClient.FromEnvironment, CancellationToken.None)
+    public static OtpKeyRing LoadKeyRing(Func<string, string?> environment) =>
+        LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, CancellationToken.None)
             .GetAwaiter().GetResult(); // Sync over async on purpose: cold start, in a constructor (see above).
+
+    /// <summary>The current key's bytes (the ring's current key).</summary>
+    public static byte[] LoadSigningKey(Func<string, string?> environment) => LoadKeyRing(environment).Current.Material.ToArray();
+
+    /// <inheritdoc cref="LoadKeyRingAsync"/>
+    public static async Task<byte[]> LoadSigningKeyAsync(
+        Func<string, string?> environment,
+        Func<Func<string, string?>, SecretsManagerClient> secretsManager,
+        CancellationToken cancellationToken) =>
+        (await LoadKeyRingAsync(environment, secretsManager, cancellationToken).ConfigureAwait(false)).Current.Material.ToArray();
 
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="secretsManager">Builds the client when the secret is needed (from the same environment).</param>
-    /// <param name="cancellationToken">Cancels the Secrets Manager call.</param>
-    public static async Task<byte[]> LoadSigningKeyAsync(
+    /// <param name="cancellationToken">Cancels the Secrets Manager calls.</param>
+    /// <exception cref="InvalidOperationException">No key configured, a key too short, or the development key in Lambda.</exception>
+    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
+    public static async Task<OtpKeyRing> LoadKeyRingAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, SecretsManagerClient> secretsManager,
         CancellationToken cancellationToken)
@@ -37,13 +51,19 @@ public static class SigningKeyLoader
 
         if (environment(SecretArnVariable) is { Length: > 0 } secretArn)
         {
-            var secret = await secretsManager(environment).GetSecretStringAsync(secretArn, cancellationToken).ConfigureAwait(false);
-            return LongEnough(Encoding.UTF8.GetBytes(secret), $"The secret named by {SecretArnVariable}");
+            return await new SecretsManagerKeySource(secretsManager(environment), secretArn).ReadAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (environment(LocalKeyVariable) is { Length: > 0 } localKey)
         {
-            return LongEnough(Encoding.UTF8.GetBytes(localKey), LocalKeyVariable);
+            if (localKey == DevelopmentKeys.CodeKey && DevelopmentKeys.InLambda(environment))
+            {
+                throw new InvalidOperationException(
+                    $"{LocalKeyVariable} holds the public development key, and this is Lambda ({DevelopmentKeys.LambdaFunctionNameVariable} is set). "
+                    + $"Codes under it protect nothing: set {SecretArnVariable} to the stack's Secrets Manager secret instead.");
+            }
+
+            return new OtpKeyRing(ToKey(OtpKey.LocalVersion, localKey, LocalKeyVariable));
         }
 
         throw new InvalidOperationException(
@@ -51,9 +71,63 @@ public static class SigningKeyLoader
             + $"or {LocalKeyVariable} to a random string of at least {MinimumKeyBytes} bytes (local development).");
     }
 
-    private static byte[] LongEnough(byte[] key, string source) =>
-        key.Length >= MinimumKeyBytes
-            ? key
+    /// <summary>The source that reads the ring again at invoke time, or null when the key was given directly.</summary>
+    public static IOtpKeySource? RefreshSource(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment(SecretArnVariable) is { Length: > 0 } secretArn
+            ? new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment), secretArn)
+            : null;
+    }
+
+    internal static OtpKey ToKey(string version, string secret, string source)
+    {
+        var bytes = Encoding.UTF8.GetBytes(secret);
+        return bytes.Length >= MinimumKeyBytes
+            ? new OtpKey(version, bytes)
             : throw new InvalidOperationException(
-                $"{source} is {key.Length} bytes long; the OTP signing key must be at least {MinimumKeyBytes} bytes.");
+                $"{source} is {bytes.Length} bytes long; the OTP signing key must be at least {MinimumKeyBytes} bytes.");
+    }
+}
+
+/// <summary>
+/// The key ring from one Secrets Manager secret: its AWSCURRENT version (required) and its
+/// AWSPREVIOUS version (present after the first rotation), each keyed by VersionId.
+/// </summary>
+public sealed class SecretsManagerKeySource(SecretsManagerClient client, string secretArn) : IOtpKeySource
+{
+    private readonly string _secretArn = string.IsNullOrWhiteSpace(secretArn) ? throw new ArgumentException("A secret ARN is required.", nameof(secretArn)) : secretArn;
+
+    /// <summary>For refreshes at invoke time: failures become <see cref="KeySourceUnavailableException"/>.</summary>
+    public async Task<OtpKeyRing> LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsCallException failure)
+        {
+            throw new KeySourceUnavailableException(failure.Message, failure);
+        }
+        catch (InvalidOperationException failure)
+        {
+            throw new KeySourceUnavailableException(failure.Message, failure);
+        }
+    }
+
+    /// <summary>Both versions, read in parallel.</summary>
+    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
+    /// <exception cref="InvalidOperationException">A version is too short, binary, or has no VersionId.</exception>
+    internal async Task<OtpKeyRing> ReadAsync(CancellationToken cancellationToken)
+    {
+        var current = client.GetSecretVersionAsync(_secretArn, SecretsManagerClient.CurrentStage, cancellationToken);
+        var previous = client.GetSecretVersionAsync(_secretArn, SecretsManagerClient.PreviousStage, cancellationToken);
+        await Task.WhenAll(current, previous).ConfigureAwait(false);
+        var source = $"The secret named by {SigningKeyLoader.SecretArnVariable}";
+        var currentVersion = (await current.ConfigureAwait(false))!;
+        var previousVersion = await previous.ConfigureAwait(false);
+        return new OtpKeyRing(
+            SigningKeyLoader.ToKey(currentVersion.VersionId, currentVersion.SecretString, source),
+            previousVersion is null ? null : SigningKeyLoader.ToKey(previousVersion.VersionId, previousVersion.SecretString, $"{source} (AWSPREVIOUS)"));
+    }
 }

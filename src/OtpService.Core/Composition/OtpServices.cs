@@ -7,6 +7,7 @@ using OtpService.Core.Logging;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
+using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Composition;
 
@@ -66,8 +67,23 @@ public sealed class OtpServices
 
     public IOtpStore CreateStore() => new DynamoDbOtpStore(CreateDynamoDbClient(_environment, Budget), Settings.TableName);
 
-    /// <summary>The code derivation under the signing key (Secrets Manager in AWS, a development key locally).</summary>
-    public OtpCode CreateCodes() => new(SigningKeyLoader.LoadSigningKey(_environment));
+    /// <summary>
+    /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
+    /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
+    /// </summary>
+    public OtpCode CreateCodes() =>
+        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment), Clock);
+
+    /// <summary>
+    /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the
+    /// development ES256 key locally; the subject key; the token settings.
+    /// </summary>
+    public IdentityTokens CreateTokens()
+    {
+        var settings = TokenSettings.FromVariables(_environment);
+        var keys = TokenSigningKeyLoader.Load(_environment);
+        return new IdentityTokens(keys.Signer, new SubjectIdentifiers(SubjectKeyLoader.LoadSubjectKey(_environment)), settings, keys.OtherPublishedKeys, Clock);
+    }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
     public ClientTagger CreateClientTagger() => new(ClientKeyLoader.LoadClientKey(_environment));

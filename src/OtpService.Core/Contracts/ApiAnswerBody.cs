@@ -11,4 +11,7 @@ public sealed record ApiAnswerBody(
     [JsonPropertyName("attemptsRemaining")] public int? AttemptsRemaining { get; init; }
     [JsonPropertyName("retryAfterSeconds")] public int? RetryAfterSeconds { get; init; }
     [JsonPropertyName("field")] public string? Field { get; init; }
+
+    /// <summary>verify's 200: the signed proof, a compact JWT (README "Using the answer").</summary>
+    [JsonPropertyName("token")] public string? Token { get; init; }
 }

@@ -39,6 +39,8 @@ public sealed class ApiGatewayRequestContext
     [JsonPropertyName("accountId")] public string? AccountId { get; set; }
     [JsonPropertyName("apiId")] public string? ApiId { get; set; }
     [JsonPropertyName("requestId")] public string? RequestId { get; set; }
+    /// <summary>The host the API was called on (e.g. a1b2c3d4e5.execute-api.us-east-1.amazonaws.com, or a custom domain).</summary>
+    [JsonPropertyName("domainName")] public string? DomainName { get; set; }
     [JsonPropertyName("stage")] public string? Stage { get; set; }
     [JsonPropertyName("resourcePath")] public string? ResourcePath { get; set; }
     [JsonPropertyName("httpMethod")] public string? HttpMethod { get; set; }

@@ -1,38 +1,134 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Otp;
 
 /// <summary>
-/// Derives a code from a stored random nonce under the server's signing key, so nothing at
-/// rest (table, stream, logs) can produce the code without the key:
+/// Derives a code from a stored random nonce under one version of the server's HMAC key, so nothing
+/// at rest (table, stream, logs) can produce the code without the key:
 /// code = first 8 bytes of HMAC-SHA256(key, "otp-v1" 0x00 address 0x00 nonce), read as a
 /// big-endian unsigned 64-bit number, modulo 10^digits, left-padded with zeros.
 /// (HOTP truncates to 31 bits; 64 bits keeps 10-digit codes uniform: bias below 10^-9.)
+/// <para>
+/// Holds a key ring (current and previous key, by version id) and refreshes it from its
+/// <see cref="IOtpKeySource"/>: when it is older than the refresh interval (so a SnapStart restore,
+/// whose clock jumps past it, reloads the key frozen in the snapshot), and when a code names a key
+/// version the ring lacks (a rotation seen first by the other function).
+/// </para>
 /// </summary>
 public sealed class OtpCode
 {
     public const int NonceBytes = 16;
-    public const int MinKeyBytes = 32;
+
+    /// <summary>The key-length rule (<see cref="OtpKey.MinBytes"/>).</summary>
+    public const int MinKeyBytes = OtpKey.MinBytes;
+
+    /// <summary>How long a loaded ring is used before it is read again.</summary>
+    public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>After a failed or fruitless read, the key store is not asked again for this long.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
+
     private static readonly byte[] Domain = "otp-v1"u8.ToArray();
 
-    private readonly byte[] _key;
+    private readonly IOtpKeySource? _source;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _refreshInterval;
+    private volatile OtpKeyRing _ring;
+    // UTC ticks, read and written whole (Interlocked): concurrent invocations may share one instance.
+    private long _loadedAt;
+    private long _nextAttempt;
 
+    /// <summary>One fixed key (version <see cref="OtpKey.LocalVersion"/>), never refreshed.</summary>
+    /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/>.</exception>
     public OtpCode(ReadOnlySpan<byte> signingKey)
+        : this(new OtpKeyRing(new OtpKey(OtpKey.LocalVersion, signingKey)))
     {
-        if (signingKey.Length < MinKeyBytes)
-        {
-            throw new ArgumentException($"The signing key must be at least {MinKeyBytes} bytes.", nameof(signingKey));
-        }
-
-        _key = signingKey.ToArray();
     }
 
-    /// <summary>A fresh nonce from the operating system's CSPRNG.</summary>
-    public static byte[] NewNonce() => RandomNumberGenerator.GetBytes(NonceBytes);
+    /// <param name="ring">The keys loaded at start (init).</param>
+    /// <param name="source">Where to read the ring again; null: the ring is fixed.</param>
+    /// <param name="clock">Decides when the ring is stale.</param>
+    /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
+    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null)
+    {
+        _ring = ring ?? throw new ArgumentNullException(nameof(ring));
+        _source = source;
+        _clock = clock ?? TimeProvider.System;
+        _refreshInterval = refreshInterval ?? DefaultRefreshInterval;
+        _loadedAt = _clock.GetUtcNow().UtcTicks;
+        _nextAttempt = _loadedAt;
+    }
 
-    public string Derive(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits)
+    /// <summary>The version id new codes are derived under.</summary>
+    public string CurrentKeyVersion => _ring.Current.Version;
+
+    /// <summary>The ring in use (versions only are meant for callers; the key bytes stay inside).</summary>
+    public OtpKeyRing Ring => _ring;
+
+    /// <summary>A fresh nonce, unique even across SnapStart restores (<see cref="SnapshotSafeRandom"/>).</summary>
+    public static byte[] NewNonce() => SnapshotSafeRandom.GetBytes(NonceBytes);
+
+    /// <summary>
+    /// Reads the ring again when it is older than the refresh interval, or when
+    /// <paramref name="neededVersion"/> is given and not in it. A failed read keeps the ring in use
+    /// and is not retried for <see cref="RetryInterval"/>. Cheap when nothing is due (a clock read).
+    /// </summary>
+    public async ValueTask RefreshAsync(string? neededVersion, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow().UtcTicks;
+        var nextAttempt = Interlocked.Read(ref _nextAttempt);
+        if (_source is null || now < nextAttempt || !IsDue(neededVersion, now))
+        {
+            return;
+        }
+
+        // Claimed before the await: concurrent callers keep using the ring in use instead of reading too.
+        if (Interlocked.CompareExchange(ref _nextAttempt, now + RetryInterval.Ticks, nextAttempt) != nextAttempt)
+        {
+            return;
+        }
+
+        try
+        {
+            _ring = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _loadedAt, now);
+        }
+        catch (KeySourceUnavailableException)
+        {
+            // The ring in use still derives every code mailed under it; try again after RetryInterval.
+        }
+    }
+
+    /// <summary>The code for this nonce under the key with version <paramref name="keyVersion"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The ring holds no key with that version.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="digits"/> is not 6..10.</exception>
+    public string Derive(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits)
+    {
+        ArgumentNullException.ThrowIfNull(keyVersion);
+        var key = _ring.Find(keyVersion)
+            ?? throw new KeyNotFoundException($"No OTP key with version '{keyVersion}' is loaded (current: '{CurrentKeyVersion}').");
+        return Derive(key, normalizedAddress, nonce, digits);
+    }
+
+    /// <summary>The code for this nonce under the current key.</summary>
+    public string Derive(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits) =>
+        Derive(_ring.Current, normalizedAddress, nonce, digits);
+
+    /// <summary>True when <paramref name="submitted"/> is the code for this nonce under key <paramref name="keyVersion"/>; constant time in the code's content.</summary>
+    public bool Matches(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
+        SameCode(Derive(keyVersion, normalizedAddress, nonce, digits), submitted);
+
+    /// <summary>True when <paramref name="submitted"/> is the code for this nonce under the current key; constant time in the code's content.</summary>
+    public bool Matches(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
+        SameCode(Derive(normalizedAddress, nonce, digits), submitted);
+
+    private bool IsDue(string? neededVersion, long now) =>
+        now - Interlocked.Read(ref _loadedAt) >= _refreshInterval.Ticks || (neededVersion is not null && _ring.Find(neededVersion) is null);
+
+    private static string Derive(OtpKey key, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits)
     {
         ArgumentNullException.ThrowIfNull(normalizedAddress);
         if (digits is < 6 or > 10)
@@ -47,18 +143,15 @@ public sealed class OtpCode
         nonce.CopyTo(message.AsSpan(Domain.Length + 1 + address.Length + 1));
 
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, message, mac);
+        HMACSHA256.HashData(key.Material, message, mac);
         var number = BinaryPrimitives.ReadUInt64BigEndian(mac) % Pow10(digits);
         return number.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');
     }
 
-    /// <summary>True when <paramref name="submitted"/> is the code for this nonce; constant time in the code's content.</summary>
-    public bool Matches(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
+    private static bool SameCode(string expected, string submitted)
     {
         ArgumentNullException.ThrowIfNull(submitted);
-        var expected = Encoding.ASCII.GetBytes(Derive(normalizedAddress, nonce, digits));
-        var given = Encoding.ASCII.GetBytes(submitted);
-        return CryptographicOperations.FixedTimeEquals(expected, given);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(submitted));
     }
 
     private static ulong Pow10(int digits)

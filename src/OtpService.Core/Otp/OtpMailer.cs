@@ -23,6 +23,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
     {
         var senderAddress = settings.SenderAddress
             ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
+        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, cancellationToken).ConfigureAwait(false);
         if (code is null)
@@ -39,7 +40,8 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
 
         // The lifetime the mail states is the stored code's own (it differs from OTP_TTL_SECONDS
         // while a stack update changes the TTL, and for a code pushed past its predecessor's expiry).
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
+        // Until codes record their key version, the current key (the follow-up stores codes.CurrentKeyVersion here).
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(codes.CurrentKeyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);

@@ -8,17 +8,26 @@ namespace OtpService.Core.Otp;
 /// one for all clients together (so one client cannot kill someone else's code); per client, a
 /// limit of failed verifications per hour, taken before the compare so a limited client learns
 /// nothing. Only the newest code of an address counts. Reads the address record and the newest
-/// code in one query.
+/// code in one query. A right code earns a signed token when a token issuer is given; it is
+/// signed before the code is consumed, so a signing failure leaves the code usable.
 /// </summary>
 public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
+    /// <summary>Verifies without issuing a token (the seed's bare "Verified").</summary>
+    public Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? clientId, CancellationToken cancellationToken) =>
+        VerifyAsync(address, submittedCode, clientId, tokens: null, cancellationToken);
+
     /// <param name="address">The normalized address.</param>
-    /// <param name="submittedCode">The digits as submitted.</param>
+    /// <param name="submittedCode">The code as ASCII digits (already checked by <see cref="SubmittedCode"/>).</param>
     /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
-    /// <param name="cancellationToken">Cancels the storage calls.</param>
-    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? clientId, CancellationToken cancellationToken)
+    /// <param name="tokens">Signs the proof of a successful verification; null: no token.</param>
+    /// <param name="cancellationToken">Cancels storage and signing calls.</param>
+    /// <exception cref="StoreUnavailableException">Storage failed.</exception>
+    /// <exception cref="TokenSigningUnavailableException">The code was right but the token could not be signed; the code is still unused.</exception>
+    public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? clientId, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
         var client = tagger.Client(clientId);
+        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         // Every verification counts as a failure until it succeeds (then it is taken back), so a
@@ -46,10 +55,11 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         // A code item older than the record's newest is a superseded code: it cannot verify.
         if (code.ExpiresAt == newest && codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
+            var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
             {
                 await store.UncountAsync(window, WindowCounter.Failures, cancellationToken).ConfigureAwait(false);
-                return new VerifyOutcome(VerifyStatus.Verified);
+                return new VerifyOutcome(VerifyStatus.Verified, Token: token);
             }
 
             return await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);

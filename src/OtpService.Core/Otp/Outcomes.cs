@@ -31,7 +31,8 @@ public enum VerifyStatus
     ClientLimited,
 }
 
-public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRemaining = null, int? RetryAfterSeconds = null);
+/// <param name="Token">For <see cref="VerifyStatus.Verified"/> with a token issuer: the signed proof (a compact JWT).</param>
+public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRemaining = null, int? RetryAfterSeconds = null, string? Token = null);
 
 /// <summary>What SendOtpEmail did with one code item.</summary>
 public enum MailOutcome

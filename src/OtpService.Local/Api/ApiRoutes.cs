@@ -3,7 +3,7 @@ namespace OtpService.Local.Api;
 /// <summary>One API Gateway resource + method and the function behind it (as template.yaml declares them).</summary>
 internal sealed record ApiRoute(string Method, string Resource, string Function);
 
-/// <summary>The REST API's routes: GET and POST on /otp/generate and /otp/verify.</summary>
+/// <summary>The REST API's routes: GET and POST on /otp/generate and /otp/verify; GET /.well-known/jwks.json (VerifyOtp).</summary>
 internal static class ApiRoutes
 {
     public static readonly IReadOnlyList<ApiRoute> All =
@@ -12,7 +12,15 @@ internal static class ApiRoutes
         new("POST", "/otp/generate", Lambda.LambdaFunctions.GenerateOtp),
         new("GET", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
         new("POST", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
+        new("GET", Core.Api.OtpEndpoints.JwksPath, Lambda.LambdaFunctions.VerifyOtp),
     ];
+
+    /// <summary>True when <paramref name="path"/> is one of the API's resources (whatever the method).</summary>
+    public static bool IsResource(string path)
+    {
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        return All.Any(r => string.Equals(r.Resource, trimmed, StringComparison.Ordinal));
+    }
 
     /// <summary>The route for a request, or null (API Gateway then answers 403 "Missing Authentication Token").</summary>
     public static ApiRoute? Match(string method, string path)

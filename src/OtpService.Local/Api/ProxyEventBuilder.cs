@@ -71,6 +71,7 @@ internal static class ProxyEventBuilder
                 AccountId = AccountId,
                 ApiId = ApiId,
                 RequestId = Guid.NewGuid().ToString(),
+                DomainName = request.Host.Value,
                 Stage = Stage,
                 ResourcePath = route.Resource,
                 HttpMethod = route.Method,

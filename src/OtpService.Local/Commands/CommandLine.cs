@@ -1,142 +1,291 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using OtpService.Local.Lambda;
 
 namespace OtpService.Local.Commands;
 
 /// <summary>What the user asked for on the command line.</summary>
 internal abstract record Command;
 
-internal sealed record HelpCommand(string? Error = null) : Command;
+/// <summary>Help was asked for, or the arguments were wrong (<see cref="Error"/> says how); <see cref="Parsed"/> prints the matching help.</summary>
+internal sealed record HelpCommand(string? Error, ParseResult Parsed) : Command;
+
+/// <summary>
+/// Existing endpoints to use instead of starting an emulator, per service (null: start one, or for
+/// KMS and Secrets Manager, which the runner never starts, leave the functions' local defaults).
+/// </summary>
+internal sealed record ServiceEndpoints
+{
+    public Uri? DynamoDb { get; init; }
+
+    public Uri? Ses { get; init; }
+
+    public Uri? Kms { get; init; }
+
+    public Uri? SecretsManager { get; init; }
+}
 
 internal sealed record StartApiOptions : Command
 {
     public int Port { get; init; } = 3000;
+
     public int DynamoDbPort { get; init; } = 8000;
+
     public int SesPort { get; init; } = 8005;
+
     public string? DataDirectory { get; init; }
+
+    /// <summary>A <c>sam local invoke --env-vars</c> file, or null.</summary>
+    public string? EnvVarsPath { get; init; }
+
+    public ServiceEndpoints Endpoints { get; init; } = new();
 }
 
 internal sealed record InvokeOptions(string Function) : Command
 {
     /// <summary>A file, "-" for standard input, or null for an empty event <c>{}</c>.</summary>
     public string? EventPath { get; init; }
+
     public int DynamoDbPort { get; init; } = 8000;
+
     public int SesPort { get; init; } = 8005;
+
+    public string? EnvVarsPath { get; init; }
+
+    public ServiceEndpoints Endpoints { get; init; } = new();
 }
 
-/// <summary>Parses <c>[start-api] [--port N] [--dynamodb-port N] [--ses-port N] [--data DIR]</c> and <c>invoke FUNCTION [--event FILE]</c>.</summary>
+/// <summary>
+/// The runner's command line on System.CommandLine: <c>[start-api] [options]</c> (the default) and
+/// <c>invoke FUNCTION [options]</c>, with generated help (<c>--help</c>, also per command) and
+/// validation (ports 1-65535 and distinct, absolute http(s) endpoint URLs, known function names).
+/// </summary>
 internal static class CommandLine
 {
-    public const string Usage = """
+    private const string Description = """
         OtpService local runner: the whole service on this machine, no Docker, no AWS account.
-
-        Usage:
-          dotnet run --project src/OtpService.Local [-- [start-api] [options]]
-              Like `sam local start-api`: starts dynalite (DynamoDB) and aws-ses-v2-local (SES),
-              creates the table, serves GET|POST /otp/generate and /otp/verify, and delivers each
-              new table item to SendOtpEmail as a DynamoDB Streams INSERT record.
-            --port N            API port (default 3000)
-            --dynamodb-port N   dynalite port (default 8000)
-            --ses-port N        aws-ses-v2-local port; its page lists sent mail (default 8005)
-            --data DIR          keep DynamoDB data in DIR across restarts (default: in memory)
-
-          dotnet run --project src/OtpService.Local -- invoke FUNCTION [--event FILE] [--dynamodb-port N] [--ses-port N]
-              Like `sam local invoke`: runs FUNCTION (GenerateOtp, SendOtpEmail, VerifyOtp) once on
-              the event in FILE ("-" reads standard input; none: {}) and prints its response JSON.
-              Uses the emulators already running on the ports (a running start-api), or starts
-              them there for this one call.
-
-          --help                this text
-
-        Configuration comes from the same environment variables as the Lambda functions
-        (OTP_TTL_SECONDS, OTP_LENGTH, ...; see README), e.g.
-          OTP_TTL_SECONDS=30 dotnet run --project src/OtpService.Local
+        Like `sam local start-api`: starts dynalite (DynamoDB) and aws-ses-v2-local (SES) unless you
+        give their endpoints, creates the table as template.yaml defines it, serves GET|POST
+        /otp/generate and /otp/verify, and delivers the table's stream records to SendOtpEmail with
+        the template's filter, batch size and retries. Configuration comes from the same environment
+        variables as the Lambda functions, e.g. OTP_TTL_SECONDS=30 dotnet run --project src/OtpService.Local
+        See docs/local.md.
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var rest = args.ToList();
-        if (rest.Any(a => a is "--help" or "-h" or "help"))
+        var root = Build(out var read);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            return new HelpCommand();
+            return new HelpCommand(string.Join(Environment.NewLine, parsed.Errors.Select(e => e.Message)), parsed);
         }
 
-        try
+        if (parsed.Action is System.CommandLine.Help.HelpAction)
         {
-            if (rest.Count > 0 && rest[0] == "invoke")
-            {
-                return ParseInvoke(rest.Skip(1).ToList());
-            }
+            return new HelpCommand(null, parsed);
+        }
 
-            if (rest.Count > 0 && rest[0] == "start-api")
-            {
-                rest.RemoveAt(0);
-            }
+        var command = read(parsed);
+        return Clash(command) is { } clash ? new HelpCommand(clash, parsed) : command;
+    }
 
-            var options = new StartApiOptions();
-            for (var i = 0; i < rest.Count; i++)
+    /// <summary>Prints the help of the command the user was on (the root, start-api or invoke).</summary>
+    public static void WriteHelp(ParseResult parsed, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        List<string> path = [.. parsed.Tokens.Where(t => t.Type == TokenType.Command).Select(t => t.Value), "--help"];
+        parsed.RootCommandResult.Command.Parse(path).Invoke(new InvocationConfiguration { Output = output, Error = output });
+    }
+
+    private static RootCommand Build(out Func<ParseResult, Command> read)
+    {
+        var root = new RootCommand(Description);
+        var startApi = new System.CommandLine.Command("start-api", "Start the API on 127.0.0.1 with the emulators (the default command).");
+
+        // Actions only mark the commands as runnable on their own (the root is start-api); Program runs the parsed record.
+        root.SetAction(_ => 0);
+        startApi.SetAction(_ => 0);
+        var rootOptions = new StartApiSymbols(root);
+        var startApiOptions = new StartApiSymbols(startApi);
+        root.Add(startApi);
+
+        var invoke = new System.CommandLine.Command(
+            "invoke",
+            "Like `sam local invoke`: run FUNCTION once on an event and print its response JSON on stdout (everything else on stderr). "
+            + "Uses emulators already answering on the ports (a running start-api), else starts them for this one call.");
+        var function = new Argument<string>("FUNCTION") { Description = $"One of {string.Join(", ", LambdaFunctions.Names)}." };
+        function.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. LambdaFunctions.Names]);
+        var eventPath = new Option<string>("--event", "-e") { Description = "The event file (\"-\": standard input; none: {}). A relative path is from where you run the command.", HelpName = "FILE" };
+        var invokeDynamoDbPort = PortOption("--dynamodb-port", 8000, "DynamoDB emulator port: used if it answers there, else started there");
+        var invokeSesPort = PortOption("--ses-port", 8005, "SES emulator port: used if it answers there, else started there");
+        var invokeShared = new SharedSymbols(invoke);
+        invoke.Add(function);
+        invoke.Add(eventPath);
+        invoke.Add(invokeDynamoDbPort);
+        invoke.Add(invokeSesPort);
+        invoke.SetAction(_ => 0);
+        root.Add(invoke);
+
+        read = parsed =>
+        {
+            var command = parsed.CommandResult.Command;
+            if (command == invoke)
             {
-                options = rest[i] switch
+                return new InvokeOptions(Canonical(parsed.GetRequiredValue(function)))
                 {
-                    "--port" => options with { Port = Port(rest, ref i) },
-                    "--dynamodb-port" => options with { DynamoDbPort = Port(rest, ref i) },
-                    "--ses-port" => options with { SesPort = Port(rest, ref i) },
-                    "--data" => options with { DataDirectory = Value(rest, ref i) },
-                    var other => throw new FormatException($"Unknown argument '{other}'."),
+                    EventPath = parsed.GetValue(eventPath),
+                    DynamoDbPort = parsed.GetValue(invokeDynamoDbPort),
+                    SesPort = parsed.GetValue(invokeSesPort),
+                    EnvVarsPath = parsed.GetValue(invokeShared.EnvVars),
+                    Endpoints = invokeShared.Read(parsed),
                 };
             }
 
-            return Distinct(options.Port, options.DynamoDbPort, options.SesPort) ? options : new HelpCommand("The three ports must differ.");
-        }
-        catch (FormatException e)
-        {
-            return new HelpCommand(e.Message);
-        }
+            return (command == startApi ? startApiOptions : rootOptions).Read(parsed);
+        };
+        return root;
     }
 
-    private static Command ParseInvoke(List<string> args)
+    private static string Canonical(string function) =>
+        LambdaFunctions.Names.First(n => string.Equals(n, function, StringComparison.OrdinalIgnoreCase));
+
+    private static Option<int> PortOption(string name, int defaultValue, string description)
     {
-        if (args.Count == 0 || args[0].StartsWith('-'))
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "PORT" };
+        option.CustomParser = result =>
         {
-            return new HelpCommand($"invoke needs a function name: {string.Join(", ", Lambda.LambdaFunctions.Names)}.");
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+            {
+                return port;
+            }
+
+            result.AddError($"{name} must be a port number from 1 to 65535, not '{text}'.");
+            return 0;
+        };
+        return option;
+    }
+
+    /// <summary>The ports that will be listened on must differ (an endpoint given instead makes its emulator's port unused); null when they do.</summary>
+    private static string? Clash(Command command)
+    {
+        var used = new List<(int Port, string Name)>();
+        switch (command)
+        {
+            case StartApiOptions o:
+                used.Add((o.Port, "--port"));
+                used.Add((o.DynamoDbPort, "--dynamodb-port")); // dynalite's proxy, or the stream proxy for a DynamoDB without streams
+                if (o.Endpoints.Ses is null)
+                {
+                    used.Add((o.SesPort, "--ses-port"));
+                }
+
+                break;
+            case InvokeOptions o:
+                if (o.Endpoints.DynamoDb is null)
+                {
+                    used.Add((o.DynamoDbPort, "--dynamodb-port"));
+                }
+
+                if (o.Endpoints.Ses is null)
+                {
+                    used.Add((o.SesPort, "--ses-port"));
+                }
+
+                break;
         }
 
-        var options = new InvokeOptions(args[0]);
-        for (var i = 1; i < args.Count; i++)
+        var clashes = used.GroupBy(u => u.Port).Where(g => g.Count() > 1)
+            .Select(g => $"{string.Join(" and ", g.Select(c => c.Name))} are both {g.Key}: the ports must differ.")
+            .ToList();
+        return clashes.Count == 0 ? null : string.Join(Environment.NewLine, clashes);
+    }
+
+    /// <summary>The options start-api takes, on the root command and on <c>start-api</c> itself.</summary>
+    private sealed class StartApiSymbols
+    {
+        private readonly Option<int> port = PortOption("--port", 3000, "API port");
+        private readonly Option<int> dynamoDbPort = PortOption("--dynamodb-port", 8000, "dynalite's port (unless --dynamodb-endpoint is given)");
+        private readonly Option<int> sesPort = PortOption("--ses-port", 8005, "aws-ses-v2-local's port; its page lists sent mail (unless --ses-endpoint is given)");
+        private readonly Option<string> data = new("--data") { Description = "Keep dynalite's data in DIR across restarts (default: in memory). A relative path is from where you run the command.", HelpName = "DIR" };
+        private readonly SharedSymbols shared;
+
+        public StartApiSymbols(System.CommandLine.Command command)
         {
-            options = args[i] switch
+            command.Add(port);
+            command.Add(dynamoDbPort);
+            command.Add(sesPort);
+            command.Add(data);
+            shared = new SharedSymbols(command);
+        }
+
+        public StartApiOptions Read(ParseResult parsed) => new()
+        {
+            Port = parsed.GetValue(port),
+            DynamoDbPort = parsed.GetValue(dynamoDbPort),
+            SesPort = parsed.GetValue(sesPort),
+            DataDirectory = parsed.GetValue(data),
+            EnvVarsPath = parsed.GetValue(shared.EnvVars),
+            Endpoints = shared.Read(parsed),
+        };
+    }
+
+    /// <summary>Options both commands take: the env-vars file and the endpoints of existing emulators.</summary>
+    private sealed class SharedSymbols
+    {
+        private readonly Option<Uri> all = EndpointOption("--endpoint", "One endpoint for every service below that is not given on its own (LocalStack or moto serve all on one port), like AWS_ENDPOINT_URL.");
+        private readonly Option<Uri> dynamoDb = EndpointOption("--dynamodb-endpoint", "Use this DynamoDB (DynamoDB Local, LocalStack, moto, a dynalite of yours) instead of starting dynalite.");
+        private readonly Option<Uri> ses = EndpointOption("--ses-endpoint", "Use this SES v2 endpoint (LocalStack, moto) instead of starting aws-ses-v2-local.");
+        private readonly Option<Uri> kms = EndpointOption("--kms-endpoint", "KMS for the functions (AWS_ENDPOINT_URL_KMS); unset: the functions' local development key.");
+        private readonly Option<Uri> secretsManager = EndpointOption("--secrets-manager-endpoint", "Secrets Manager for the functions (AWS_ENDPOINT_URL_SECRETS_MANAGER); unset: the development key OTP_SIGNING_KEY.");
+
+        public SharedSymbols(System.CommandLine.Command command)
+        {
+            command.Add(EnvVars);
+            foreach (var option in new[] { all, dynamoDb, ses, kms, secretsManager })
             {
-                "--event" or "-e" => options with { EventPath = Value(args, ref i) },
-                "--dynamodb-port" => options with { DynamoDbPort = Port(args, ref i) },
-                "--ses-port" => options with { SesPort = Port(args, ref i) },
-                var other => throw new FormatException($"Unknown argument '{other}'."),
+                command.Add(option);
+            }
+        }
+
+        public Option<string> EnvVars { get; } = new("--env-vars", "-n")
+        {
+            Description = "Environment variables per function, as `sam local invoke --env-vars` takes them: {\"Parameters\": {...}, \"GenerateOtpFunction\": {...}}; "
+                + "only variables template.yaml declares for the function apply (e.g. events/env.json).",
+            HelpName = "FILE",
+        };
+
+        public ServiceEndpoints Read(ParseResult parsed) => Endpoints(parsed.CommandResult);
+
+        public ServiceEndpoints Endpoints(CommandResult result)
+        {
+            var fallback = result.GetValue(all);
+            return new ServiceEndpoints
+            {
+                DynamoDb = result.GetValue(dynamoDb) ?? fallback,
+                Ses = result.GetValue(ses) ?? fallback,
+                Kms = result.GetValue(kms) ?? fallback,
+                SecretsManager = result.GetValue(secretsManager) ?? fallback,
             };
         }
 
-        return Distinct(options.DynamoDbPort, options.SesPort) ? options : new HelpCommand("The ports must differ.");
-    }
-
-    private static string Value(List<string> args, ref int i)
-    {
-        if (i + 1 >= args.Count)
+        private static Option<Uri> EndpointOption(string name, string description) => new(name)
         {
-            throw new FormatException($"{args[i]} needs a value.");
-        }
+            Description = description,
+            HelpName = "URL",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
+                {
+                    return uri;
+                }
 
-        return args[++i];
+                result.AddError($"{name} must be an absolute http(s) URL such as http://127.0.0.1:5000, not '{text}'.");
+                return null;
+            },
+        };
     }
-
-    private static int Port(List<string> args, ref int i)
-    {
-        var name = args[i];
-        var text = Value(args, ref i);
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            throw new FormatException($"{name} must be a port number from 1 to 65535; it is '{text}'.");
-        }
-
-        return port;
-    }
-
-    private static bool Distinct(params int[] ports) => ports.Distinct().Count() == ports.Length;
 }

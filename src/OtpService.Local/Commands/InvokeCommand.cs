@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using OtpService.Core.Otp;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
 
@@ -9,22 +8,19 @@ namespace OtpService.Local.Commands;
 /// <summary>
 /// <c>invoke FUNCTION --event FILE</c>, like <c>sam local invoke</c>: one function, one event,
 /// its response JSON on standard output (everything else on standard error, so the output pipes
-/// into jq). If both emulators already answer on the ports (a running start-api), they are
-/// used, so an invoked GenerateOtp's item is seen by that runner and mailed; otherwise they are
-/// started on those ports for this call only and stopped after it.
+/// into jq). Each service comes from the endpoint the user gave, else from an emulator already
+/// answering on its port (a running start-api: an invoked GenerateOtp's item is then seen by that
+/// runner and mailed), else from an emulator started on that port for this call only.
 /// </summary>
 internal static class InvokeCommand
 {
-    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
-
     public static async Task<int> RunAsync(InvokeOptions options, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(errors);
-        var factory = LambdaFunctions.Find(options.Function);
-        if (factory is null)
+        if (LambdaFunctions.Find(options.Function) is null)
         {
             await errors.WriteLineAsync($"Unknown function '{options.Function}'. Known: {string.Join(", ", LambdaFunctions.Names)}.").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -43,66 +39,97 @@ internal static class InvokeCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            await errors.WriteLineAsync($"Cannot read the event '{options.EventPath}': {e.Message}").ConfigureAwait(false);
+            var where = options.EventPath is null or "-" ? "" : $" ({Path.GetFullPath(options.EventPath)})";
+            await errors.WriteLineAsync($"Cannot read the event '{options.EventPath}'{where}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        if (await LocalSettings.ReadAsync(errors).ConfigureAwait(false) is not { } settings)
+        if (await LocalSetup.ReadAsync(options.EnvVarsPath, errors).ConfigureAwait(false) is not { } setup)
         {
             return ExitCodes.Usage;
         }
 
-        var dynamoUp = await DynaliteAnswersAsync(options.DynamoDbPort, cancellationToken).ConfigureAwait(false);
-        var sesUp = await SesEmulatorAnswersAsync(options.SesPort, cancellationToken).ConfigureAwait(false);
-        EmulatorHost? own = null;
-        Uri dynamoEndpoint = new($"http://127.0.0.1:{options.DynamoDbPort}");
-        Uri sesEndpoint = new($"http://127.0.0.1:{options.SesPort}");
-        if (dynamoUp && sesUp)
+        if (await LocalSetup.CheckEndpointsAsync(options.Endpoints, errors, cancellationToken).ConfigureAwait(false) is not { } external)
         {
-            await errors.WriteLineAsync($"Using the running emulators: DynamoDB {dynamoEndpoint}, SES {sesEndpoint}").ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
-        else if (dynamoUp != sesUp)
+
+        // Each local port: an emulator already there is used, a free port gets one, anything else is a clash.
+        var dynamoEndpoint = options.Endpoints.DynamoDb ?? new Uri($"http://127.0.0.1:{options.DynamoDbPort}");
+        var mail = external.Mail ?? new MailStore(new Uri($"http://127.0.0.1:{options.SesPort}"), MailStoreKind.AwsSesV2Local);
+        int? startDynamo = null, startSes = null;
+        var busy = new List<(int, string, string?)>();
+        if (options.Endpoints.DynamoDb is null && !await ServiceProbe.DynamoDbAnswersAsync(dynamoEndpoint, cancellationToken).ConfigureAwait(false))
         {
-            await errors.WriteLineAsync(
-                $"Only one emulator answers (DynamoDB on {options.DynamoDbPort}: {(dynamoUp ? "yes" : "no")}, SES on {options.SesPort}: {(sesUp ? "yes" : "no")}). "
-                + "Stop it, or run start-api, or choose ports with --dynamodb-port/--ses-port.").ConfigureAwait(false);
+            if (Ports.IsFree(options.DynamoDbPort))
+            {
+                startDynamo = options.DynamoDbPort;
+            }
+            else
+            {
+                busy.Add((options.DynamoDbPort, "taken by something that is not DynamoDB", "--dynamodb-port or --dynamodb-endpoint"));
+            }
+        }
+
+        if (options.Endpoints.Ses is null)
+        {
+            var found = await ServiceProbe.SesAsync(mail.Endpoint, cancellationToken).ConfigureAwait(false);
+            if (found is null)
+            {
+                startSes = options.SesPort;
+            }
+            else if (found.Kind != MailStoreKind.AwsSesV2Local)
+            {
+                busy.Add((options.SesPort, "taken by something that is not aws-ses-v2-local", "--ses-port or --ses-endpoint"));
+            }
+        }
+
+        if (busy.Count > 0)
+        {
+            await errors.WriteLineAsync(new PortInUseException(busy).Message).ConfigureAwait(false);
             return ExitCodes.PortInUse;
         }
-        else
-        {
-            try
-            {
-                own = await EmulatorHost.StartAsync(
-                    new EmulatorOptions { DynamoDbPort = options.DynamoDbPort, SesPort = options.SesPort, Log = errors.WriteLine },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (PortInUseException e)
-            {
-                await errors.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.PortInUse;
-            }
-        }
 
+        await errors.WriteLineAsync(
+            $"DynamoDB {dynamoEndpoint} ({(startDynamo is null ? "running" : "starting dynalite for this call")}), "
+            + $"SES {mail.Endpoint} ({(startSes is null ? "running" : "starting aws-ses-v2-local for this call")}); mail: {mail.Where}").ConfigureAwait(false);
+        EmulatorHost own;
         try
         {
-            foreach (var note in LocalEnvironment.Apply(dynamoEndpoint, sesEndpoint))
+            own = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = startDynamo, SesPort = startSes, Log = errors.WriteLine }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PortInUseException e)
+        {
+            await errors.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.PortInUse;
+        }
+
+        await using (own.ConfigureAwait(false))
+        {
+            foreach (var note in LocalEnvironment.Apply(dynamoEndpoint, mail.Endpoint, options.Endpoints).Concat(setup.Notes))
             {
                 await errors.WriteLineAsync(note).ConfigureAwait(false);
             }
 
-            using (var client = LocalTable.CreateClient(dynamoEndpoint))
+            try
             {
-                await LocalTable.CreateAsync(client, settings.TableName, cancellationToken).ConfigureAwait(false);
+                using (var client = LocalTable.CreateClient(dynamoEndpoint))
+                {
+                    await LocalTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
+                }
+
+                if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
+                {
+                    await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                await errors.WriteLineAsync($"Cannot set up the table or the sender: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
             }
 
-            return await InvokeOnceAsync(factory, json, output, errors).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.StopAsync().ConfigureAwait(false);
-            }
+            return await InvokeOnceAsync(LambdaFunctions.Find(options.Function, setup.Environments.For(options.Function))!, json, output, errors).ConfigureAwait(false);
         }
     }
 
@@ -126,51 +153,6 @@ internal static class InvokeCommand
                 + $"\"errorMessage\":{JsonSerializer.Serialize(e.Message, Core.Contracts.LambdaJsonContext.Default.String)}}}").ConfigureAwait(false);
             await errors.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return ExitCodes.Failed;
-        }
-    }
-
-    private static async Task<bool> DynaliteAnswersAsync(int port, CancellationToken cancellationToken)
-    {
-        if (Ports.IsFree(port))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/"))
-            {
-                Content = new StringContent("{}", Encoding.UTF8),
-            };
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.0");
-            request.Headers.TryAddWithoutValidation("X-Amz-Target", "DynamoDB_20120810.ListTables");
-            request.Headers.TryAddWithoutValidation("X-Amz-Date", "20200101T000000Z");
-            request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
-            using var response = await Probe.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            return body.Contains("TableNames", StringComparison.Ordinal) || body.Contains("com.amazon", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> SesEmulatorAnswersAsync(int port, CancellationToken cancellationToken)
-    {
-        if (Ports.IsFree(port))
-        {
-            return false;
-        }
-
-        try
-        {
-            var body = await Probe.GetStringAsync(new Uri($"http://127.0.0.1:{port}/store"), cancellationToken).ConfigureAwait(false);
-            return body.Contains("\"emails\"", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
         }
     }
 }

@@ -9,19 +9,20 @@ using OtpService.Local.Api;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
+using OtpService.Local.Template;
 
 namespace OtpService.Local.Commands;
 
 /// <summary>
-/// <c>start-api</c>, the default: emulators, table, the three functions in-process, the API on
-/// Kestrel (127.0.0.1 only), and stream delivery from the table to SendOtpEmail.
+/// <c>start-api</c>, the default: the emulators it is not given endpoints for, the table as
+/// template.yaml defines it, the three functions in-process, the API on Kestrel (127.0.0.1 only),
+/// and the table's stream delivered to SendOtpEmail as the template's event source mapping would
+/// deliver it. Stops with a clear message when a service it depends on is gone.
 /// </summary>
 internal static class StartApiCommand
 {
     /// <summary>The line tests and scripts wait for.</summary>
     public const string ReadyMarker = "Ready.";
-
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(250);
 
     public static async Task<int> RunAsync(StartApiOptions options, TextWriter output, TextWriter errors, CancellationToken shutdown)
     {
@@ -30,26 +31,52 @@ internal static class StartApiCommand
         ArgumentNullException.ThrowIfNull(errors);
         var clock = Stopwatch.StartNew();
 
-        if (await LocalSettings.ReadAsync(errors).ConfigureAwait(false) is not { } settings)
+        if (await LocalSetup.ReadAsync(options.EnvVarsPath, errors).ConfigureAwait(false) is not { } setup)
         {
             return ExitCodes.Usage;
         }
 
-        // Every port before anything starts: a busy one is named and nothing is left half-started.
-        foreach (var (port, what) in new[] { (options.Port, "API"), (options.DynamoDbPort, "DynamoDB emulator, dynalite"), (options.SesPort, "SES emulator, aws-ses-v2-local") })
+        // Every port before anything starts: each busy one is named, and nothing is left half-started.
+        var endpoints = options.Endpoints;
+        var wanted = new List<(int, string, string?)> { (options.Port, "API", "--port") };
+        if (endpoints.DynamoDb is null)
         {
-            if (!Ports.IsFree(port))
-            {
-                await errors.WriteLineAsync(new PortInUseException(port, what).Message + $" (--{PortOption(what)} chooses another)").ConfigureAwait(false);
-                return ExitCodes.PortInUse;
-            }
+            wanted.Add((options.DynamoDbPort, "DynamoDB: dynalite behind the runner's stream", "--dynamodb-port"));
+        }
+
+        if (endpoints.Ses is null)
+        {
+            wanted.Add((options.SesPort, EmulatorHost.SesName, "--ses-port"));
+        }
+
+        try
+        {
+            Ports.EnsureFree(wanted);
+        }
+        catch (PortInUseException e)
+        {
+            await errors.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.PortInUse;
+        }
+
+        var external = await LocalSetup.CheckEndpointsAsync(endpoints, errors, shutdown).ConfigureAwait(false);
+        if (external is null)
+        {
+            return ExitCodes.Failed;
         }
 
         EmulatorHost emulators;
         try
         {
             emulators = await EmulatorHost.StartAsync(
-                new EmulatorOptions { DynamoDbPort = options.DynamoDbPort, SesPort = options.SesPort, DataDirectory = options.DataDirectory, Log = output.WriteLine },
+                new EmulatorOptions
+                {
+                    // dynalite listens on a private port; the runner's write-observing proxy takes --dynamodb-port.
+                    DynamoDbPort = endpoints.DynamoDb is null ? Ports.FreePort() : null,
+                    SesPort = endpoints.Ses is null ? options.SesPort : null,
+                    DataDirectory = options.DataDirectory,
+                    Log = output.WriteLine,
+                },
                 shutdown).ConfigureAwait(false);
         }
         catch (PortInUseException e)
@@ -71,24 +98,54 @@ internal static class StartApiCommand
         {
             try
             {
-                return await ServeAsync(options, settings, emulators, output, errors, clock, shutdown).ConfigureAwait(false);
+                return await ServeAsync(options, setup, external, emulators, output, errors, clock, shutdown).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
             {
                 await output.WriteLineAsync("Stopped before ready.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
+            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                // Creating the table, verifying the sender or finding the stream failed: say which, and stop.
+                await errors.WriteLineAsync($"Cannot set up the local service: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
         }
     }
 
     private static async Task<int> ServeAsync(
-        StartApiOptions options, OtpSettings settings, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
+        StartApiOptions options, LocalSetup setup, ExternalServices external, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
     {
-        var notes = LocalEnvironment.Apply(emulators.DynamoDbEndpoint, emulators.SesEndpoint);
-        using var dynamo = LocalTable.CreateClient(emulators.DynamoDbEndpoint);
-        await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown).ConfigureAwait(false);
+        var settings = setup.Settings;
+        var dynamoUpstream = options.Endpoints.DynamoDb ?? emulators.DynamoDbEndpoint;
+        var mail = external.Mail ?? new MailStore(emulators.SesEndpoint, MailStoreKind.AwsSesV2Local);
+        string? streamArn;
+        using (var dynamo = LocalTable.CreateClient(dynamoUpstream))
+        {
+            streamArn = await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown, setup.Table).ConfigureAwait(false);
+        }
 
-        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n)!), StringComparer.Ordinal);
+        // With no stream in the emulator, the functions (and anything else) reach it through the
+        // runner's proxy, which sees each write; with a stream, they talk to it directly.
+        var observeWrites = streamArn is null;
+        var functionsDynamo = observeWrites ? new Uri($"http://127.0.0.1:{options.DynamoDbPort}") : dynamoUpstream;
+        if (observeWrites && options.Endpoints.DynamoDb is not null && !Ports.IsFree(options.DynamoDbPort))
+        {
+            await errors.WriteLineAsync(
+                $"{options.Endpoints.DynamoDb} has no DynamoDB Streams, so the runner observes writes through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
+            return ExitCodes.PortInUse;
+        }
+
+        var notes = LocalEnvironment.Apply(functionsDynamo, mail.Endpoint, options.Endpoints, new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}")).Concat(setup.Notes).ToList();
+        if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
+        {
+            // moto and LocalStack refuse unverified senders, as SES does; an emulator verifies at once.
+            await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, shutdown).ConfigureAwait(false);
+            notes.Add($"{sender} is now a verified SES identity in that emulator (SES refuses unverified senders).");
+        }
+
+        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n, setup.Environments.For(n))!), StringComparer.Ordinal);
         try
         {
             foreach (var pool in pools.Values)
@@ -104,24 +161,37 @@ internal static class StartApiCommand
             return ExitCodes.Usage;
         }
 
-        var deliverer = new StreamDeliverer(pools[LambdaFunctions.SendOtpEmail], output);
+        var mapping = setup.Mapping;
+        var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output);
         await using var deliveries = deliverer.ConfigureAwait(false);
-        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, [LocalTable.PartitionKey, LocalTable.SortKey]);
-        var feed = new TableChangeFeed(dynamo, settings.TableName, [LocalTable.PartitionKey, LocalTable.SortKey], records, deliverer.Enqueue, LookInterval, output);
-        await using var feeding = feed.ConfigureAwait(false);
-        await feed.StartAsync(shutdown).ConfigureAwait(false);
-
-        var proxy = new ApiProxy(pools, output)
+        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, setup.Table.StreamViewType ?? "NEW_IMAGE");
+        DynamoDbStreamsPoller? poller = null;
+        if (streamArn is not null)
         {
-            Invoked = (route, _) =>
+            // The emulator's own stream, read as the event source mapping reads it: one deliverer per shard.
+            poller = new DynamoDbStreamsPoller(
+                new DynamoDbStreamsApi(dynamoUpstream, LocalEnvironment.Region), streamArn, mapping.StartingPosition,
+                shard => new StreamDeliverer(pools[mapping.FunctionName], mapping, output, shardId: shard), output);
+            await poller.StartAsync(shutdown).ConfigureAwait(false);
+        }
+
+        await using var polling = (poller ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
+        DynamoDbWriteObserver? observer = null;
+        if (observeWrites)
+        {
+            try
             {
-                if (route.Function == LambdaFunctions.GenerateOtp)
-                {
-                    feed.Kick();
-                }
-            },
-        };
-        var web = BuildWebApp(options.Port, proxy);
+                observer = await DynamoDbWriteObserver.StartAsync(options.DynamoDbPort, dynamoUpstream, settings.TableName, setup.Table.KeyNames, records, deliverer.Enqueue, shutdown).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or AddressInUseException)
+            {
+                await errors.WriteLineAsync(new PortInUseException([(options.DynamoDbPort, "DynamoDB", "--dynamodb-port")]).Message).ConfigureAwait(false);
+                return ExitCodes.PortInUse;
+            }
+        }
+
+        await using var observing = (observer ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
+        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors));
         await using var serving = web.ConfigureAwait(false);
         try
         {
@@ -129,19 +199,35 @@ internal static class StartApiCommand
         }
         catch (Exception e) when (e is IOException or AddressInUseException)
         {
-            await errors.WriteLineAsync(new PortInUseException(options.Port, "API").Message).ConfigureAwait(false);
+            await errors.WriteLineAsync(new PortInUseException([(options.Port, "API", "--port")]).Message).ConfigureAwait(false);
             return ExitCodes.PortInUse;
         }
 
+        var watch = new ServiceWatch(emulators.Started, external.Watched);
+        await using var watching = watch.ConfigureAwait(false);
         var storage = options.DataDirectory is null ? "in memory" : $"data in {Path.GetFullPath(options.DataDirectory)}";
+        var dynamoLine = options.Endpoints.DynamoDb is null
+            ? $"{functionsDynamo}   (dynalite, {storage}; table {settings.TableName})"
+            : observeWrites
+                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}, which has no streams; table {settings.TableName})"
+                : $"{dynamoUpstream}   (yours; table {settings.TableName}, stream {streamArn})";
+        var streamLine = observeWrites
+            ? $"the runner observes writes through {functionsDynamo} (writes straight to the emulator's own port are not seen)"
+            : "read from the emulator's DynamoDB Streams API";
         await output.WriteLineAsync($"""
 
             OtpService local runner
-              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify
-              Mail      {emulators.SesEndpoint}   (sent mail; JSON at /store)
-              DynamoDB  {emulators.DynamoDbEndpoint}   (dynalite, {storage}; table {settings.TableName})
+              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /.well-known/jwks.json
+              Mail      {mail.Where}
+              DynamoDB  {dynamoLine}
+              Stream    {streamLine}; to {mapping.FunctionName} as template.yaml maps it: {Describe(mapping)}
               Try       curl 'http://127.0.0.1:{options.Port}/otp/generate?email_address=you@example.com'
             """).ConfigureAwait(false);
+        foreach (var (name, endpoint) in external.Others)
+        {
+            await output.WriteLineAsync($"  {name,-9} {endpoint}   (yours)").ConfigureAwait(false);
+        }
+
         foreach (var note in notes)
         {
             await output.WriteLineAsync("  Note      " + note).ConfigureAwait(false);
@@ -150,13 +236,19 @@ internal static class StartApiCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{ReadyMarker} Started in {clock.Elapsed.TotalSeconds:0.0} s. Ctrl+C stops everything.")).ConfigureAwait(false);
 
-        try
+        var stopped = Task.Delay(Timeout.Infinite, shutdown);
+        var first = await Task.WhenAny(stopped, watch.Failed).ConfigureAwait(false);
+        string? failure = first == watch.Failed ? await watch.Failed.ConfigureAwait(false) : null;
+        if (failure is not null)
         {
-            await Task.Delay(Timeout.Infinite, shutdown).ConfigureAwait(false);
+            // Ctrl+C in a terminal signals node too: an emulator that exits with the runner's own stop is no failure.
+            await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None)).ConfigureAwait(false);
+            failure = shutdown.IsCancellationRequested ? null : failure;
         }
-        catch (OperationCanceledException)
+
+        if (failure is not null)
         {
-            // Ctrl+C or SIGTERM.
+            await errors.WriteLineAsync($"{failure}{Environment.NewLine}Stopping the runner.").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync("Stopping ...").ConfigureAwait(false);
@@ -165,20 +257,27 @@ internal static class StartApiCommand
             await web.StopAsync(grace.Token).ConfigureAwait(false);
         }
 
-        // Mail for codes generated just before the stop still goes out, if the emulators are still up:
-        // Ctrl+C in a terminal signals the whole process group, so node may already have exited.
-        try
+        // Mail for codes generated just before the stop still goes out, if SES is still up
+        // (Ctrl+C in a terminal signals the whole process group, so node may already have exited).
+        if (failure is null)
         {
-            await feed.LookAsync(CancellationToken.None).ConfigureAwait(false);
-            await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or Amazon.Runtime.AmazonClientException or Amazon.Runtime.AmazonServiceException)
-        {
-            await errors.WriteLineAsync("Emulators already stopped (Ctrl+C reaches them too): skipped the last check for new mail.").ConfigureAwait(false);
+            var drained = await deliverer.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)
+                & (poller is null || await poller.DrainAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false));
+            if (!drained)
+            {
+                await errors.WriteLineAsync($"{deliverer.Pending + (poller?.Pending ?? 0)} stream record(s) not delivered before the stop.").ConfigureAwait(false);
+            }
         }
 
         await output.WriteLineAsync("Stopped.").ConfigureAwait(false);
-        return ExitCodes.Ok;
+        return failure is null ? ExitCodes.Ok : ExitCodes.ServiceDown;
+    }
+
+    private static string Describe(StreamMapping mapping)
+    {
+        var retries = mapping.MaximumRetryAttempts < 0 ? "retries without limit" : $"{mapping.MaximumRetryAttempts} retries";
+        var filters = mapping.Filter.Count == 0 ? "no filter" : $"{mapping.Filter.Count} filter(s)";
+        return $"{filters}, batches of {mapping.BatchSize}, {retries}";
     }
 
     private static WebApplication BuildWebApp(int port, ApiProxy proxy)
@@ -187,6 +286,11 @@ internal static class StartApiCommand
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Past API Gateway's own limits, so the proxy answers over-long requests in API Gateway's
+            // shape; beyond these Kestrel answers by itself (empty 414/431).
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestBodySize = ApiProxy.MaxBodyBytes;
             kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();
@@ -194,30 +298,106 @@ internal static class StartApiCommand
         return app;
     }
 
-    private static string PortOption(string what) => what switch
+    private sealed class NoOp : IAsyncDisposable
     {
-        "API" => "port",
-        _ when what.StartsWith("DynamoDB", StringComparison.Ordinal) => "dynamodb-port",
-        _ => "ses-port",
-    };
+        public static readonly NoOp Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }
 
-/// <summary>The functions' settings from the environment, as Lambda would read them; a bad value is reported, not thrown.</summary>
-internal static class LocalSettings
+/// <summary>What both commands read before starting anything: template.yaml, the env-vars file, the settings.</summary>
+internal sealed record LocalSetup(
+    SamTemplate Template, StreamMapping Mapping, TableDefinition Table, CorsSettings? Cors, FunctionEnvironments Environments, OtpSettings Settings)
 {
-    public static async Task<OtpSettings?> ReadAsync(TextWriter errors)
+    public IReadOnlyList<string> Notes => Environments.Notes;
+
+    /// <summary>Reads everything; a problem is reported (naming the file or variable) and gives null.</summary>
+    public static async Task<LocalSetup?> ReadAsync(string? envVarsPath, TextWriter errors)
     {
         try
         {
-            return OtpSettings.FromEnvironment();
+            var template = SamTemplate.Load();
+            var environments = FunctionEnvironments.From(envVarsPath, template);
+            var settings = OtpSettings.FromVariables(environments.For(LambdaFunctions.GenerateOtp));
+            return new LocalSetup(template, template.StreamMapping(), template.Table(), template.Cors(), environments, settings);
         }
         catch (InvalidOperationException e)
         {
             await errors.WriteLineAsync($"Configuration error: {e.Message}").ConfigureAwait(false);
             return null;
         }
+        catch (Exception e) when (e is IOException or YamlDotNet.Core.YamlException)
+        {
+            await errors.WriteLineAsync($"Cannot read template.yaml: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Checks that every endpoint the user gave answers as that service; returns what was found
+    /// (the SES emulator's kind, what to watch), or null after reporting each one that does not.
+    /// </summary>
+    public static async Task<ExternalServices?> CheckEndpointsAsync(ServiceEndpoints endpoints, TextWriter errors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var problems = new List<string>();
+        var watched = new List<(string, Uri)>();
+        var others = new List<(string, Uri)>();
+        MailStore? mail = null;
+        if (endpoints.DynamoDb is { } dynamo)
+        {
+            if (await ServiceProbe.DynamoDbAnswersAsync(dynamo, cancellationToken).ConfigureAwait(false))
+            {
+                watched.Add(("DynamoDB", dynamo));
+            }
+            else
+            {
+                problems.Add($"--dynamodb-endpoint {dynamo}: nothing answers there as DynamoDB (ListTables).");
+            }
+        }
+
+        if (endpoints.Ses is { } ses)
+        {
+            mail = await ServiceProbe.SesAsync(ses, cancellationToken).ConfigureAwait(false);
+            if (mail is null)
+            {
+                problems.Add($"--ses-endpoint {ses}: nothing accepts connections there.");
+            }
+            else
+            {
+                watched.Add(("SES", ses));
+            }
+        }
+
+        foreach (var (name, option, endpoint) in new[] { ("KMS", "--kms-endpoint", endpoints.Kms), ("SecretsMgr", "--secrets-manager-endpoint", endpoints.SecretsManager) })
+        {
+            if (endpoint is null)
+            {
+                continue;
+            }
+
+            if (await Ports.AcceptsConnectionsAsync(endpoint, cancellationToken).ConfigureAwait(false))
+            {
+                others.Add((name, endpoint));
+            }
+            else
+            {
+                problems.Add($"{option} {endpoint}: nothing accepts connections there.");
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            await errors.WriteLineAsync(problem).ConfigureAwait(false);
+        }
+
+        return problems.Count > 0 ? null : new ExternalServices(mail, watched.Distinct().ToList(), others);
     }
 }
+
+/// <summary>The user's own endpoints, checked: the SES emulator found there, the endpoints to watch, KMS/Secrets Manager to show.</summary>
+internal sealed record ExternalServices(MailStore? Mail, IReadOnlyList<(string Name, Uri Endpoint)> Watched, IReadOnlyList<(string Name, Uri Endpoint)> Others);
 
 internal static class ExitCodes
 {
@@ -225,4 +405,7 @@ internal static class ExitCodes
     public const int Failed = 1;
     public const int Usage = 2;
     public const int PortInUse = 3;
+
+    /// <summary>A service the runner depends on (an emulator, an endpoint) went away while it ran.</summary>
+    public const int ServiceDown = 4;
 }

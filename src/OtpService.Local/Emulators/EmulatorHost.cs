@@ -1,13 +1,13 @@
 namespace OtpService.Local.Emulators;
 
-/// <summary>Where and how to run the emulators.</summary>
+/// <summary>Which emulators to run, where, and how.</summary>
 internal sealed record EmulatorOptions
 {
-    /// <summary>dynalite's port; DynamoDB Local's usual 8000 by default.</summary>
-    public int DynamoDbPort { get; init; } = 8000;
+    /// <summary>dynalite's port; null: do not start it (an endpoint of the user's is used).</summary>
+    public int? DynamoDbPort { get; init; } = 8000;
 
-    /// <summary>aws-ses-v2-local's port; its own default 8005.</summary>
-    public int SesPort { get; init; } = 8005;
+    /// <summary>aws-ses-v2-local's port; null: do not start it.</summary>
+    public int? SesPort { get; init; } = 8005;
 
     /// <summary>dynalite keeps its LevelDB files here when set; in memory otherwise.</summary>
     public string? DataDirectory { get; init; }
@@ -22,38 +22,63 @@ internal sealed record EmulatorOptions
 /// <summary>
 /// The one place that knows how to run the local emulators: dynalite (DynamoDB) and
 /// aws-ses-v2-local (SES v2), both from the repository's pinned node_modules, on 127.0.0.1.
-/// Used by the local runner, <c>invoke</c> and the integration tests.
+/// Used by the local runner, <c>invoke</c> and the integration tests. Starts only those asked for.
 /// </summary>
 internal sealed class EmulatorHost : IAsyncDisposable
 {
     public const string DynaliteCli = "node_modules/dynalite/cli.js";
     public const string SesCli = "node_modules/aws-ses-v2-local/dist/cli.js";
+    public const string DynaliteName = "DynamoDB emulator, dynalite";
+    public const string SesName = "SES emulator, aws-ses-v2-local";
 
-    private EmulatorHost(EmulatorProcess dynamoDb, EmulatorProcess ses)
+    private EmulatorHost(EmulatorProcess? dynamoDb, EmulatorProcess? ses)
     {
-        DynamoDb = dynamoDb;
-        Ses = ses;
+        DynamoDbProcess = dynamoDb;
+        SesProcess = ses;
     }
 
-    public EmulatorProcess DynamoDb { get; }
+    /// <summary>dynalite, when started.</summary>
+    public EmulatorProcess? DynamoDbProcess { get; }
 
-    public EmulatorProcess Ses { get; }
+    /// <summary>aws-ses-v2-local, when started.</summary>
+    public EmulatorProcess? SesProcess { get; }
+
+    public EmulatorProcess DynamoDb => DynamoDbProcess ?? throw new InvalidOperationException("dynalite was not started.");
+
+    public EmulatorProcess Ses => SesProcess ?? throw new InvalidOperationException("aws-ses-v2-local was not started.");
 
     public Uri DynamoDbEndpoint => DynamoDb.Url;
 
     public Uri SesEndpoint => Ses.Url;
 
+    /// <summary>The emulators this host started.</summary>
+    public IReadOnlyList<EmulatorProcess> Started => new[] { DynamoDbProcess, SesProcess }.OfType<EmulatorProcess>().ToList();
+
     /// <summary>
-    /// Installs the pinned packages if needed, checks both ports are free (before starting
-    /// either, so a busy port never leaves a half-started pair), then starts both and waits
-    /// until they accept connections.
+    /// Installs the pinned packages if needed, checks every port is free (all of them before
+    /// starting any, so a busy port never leaves a half-started set, and one message names
+    /// every busy port), then starts them and waits until they accept connections.
     /// </summary>
-    /// <exception cref="PortInUseException">A port is taken; the message names it.</exception>
+    /// <exception cref="PortInUseException">Ports are taken; the message names each.</exception>
     public static async Task<EmulatorHost> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Ports.EnsureFree(options.DynamoDbPort, "DynamoDB emulator, dynalite");
-        Ports.EnsureFree(options.SesPort, "SES emulator, aws-ses-v2-local");
+        var wanted = new List<(int, string, string?)>();
+        if (options.DynamoDbPort is { } d)
+        {
+            wanted.Add((d, DynaliteName, "--dynamodb-port"));
+        }
+
+        if (options.SesPort is { } s)
+        {
+            wanted.Add((s, SesName, "--ses-port"));
+        }
+
+        Ports.EnsureFree(wanted);
+        if (wanted.Count == 0)
+        {
+            return new EmulatorHost(null, null);
+        }
 
         var root = RepositoryRoot.Find();
         await NpmPackages.EnsureInstalledAsync(root, options.Log, cancellationToken).ConfigureAwait(false);
@@ -67,8 +92,12 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         // Start both at once: each is a node cold start of a few hundred ms.
-        var dynamoTask = EmulatorProcess.StartAsync("DynamoDB emulator, dynalite", root, DynaliteCli, options.DynamoDbPort, dynaliteArgs, cancellationToken);
-        var sesTask = EmulatorProcess.StartAsync("SES emulator, aws-ses-v2-local", root, SesCli, options.SesPort, [], cancellationToken);
+        var dynamoTask = options.DynamoDbPort is { } dynamoPort
+            ? EmulatorProcess.StartAsync(DynaliteName, root, DynaliteCli, dynamoPort, dynaliteArgs, cancellationToken)
+            : Task.FromResult<EmulatorProcess>(null!);
+        var sesTask = options.SesPort is { } sesPort
+            ? EmulatorProcess.StartAsync(SesName, root, SesCli, sesPort, [], cancellationToken)
+            : Task.FromResult<EmulatorProcess>(null!);
         try
         {
             await Task.WhenAll(dynamoTask, sesTask).ConfigureAwait(false);
@@ -78,9 +107,9 @@ internal sealed class EmulatorHost : IAsyncDisposable
             // One may have started; never leave it behind.
             foreach (var task in new[] { dynamoTask, sesTask })
             {
-                if (task.IsCompletedSuccessfully)
+                if (task.IsCompletedSuccessfully && task.Result is { } started)
                 {
-                    await task.Result.StopAsync().ConfigureAwait(false);
+                    await started.StopAsync().ConfigureAwait(false);
                 }
             }
 
@@ -90,12 +119,12 @@ internal sealed class EmulatorHost : IAsyncDisposable
         return new EmulatorHost(dynamoTask.Result, sesTask.Result);
     }
 
-    /// <summary>Process ids of both emulators (to check none is left after <see cref="StopAsync"/>).</summary>
-    public IReadOnlyList<int> ProcessIds => [DynamoDb.Pid, Ses.Pid];
+    /// <summary>Process ids of the started emulators (to check none is left after <see cref="StopAsync"/>).</summary>
+    public IReadOnlyList<int> ProcessIds => Started.Select(p => p.Pid).ToList();
 
     public async Task StopAsync()
     {
-        await Task.WhenAll(DynamoDb.StopAsync(), Ses.StopAsync()).ConfigureAwait(false);
+        await Task.WhenAll(Started.Select(p => p.StopAsync())).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -24,6 +24,7 @@ internal sealed class EmulatorProcess : IAsyncDisposable
 
     private readonly Process process;
     private readonly ConcurrentQueue<string> outputTail = new();
+    private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int stopped;
 
     static EmulatorProcess()
@@ -52,6 +53,15 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     public int Pid { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>
+    /// Completes with the exit code when the process ends by itself (it crashed or was killed from
+    /// outside); never completes when it is stopped through <see cref="StopAsync"/>.
+    /// </summary>
+    public Task<int> ExitedUnexpectedly => exited.Task;
+
+    /// <summary>The emulator's last lines of output (for a message when it dies).</summary>
+    public string LastOutput => OutputTail();
 
     /// <summary>
     /// Starts <paramref name="cliPath"/> (relative to <paramref name="root"/>) on 127.0.0.1:<paramref name="port"/>
@@ -90,6 +100,19 @@ internal sealed class EmulatorProcess : IAsyncDisposable
 
         Live[process.Id] = process;
         var emulator = new EmulatorProcess(name, port, process);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (Volatile.Read(ref emulator.stopped) == 0)
+            {
+                emulator.exited.TrySetResult(SafeExitCode(process));
+            }
+        };
+        if (process.HasExited && Volatile.Read(ref emulator.stopped) == 0)
+        {
+            emulator.exited.TrySetResult(SafeExitCode(process));
+        }
+
         process.OutputDataReceived += (_, e) => emulator.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => emulator.Remember(e.Data);
         process.BeginOutputReadLine();
@@ -173,6 +196,18 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     }
 
     private string OutputTail() => string.Join(Environment.NewLine, outputTail);
+
+    private static int SafeExitCode(Process p)
+    {
+        try
+        {
+            return p.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+    }
 
     private static void TryKill(Process p)
     {

@@ -1,10 +1,11 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using OtpService.Local.Template;
 
 namespace OtpService.Local.Emulators;
 
-/// <summary>Creates the OTP table the way template.yaml declares it, against a local DynamoDB endpoint.</summary>
+/// <summary>Creates the OTP table the way template.yaml declares it, against a local DynamoDB endpoint (an emulator).</summary>
 internal static class LocalTable
 {
     // The names are Core's, so the local table cannot drift from what the store reads and writes.
@@ -23,61 +24,76 @@ internal static class LocalTable
         });
 
     /// <summary>
-    /// Creates <paramref name="tableName"/> (email_id S HASH, EXPIRATION_TIME N RANGE, on demand,
-    /// stream NEW_IMAGE) and enables TTL on DELETE_AFTER. Idempotent. dynalite drops the stream
-    /// specification silently and does not know UpdateTimeToLive; both are tolerated.
+    /// Creates <paramref name="tableName"/> as template.yaml defines the table (attributes, key
+    /// schema, on-demand billing, the stream's view type) and enables TTL on its TTL attribute.
+    /// Idempotent. Returns the stream's ARN, or null when the emulator has no streams: dynalite
+    /// drops the stream specification silently (and does not know UpdateTimeToLive; both are
+    /// tolerated, the runner then observes writes itself).
     /// </summary>
-    public static async Task CreateAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    public static async Task<string?> CreateAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken, TableDefinition? definition = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        definition ??= SamTemplate.Load().Table();
         try
         {
             await client.CreateTableAsync(new CreateTableRequest
             {
                 TableName = tableName,
-                AttributeDefinitions =
-                [
-                    new AttributeDefinition(PartitionKey, ScalarAttributeType.S),
-                    new AttributeDefinition(SortKey, ScalarAttributeType.N),
-                ],
-                KeySchema =
-                [
-                    new KeySchemaElement(PartitionKey, KeyType.HASH),
-                    new KeySchemaElement(SortKey, KeyType.RANGE),
-                ],
+                AttributeDefinitions = definition.Attributes.Select(a => new AttributeDefinition(a.Name, new ScalarAttributeType(a.Type))).ToList(),
+                KeySchema = definition.KeySchema.Select(k => new KeySchemaElement(k.Name, new KeyType(k.KeyType))).ToList(),
                 BillingMode = BillingMode.PAY_PER_REQUEST,
-                StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_IMAGE },
+                StreamSpecification = definition.StreamViewType is { } view
+                    ? new StreamSpecification { StreamEnabled = true, StreamViewType = new StreamViewType(view) }
+                    : null,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceInUseException)
         {
-            // Already there (a kept --data directory, or a second caller).
+            // Already there (a kept --data directory, a second caller, an emulator that keeps its tables).
         }
 
-        await WaitUntilActiveAsync(client, tableName, cancellationToken).ConfigureAwait(false);
+        var description = await WaitUntilActiveAsync(client, tableName, cancellationToken).ConfigureAwait(false);
 
-        try
+        if (definition.TimeToLiveAttribute is { } ttl)
         {
-            await client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            try
             {
-                TableName = tableName,
-                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = TtlAttribute, Enabled = true },
-            }, cancellationToken).ConfigureAwait(false);
+                await client.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+                {
+                    TableName = tableName,
+                    TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = ttl, Enabled = true },
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonDynamoDBException e) when (e.ErrorCode is "UnknownOperationException" or "ValidationException")
+            {
+                // dynalite has no TTL (items never expire there); ValidationException: TTL already enabled.
+            }
         }
-        catch (AmazonDynamoDBException e) when (e.ErrorCode == "UnknownOperationException" || e.ErrorCode == "ValidationException")
+
+        if (description.StreamSpecification?.StreamEnabled != true)
         {
-            // dynalite has no TTL (items never expire there); ValidationException: TTL already enabled.
+            return null;
         }
+
+        // Some emulators name the stream only in ListStreams.
+        if (description.LatestStreamArn is { } latest)
+        {
+            return latest;
+        }
+
+        var listed = await new Streams.DynamoDbStreamsApi(new Uri(client.Config.ServiceURL), client.Config.AuthenticationRegion ?? "us-east-1")
+            .ListStreamsAsync(tableName, cancellationToken).ConfigureAwait(false);
+        return listed.Count > 0 ? listed[^1] : null;
     }
 
-    private static async Task WaitUntilActiveAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    private static async Task<TableDescription> WaitUntilActiveAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
     {
         for (var i = 0; ; i++)
         {
             var table = await client.DescribeTableAsync(tableName, cancellationToken).ConfigureAwait(false);
             if (table.Table.TableStatus == TableStatus.ACTIVE)
             {
-                return;
+                return table.Table;
             }
 
             if (i >= 200)

@@ -30,11 +30,37 @@ internal static class Ports
     }
 
     /// <summary>Throws <see cref="PortInUseException"/> naming the port and what wanted it.</summary>
-    public static void EnsureFree(int port, string purpose)
+    public static void EnsureFree(int port, string purpose) => EnsureFree([(port, purpose, null)]);
+
+    /// <summary>Checks every port; throws one <see cref="PortInUseException"/> naming all busy ones at once.</summary>
+    public static void EnsureFree(IEnumerable<(int Port, string Purpose, string? Option)> wanted)
     {
-        if (!IsFree(port))
+        var busy = wanted.Where(w => !IsFree(w.Port)).ToList();
+        if (busy.Count > 0)
         {
-            throw new PortInUseException(port, purpose);
+            throw new PortInUseException(busy);
+        }
+    }
+
+    /// <summary>True when a TCP connection to the endpoint's host and port is accepted within 2 s.</summary>
+    public static async Task<bool> AcceptsConnectionsAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -54,9 +80,17 @@ internal static class Ports
     }
 }
 
-/// <summary>A port the local runner or an emulator needs is taken by another process.</summary>
-internal sealed class PortInUseException(int port, string purpose)
-    : InvalidOperationException($"Port {port} ({purpose}) is already in use on 127.0.0.1. Stop what uses it, or choose another port.")
+/// <summary>Ports the local runner or an emulator needs are taken by other processes; the message lists every one.</summary>
+internal sealed class PortInUseException(IReadOnlyList<(int Port, string Purpose, string? Option)> busy)
+    : InvalidOperationException(Describe(busy))
 {
-    public int Port { get; } = port;
+    public IReadOnlyList<int> Ports { get; } = busy.Select(b => b.Port).ToList();
+
+    private static string Describe(IReadOnlyList<(int Port, string Purpose, string? Option)> busy)
+    {
+        var lines = busy.Select(b => $"  {b.Port} ({b.Purpose}){(b.Option is null ? "" : $": {b.Option} chooses another")}");
+        return busy.Count == 1
+            ? $"Port {busy[0].Port} ({busy[0].Purpose}) is already in use on 127.0.0.1. Stop what uses it, or choose another port{(busy[0].Option is null ? "" : $" ({busy[0].Option})")}."
+            : $"{busy.Count} ports are already in use on 127.0.0.1; stop what uses them, or choose others:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OtpService.Core.Composition;
 
 namespace OtpService.Local.Lambda;
 
@@ -6,8 +7,10 @@ namespace OtpService.Local.Lambda;
 internal delegate Task<Stream> LambdaHandler(Stream input);
 
 /// <summary>
-/// The three functions, built exactly as Lambda builds them: with their public parameterless
-/// constructors, which read configuration from environment variables (set by <see cref="LocalEnvironment"/>).
+/// The three functions, built as Lambda builds them: from their environment variables (the
+/// process environment, set by <see cref="LocalEnvironment"/>, with a function's own variables
+/// from an <c>--env-vars</c> file on top), through the same <c>OtpServices</c> their public
+/// parameterless constructors use.
 /// </summary>
 internal static class LambdaFunctions
 {
@@ -15,17 +18,21 @@ internal static class LambdaFunctions
     public const string SendOtpEmail = "SendOtpEmail";
     public const string VerifyOtp = "VerifyOtp";
 
-    private static readonly Dictionary<string, Func<LambdaHandler>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, Func<Func<string, string?>, LambdaHandler>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
-        [GenerateOtp] = () => new global::GenerateOtp.Function().FunctionHandler,
-        [SendOtpEmail] = () => new global::SendOtpEmail.Function().FunctionHandler,
-        [VerifyOtp] = () => new global::VerifyOtp.Function().FunctionHandler,
+        [GenerateOtp] = env => new global::GenerateOtp.Function(new OtpServices(env)).FunctionHandler,
+        [SendOtpEmail] = env => new global::SendOtpEmail.Function(new OtpServices(env)).FunctionHandler,
+        [VerifyOtp] = env => new global::VerifyOtp.Function(new OtpServices(env)).FunctionHandler,
     };
 
     public static IReadOnlyCollection<string> Names => [GenerateOtp, SendOtpEmail, VerifyOtp];
 
-    /// <summary>The factory for <paramref name="name"/> (case-insensitive), or null for an unknown function.</summary>
-    public static Func<LambdaHandler>? Find(string name) => Factories.GetValueOrDefault(name);
+    /// <summary>
+    /// The factory for <paramref name="name"/> (case-insensitive), or null for an unknown function;
+    /// the instance reads <paramref name="environment"/> (the process environment when null).
+    /// </summary>
+    public static Func<LambdaHandler>? Find(string name, Func<string, string?>? environment = null) =>
+        Factories.GetValueOrDefault(name) is { } factory ? () => factory(environment ?? Environment.GetEnvironmentVariable) : null;
 }
 
 /// <summary>

@@ -1,3 +1,6 @@
+using OtpService.Core.Aws;
+using OtpService.Local.Commands;
+
 namespace OtpService.Local.Lambda;
 
 /// <summary>
@@ -6,19 +9,38 @@ namespace OtpService.Local.Lambda;
 /// </summary>
 internal static class LocalEnvironment
 {
-    /// <summary>Used when OTP_SIGNING_KEY is unset. Public on purpose: it protects nothing.</summary>
-    public const string DevelopmentSigningKey = "local-development-key-not-for-production-use-000000";
+    /// <summary>Used when OTP_SIGNING_KEY is unset. Public on purpose: it protects nothing (refused in Lambda).</summary>
+    public const string DevelopmentSigningKey = DevelopmentKeys.CodeKey;
 
     public const string DefaultSender = "no-reply@example.com";
 
-    /// <summary>Sets the variables; returns notes worth printing (which defaults were applied).</summary>
-    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint)
+    /// <summary>
+    /// Sets the variables: DynamoDB and SES v2 endpoints always; KMS and Secrets Manager when
+    /// given (<c>AWS_ENDPOINT_URL_KMS</c>, <c>AWS_ENDPOINT_URL_SECRETS_MANAGER</c>, the SDKs'
+    /// names); region, dummy credentials, sender and development keys only when unset.
+    /// Returns notes worth printing (which defaults were applied).
+    /// </summary>
+    /// <param name="dynamoDbEndpoint">dynalite, or the user's DynamoDB endpoint.</param>
+    /// <param name="sesEndpoint">aws-ses-v2-local, or the user's SES endpoint.</param>
+    /// <param name="others">KMS and Secrets Manager endpoints the user gave, if any.</param>
+    /// <param name="apiBaseUrl">The runner's API (start-api): the tokens' issuer unless OTP_TOKEN_ISSUER is set; null for invoke, where the event's domain name gives it.</param>
+    public static IReadOnlyList<string> Apply(Uri dynamoDbEndpoint, Uri sesEndpoint, ServiceEndpoints? others = null, Uri? apiBaseUrl = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDbEndpoint);
         ArgumentNullException.ThrowIfNull(sesEndpoint);
         var notes = new List<string>();
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", dynamoDbEndpoint.ToString().TrimEnd('/'));
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SESV2", sesEndpoint.ToString().TrimEnd('/'));
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", Text(dynamoDbEndpoint));
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SESV2", Text(sesEndpoint));
+        if (others?.Kms is { } kms)
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_KMS", Text(kms));
+        }
+
+        if (others?.SecretsManager is { } secretsManager)
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SECRETS_MANAGER", Text(secretsManager));
+        }
+
         SetIfUnset("AWS_REGION", "us-east-1");
         SetIfUnset("AWS_DEFAULT_REGION", Environment.GetEnvironmentVariable("AWS_REGION")!);
 
@@ -27,9 +49,22 @@ internal static class LocalEnvironment
         SetIfUnset("AWS_SECRET_ACCESS_KEY", "local");
 
         SetIfUnset("OTP_SENDER_ADDRESS", DefaultSender);
-        if (SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTP_SIGNING_KEY_SECRET_ARN")) && SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
         {
             notes.Add("OTP_SIGNING_KEY is not set: using the fixed development key (public, for this machine only; never deploy it).");
+        }
+
+        // Tokens: a development ES256 key in place of KMS, and a development subject key. Both public.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TokenSigningKeyLoader.KmsKeyVariable))
+            && SetIfUnset(TokenSigningKeyLoader.LocalKeyVariable, DevelopmentKeys.TokenSigningKeyPem))
+        {
+            notes.Add("OTP_TOKEN_SIGNING_KEY is not set: tokens are signed with the fixed development ES256 key (public; they prove nothing).");
+        }
+
+        SetIfUnset(SubjectKeyLoader.LocalKeyVariable, DevelopmentKeys.SubjectKey);
+        if (apiBaseUrl is not null)
+        {
+            SetIfUnset(Core.Tokens.TokenSettings.IssuerVariable, apiBaseUrl.ToString().TrimEnd('/'));
         }
 
         return notes;
@@ -37,6 +72,8 @@ internal static class LocalEnvironment
 
     /// <summary>The region the handlers will use (for stream record fields).</summary>
     public static string Region => Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+
+    private static string Text(Uri endpoint) => endpoint.ToString().TrimEnd('/');
 
     private static bool SetIfUnset(string name, string value)
     {

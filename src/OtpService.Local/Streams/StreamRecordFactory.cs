@@ -1,17 +1,21 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Amazon.DynamoDBv2.Model;
 using OtpService.Core.Contracts;
 
 namespace OtpService.Local.Streams;
 
 /// <summary>
-/// Builds DynamoDB Streams INSERT records (view type NEW_IMAGE) as Lambda's event source mapping
-/// delivers them: eventID, eventName, eventVersion 1.1, eventSource aws:dynamodb, awsRegion,
-/// eventSourceARN, and dynamodb { ApproximateCreationDateTime, Keys, NewImage, SequenceNumber,
-/// SizeBytes, StreamViewType }. Sequence numbers grow monotonically, as within a shard.
+/// Builds DynamoDB Streams records as Lambda's event source mapping delivers them: eventID,
+/// eventName (INSERT, MODIFY, REMOVE), eventVersion 1.1, eventSource aws:dynamodb, awsRegion,
+/// eventSourceARN, and dynamodb { ApproximateCreationDateTime, Keys, NewImage and/or OldImage as
+/// the stream view type includes them, SequenceNumber, SizeBytes, StreamViewType }. Sequence
+/// numbers grow monotonically, as within a shard.
+/// Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html
 /// </summary>
-internal sealed class StreamRecordFactory(string region, string tableName, IReadOnlyList<string> keyAttributes, TimeProvider? time = null)
+internal sealed class StreamRecordFactory(string region, string tableName, IReadOnlyList<string> keyAttributes, string streamViewType = "NEW_IMAGE", TimeProvider? time = null)
 {
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly string streamArn =
@@ -21,16 +25,40 @@ internal sealed class StreamRecordFactory(string region, string tableName, IRead
 
     public string StreamArn => streamArn;
 
-    public DynamoDbStreamRecord Insert(IReadOnlyDictionary<string, AttributeValue> item)
+    public string StreamViewType => streamViewType;
+
+    /// <summary>An INSERT of <paramref name="item"/> (a new key).</summary>
+    public DynamoDbStreamRecord Insert(IReadOnlyDictionary<string, AttributeValue> item) => Change(null, item)!;
+
+    /// <summary>
+    /// The record for one write, from the item before and after it (null: absent): INSERT, MODIFY
+    /// or REMOVE; null when the write changed nothing (DynamoDB Streams writes no record then).
+    /// </summary>
+    public DynamoDbStreamRecord? Change(IReadOnlyDictionary<string, AttributeValue>? before, IReadOnlyDictionary<string, AttributeValue>? after)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        var newImage = item.ToDictionary(kv => kv.Key, kv => Convert(kv.Value), StringComparer.Ordinal);
-        var keys = keyAttributes.Where(newImage.ContainsKey).ToDictionary(k => k, k => newImage[k], StringComparer.Ordinal);
+        var oldImage = before is { Count: > 0 } ? Image(before) : null;
+        var newImage = after is { Count: > 0 } ? Image(after) : null;
+        var eventName = (oldImage, newImage) switch
+        {
+            (null, null) => null,
+            (null, _) => "INSERT",
+            (_, null) => "REMOVE",
+            _ => Same(oldImage, newImage) ? null : "MODIFY",
+        };
+        if (eventName is null)
+        {
+            return null;
+        }
+
+        var source = newImage ?? oldImage!;
+        var keys = keyAttributes.Where(source.ContainsKey).ToDictionary(k => k, k => source[k], StringComparer.Ordinal);
+        var withNew = streamViewType is "NEW_IMAGE" or "NEW_AND_OLD_IMAGES" ? newImage : null;
+        var withOld = streamViewType is "OLD_IMAGE" or "NEW_AND_OLD_IMAGES" ? oldImage : null;
         var seq = Interlocked.Increment(ref sequence);
         return new DynamoDbStreamRecord
         {
             EventId = Guid.NewGuid().ToString("N"),
-            EventName = "INSERT",
+            EventName = eventName,
             EventVersion = "1.1",
             EventSource = "aws:dynamodb",
             AwsRegion = region,
@@ -39,13 +67,24 @@ internal sealed class StreamRecordFactory(string region, string tableName, IRead
             {
                 ApproximateCreationDateTime = clock.GetUtcNow().ToUnixTimeSeconds(),
                 Keys = keys,
-                NewImage = newImage,
+                NewImage = withNew,
+                OldImage = withOld,
                 SequenceNumber = seq.ToString("D21", CultureInfo.InvariantCulture),
-                SizeBytes = Size(keys) + Size(newImage),
-                StreamViewType = "NEW_IMAGE",
+                SizeBytes = Size(keys) + (withNew is null ? 0 : Size(withNew)) + (withOld is null ? 0 : Size(withOld)),
+                StreamViewType = streamViewType,
             },
         };
     }
+
+    private static Dictionary<string, StreamAttributeValue> Image(IReadOnlyDictionary<string, AttributeValue> item) =>
+        item.ToDictionary(kv => kv.Key, kv => Convert(kv.Value), StringComparer.Ordinal);
+
+    private static bool Same(Dictionary<string, StreamAttributeValue> a, Dictionary<string, StreamAttributeValue> b) =>
+        JsonSerializer.Serialize(Sorted(a), SortedImageContext.Default.SortedDictionaryStringStreamAttributeValue)
+        == JsonSerializer.Serialize(Sorted(b), SortedImageContext.Default.SortedDictionaryStringStreamAttributeValue);
+
+    private static SortedDictionary<string, StreamAttributeValue> Sorted(Dictionary<string, StreamAttributeValue> image) =>
+        new(image.ToDictionary(kv => kv.Key, kv => kv.Value.M is { } m ? new StreamAttributeValue { M = new Dictionary<string, StreamAttributeValue>(Sorted(m), StringComparer.Ordinal) } : kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>An SDK attribute value in the stream's JSON form.</summary>
     public static StreamAttributeValue Convert(AttributeValue value)
@@ -80,3 +119,7 @@ internal sealed class StreamRecordFactory(string region, string tableName, IRead
         + (v.M is null ? 0 : 3 + Size(v.M))
         + (v.L?.Sum(x => 1 + Size(x)) ?? 0);
 }
+
+/// <summary>Serializes images with sorted keys, to tell whether a write changed the item.</summary>
+[JsonSerializable(typeof(SortedDictionary<string, StreamAttributeValue>))]
+internal sealed partial class SortedImageContext : JsonSerializerContext;

@@ -42,7 +42,7 @@ public class SecretsManagerClientTests
         Assert.Equal(new Uri("https://secretsmanager.eu-west-1.amazonaws.com/"), request.RequestUri);
         Assert.Equal("application/x-amz-json-1.1", request.Content!.Headers.ContentType!.ToString());
         Assert.Equal("secretsmanager.GetSecretValue", request.Headers.GetValues("X-Amz-Target").Single());
-        Assert.Equal($$"""{"SecretId":"{{SecretArn}}"}""", handler.RequestBodyText);
+        Assert.Equal($$"""{"SecretId":"{{SecretArn}}","VersionStage":"AWSCURRENT"}""", handler.RequestBodyText);
         Assert.Contains(
             "/eu-west-1/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target,",
             request.Headers.GetValues("Authorization").Single(),

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Xunit;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 

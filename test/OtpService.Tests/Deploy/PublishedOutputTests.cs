@@ -3,6 +3,7 @@ using System.Reflection.PortableExecutable;
 using System.Text.Json.Nodes;
 using Xunit;
 using Xunit.Abstractions;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 

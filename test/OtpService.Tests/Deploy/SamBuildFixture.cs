@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 

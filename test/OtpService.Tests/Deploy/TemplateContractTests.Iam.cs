@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Xunit;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 
@@ -27,11 +28,29 @@ public sealed partial class TemplateContractTests
     /// <summary>What the stream event source mapping does with the function's role (Lambda checks it when the mapping is created).</summary>
     private static readonly string[] StreamReadActions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"];
 
+    /// <summary>The token key in use (the one OTP_TOKEN_SIGNING_KEY_ID names): the only key kms:Sign may name.</summary>
+    private const string TokenKeyInUse = "!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]";
+
+    /// <summary>The other published key during a rotation (OTP_TOKEN_ROTATION_KEY_ID): kms:GetPublicKey only.</summary>
+    private const string TokenKeyBeingRotated = "!If [PublishBothTokenKeys, !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn], !Ref AWS::NoValue]";
+
+    /// <summary>The secrets each function may read: the code key for both deriving functions, the subject key for VerifyOtp only.</summary>
+    private static readonly Dictionary<string, string[]> ReadableSecrets = new(StringComparer.Ordinal)
+    {
+        ["GenerateOtpFunction"] = ["!Ref ClientKeySecret"],
+        ["VerifyOtpFunction"] = ["!Ref SigningKeySecret", "!Ref ClientKeySecret", "!Ref SubjectKeySecret"],
+        ["SendOtpEmailFunction"] = ["!Ref SigningKeySecret"],
+    };
+
     /// <summary>Everything each function may do. A new need is a deliberate edit here and in template.yaml.</summary>
     private static readonly Dictionary<string, string[]> AllowedActions = new(StringComparer.Ordinal)
     {
         ["GenerateOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"],
-        ["VerifyOtpFunction"] = [.. LogActions, .. TraceActions, "dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"],
+        ["VerifyOtpFunction"] =
+        [
+            .. LogActions, .. TraceActions, "dynamodb:Query", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue",
+            "kms:Sign", "kms:GetPublicKey",
+        ],
         ["SendOtpEmailFunction"] =
         [
             .. LogActions, .. TraceActions, .. StreamReadActions, "dynamodb:ListStreams",
@@ -200,6 +219,13 @@ public sealed partial class TemplateContractTests
             required.AddRange(TraceActions.Select(a => (a, "*")));
         }
 
+        if (function["Properties"]?["Environment"]?["Variables"]?["OTP_TOKEN_SIGNING_KEY_ID"] is not null)
+        {
+            required.Add(("kms:Sign", TokenKeyInUse));
+            required.Add(("kms:GetPublicKey", TokenKeyInUse));
+            required.Add(("kms:GetPublicKey", TokenKeyBeingRotated));
+        }
+
         foreach (var ev in (function["Properties"]?["Events"]?.Entries ?? []).Where(e => e.Value["Type"]?.Value == "DynamoDB"))
         {
             var stream = ev.Value["Properties"]?["Stream"]?.Describe() ?? "";
@@ -301,8 +327,8 @@ public sealed partial class TemplateContractTests
             "dynamodb" => StreamReadActions.Contains(action, StringComparer.Ordinal)
                 ? text == "!GetAtt OtpTable.StreamArn"
                 : text == "!GetAtt OtpTable.Arn",
-            "secretsmanager" => (text == "!Ref SigningKeySecret" && FunctionsThatDeriveCodes.Contains(functionId))
-                || (text == "!Ref ClientKeySecret" && FunctionsThatTagClients.Contains(functionId)),
+            "secretsmanager" => ReadableSecrets.GetValueOrDefault(functionId)?.Contains(text, StringComparer.Ordinal) == true,
+            "kms" => action == "kms:Sign" ? text == TokenKeyInUse : text is TokenKeyInUse or TokenKeyBeingRotated,
             "sqs" => text == "!GetAtt StreamFailureQueue.Arn",
             "ses" => IsSesIdentity(resource),
             "logs" => _template.Resource(functionId) is { } f && LogGroupOf(f) is { } group && text == $"!GetAtt {group}.Arn",
@@ -313,7 +339,8 @@ public sealed partial class TemplateContractTests
     private static string OwnResourceName(string service) => service switch
     {
         "dynamodb" => "table (items) or its stream (stream reads)",
-        "secretsmanager" => "signing-key secret (SendOtpEmail, VerifyOtp) or client-key secret (GenerateOtp, VerifyOtp)",
+        "secretsmanager" => "secret (the code key for SendOtpEmail and VerifyOtp; the client key for GenerateOtp and VerifyOtp; the subject key for VerifyOtp)",
+        "kms" => "token key in use (kms:Sign) or a published token key (kms:GetPublicKey)",
         "sqs" => "failure queue",
         "ses" => "SES identities (arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, limited by ses:FromAddress)",
         "logs" => "own log group (!GetAtt <its AWS::Logs::LogGroup>.Arn)",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using OtpService.Core.Deadlines;
 using OtpService.Core.Logging;
+using OtpService.Local.Template;
 using Xunit;
 
 namespace OtpService.Tests.Deploy;

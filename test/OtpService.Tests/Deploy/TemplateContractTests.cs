@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 
@@ -17,6 +18,8 @@ public sealed partial class TemplateContractTests
     /// <summary>Why a variable the code may read must stay out of the template, or null if it may be set.</summary>
     private static string? NotForTheTemplate(string name) =>
         name is "OTP_SIGNING_KEY" or "OTP_CLIENT_KEY" ? "local development only; in AWS the key comes from Secrets Manager"
+        : name == "OTP_SUBJECT_KEY" ? "local development only; in AWS the subject key comes from Secrets Manager"
+        : name == "OTP_TOKEN_SIGNING_KEY" ? "a private key; in AWS tokens are signed by KMS and the function holds none"
         : name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? "it points SDK calls at local emulators"
         : null;
 
@@ -57,6 +60,10 @@ public sealed partial class TemplateContractTests
     [Fact]
     public void ApiFunctions_ServeGetAndPost_OnTheLiveAliasWithSnapStart() =>
         AssertNone(ApiAndAliasProblems());
+
+    [Fact]
+    public void TokenSigningKeys_AreKmsP256SigningKeys_InTwoSlots_ThatSignOnlyFromTheSlotInUse() =>
+        AssertNone(TokenKeyProblems());
 
     [Fact]
     public void Outputs_GiveTheApiUrlsAndTheTableName() =>
@@ -249,6 +256,21 @@ public sealed partial class TemplateContractTests
             }
         }
 
+        foreach (var (id, function) in Functions())
+        {
+            var variables = function["Properties"]?["Environment"]?["Variables"];
+            var signsTokens = id == "VerifyOtpFunction";
+            foreach (var name in (string[])["OTP_TOKEN_SIGNING_KEY_ID", "OTP_TOKEN_ROTATION_KEY_ID", "OTP_SUBJECT_KEY_SECRET_ARN"])
+            {
+                if (signsTokens != (variables?[name] is not null))
+                {
+                    yield return signsTokens
+                        ? $"{function.Where}: {id} signs tokens but gets no {name}."
+                        : $"{variables?[name]?.Where ?? function.Where}: {id} issues no tokens and must not get {name} (least privilege).";
+                }
+            }
+        }
+
         if (_template.Resource("SendOtpEmailFunction") is { } sender && sender["Properties"]?["Environment"]?["Variables"]?["OTP_SENDER_ADDRESS"] is null)
         {
             yield return $"{sender.Where}: SendOtpEmailFunction gets no OTP_SENDER_ADDRESS.";
@@ -384,12 +406,13 @@ public sealed partial class TemplateContractTests
 
     internal IEnumerable<string> ApiAndAliasProblems()
     {
-        var routes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var routes = new (string Id, string Path, string[] Methods)[]
         {
-            ["GenerateOtpFunction"] = "/otp/generate",
-            ["VerifyOtpFunction"] = "/otp/verify",
+            ("GenerateOtpFunction", "/otp/generate", ["get", "post"]),
+            ("VerifyOtpFunction", "/otp/verify", ["get", "post"]),
+            ("VerifyOtpFunction", "/.well-known/jwks.json", ["get"]),
         };
-        foreach (var (id, path) in routes)
+        foreach (var (id, path, methods) in routes)
         {
             var function = _template.Resource(id);
             if (function is null)
@@ -399,7 +422,7 @@ public sealed partial class TemplateContractTests
             }
 
             var api = (function["Properties"]?["Events"]?.Entries ?? []).Where(e => e.Value["Type"]?.Value == "Api").Select(e => e.Value["Properties"]).ToList();
-            foreach (var method in (string[])["get", "post"])
+            foreach (var method in methods)
             {
                 var ev = api.FirstOrDefault(a => a?["Path"]?.Value == path && string.Equals(a?["Method"]?.Value, method, StringComparison.OrdinalIgnoreCase));
                 if (ev is null)
@@ -429,6 +452,63 @@ public sealed partial class TemplateContractTests
         }
     }
 
+    /// <summary>
+    /// Two AWS::KMS::Key slots (ECC_NIST_P256, SIGN_VERIFY, no automatic rotation: KMS has none for
+    /// asymmetric keys), each existing while it is in use or both are published; VerifyOtp gets the
+    /// slot in use as OTP_TOKEN_SIGNING_KEY_ID and the other one only while both are published.
+    /// </summary>
+    internal IEnumerable<string> TokenKeyProblems()
+    {
+        var expectedCondition = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["TokenSigningKeyA"] = "HasTokenSigningKeyA",
+            ["TokenSigningKeyB"] = "HasTokenSigningKeyB",
+        };
+        foreach (var (id, condition) in expectedCondition)
+        {
+            var key = _template.Resource(id);
+            if (key is null || key["Type"]?.Value != "AWS::KMS::Key")
+            {
+                yield return $"template.yaml: no AWS::KMS::Key {id}.";
+                continue;
+            }
+
+            var p = key["Properties"];
+            if (p?["KeySpec"]?.Value != "ECC_NIST_P256" || p["KeyUsage"]?.Value != "SIGN_VERIFY")
+            {
+                yield return $"{p?.Where ?? key.Where}: {id} must be KeySpec ECC_NIST_P256 with KeyUsage SIGN_VERIFY (ES256).";
+            }
+
+            if (p?["EnableKeyRotation"]?.Value == "true")
+            {
+                yield return $"{p["EnableKeyRotation"]!.Where}: {id}: KMS rotates no asymmetric key; rotation is the two slots.";
+            }
+
+            if (key["Condition"]?.Value != condition)
+            {
+                yield return $"{key.Where}: {id} must exist only under Condition {condition} (its slot in use, or both published).";
+            }
+        }
+
+        var conditions = _template.Root["Conditions"];
+        if (conditions?["HasTokenSigningKeyA"]?.Describe() != "!Or [!Condition SignWithTokenKeyA, !Condition PublishBothTokenKeys]"
+            || conditions?["HasTokenSigningKeyB"]?.Describe() != "!Or [!Not [!Condition SignWithTokenKeyA], !Condition PublishBothTokenKeys]")
+        {
+            yield return $"{conditions?.Where ?? "template.yaml"}: each key slot must exist while it signs or while both keys are published.";
+        }
+
+        var variables = _template.Resource("VerifyOtpFunction")?["Properties"]?["Environment"]?["Variables"];
+        if (variables?["OTP_TOKEN_SIGNING_KEY_ID"]?.Describe() != "!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]")
+        {
+            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_SIGNING_KEY_ID must be the slot in use.";
+        }
+
+        if (variables?["OTP_TOKEN_ROTATION_KEY_ID"]?.Describe() != "!If [PublishBothTokenKeys, !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn], ]")
+        {
+            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_ROTATION_KEY_ID must be the other slot while both are published, else empty.";
+        }
+    }
+
     internal IEnumerable<string> OutputProblems()
     {
         var outputs = _template.Root["Outputs"]?.Entries ?? [];
@@ -445,6 +525,16 @@ public sealed partial class TemplateContractTests
             {
                 yield return $"{_template.Root["Outputs"]!.Where}: no output gives the API URL of {path}.";
             }
+        }
+
+        if (!values.Any(v => v.Value?.Describe() is { } d && d.Contains("execute-api", StringComparison.Ordinal) && d.EndsWith("/.well-known/jwks.json", StringComparison.Ordinal)))
+        {
+            yield return $"{_template.Root["Outputs"]!.Where}: no output gives the JWKS URL relying parties need.";
+        }
+
+        if (!values.Any(v => v.Key == "TokenIssuer"))
+        {
+            yield return $"{_template.Root["Outputs"]!.Where}: no TokenIssuer output (the iss relying parties must expect).";
         }
 
         if (!values.Any(v => v.Value?.Describe() == "!Ref OtpTable"))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Xunit;
+using OtpService.Local.Template;
 
 namespace OtpService.Tests.Deploy;
 
@@ -140,6 +141,42 @@ public sealed class TemplateIamBreakTests
             "identity/*'\n", "identity/${SenderAddress}'\n",
             "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderAddress}'",
             "which is not SendOtpEmailFunction's SES identities"
+        },
+        {
+            "kms:Sign on Resource *",
+            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                  - kms:Sign\n                Resource: '*'\n",
+            "                  - kms:Sign\n                Resource: '*'", "allows kms:Sign on Resource \"*\""
+        },
+        {
+            "kms:Sign on the key being rotated (the previous or next key)",
+            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]\n",
+            "                  - kms:Sign\n                Resource: !If", "allows kms:Sign on '!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]', which is not VerifyOtpFunction's token key in use"
+        },
+        {
+            "kms:Sign on a key of another stack",
+            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                  - kms:Sign\n                Resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
+            "                  - kms:Sign\n                Resource: arn", "allows kms:Sign on 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'"
+        },
+        {
+            "no GetPublicKey for the JWKS",
+            "              - Sid: PublishTokenKeys\n                Effect: Allow\n                Action:\n                  - kms:GetPublicKey\n",
+            "              - Sid: PublishTokenKeys\n                Effect: Allow\n                Action:\n                  - kms:Sign\n",
+            "      Policies:\n        - PolicyName: VerifyOtp", "role VerifyOtpRole must allow kms:GetPublicKey on '!If [SignWithTokenKeyA"
+        },
+        {
+            "a function that issues no tokens may not sign",
+            "                  - dynamodb:PutItem\n                  - dynamodb:UpdateItem\n                Resource: !GetAtt OtpTable.Arn\n",
+            "                  - dynamodb:PutItem\n                  - dynamodb:UpdateItem\n                Resource: !GetAtt OtpTable.Arn\n              - Sid: Sign\n                Effect: Allow\n                Action:\n                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "              - Sid: Sign\n                Effect: Allow\n                Action:\n                  - kms:Sign", "allows kms:Sign, which GenerateOtpFunction does not need"
+        },
+        {
+            "the sender reading the subject key",
+            "                Resource: !Ref SigningKeySecret\n              # SES authorizes SendEmail",
+            "                Resource: !Ref SubjectKeySecret\n              # SES authorizes SendEmail",
+            "              - Sid: ReadSigningKey\n                Effect: Allow\n                Action:\n                  - secretsmanager:GetSecretValue\n                Resource: !Ref SubjectKeySecret", "allows secretsmanager:GetSecretValue on '!Ref SubjectKeySecret', which is not SendOtpEmailFunction's secret"
         },
         {
             "function without FunctionName",

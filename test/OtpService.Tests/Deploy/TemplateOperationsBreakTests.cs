@@ -1,4 +1,5 @@
 using System.Globalization;
+using OtpService.Local.Template;
 using Xunit;
 
 namespace OtpService.Tests.Deploy;

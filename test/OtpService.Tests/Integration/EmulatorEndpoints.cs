@@ -43,7 +43,8 @@ public sealed class EmulatorEndpoints
 
     /// <summary>
     /// The environment variables a handler's parameterless constructor reads to use these emulators
-    /// and <paramref name="tableName"/> (endpoints, region, dummy credentials, sender).
+    /// and <paramref name="tableName"/> (endpoints, region, dummy credentials, sender, and the
+    /// development token and subject keys VerifyOtp needs; the HMAC key is each test's choice).
     /// </summary>
     public IReadOnlyDictionary<string, string> LambdaEnvironment(string tableName) => new Dictionary<string, string>
     {
@@ -54,6 +55,8 @@ public sealed class EmulatorEndpoints
         ["AWS_SECRET_ACCESS_KEY"] = "local",
         ["OTP_TABLE_NAME"] = tableName,
         ["OTP_SENDER_ADDRESS"] = "no-reply@example.com",
+        ["OTP_TOKEN_SIGNING_KEY"] = Core.Aws.DevelopmentKeys.TokenSigningKeyPem,
+        ["OTP_SUBJECT_KEY"] = Core.Aws.DevelopmentKeys.SubjectKey,
     };
 
     /// <summary>

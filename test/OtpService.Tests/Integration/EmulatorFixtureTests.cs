@@ -96,9 +96,36 @@ public sealed class EmulatorFixtureTests
         var error = await Assert.ThrowsAsync<PortInUseException>(
             () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = free, SesPort = busy }));
 
-        Assert.Equal(busy, error.Port);
+        Assert.Equal([busy], error.Ports);
         Assert.Contains(busy.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         Assert.True(Ports.IsFree(free), "dynalite must not be started when the SES port is busy");
+    }
+
+    [Fact]
+    public async Task StartAsync_WithBothPortsBusy_NamesBothAtOnce()
+    {
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        var (dynamo, ses) = (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
+
+        var error = await Assert.ThrowsAsync<PortInUseException>(
+            () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = dynamo, SesPort = ses }));
+
+        Assert.Equal([dynamo, ses], error.Ports);
+        Assert.Contains("--dynamodb-port", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--ses-port", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_StartsOnlyTheEmulatorsAskedFor()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = null, SesPort = Ports.FreePort() });
+
+        Assert.Null(host.DynamoDbProcess);
+        Assert.Single(host.Started);
+        Assert.True(await Ports.AcceptsConnectionsAsync(host.SesEndpoint.Port, CancellationToken.None));
     }
 
     private static bool IsRunning(int pid)

@@ -5,6 +5,7 @@ using OtpService.Core.Contracts;
 using OtpService.Core.Logging;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
+using OtpService.Local.Template;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -14,13 +15,16 @@ namespace OtpService.Tests.Integration;
 /// Issue 9's "nothing lost": every code GenerateOtp answered 202 for is mailed once, or counted as
 /// undeliverable with its reason, or lands in the failure queue after bounded retries. Each path
 /// runs the real GenerateOtp on dynalite, the table's INSERT records through the local runner's
-/// event source mapping (<see cref="StreamDeliverer"/>: batchItemFailures, 5 tries, an on-failure
-/// destination), and the real SendOtpEmail against an SES API: aws-ses-v2-local to deliver, moto's
+/// event source mapping (<see cref="StreamDeliverer"/> with the template's mapping: its filter, batchItemFailures,
+/// MaximumRetryAttempts, an on-failure destination), and the real SendOtpEmail against an SES API: aws-ses-v2-local to deliver, moto's
 /// server to refuse an unverified sender (the emulator checks nothing), and a stand-in answering
 /// SES's "Illegal address" for a recipient, which no real part here refuses.
 /// </summary>
 public class NothingLostTests : IAsyncLifetime
 {
+    /// <summary>The template's own event source mapping (filter, retries), as the runner uses it.</summary>
+    private static readonly StreamMapping TemplateMapping = SamTemplate.Load(_ => null).StreamMapping();
+
     private EmulatorEndpoints _emulators = null!;
     private string _table = null!;
     private Dictionary<string, string> _env = null!;
@@ -53,7 +57,7 @@ public class NothingLostTests : IAsyncLifetime
                 return function.FunctionHandler(input);
             };
         });
-        await using (var mapping = new StreamDeliverer(pool, TextWriter.Null, TimeSpan.FromMilliseconds(1), records => records.ToList().ForEach(failureQueue.Enqueue)))
+        await using (var mapping = new StreamDeliverer(pool, TemplateMapping, TextWriter.Null, TimeSpan.FromMilliseconds(1), onFailure: records => records.ToList().ForEach(failureQueue.Enqueue)))
         {
             var (streamEvent, _) = await TableStream.InsertsAsync(_emulators, _table, address);
             foreach (var record in JsonSerializer.Deserialize(streamEvent, LambdaJsonContext.Default.DynamoDbStreamEvent)!.Records!)
@@ -105,11 +109,12 @@ public class NothingLostTests : IAsyncLifetime
         Assert.Contains("SES refused the recipient address", line.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [MotoFact]
     public async Task AnIssuedCode_TheAccountCannotMail_FailsEveryTry_AndLandsInTheFailureQueue_Counted()
     {
         // The sender is not verified in SES (moto answers MessageRejected "Email address not verified").
-        var moto = await MotoServer.StartedAsync();
+        var moto = await MotoServer.SharedAsync();
+        await moto.VerifyIdentityAsync($"warm-up-{Guid.NewGuid():N}@moto.test");
         var env = new Dictionary<string, string>(_env)
         {
             ["AWS_ENDPOINT_URL_SESV2"] = moto.Endpoint.ToString(),
@@ -121,10 +126,10 @@ public class NothingLostTests : IAsyncLifetime
 
         var delivery = await GenerateAndStreamAsync(address, env);
 
-        Assert.Equal(StreamDeliverer.MaxAttempts, delivery.Invocations);
+        Assert.Equal(TemplateMapping.MaximumRetryAttempts + 1, delivery.Invocations);
         var queued = Assert.Single(delivery.FailureQueue);
         Assert.Equal(address, queued.Dynamodb!.Keys![Core.Storage.OtpTable.Address].S);
-        Assert.Equal(StreamDeliverer.MaxAttempts, delivery.Metrics[MetricNames.MailFailuresConfiguration]);
+        Assert.Equal(TemplateMapping.MaximumRetryAttempts + 1, delivery.Metrics[MetricNames.MailFailuresConfiguration]);
         Assert.All(delivery.RecordLines, l => Assert.Equal(("ERROR", "MessageRejected"), (l.GetProperty("level").GetString(), l.GetProperty("errorType").GetString())));
         Assert.Contains("not verified", delivery.RecordLines.First().GetProperty("error").GetString(), StringComparison.Ordinal);
         // Nothing was mailed, and no claim is left: a replay from the queue, once the sender is verified, mails it.

@@ -10,6 +10,9 @@ namespace OtpService.Tests.Local;
 /// <summary>One runner process (start-api on free ports) shared by the end-to-end tests of this class.</summary>
 public sealed class LocalRunnerFixture : IAsyncLifetime
 {
+    /// <summary>The browser origin the runner is started with (OTP_CORS_ALLOWED_ORIGIN).</summary>
+    public const string Origin = "https://app.example.com";
+
     private LocalRunnerProcess? runner;
 
     public Uri Api { get; private set; } = null!;
@@ -21,7 +24,7 @@ public sealed class LocalRunnerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (process, api, ses) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        var (process, api, ses) = await LocalRunnerProcess.StartApiOnFreePortsAsync(new Dictionary<string, string> { ["OTP_CORS_ALLOWED_ORIGIN"] = Origin });
         runner = process;
         Api = new Uri($"http://127.0.0.1:{api}");
         Mail = new EmulatorEndpoints(new Uri("http://127.0.0.1:1"), new Uri($"http://127.0.0.1:{ses}"), []);
@@ -107,9 +110,81 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
         var address = NewAddress();
         using var verified = await GetAsync($"/otp/verify?email_address={Uri.EscapeDataString(address)}&otp=987654");
 
-        await Task.Delay(200);
-        Assert.Contains("GET /otp/verify 404", fixture.Runner.Output, StringComparison.Ordinal);
+        Assert.True(await fixture.Runner.WaitForOutputAsync("GET /otp/verify 404", TimeSpan.FromSeconds(5)), fixture.Runner.Output);
         Assert.DoesNotContain("987654", fixture.Runner.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachGenerate_DeliversExactlyOneRecord_TheCodes_AsTheTemplatesFilterPasses()
+    {
+        var address = NewAddress();
+        var before = DeliveryLines();
+
+        using var generated = await GetAsync($"/otp/generate?email_address={Uri.EscapeDataString(address)}");
+        Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+        await MailedCodeAsync(address);
+
+        // The address record's INSERT and the MODIFYs (claim, mailed) are filtered out: one delivery of one INSERT.
+        Assert.True(await WaitAsync(() => DeliveryLines().Count > before.Count));
+        var added = DeliveryLines().Skip(before.Count).ToList();
+        Assert.All(added, line => Assert.Contains("1 INSERT record(s) delivered", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BrowserPreflight_IsAnsweredAsTheTemplatesCorsConfiguration()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, new Uri(fixture.Api, "/otp/verify"));
+        request.Headers.Add("Origin", LocalRunnerFixture.Origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        using var response = await Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(LocalRunnerFixture.Origin, Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Equal("GET,POST,OPTIONS", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Methods")));
+        Assert.Equal("Content-Type", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Headers")));
+        Assert.Equal("600", Assert.Single(response.Headers.GetValues("Access-Control-Max-Age")));
+
+        // The functions' own answers carry the origin too (proxy integration), so the real request passes.
+        using var answer = await GetAsync($"/otp/verify?email_address={Uri.EscapeDataString(NewAddress())}&otp=123456");
+        Assert.Equal(LocalRunnerFixture.Origin, Assert.Single(answer.Headers.GetValues("Access-Control-Allow-Origin")));
+    }
+
+    [Fact]
+    public async Task QueryOf10000Characters_GetsTheFunctionsAnswer_A400NamingTheField()
+    {
+        using var response = await GetAsync("/otp/generate?email_address=" + new string('a', 10_000));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("email_address", body.RootElement.GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData(10_300)]
+    [InlineData(60_000)]
+    public async Task UrlOverApiGatewaysLimit_Gets414WithAJsonMessage_NotAnEmptyBody(int queryLength)
+    {
+        using var response = await GetAsync("/otp/generate?email_address=" + new string('a', queryLength));
+
+        Assert.Equal((HttpStatusCode)414, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("message").GetString()));
+    }
+
+    private List<string> DeliveryLines() =>
+        fixture.Runner.Output.Split(Environment.NewLine).Where(l => l.Contains("stream -> SendOtpEmail", StringComparison.Ordinal)).ToList();
+
+    private static async Task<bool> WaitAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return condition();
     }
 
     private static string NewAddress() => $"local-{Guid.NewGuid():N}@example.com";

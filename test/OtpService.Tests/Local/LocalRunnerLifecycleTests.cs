@@ -26,20 +26,70 @@ public sealed class LocalRunnerLifecycleTests
     }
 
     [Fact]
-    public async Task BusyPort_ExitsNonZeroNamingIt_BeforeStartingAnything()
+    public async Task CtrlC_ThatReachesTheEmulatorsToo_IsACleanStop()
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
-        var (api, dynamo) = (Ports.FreePort(), Ports.FreePort());
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
 
-        await using var runner = LocalRunnerProcess.Start(
-            "--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(busy));
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        runner.Interrupt();
+        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
-        Assert.True(Ports.IsFree(dynamo), "dynalite must not be started when another port is busy");
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("exited with code", runner.Errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task BusyPorts_AreAllNamedAtOnce_BeforeStartingAnything(int busyCount)
+    {
+        var squatters = Enumerable.Range(0, busyCount).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        squatters.ForEach(s => s.Start());
+        try
+        {
+            var ports = squatters.Select(s => ((IPEndPoint)s.LocalEndpoint).Port).Concat(Enumerable.Range(0, 3).Select(_ => Ports.FreePort())).Take(3).ToList();
+
+            await using var runner = LocalRunnerProcess.Start(
+                "--ses-port", Text(ports[0]), "--port", Text(ports[1]), "--dynamodb-port", Text(ports[2]));
+            var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(3, exitCode);
+            foreach (var busy in ports.Take(busyCount))
+            {
+                Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
+            }
+
+            Assert.All(ports.Skip(busyCount), free => Assert.True(Ports.IsFree(free), $"port {free} must not be taken when another is busy"));
+        }
+        finally
+        {
+            squatters.ForEach(s => s.Dispose());
+        }
+    }
+
+    /// <summary>A dead emulator stops the runner with one message naming it, not a stream of connection errors.</summary>
+    [Theory]
+    [InlineData("dynalite")]
+    [InlineData("aws-ses-v2-local")]
+    public async Task KilledEmulator_StopsTheRunnerWithAClearMessage(string emulator)
+    {
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
+        var victim = runner.Descendants().Single(pid => CommandLineOf(pid).Contains(emulator, StringComparison.Ordinal));
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", Text(victim)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains(emulator, runner.Errors, StringComparison.Ordinal);
+        Assert.Contains("cannot work without it", runner.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection refused", runner.Output + runner.Errors, StringComparison.OrdinalIgnoreCase);
+        Assert.All(runner.Descendants(), pid => Assert.False(ProcessTree.IsRunning(pid)));
     }
 
     [Fact]
@@ -48,7 +98,29 @@ public sealed class LocalRunnerLifecycleTests
         await using var runner = LocalRunnerProcess.Start("--help");
 
         Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("invoke FUNCTION", runner.Output, StringComparison.Ordinal);
+        Assert.Contains("invoke", runner.Output, StringComparison.Ordinal);
+        Assert.Contains("--dynamodb-endpoint", runner.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadArgument_ExitsTwo_NamingIt()
+    {
+        await using var runner = LocalRunnerProcess.Start("--port", "http");
+
+        Assert.Equal(2, await runner.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("--port", runner.Errors, StringComparison.Ordinal);
+    }
+
+    private static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);

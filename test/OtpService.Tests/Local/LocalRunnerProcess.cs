@@ -29,7 +29,9 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
 
     public static string RepositoryRootPath => RepositoryRoot.Find();
 
-    public static LocalRunnerProcess Start(params string[] args)
+    public static LocalRunnerProcess Start(params string[] args) => Start(args, null);
+
+    public static LocalRunnerProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,7 +47,36 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        return Run(start, environment);
+    }
+
+    /// <summary>
+    /// A command line as a newcomer types it in a shell at the repository root (e.g. README's
+    /// <c>dotnet run --project src/OtpService.Local -- invoke ...</c>), run by bash.
+    /// </summary>
+    public static LocalRunnerProcess StartShell(string commandLine, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = RepositoryRootPath,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(commandLine);
+        return Run(start, environment);
+    }
+
+    private static LocalRunnerProcess Run(ProcessStartInfo start, IReadOnlyDictionary<string, string>? environment)
+    {
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start");
         var runner = new LocalRunnerProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
@@ -73,10 +104,10 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts `start-api` on free ports and waits until it prints "Ready.".</summary>
-    public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync()
+    public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
-        var runner = Start("--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
+        var runner = Start(["--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], environment);
         await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return (runner, api, ses);
     }
@@ -101,9 +132,43 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM, as a service manager or `kill` does.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM", process.Id);
+
+    /// <summary>Ctrl+C in a terminal: SIGINT to the whole process group (here: the process and everything below it).</summary>
+    public void Interrupt()
     {
-        using var kill = Process.Start("kill", ["-TERM", Text(process.Id)]);
+        foreach (var pid in Descendants().Prepend(process.Id))
+        {
+            Signal("INT", pid);
+        }
+    }
+
+    /// <summary>Waits until the output has a line containing <paramref name="text"/>; false when the process ends or time runs out first.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal) || Errors.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync();
+                return Output.Contains(text, StringComparison.Ordinal) || Errors.Contains(text, StringComparison.Ordinal);
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", Text(pid)]);
         kill.WaitForExit();
     }
 
@@ -114,7 +179,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     {
         if (!process.HasExited)
         {
-            Terminate();
+            Interrupt();
             try
             {
                 await WaitForExitAsync(TimeSpan.FromSeconds(10));

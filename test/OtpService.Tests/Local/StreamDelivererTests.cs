@@ -1,15 +1,22 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Contracts;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
+using OtpService.Local.Template;
 using Xunit;
 
 namespace OtpService.Tests.Local;
 
 public sealed class StreamDelivererTests
 {
+    private static readonly StreamMapping TemplateMapping = SamTemplate.Load(_ => null).StreamMapping();
+
+    /// <summary>The template's mapping without its filter, so plain test items pass.</summary>
+    private static readonly StreamMapping Unfiltered = TemplateMapping with { Filter = new EventFilter([]) };
+
     private readonly StreamRecordFactory records = new("us-east-1", "otp_holder", ["email_id", "EXPIRATION_TIME"]);
 
     [Fact]
@@ -28,6 +35,7 @@ public sealed class StreamDelivererTests
         Assert.Equal(2, data.Keys!.Count);
         Assert.Equal("a@b.com", data.Keys["email_id"].S);
         Assert.Equal("100", data.NewImage!["EXPIRATION_TIME"].N);
+        Assert.Null(data.OldImage);
         Assert.Equal("0", data.NewImage["ATTEMPTS"].L![0].N);
         Assert.False(data.NewImage["USED"].Bool);
         Assert.True(data.SizeBytes > 0);
@@ -36,6 +44,42 @@ public sealed class StreamDelivererTests
         var json = JsonSerializer.Serialize(new DynamoDbStreamEvent { Records = [record] }, LambdaJsonContext.Default.DynamoDbStreamEvent);
         Assert.Contains("\"Records\":[{\"eventID\"", json, StringComparison.Ordinal);
         Assert.Contains("\"NewImage\":{", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("NEW_IMAGE", true, false)]
+    [InlineData("OLD_IMAGE", false, true)]
+    [InlineData("NEW_AND_OLD_IMAGES", true, true)]
+    [InlineData("KEYS_ONLY", false, false)]
+    public void Modify_CarriesTheImagesItsViewTypeIncludes(string viewType, bool hasNew, bool hasOld)
+    {
+        var factory = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], viewType);
+        var before = Item("a@b.com", 1);
+        var after = new Dictionary<string, AttributeValue>(before) { ["USED"] = new AttributeValue { BOOL = true } };
+
+        var record = factory.Change(before, after)!;
+
+        Assert.Equal("MODIFY", record.EventName);
+        Assert.Equal(viewType, record.Dynamodb!.StreamViewType);
+        Assert.Equal(2, record.Dynamodb.Keys!.Count);
+        Assert.Equal(hasNew, record.Dynamodb.NewImage is not null);
+        Assert.Equal(hasOld, record.Dynamodb.OldImage is not null);
+        if (hasOld)
+        {
+            Assert.False(record.Dynamodb.OldImage!["USED"].Bool);
+        }
+    }
+
+    [Fact]
+    public void Change_IsInsertModifyRemove_OrNothingWhenTheItemDidNotChange()
+    {
+        var item = Item("a@b.com", 1);
+        var same = Item("a@b.com", 1);
+
+        Assert.Equal("INSERT", records.Change(null, item)!.EventName);
+        Assert.Equal("REMOVE", records.Change(item, null)!.EventName);
+        Assert.Null(records.Change(item, same));
+        Assert.Null(records.Change(null, null));
     }
 
     [Fact]
@@ -49,14 +93,52 @@ public sealed class StreamDelivererTests
     }
 
     [Fact]
+    public async Task Batches_AreAtMostTheTemplatesBatchSize()
+    {
+        var calls = new List<List<string>>();
+        var release = new TaskCompletionSource();
+        var pool = Function(calls, (_, _) => "{}", release.Task);
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+
+        // The first record holds the function; the other 25 queue up behind it.
+        for (var i = 0; i < 26; i++)
+        {
+            deliverer.Enqueue(records.Insert(Item($"u{i}@b.com", i)));
+        }
+
+        release.SetResult();
+        Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(26, calls.Sum(c => c.Count));
+        Assert.All(calls, c => Assert.InRange(c.Count, 1, TemplateMapping.BatchSize));
+        Assert.Contains(calls, c => c.Count == TemplateMapping.BatchSize);
+    }
+
+    [Fact]
+    public async Task RecordsNoFilterMatches_AreNeverDelivered()
+    {
+        var calls = new List<List<string>>();
+        var mapping = Unfiltered with { Filter = new EventFilter(["""{"dynamodb":{"NewImage":{"NONCE":{"B":[{"exists":true}]}}}}"""]) };
+        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), mapping, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        var withNonce = new Dictionary<string, AttributeValue>(Item("a@b.com", 1)) { ["NONCE"] = new AttributeValue { B = new MemoryStream([1, 2]) } };
+
+        deliverer.Enqueue(records.Insert(Item("a@b.com", 9999999999)));
+        deliverer.Enqueue(records.Insert(withNonce));
+        Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Single(Assert.Single(calls));
+        Assert.Equal(1, deliverer.FilteredOut);
+    }
+
+    [Fact]
     public async Task BatchItemFailure_RedeliversTheFailedRecordAndThoseAfterIt()
     {
         var calls = new List<List<string>>();
         var pool = Function(calls, (call, batch) => call == 1 ? Failures(batch[1]) : "{\"batchItemFailures\":[]}");
-        await using var deliverer = new StreamDeliverer(pool, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
         var sent = Enumerable.Range(1, 3).Select(i => records.Insert(Item($"u{i}@b.com", i))).ToList();
 
-        sent.ForEach(deliverer.Enqueue);
+        Enqueue(deliverer, sent);
         Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
 
         var seq = sent.Select(r => r.Dynamodb!.SequenceNumber!).ToList();
@@ -66,18 +148,61 @@ public sealed class StreamDelivererTests
     }
 
     [Fact]
-    public async Task FunctionError_RetriesWithBackoff_ThenDropsAfterFiveTries()
+    public async Task PersistentFailure_IsTriedOncePlusMaximumRetryAttempts_ThenLoggedAsTheOnFailureRecord()
     {
         var calls = new List<List<string>>();
-        var pool = Function(calls, (_, _) => throw new InvalidOperationException("SES down"));
+        var pool = Function(calls, (_, batch) => Failures(batch[0]));
         using var log = new StringWriter();
-        await using var deliverer = new StreamDeliverer(pool, log, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, log, TimeSpan.FromMilliseconds(1));
+        var record = records.Insert(Item("a@b.com", 1));
 
-        deliverer.Enqueue(records.Insert(Item("a@b.com", 1)));
+        deliverer.Enqueue(record);
+        Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(1 + TemplateMapping.MaximumRetryAttempts, calls.Count);
+        Assert.Equal(1, deliverer.SentToOnFailure);
+        var line = log.ToString().Split('\n').Single(l => l.Contains("GAVE UP", StringComparison.Ordinal));
+        Assert.Contains("StreamFailureQueue", line, StringComparison.Ordinal);
+        using var info = JsonDocument.Parse(line[line.IndexOf('{', StringComparison.Ordinal)..]);
+        var batch = info.RootElement.GetProperty("DDBStreamBatchInfo");
+        Assert.Equal(record.Dynamodb!.SequenceNumber, batch.GetProperty("startSequenceNumber").GetString());
+        Assert.Equal(1, batch.GetProperty("batchSize").GetInt32());
+        Assert.Equal("RetryAttemptsExhausted", info.RootElement.GetProperty("requestContext").GetProperty("condition").GetString());
+        Assert.DoesNotContain("a@b.com", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FunctionError_BisectsTheBatch_SoOnlyThePoisonRecordIsGivenUp()
+    {
+        var calls = new List<List<string>>();
+        var sent = Enumerable.Range(1, 4).Select(i => records.Insert(Item($"u{i}@b.com", i))).ToList();
+        var poison = sent[2].Dynamodb!.SequenceNumber!;
+        var pool = Function(calls, (_, batch) => batch.Contains(poison) ? throw new InvalidOperationException("poison") : "{}");
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+
+        Enqueue(deliverer, sent);
+        Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(10)));
+
+        var delivered = calls.Where(c => !c.Contains(poison)).SelectMany(c => c).ToHashSet();
+        Assert.Equal(sent.Select(r => r.Dynamodb!.SequenceNumber!).Where(s => s != poison).ToHashSet(), delivered);
+        Assert.Equal(1, deliverer.SentToOnFailure);
+    }
+
+    [Fact]
+    public async Task RecordOlderThanMaximumRecordAge_IsGivenUpWithoutAnInvocation()
+    {
+        var calls = new List<List<string>>();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
+        var old = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], time: time).Insert(Item("a@b.com", 1));
+        time.Advance(TimeSpan.FromSeconds(TemplateMapping.MaximumRecordAgeInSeconds + 1));
+        using var log = new StringWriter();
+        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), Unfiltered, log, TimeSpan.FromMilliseconds(1), time: time);
+
+        deliverer.Enqueue(old);
         Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
 
-        Assert.Equal(StreamDeliverer.MaxAttempts, calls.Count);
-        Assert.Contains("gave up", log.ToString(), StringComparison.Ordinal);
+        Assert.Empty(calls);
+        Assert.Contains("RecordAgeExceeded", log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +210,7 @@ public sealed class StreamDelivererTests
     {
         var calls = new List<List<string>>();
         var pool = Function(calls, (call, _) => call == 1 ? "" : "null");
-        await using var deliverer = new StreamDeliverer(pool, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
 
         deliverer.Enqueue(records.Insert(Item("a@b.com", 1)));
         Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
@@ -93,6 +218,14 @@ public sealed class StreamDelivererTests
         Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(5)));
 
         Assert.Equal(2, calls.Count);
+    }
+
+    private static void Enqueue(StreamDeliverer deliverer, List<DynamoDbStreamRecord> sent)
+    {
+        foreach (var record in sent)
+        {
+            deliverer.Enqueue(record);
+        }
     }
 
     private static Dictionary<string, AttributeValue> Item(string email, long expires) => new()
@@ -106,16 +239,23 @@ public sealed class StreamDelivererTests
     private static string Failures(string sequenceNumber) =>
         $$"""{"batchItemFailures":[{"itemIdentifier":"{{sequenceNumber}}"}]}""";
 
-    private static FunctionPool Function(List<List<string>> calls, Func<int, List<string>, string> answer) =>
+    private static FunctionPool Function(List<List<string>> calls, Func<int, List<string>, string> answer, Task? gate = null) =>
         new(LambdaFunctions.SendOtpEmail, () => async input =>
         {
             var e = await JsonSerializer.DeserializeAsync(input, LambdaJsonContext.Default.DynamoDbStreamEvent);
             var batch = e!.Records!.Select(r => r.Dynamodb!.SequenceNumber!).ToList();
+            if (gate is not null)
+            {
+                await gate;
+            }
+
+            int call;
             lock (calls)
             {
                 calls.Add(batch);
+                call = calls.Count;
             }
 
-            return new MemoryStream(Encoding.UTF8.GetBytes(answer(calls.Count, batch)));
+            return new MemoryStream(Encoding.UTF8.GetBytes(answer(call, batch)));
         });
 }

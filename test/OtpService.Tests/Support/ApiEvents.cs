@@ -16,6 +16,7 @@ public sealed class ApiEvent
         RequestContext = new ApiGatewayRequestContext
         {
             RequestId = Guid.NewGuid().ToString(),
+            DomainName = "abc123.execute-api.us-east-1.amazonaws.com",
             Stage = "Prod",
             Identity = new ApiGatewayIdentity { SourceIp = "203.0.113.7" },
         },

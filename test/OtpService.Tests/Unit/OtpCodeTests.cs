@@ -1,5 +1,7 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Otp;
+using OtpService.Core.Ports;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -21,10 +23,28 @@ public class OtpCodeTests
         Assert.True(code.All(char.IsAsciiDigit), code);
     }
 
-    [Fact]
-    public void Derive_IsStableForTheSameKeyNonceAndAddress()
+    /// <summary>
+    /// Known answers: the derivation is a wire format between two separately deployed functions, so
+    /// it is pinned. The expected codes were computed independently with python3's hmac module:
+    /// <c>n = int.from_bytes(hmac.new(key, b"otp-v1\0" + address + b"\0" + nonce, sha256).digest()[:8], "big")</c>,
+    /// then <c>str(n % 10**digits).zfill(digits)</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("local-development-key-not-for-production-use-000000", "user@example.com", "00112233445566778899aabbccddeeff", 6, "044143")]
+    [InlineData("local-development-key-not-for-production-use-000000", "user@example.com", "00112233445566778899aabbccddeeff", 8, "97044143")]
+    [InlineData("local-development-key-not-for-production-use-000000", "user@example.com", "00112233445566778899aabbccddeeff", 10, "7697044143")]
+    [InlineData("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "a.b+c@xn--bcher-kva.example", "00000000000000000000000000000000", 6, "030053")]
+    [InlineData("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "a.b+c@xn--bcher-kva.example", "00000000000000000000000000000000", 8, "04030053")]
+    [InlineData("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "a.b+c@xn--bcher-kva.example", "00000000000000000000000000000000", 10, "3404030053")]
+    public void Derive_GivesTheKnownAnswer(string key, string address, string nonceHex, int digits, string expected)
     {
-        Assert.Equal(TestKeys.Codes().Derive("user@example.com", Nonce, 6), TestKeys.Codes().Derive("user@example.com", Nonce, 6));
+        // A 64-hex-digit key is the raw bytes 0x00..0x1f; any other key is its UTF-8 text.
+        var keyBytes = key.Length == 64 && key.All(char.IsAsciiHexDigit) ? Convert.FromHexString(key) : Encoding.UTF8.GetBytes(key);
+        var codes = new OtpCode(keyBytes);
+
+        Assert.Equal(expected, codes.Derive(address, Convert.FromHexString(nonceHex), digits));
+        Assert.Equal(expected, codes.Derive(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits));
+        Assert.True(codes.Matches(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits, expected));
     }
 
     [Fact]
@@ -50,14 +70,19 @@ public class OtpCodeTests
         Assert.Equal(6, withLeadingZero.Length);
     }
 
-    [Fact]
-    public void Derive_SpreadsCodesEvenlyOverDigits()
+    [Theory]
+    [InlineData(6, 5)]
+    [InlineData(10, 0)]
+    [InlineData(10, 9)]
+    public void Derive_SpreadsCodesEvenlyOverDigits(int digits, int position)
     {
+        // The first digit at 10 digits is where a narrower truncation shows: HOTP's 31 bits
+        // (below 2.2 * 10^9) would make it only 0, 1 or 2.
         var codes = TestKeys.Codes();
         var counts = new int[10];
         for (var i = 0; i < 20_000; i++)
         {
-            counts[codes.Derive("user@example.com", OtpCode.NewNonce(), 6)[5] - '0']++;
+            counts[codes.Derive("user@example.com", OtpCode.NewNonce(), digits)[position] - '0']++;
         }
 
         // 2,000 expected per digit; 6 standard deviations (~255) is far outside chance.
@@ -89,6 +114,173 @@ public class OtpCodeTests
     [Fact]
     public void Constructor_RefusesAShortKey()
     {
-        Assert.Throws<ArgumentException>(() => new OtpCode(new byte[16]));
+        Assert.Throws<ArgumentException>(() => new OtpCode(new byte[31]));
+        Assert.Equal(OtpKey.LocalVersion, new OtpCode(new byte[32]).CurrentKeyVersion);
+    }
+
+    private static readonly OtpKey KeyV1 = new("v1", Encoding.UTF8.GetBytes(new string('1', 40)));
+    private static readonly OtpKey KeyV2 = new("v2", Encoding.UTF8.GetBytes(new string('2', 40)));
+    private static readonly OtpKey KeyV3 = new("v3", Encoding.UTF8.GetBytes(new string('3', 40)));
+
+    [Fact]
+    public void Derive_UsesTheKeyOfTheGivenVersion_AndTheCurrentOneByDefault()
+    {
+        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
+
+        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 8);
+        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 8);
+
+        Assert.NotEqual(underV1, underV2);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+        Assert.Equal(underV2, codes.Derive("user@example.com", Nonce, 8));
+        Assert.Equal(underV1, codes.Derive("v1", "user@example.com", Nonce, 8));
+        Assert.True(codes.Matches("v1", "user@example.com", Nonce, 8, underV1));
+        Assert.False(codes.Matches("v1", "user@example.com", Nonce, 8, underV2));
+        Assert.False(codes.Matches("user@example.com", Nonce, 8, underV1));
+    }
+
+    [Fact]
+    public void Derive_WithAnUnknownVersion_ThrowsNamingItButNoKey()
+    {
+        var error = Assert.Throws<KeyNotFoundException>(() => new OtpCode(new OtpKeyRing(KeyV2, KeyV1)).Derive("v0", "user@example.com", Nonce, 6));
+
+        Assert.Contains("'v0'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('2', 40), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OtpKey_NeverShowsItsBytes_AndTheRingFindsOnlyItsVersions()
+    {
+        var ring = new OtpKeyRing(KeyV2, KeyV1);
+
+        Assert.Equal("OtpKey v2", KeyV2.ToString());
+        Assert.DoesNotContain("2222", ring.ToString(), StringComparison.Ordinal);
+        Assert.Same(KeyV2, ring.Find("v2"));
+        Assert.Same(KeyV1, ring.Find("v1"));
+        Assert.Null(ring.Find("v3"));
+        Assert.Null(new OtpKeyRing(KeyV2).Find("v1"));
+        Assert.Throws<ArgumentException>(() => new OtpKey(" ", new byte[32]));
+    }
+
+    /// <summary>Stands in for Secrets Manager: counts reads, can fail (a fault the rules must survive).</summary>
+    private sealed class KeyStore(params OtpKeyRing[] rings) : IOtpKeySource
+    {
+        public int Reads { get; private set; }
+
+        public bool Down { get; set; }
+
+        public Task<OtpKeyRing> LoadAsync(CancellationToken cancellationToken)
+        {
+            Reads++;
+            return Down
+                ? Task.FromException<OtpKeyRing>(new KeySourceUnavailableException("Secrets Manager GetSecretValue failed: HTTP 503."))
+                : Task.FromResult(rings[Math.Min(Reads - 1, rings.Length - 1)]);
+        }
+    }
+
+    [Fact]
+    public async Task Refresh_ReadsTheRingAgain_OnlyWhenItIsOlderThanTheInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+
+        clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(0, store.Reads);
+        Assert.Equal("v1", codes.CurrentKeyVersion);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+        Assert.Same(KeyV1, codes.Ring.Previous);
+
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+    }
+
+    [Fact]
+    public async Task Refresh_AfterASnapStartRestore_ReadsAtOnce_BecauseTheClockJumpedPastTheInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+
+        clock.Advance(TimeSpan.FromDays(3)); // The snapshot, restored days after init.
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
+    public async Task Refresh_ForAVersionTheRingLacks_ReadsAtOnce_ButNotForOneItHas()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV3, KeyV2));
+        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1), store, clock);
+
+        await codes.RefreshAsync("v1", default);
+        await codes.RefreshAsync("v2", default);
+        Assert.Equal(0, store.Reads);
+
+        await codes.RefreshAsync("v3", default);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal("v3", codes.CurrentKeyVersion);
+        Assert.NotNull(codes.Derive("v2", "user@example.com", Nonce, 6));
+    }
+
+    [Fact]
+    public async Task Refresh_ForAnUnknownVersion_AsksAtMostOncePerRetryInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1), store, clock);
+
+        await codes.RefreshAsync("v0", default);
+        await codes.RefreshAsync("v0", default);
+        clock.Advance(OtpCode.RetryInterval - TimeSpan.FromTicks(1));
+        await codes.RefreshAsync("v0", default);
+        Assert.Equal(1, store.Reads);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        await codes.RefreshAsync("v0", default);
+        Assert.Equal(2, store.Reads);
+    }
+
+    [Fact]
+    public async Task Refresh_WhenTheKeyStoreIsDown_KeepsTheRingInUse_AndTriesAgainAfterTheRetryInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+        var before = codes.Derive("user@example.com", Nonce, 6);
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
+
+        store.Down = false;
+        clock.Advance(OtpCode.RetryInterval - TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(2, store.Reads);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
+    public async Task Refresh_WithoutAKeySource_NeverReads()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), source: null, clock);
+
+        clock.Advance(TimeSpan.FromDays(1));
+        await codes.RefreshAsync("v9", default);
+
+        Assert.Equal("v1", codes.CurrentKeyVersion);
     }
 }

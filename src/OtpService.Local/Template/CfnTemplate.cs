@@ -1,9 +1,9 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace OtpService.Tests.Deploy;
+namespace OtpService.Local.Template;
 
-public enum CfnNodeKind
+internal enum CfnNodeKind
 {
     Scalar,
     Mapping,
@@ -17,7 +17,7 @@ public enum CfnNodeKind
 /// read one shape whichever form the template uses. <see cref="Line"/> is the 1-based line
 /// where the node starts in the file, for failure messages.
 /// </summary>
-public sealed class CfnNode
+internal sealed class CfnNode
 {
     private static readonly IReadOnlyList<KeyValuePair<string, CfnNode>> NoEntries = [];
     private static readonly IReadOnlyList<CfnNode> NoItems = [];
@@ -46,7 +46,7 @@ public sealed class CfnNode
 
     /// <summary>The intrinsic this node is (<c>Ref</c>, <c>Fn::GetAtt</c>, ...) and its argument, or null.</summary>
     public (string Name, CfnNode Argument)? Intrinsic =>
-        Kind == CfnNodeKind.Mapping && Entries.Count == 1 && (Entries[0].Key == "Ref" || Entries[0].Key.StartsWith("Fn::", StringComparison.Ordinal))
+        Kind == CfnNodeKind.Mapping && Entries.Count == 1 && (Entries[0].Key is "Ref" or "Condition" || Entries[0].Key.StartsWith("Fn::", StringComparison.Ordinal))
             ? (Entries[0].Key, Entries[0].Value)
             : null;
 
@@ -58,6 +58,7 @@ public sealed class CfnNode
             return fn.Name switch
             {
                 "Ref" => $"!Ref {fn.Argument.Value}",
+                "Condition" => $"!Condition {fn.Argument.Value}",
                 "Fn::GetAtt" => $"!GetAtt {string.Join('.', fn.Argument.Items.Select(i => i.Value))}",
                 _ => $"!{fn.Name[4..]} {fn.Argument.Describe()}",
             };
@@ -115,8 +116,12 @@ public sealed class CfnNode
     }
 }
 
-/// <summary>template.yaml, parsed with YamlDotNet's representation model (which keeps tags and positions).</summary>
-public sealed class CfnTemplate
+/// <summary>
+/// template.yaml, parsed with YamlDotNet's representation model (which keeps tags and positions).
+/// Shared by the local runner (which reads its stream mapping, CORS, table and variables from it
+/// at run time) and the template contract tests.
+/// </summary>
+internal sealed class CfnTemplate
 {
     private CfnTemplate(CfnNode root) => Root = root;
 

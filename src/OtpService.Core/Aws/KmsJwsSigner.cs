@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using OtpService.Core.Ports;
+using OtpService.Core.Tokens;
+
+namespace OtpService.Core.Aws;
+
+/// <summary>
+/// ES256 through AWS KMS: the private key never leaves KMS. Signs with <c>kms:Sign</c>
+/// (SigningAlgorithm ECDSA_SHA_256, MessageType RAW: KMS hashes the JWS signing input itself, so
+/// the hash can only be the one the algorithm names; the input is at most about 1.3 KB, below RAW's
+/// 4,096-byte limit) and converts KMS's DER signature to the JOSE form
+/// (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html). KMS keeps no message:
+/// CloudTrail records a Sign call's key and algorithm, not its input. (DIGEST would keep the
+/// address inside the function, but moto 5.2's KMS does not implement it, and the KMS path is
+/// tested against moto.) The public key comes from <c>kms:GetPublicKey</c> once, at start.
+/// </summary>
+public sealed class KmsJwsSigner : IJwsSigner
+{
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly string _keyId;
+
+    private KmsJwsSigner(IAmazonKeyManagementService kms, string keyId, PublicSigningKey publicKey)
+    {
+        _kms = kms;
+        _keyId = keyId;
+        PublicKey = publicKey;
+    }
+
+    /// <summary>A signer for a key whose public half is already known (tests that make KMS fail before GetPublicKey could run).</summary>
+    internal static KmsJwsSigner ForKnownKey(IAmazonKeyManagementService kms, string keyId, PublicSigningKey publicKey) => new(kms, keyId, publicKey);
+
+    public string KeyId => PublicKey.KeyId;
+
+    public PublicSigningKey PublicKey { get; }
+
+    /// <summary>Reads the key's public half (and checks it is an ECC_NIST_P256 SIGN_VERIFY key).</summary>
+    /// <param name="kms">The client.</param>
+    /// <param name="keyId">Key ARN, key id or alias ARN.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="InvalidOperationException">The key is of another kind.</exception>
+    /// <exception cref="AmazonServiceException">KMS refused (missing key, no permission).</exception>
+    public static async Task<KmsJwsSigner> CreateAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kms);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        return new KmsJwsSigner(kms, keyId, await GetPublicKeyAsync(kms, keyId, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The public half of a KMS signing key, checked to be usable for ES256.</summary>
+    /// <exception cref="InvalidOperationException">The key is not ECC_NIST_P256 with SIGN_VERIFY and ECDSA_SHA_256.</exception>
+    public static async Task<PublicSigningKey> GetPublicKeyAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kms);
+        var answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+        var wrongKind = new InvalidOperationException(
+            $"KMS key {keyId} cannot sign ES256 tokens: it must be KeySpec ECC_NIST_P256 with KeyUsage SIGN_VERIFY (it is {answer.KeyUsage?.Value ?? "of unknown usage"}).");
+        if (answer.KeyUsage != KeyUsageType.SIGN_VERIFY || answer.SigningAlgorithms?.Contains(SigningAlgorithmSpec.ECDSA_SHA_256.Value) != true)
+        {
+            throw wrongKind;
+        }
+
+        // The curve is checked on the key itself: KMS names it in KeySpec, some emulators (moto 5.2)
+        // only in the deprecated CustomerMasterKeySpec, and the SubjectPublicKeyInfo always carries it.
+        try
+        {
+            return PublicSigningKey.FromSubjectPublicKeyInfo(answer.PublicKey.ToArray());
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw wrongKind;
+        }
+    }
+
+    /// <summary>KMS Sign's limit for MessageType RAW.</summary>
+    public const int MaxRawMessageBytes = 4096;
+
+    /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, throttled, or refused.</exception>
+    /// <exception cref="ArgumentException">The input exceeds <see cref="MaxRawMessageBytes"/>.</exception>
+    public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
+    {
+        if (signingInput.Length > MaxRawMessageBytes)
+        {
+            throw new ArgumentException($"A JWS signing input of {signingInput.Length} bytes exceeds KMS Sign's {MaxRawMessageBytes}-byte RAW message.", nameof(signingInput));
+        }
+
+        using var message = new MemoryStream(signingInput.ToArray());
+        SignResponse answer;
+        try
+        {
+            answer = await _kms.SignAsync(new SignRequest
+            {
+                KeyId = _keyId,
+                Message = message,
+                MessageType = MessageType.RAW,
+                SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException failure)
+        {
+            throw new TokenSigningUnavailableException($"KMS Sign failed: HTTP {(int)failure.StatusCode} {failure.ErrorCode}.", failure);
+        }
+        catch (AmazonClientException failure)
+        {
+            throw new TokenSigningUnavailableException($"KMS Sign could not be completed ({failure.GetType().Name}).", failure);
+        }
+        catch (HttpRequestException failure)
+        {
+            throw new TokenSigningUnavailableException("KMS Sign could not reach KMS.", failure);
+        }
+        catch (OperationCanceledException failure) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenSigningUnavailableException("KMS Sign timed out.", failure);
+        }
+
+        using var der = answer.Signature;
+        return EcdsaSignature.DerToJose(der.ToArray());
+    }
+
+    /// <summary>A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the regional endpoint.</summary>
+    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var config = new AmazonKeyManagementServiceConfig
+        {
+            // One Sign per verify: a short deadline per try, the SDK's retries for throttling and 5xx.
+            Timeout = TimeSpan.FromSeconds(3),
+            MaxErrorRetry = 2,
+        };
+        if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = AwsEndpoints.Region(environment);
+        }
+
+        return new AmazonKeyManagementServiceClient(config);
+    }
+
+    /// <summary>The SDKs' variable for a KMS endpoint (an emulator).</summary>
+    public const string KmsEndpointVariable = "AWS_ENDPOINT_URL_KMS";
+}

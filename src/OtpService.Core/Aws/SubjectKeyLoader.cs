@@ -1,0 +1,59 @@
+using System.Text;
+
+namespace OtpService.Core.Aws;
+
+/// <summary>
+/// Finds the key behind the token's <c>sub</c> (see <see cref="Tokens.SubjectIdentifiers"/>): in AWS
+/// the Secrets Manager secret named by OTP_SUBJECT_KEY_SECRET_ARN (never rotated: a new key gives
+/// every address a new <c>sub</c>), locally OTP_SUBJECT_KEY. The development value is refused in Lambda.
+/// </summary>
+public static class SubjectKeyLoader
+{
+    public const string SecretArnVariable = "OTP_SUBJECT_KEY_SECRET_ARN";
+    public const string LocalKeyVariable = "OTP_SUBJECT_KEY";
+
+    /// <summary>Loads the key once, at cold start (blocking, as <see cref="SigningKeyLoader.LoadKeyRing"/> does).</summary>
+    public static byte[] LoadSubjectKey(Func<string, string?> environment) =>
+        LoadSubjectKeyAsync(environment, SecretsManagerClient.FromEnvironment, CancellationToken.None)
+            .GetAwaiter().GetResult(); // Sync over async on purpose: cold start, in a constructor.
+
+    /// <exception cref="InvalidOperationException">No key, a key under 32 bytes, or the development key in Lambda.</exception>
+    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
+    public static async Task<byte[]> LoadSubjectKeyAsync(
+        Func<string, string?> environment,
+        Func<Func<string, string?>, SecretsManagerClient> secretsManager,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(secretsManager);
+        if (environment(SecretArnVariable) is { Length: > 0 } secretArn)
+        {
+            var secret = await secretsManager(environment).GetSecretStringAsync(secretArn, cancellationToken).ConfigureAwait(false);
+            return LongEnough(secret, $"The secret named by {SecretArnVariable}");
+        }
+
+        if (environment(LocalKeyVariable) is { Length: > 0 } localKey)
+        {
+            if (localKey == DevelopmentKeys.SubjectKey && DevelopmentKeys.InLambda(environment))
+            {
+                throw new InvalidOperationException(
+                    $"{LocalKeyVariable} holds the public development key, and this is Lambda ({DevelopmentKeys.LambdaFunctionNameVariable} is set): "
+                    + $"anyone could test guessed addresses against a token's sub. Set {SecretArnVariable} to the stack's secret instead.");
+            }
+
+            return LongEnough(localKey, LocalKeyVariable);
+        }
+
+        throw new InvalidOperationException(
+            $"No subject key configured: set {SecretArnVariable} to a Secrets Manager secret ARN (in AWS), "
+            + $"or {LocalKeyVariable} to a random string of at least {Ports.OtpKey.MinBytes} bytes (local development).");
+    }
+
+    private static byte[] LongEnough(string secret, string source)
+    {
+        var key = Encoding.UTF8.GetBytes(secret);
+        return key.Length >= Ports.OtpKey.MinBytes
+            ? key
+            : throw new InvalidOperationException($"{source} is {key.Length} bytes long; the subject key must be at least {Ports.OtpKey.MinBytes} bytes.");
+    }
+}

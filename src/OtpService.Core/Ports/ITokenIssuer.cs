@@ -1,0 +1,22 @@
+namespace OtpService.Core.Ports;
+
+/// <summary>
+/// What a successful verification proves, handed to the token issuer: the normalized address and
+/// when it was verified (Unix seconds). New facts (the request's verification id, say) are new
+/// members here and one claim each in the token.
+/// </summary>
+public sealed record VerifiedAddress(string Address, long VerifiedAt);
+
+/// <summary>
+/// Issues the signed proof a relying party can check (a JWT, RFC 7519) for a verified address.
+/// Called after the code matched and before it is consumed, so a signing failure leaves the code usable.
+/// </summary>
+public interface ITokenIssuer
+{
+    /// <returns>The token in its compact serialization (RFC 7515 section 7.1).</returns>
+    /// <exception cref="TokenSigningUnavailableException">The signer could not be reached or refused; retrying later can help.</exception>
+    Task<string> IssueAsync(VerifiedAddress verified, CancellationToken cancellationToken);
+}
+
+/// <summary>The token could not be signed (the signing service is unreachable, throttled or refused the call).</summary>
+public sealed class TokenSigningUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using OtpService.Core.Otp;
+using OtpService.Core.Ports;
+
+namespace OtpService.Core.Tokens;
+
+/// <summary>
+/// Issues the signed proof of a verification: a JWT (RFC 7519) in JWS compact serialization
+/// (RFC 7515 section 7.1), signed ES256, with <c>kid</c> in the header, and publishes the keys as a
+/// JWKS (RFC 7517 section 5). Claims: <c>iss</c>, <c>sub</c> (<see cref="SubjectIdentifiers"/>),
+/// <c>aud</c>, <c>iat</c>, <c>exp</c>, <c>jti</c> (RFC 7519 section 4.1), <c>email</c> and
+/// <c>email_verified</c> (OpenID Connect Core section 5.1), <c>amr</c> ["otp"] (RFC 8176 section 2).
+/// </summary>
+public sealed class IdentityTokens
+{
+    /// <summary>The JWS algorithm: ECDSA P-256 with SHA-256 (RFC 7518 section 3.4).</summary>
+    public const string Algorithm = "ES256";
+
+    /// <summary>RFC 8176: "otp", a one-time password; the only method this service performs.</summary>
+    public const string AuthenticationMethod = "otp";
+
+    // A JWT is not HTML: '+' and non-ASCII letters of an address stay as they are (still valid JSON).
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly IJwsSigner _signer;
+    private readonly SubjectIdentifiers _subjects;
+    private readonly TimeProvider _clock;
+
+    /// <param name="signer">Signs with the current key.</param>
+    /// <param name="subjects">Derives <c>sub</c>.</param>
+    /// <param name="settings">Audience and lifetime (and a fixed issuer, if configured).</param>
+    /// <param name="publishedKeys">Every key the JWKS lists besides the signer's (the other key of a rotation).</param>
+    /// <param name="clock">Source of <c>iat</c>.</param>
+    public IdentityTokens(IJwsSigner signer, SubjectIdentifiers subjects, TokenSettings settings, IEnumerable<PublicSigningKey>? publishedKeys = null, TimeProvider? clock = null)
+    {
+        _signer = signer ?? throw new ArgumentNullException(nameof(signer));
+        _subjects = subjects ?? throw new ArgumentNullException(nameof(subjects));
+        Settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _clock = clock ?? TimeProvider.System;
+        PublishedKeys = [signer.PublicKey, .. (publishedKeys ?? []).Where(k => k.KeyId != signer.KeyId)];
+        Jwks = WriteJwks(PublishedKeys);
+    }
+
+    public TokenSettings Settings { get; }
+
+    /// <summary>The keys the JWKS lists: the signing key first.</summary>
+    public IReadOnlyList<PublicSigningKey> PublishedKeys { get; }
+
+    /// <summary>The JWKS document, <c>{"keys":[{"kty":"EC","crv":"P-256","x":..,"y":..,"kid":..,"use":"sig","alg":"ES256"}]}</c> (RFC 7517, RFC 7518 section 6.2.1).</summary>
+    public string Jwks { get; }
+
+    /// <summary>An issuer of tokens whose <c>iss</c> is <paramref name="issuer"/> (the configured one, or the API's URL for this request).</summary>
+    public ITokenIssuer For(string issuer)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(issuer);
+        return new BoundIssuer(this, issuer);
+    }
+
+    /// <summary>The token for a verified address, signed.</summary>
+    /// <exception cref="TokenSigningUnavailableException">The signer failed.</exception>
+    public async Task<string> IssueAsync(string issuer, VerifiedAddress verified, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verified);
+        var issuedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var header = Base64UrlJson(w =>
+        {
+            w.WriteString("alg", Algorithm);
+            w.WriteString("kid", _signer.KeyId);
+            w.WriteString("typ", "JWT");
+        });
+        var payload = Base64UrlJson(w => WriteClaims(w, issuer, verified, issuedAt));
+
+        var signingInput = new byte[header.Length + 1 + payload.Length];
+        header.CopyTo(signingInput, 0);
+        signingInput[header.Length] = (byte)'.';
+        payload.CopyTo(signingInput, header.Length + 1);
+
+        var signature = await _signer.SignAsync(signingInput, cancellationToken).ConfigureAwait(false);
+        return string.Create(signingInput.Length + 1 + Base64Url.GetEncodedLength(signature.Length), (signingInput, signature), static (chars, state) =>
+        {
+            for (var i = 0; i < state.signingInput.Length; i++)
+            {
+                chars[i] = (char)state.signingInput[i];
+            }
+
+            chars[state.signingInput.Length] = '.';
+            Base64Url.EncodeToChars(state.signature, chars[(state.signingInput.Length + 1)..]);
+        });
+    }
+
+    /// <summary>One line per claim: a new fact of <see cref="VerifiedAddress"/> becomes one more line here.</summary>
+    private void WriteClaims(Utf8JsonWriter w, string issuer, VerifiedAddress verified, long issuedAt)
+    {
+        w.WriteString("iss", issuer);
+        w.WriteString("sub", _subjects.For(verified.Address));
+        w.WriteString("aud", Settings.Audience ?? issuer);
+        w.WriteNumber("iat", issuedAt);
+        w.WriteNumber("exp", issuedAt + Settings.LifetimeSeconds);
+        w.WriteString("jti", Base64Url.EncodeToString(SnapshotSafeRandom.GetBytes(16)));
+        w.WriteString("email", verified.Address);
+        w.WriteBoolean("email_verified", true);
+        w.WriteStartArray("amr");
+        w.WriteStringValue(AuthenticationMethod);
+        w.WriteEndArray();
+    }
+
+    private static byte[] Base64UrlJson(Action<Utf8JsonWriter> members)
+    {
+        var json = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(json, WriterOptions))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            writer.WriteEndObject();
+        }
+
+        return Base64Url.EncodeToUtf8(json.WrittenSpan);
+    }
+
+    private static string WriteJwks(IEnumerable<PublicSigningKey> keys)
+    {
+        var json = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(json, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("keys");
+            foreach (var key in keys)
+            {
+                w.WriteStartObject();
+                w.WriteString("kty", "EC");
+                w.WriteString("crv", "P-256");
+                w.WriteString("x", Base64Url.EncodeToString(key.X.Span));
+                w.WriteString("y", Base64Url.EncodeToString(key.Y.Span));
+                w.WriteString("kid", key.KeyId);
+                w.WriteString("use", "sig");
+                w.WriteString("alg", Algorithm);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
+    }
+
+    private sealed class BoundIssuer(IdentityTokens tokens, string issuer) : ITokenIssuer
+    {
+        public Task<string> IssueAsync(VerifiedAddress verified, CancellationToken cancellationToken) =>
+            tokens.IssueAsync(issuer, verified, cancellationToken);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Amazon.Runtime;
+using OtpService.Core.Aws;
+using OtpService.Core.Contracts;
+
+namespace OtpService.Local.Streams;
+
+/// <summary>
+/// The four DynamoDB Streams API calls an event source mapping makes (ListStreams, DescribeStream,
+/// GetShardIterator, GetRecords), as SigV4-signed JSON 1.0 POSTs with target prefix
+/// <c>DynamoDBStreams_20120810</c>. AWSSDK v4 moved its streams client out of AWSSDK.DynamoDBv2
+/// into AWSSDK.DynamoDBStreams, which the project's package source does not serve; these calls
+/// go through OtpService.Core's signed client instead (the SDK's signer, default credentials).
+/// GetRecords' records are already in the JSON shape Lambda delivers (less eventSourceARN, which
+/// the mapping adds). Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
+/// </summary>
+internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredentials? credentials = null)
+{
+    private const string Target = "DynamoDBStreams_20120810.";
+
+    // DynamoDB Streams signs as "dynamodb" (its endpoint is streams.dynamodb.<region>.amazonaws.com).
+    private readonly SignedAwsHttpClient client = new(new AwsRequestSigner("dynamodb", region), credentials ?? new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(10));
+
+    public Uri Endpoint { get; } = endpoint;
+
+    /// <summary>The streams of <paramref name="tableName"/>, newest last as DynamoDB lists them.</summary>
+    public async Task<IReadOnlyList<string>> ListStreamsAsync(string tableName, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync("ListStreams", new StreamsRequest { TableName = tableName }, cancellationToken).ConfigureAwait(false);
+        return response.Streams?.Select(s => s.StreamArn ?? "").Where(a => a.Length > 0).ToList() ?? [];
+    }
+
+    /// <summary>Every shard of the stream (all pages of DescribeStream).</summary>
+    public async Task<IReadOnlyList<ShardDescription>> DescribeShardsAsync(string streamArn, CancellationToken cancellationToken)
+    {
+        var shards = new List<ShardDescription>();
+        string? after = null;
+        do
+        {
+            var response = await CallAsync("DescribeStream", new StreamsRequest { StreamArn = streamArn, ExclusiveStartShardId = after }, cancellationToken).ConfigureAwait(false);
+            var description = response.StreamDescription ?? throw new AwsCallException($"DynamoDB Streams DescribeStream {streamArn}: no StreamDescription in the answer.", retryable: false);
+            shards.AddRange(description.Shards ?? []);
+            after = description.LastEvaluatedShardId;
+        }
+        while (after is not null);
+
+        return shards;
+    }
+
+    /// <param name="type">TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER.</param>
+    public async Task<string> GetShardIteratorAsync(string streamArn, string shardId, string type, string? sequenceNumber, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync(
+            "GetShardIterator",
+            new StreamsRequest { StreamArn = streamArn, ShardId = shardId, ShardIteratorType = type, SequenceNumber = sequenceNumber },
+            cancellationToken).ConfigureAwait(false);
+        return response.ShardIterator ?? throw new AwsCallException($"DynamoDB Streams GetShardIterator {shardId}: no iterator in the answer.", retryable: false);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> records, and the next iterator (null: the shard is closed and read to its end).</summary>
+    public async Task<(IReadOnlyList<DynamoDbStreamRecord> Records, string? Next)> GetRecordsAsync(string iterator, int limit, CancellationToken cancellationToken)
+    {
+        var response = await CallAsync("GetRecords", new StreamsRequest { ShardIterator = iterator, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        return (response.Records ?? [], response.NextShardIterator);
+    }
+
+    private async Task<StreamsResponse> CallAsync(string operation, StreamsRequest request, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, StreamsJsonContext.Default.StreamsRequest);
+        var answer = await client.PostAsync(
+            $"DynamoDB Streams {operation}", Endpoint, body, "application/x-amz-json-1.0", [new("X-Amz-Target", Target + operation)], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize(answer, StreamsJsonContext.Default.StreamsResponse)
+                ?? throw new AwsCallException($"DynamoDB Streams {operation}: empty answer.", retryable: true);
+        }
+        catch (JsonException e)
+        {
+            throw new AwsCallException($"DynamoDB Streams {operation}: the answer is not the API's JSON ({e.Message}).", retryable: false, inner: e);
+        }
+    }
+}
+
+/// <summary>The request fields of the four calls (only those set are sent).</summary>
+internal sealed class StreamsRequest
+{
+    public string? TableName { get; set; }
+
+    public string? StreamArn { get; set; }
+
+    public string? ExclusiveStartShardId { get; set; }
+
+    public string? ShardId { get; set; }
+
+    public string? ShardIteratorType { get; set; }
+
+    public string? SequenceNumber { get; set; }
+
+    public string? ShardIterator { get; set; }
+
+    public int? Limit { get; set; }
+}
+
+/// <summary>The answer fields of the four calls.</summary>
+internal sealed class StreamsResponse
+{
+    public List<StreamSummary>? Streams { get; set; }
+
+    public StreamDescriptionJson? StreamDescription { get; set; }
+
+    public string? ShardIterator { get; set; }
+
+    public List<DynamoDbStreamRecord>? Records { get; set; }
+
+    public string? NextShardIterator { get; set; }
+}
+
+internal sealed class StreamSummary
+{
+    public string? StreamArn { get; set; }
+}
+
+internal sealed class StreamDescriptionJson
+{
+    public List<ShardDescription>? Shards { get; set; }
+
+    public string? LastEvaluatedShardId { get; set; }
+}
+
+/// <summary>A shard: its id, its parent (read first), and whether it is closed (an ending sequence number).</summary>
+internal sealed class ShardDescription
+{
+    public string ShardId { get; set; } = "";
+
+    public string? ParentShardId { get; set; }
+
+    public SequenceRange? SequenceNumberRange { get; set; }
+
+    [JsonIgnore]
+    public bool IsClosed => SequenceNumberRange?.EndingSequenceNumber is not null;
+}
+
+internal sealed class SequenceRange
+{
+    public string? StartingSequenceNumber { get; set; }
+
+    public string? EndingSequenceNumber { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StreamsRequest))]
+[JsonSerializable(typeof(StreamsResponse))]
+internal sealed partial class StreamsJsonContext : JsonSerializerContext;

@@ -1,0 +1,150 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using OtpService.Core.Aws;
+using OtpService.Core.Ports;
+using OtpService.Core.Tokens;
+using OtpService.Tests.Tokens;
+using Xunit;
+
+namespace OtpService.Tests.Integration;
+
+/// <summary>
+/// The KMS path against a real KMS emulator (moto's server): keys created with CreateKey
+/// (ECC_NIST_P256, SIGN_VERIFY), tokens signed with kms:Sign, keys published from kms:GetPublicKey,
+/// and a standard JWT library validating the result. Skipped, with the reason, where moto is missing.
+/// </summary>
+public class KmsJwsSignerTests
+{
+    private static Func<string, string?> Environment(MotoServer moto, params (string Name, string Value)[] more)
+    {
+        var map = new Dictionary<string, string>(moto.AwsEnvironment());
+        foreach (var (name, value) in more)
+        {
+            map[name] = value;
+        }
+
+        return map.GetValueOrDefault;
+    }
+
+    private static async Task<(MotoServer Moto, AmazonKeyManagementServiceClient Kms)> KmsAsync()
+    {
+        Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
+        var moto = await MotoServer.SharedAsync();
+        return (moto, KmsJwsSigner.CreateClient(Environment(moto)));
+    }
+
+    private static async Task<string> CreateKeyAsync(AmazonKeyManagementServiceClient kms, KeySpec spec, KeyUsageType usage)
+    {
+        var created = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = usage, Description = "OtpService test token key" });
+        return created.KeyMetadata.Arn;
+    }
+
+    [SkippableFact]
+    public async Task ATokenSignedByKms_IsValidatedByAStandardJwtLibrary_AgainstTheJwksFromGetPublicKey()
+    {
+        var (moto, kms) = await KmsAsync();
+        using var _ = kms;
+        var keyArn = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
+
+        var loaded = await TokenSigningKeyLoader.LoadAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", keyArn)), KmsJwsSigner.CreateClient, default);
+        var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: loaded.Signer, others: loaded.OtherPublishedKeys);
+        var token = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
+
+        var result = await TokenTestKeys.ValidateAsync(token, TokenTestKeys.Expecting(tokens.Jwks, TokenTestKeys.Issuer, "https://www.example.com"));
+        Assert.True(result.IsValid, result.Exception?.Message);
+        Assert.Equal(loaded.Signer.KeyId, ((JsonWebToken)result.SecurityToken).Kid);
+        Assert.Empty(loaded.OtherPublishedKeys);
+        Assert.IsType<KmsJwsSigner>(loaded.Signer);
+    }
+
+    [SkippableFact]
+    public async Task EverySignature_ConvertsFromDer_AndVerifies()
+    {
+        var (_, kms) = await KmsAsync();
+        using var __ = kms;
+        var signer = await KmsJwsSigner.CreateAsync(kms, await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY), default);
+        using var publicKey = System.Security.Cryptography.ECDsa.Create(new System.Security.Cryptography.ECParameters
+        {
+            Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256,
+            Q = new() { X = signer.PublicKey.X.ToArray(), Y = signer.PublicKey.Y.ToArray() },
+        });
+
+        // DER integers are 31, 32 or 33 bytes at random; 40 signatures meet each length with near certainty.
+        for (var i = 0; i < 40; i++)
+        {
+            var input = System.Text.Encoding.ASCII.GetBytes($"header.payload-{i}");
+            var signature = await signer.SignAsync(input, default);
+
+            Assert.Equal(64, signature.Length);
+            Assert.True(publicKey.VerifyData(input, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation), $"signature {i}");
+        }
+    }
+
+    [SkippableFact]
+    public async Task DuringARotation_TheJwksPublishesBothKeys_AndTokensOfEitherValidate()
+    {
+        var (moto, kms) = await KmsAsync();
+        using var _ = kms;
+        var previous = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
+        var current = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
+        var before = await TokenSigningKeyLoader.LoadAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", previous)), KmsJwsSigner.CreateClient, default);
+        var oldToken = await TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: before.Signer).IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
+
+        var during = await TokenSigningKeyLoader.LoadAsync(
+            Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", current), ("OTP_TOKEN_ROTATION_KEY_ID", previous)), KmsJwsSigner.CreateClient, default);
+        var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: during.Signer, others: during.OtherPublishedKeys);
+        var newToken = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
+
+        Assert.Equal([during.Signer.KeyId, before.Signer.KeyId], tokens.PublishedKeys.Select(k => k.KeyId));
+        Assert.NotEqual(before.Signer.KeyId, during.Signer.KeyId);
+        foreach (var token in new[] { oldToken, newToken })
+        {
+            Assert.True((await TokenTestKeys.ValidateAsync(token, TokenTestKeys.Expecting(tokens.Jwks, TokenTestKeys.Issuer, "https://www.example.com"))).IsValid);
+        }
+    }
+
+    [SkippableFact]
+    public async Task AKeyOfAnotherKind_IsRefusedAtStart_NamingWhatIsNeeded()
+    {
+        var (_, kms) = await KmsAsync();
+        using var __ = kms;
+        var rsa = await CreateKeyAsync(kms, KeySpec.RSA_2048, KeyUsageType.SIGN_VERIFY);
+        var p384 = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P384, KeyUsageType.SIGN_VERIFY);
+
+        foreach (var key in new[] { rsa, p384 })
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => KmsJwsSigner.CreateAsync(kms, key, default));
+            Assert.Contains("ECC_NIST_P256", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task SigningWithAKeyKmsDoesNotKnow_IsTokenSigningUnavailable_NamingKmsError()
+    {
+        var (_, kms) = await KmsAsync();
+        using var __ = kms;
+
+        var error = await Assert.ThrowsAsync<TokenSigningUnavailableException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1, 2, 3 }, default));
+
+        Assert.Contains("KMS Sign failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("NotFoundException", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenKmsRefusesTheConnection_SigningIsTokenSigningUnavailable()
+    {
+        // A refused connection is a real fault: nothing listens on port 1. The signer is built
+        // with a public key of its own because GetPublicKey would fail the same way.
+        var refused = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:1", ["AWS_REGION"] = "us-east-1" };
+        using var kms = KmsJwsSigner.CreateClient(refused.GetValueOrDefault);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => KmsJwsSigner.CreateAsync(kms, "alias/none", default));
+        var error = await Assert.ThrowsAsync<TokenSigningUnavailableException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1 }, default));
+        Assert.DoesNotContain("127.0.0.1", error.Message, StringComparison.Ordinal);
+    }
+
+    private static KmsJwsSigner KmsSignerFor(AmazonKeyManagementServiceClient kms) =>
+        KmsJwsSigner.ForKnownKey(kms, "alias/otp-service-test-no-such-key", new EcdsaJwsSigner(DevelopmentKeys.TokenSigningKeyPem).PublicKey);
+}

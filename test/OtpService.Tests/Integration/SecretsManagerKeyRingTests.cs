@@ -1,0 +1,125 @@
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using OtpService.Core.Aws;
+using OtpService.Core.Otp;
+using OtpService.Core.Ports;
+using Xunit;
+
+namespace OtpService.Tests.Integration;
+
+/// <summary>
+/// The HMAC key ring against a real Secrets Manager emulator (moto's server): version stages move
+/// on a rotation (PutSecretValue) exactly as in AWS, and codes mailed under the previous version
+/// still derive after it. Skipped, with the reason, where moto is missing.
+/// </summary>
+public class SecretsManagerKeyRingTests
+{
+    private const string FirstKey = "first-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP";
+    private const string SecondKey = "second-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNO";
+    private static readonly byte[] Nonce = Convert.FromHexString("00112233445566778899aabbccddeeff");
+
+    private static async Task<(Func<string, string?> Environment, string SecretArn)> SecretAsync(string value)
+    {
+        Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
+        var moto = await MotoServer.SharedAsync();
+        using var client = MotoClient(moto);
+        var created = await client.CreateSecretAsync($"otp-test-{Guid.NewGuid():N}", value);
+        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [SigningKeyLoader.SecretArnVariable] = created };
+        return (map.GetValueOrDefault, created);
+    }
+
+    private static MotoSecrets MotoClient(MotoServer moto) => new(moto);
+
+    [SkippableFact]
+    public async Task ASecretNeverRotated_GivesARingOfOne_UnderItsVersionId()
+    {
+        var (environment, _) = await SecretAsync(FirstKey);
+
+        var ring = await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default);
+
+        Assert.Null(ring.Previous);
+        Assert.Equal(36, ring.Current.Version.Length); // A UUID, as Secrets Manager gives.
+        Assert.Equal(Encoding.UTF8.GetBytes(FirstKey), ring.Current.Material.ToArray());
+    }
+
+    [SkippableFact]
+    public async Task AfterARotation_TheRingHoldsBothVersions_AndCodesMailedUnderThePreviousOneStillDerive()
+    {
+        var (environment, secretArn) = await SecretAsync(FirstKey);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var codes = new OtpCode(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), clock);
+        var mailedVersion = codes.CurrentKeyVersion;
+        var mailedCode = codes.Derive(mailedVersion, "user@example.com", Nonce, 6);
+
+        using (var client = MotoClient(await MotoServer.SharedAsync()))
+        {
+            await client.PutSecretValueAsync(secretArn, SecondKey);
+        }
+
+        clock.Advance(OtpCode.DefaultRefreshInterval);
+        await codes.RefreshAsync(null, default);
+
+        Assert.NotEqual(mailedVersion, codes.CurrentKeyVersion);
+        Assert.Equal(mailedVersion, codes.Ring.Previous!.Version);
+        Assert.Equal(mailedCode, codes.Derive(mailedVersion, "user@example.com", Nonce, 6));
+        Assert.NotEqual(mailedCode, codes.Derive("user@example.com", Nonce, 6));
+        Assert.Equal(new OtpCode(Encoding.UTF8.GetBytes(SecondKey)).Derive("user@example.com", Nonce, 6), codes.Derive("user@example.com", Nonce, 6));
+    }
+
+    [SkippableFact]
+    public async Task AVersionSeenFirstByTheOtherFunction_IsLoadedOnDemand()
+    {
+        var (environment, secretArn) = await SecretAsync(FirstKey);
+        var codes = new OtpCode(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), new FakeTimeProvider(DateTimeOffset.UtcNow));
+
+        string newVersion;
+        using (var client = MotoClient(await MotoServer.SharedAsync()))
+        {
+            newVersion = await client.PutSecretValueAsync(secretArn, SecondKey);
+        }
+
+        await codes.RefreshAsync(newVersion, default);
+
+        Assert.Equal(newVersion, codes.CurrentKeyVersion);
+    }
+
+    [SkippableFact]
+    public async Task AMissingSecret_StopsTheColdStart_NamingTheCall()
+    {
+        Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
+        var moto = await MotoServer.SharedAsync();
+        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [SigningKeyLoader.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf" };
+
+        var error = await Assert.ThrowsAsync<AwsCallException>(() => SigningKeyLoader.LoadKeyRingAsync(map.GetValueOrDefault, SecretsManagerClient.FromEnvironment, default));
+
+        Assert.Equal("ResourceNotFoundException", error.ErrorType);
+        Assert.IsType<KeySourceUnavailableException>(await Record.ExceptionAsync(() => SigningKeyLoader.RefreshSource(map.GetValueOrDefault)!.LoadAsync(default)));
+    }
+
+    /// <summary>The two Secrets Manager calls a deployer makes (create, rotate by PutSecretValue), through boto3-free JSON 1.1.</summary>
+    private sealed class MotoSecrets(MotoServer moto) : IDisposable
+    {
+        private readonly HttpClient _http = new() { BaseAddress = moto.Endpoint };
+
+        public async Task<string> CreateSecretAsync(string name, string value) =>
+            (await CallAsync("CreateSecret", $$"""{"Name":"{{name}}","SecretString":"{{value}}"}""")).GetProperty("ARN").GetString()!;
+
+        public async Task<string> PutSecretValueAsync(string secretId, string value) =>
+            (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":"{{value}}"}""")).GetProperty("VersionId").GetString()!;
+
+        private async Task<System.Text.Json.JsonElement> CallAsync(string operation, string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
+            request.Headers.Add("X-Amz-Target", $"secretsmanager.{operation}");
+            // moto reads the service from the signature's credential scope.
+            request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0");
+            using var response = await _http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
+            return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        public void Dispose() => _http.Dispose();
+    }
+}
