@@ -51,6 +51,7 @@ public static class ApiFunction
         string? error = null;
         string? errorType = null;
         var deadlineExceeded = false;
+        var configurationError = false;
         ApiAnswer answer;
         try
         {
@@ -81,11 +82,18 @@ public static class ApiFunction
         catch (TokenSigningUnavailableException e)
         {
             answer = ApiAnswers.Unavailable;
-            (error, errorType) = (e.Message, e.GetType().Name);
+            (error, errorType) = (e.Message, e.ErrorType);
         }
         catch (StoreConfigurationException e)
         {
             answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningConfigurationException e)
+        {
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
             (error, errorType) = (e.Message, e.ErrorType);
         }
 #pragma warning disable CA1031 // The boundary: whatever failed, the caller gets a clean 500 and the log gets the type.
@@ -109,9 +117,19 @@ public static class ApiFunction
             new("error", error),
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
         ]);
-        log.WriteMetrics(deadlineExceeded
-            ? [new(answer.Body.Status, 1), new("deadline_exceeded", 1)]
-            : [new(answer.Body.Status, 1)]);
+        List<KeyValuePair<string, int>> counts = [new(answer.Body.Status, 1)];
+        if (deadlineExceeded)
+        {
+            counts.Add(new("deadline_exceeded", 1));
+        }
+
+        if (configurationError)
+        {
+            // A dependency refused because the deployment is wrong: an operator must act (alarmed on).
+            counts.Add(new("configuration_error", 1));
+        }
+
+        log.WriteMetrics(counts);
 
         return LambdaJson.Write(answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse);
     }

@@ -72,11 +72,14 @@ public static class SigningKeyLoader
     }
 
     /// <summary>The source that reads the ring again at invoke time, or null when the key was given directly.</summary>
-    public static IOtpKeySource? RefreshSource(Func<string, string?> environment)
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of each GetSecretValue (a part of the invocation's budget,
+    /// <see cref="Deadlines.InvocationBudget.SecretsManagerRefreshTimeout"/>); null: the client's default.</param>
+    public static IOtpKeySource? RefreshSource(Func<string, string?> environment, TimeSpan? callTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         return environment(SecretArnVariable) is { Length: > 0 } secretArn
-            ? new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment), secretArn)
+            ? new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment, callTimeout), secretArn)
             : null;
     }
 

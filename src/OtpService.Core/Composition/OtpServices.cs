@@ -72,16 +72,17 @@ public sealed class OtpServices
     /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
     /// </summary>
     public OtpCode CreateCodes() =>
-        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment), Clock);
+        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock);
 
     /// <summary>
     /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the
-    /// development ES256 key locally; the subject key; the token settings.
+    /// development ES256 key locally; the subject key; the token settings. The KMS client's timeouts
+    /// come from <see cref="Budget"/>, so a Sign at verify time fits inside the invocation.
     /// </summary>
     public IdentityTokens CreateTokens()
     {
         var settings = TokenSettings.FromVariables(_environment);
-        var keys = TokenSigningKeyLoader.Load(_environment);
+        var keys = TokenSigningKeyLoader.Load(_environment, Budget);
         return new IdentityTokens(keys.Signer, new SubjectIdentifiers(SubjectKeyLoader.LoadSubjectKey(_environment)), settings, keys.OtherPublishedKeys, Clock);
     }
 

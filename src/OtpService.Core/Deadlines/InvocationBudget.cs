@@ -24,6 +24,9 @@ public sealed record InvocationBudget
     /// </summary>
     public static readonly TimeSpan DynamoDbRetryBackoff = TimeSpan.FromSeconds(1);
 
+    /// <summary>Retries of one KMS call after its first attempt (the SDK's MaxErrorRetry).</summary>
+    public const int KmsMaxErrorRetry = 1;
+
     /// <summary>Answer within this part of the function's timeout; the rest (at least 1 s) is left for the answer itself.</summary>
     public const double MarginFraction = 0.1;
 
@@ -36,6 +39,8 @@ public sealed record InvocationBudget
         Budget = functionTimeout - margin;
         DynamoDbAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
         SesCallTimeout = Clamp(Budget / 5, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
+        KmsAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
+        SecretsManagerRefreshTimeout = Clamp(Budget / 10, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The Lambda function's timeout.</summary>
@@ -52,6 +57,19 @@ public sealed record InvocationBudget
 
     /// <summary>The SES v2 SendEmail call's timeout (one attempt; the stream's retries are the retries): a fifth of the budget, 0.5 to 5 s.</summary>
     public TimeSpan SesCallTimeout { get; }
+
+    /// <summary>The KMS client's per-attempt timeout (Sign at verify time; GetPublicKey at init): an eighth of the budget, 0.25 to 2 s.</summary>
+    public TimeSpan KmsAttemptTimeout { get; }
+
+    /// <summary>The longest one KMS call can take: every attempt timing out, plus the backoff between them (as <see cref="DynamoDbCallLimit"/>).</summary>
+    public TimeSpan KmsCallLimit => KmsAttemptTimeout * (KmsMaxErrorRetry + 1) + DynamoDbRetryBackoff;
+
+    /// <summary>
+    /// The Secrets Manager GetSecretValue timeout of a key-ring refresh at invoke time: a tenth of the
+    /// budget, 0.25 to 1 s. A refresh that fails keeps the ring in use, so it may only take a small
+    /// part of the budget. (The loads at init, outside any invocation, keep the client's default.)
+    /// </summary>
+    public TimeSpan SecretsManagerRefreshTimeout { get; }
 
     /// <summary>
     /// The longest one stream record can take to mail: claim, send, then mark mailed or release.

@@ -32,6 +32,12 @@ public static class MetricNames
     public const string Unavailable = "Unavailable";
     public const string InternalErrors = "InternalErrors";
 
+    /// <summary>
+    /// An API invocation a dependency refused because the deployment is wrong (DynamoDB: missing table,
+    /// access denied; KMS: missing, disabled or wrong key, access denied), answered 500.
+    /// </summary>
+    public const string ConfigurationErrors = "ConfigurationErrors";
+
     /// <summary>An API invocation that reached its budget and answered 503 instead of running into Lambda's timeout.</summary>
     public const string DeadlineExceeded = "DeadlineExceeded";
 
@@ -64,6 +70,7 @@ public static class MetricNames
         ["unavailable"] = Unavailable,
         ["internal_error"] = InternalErrors,
         ["deadline_exceeded"] = DeadlineExceeded,
+        ["configuration_error"] = ConfigurationErrors,
     };
 
     /// <summary>What SendOtpEmail counts: each stream record's outcome. One line per outcome.</summary>

@@ -38,11 +38,9 @@ public static class DynamoDbErrorClassification
             new StoreUnavailableException($"DynamoDB could not serve the call: {service.ErrorCode} ({(int)service.StatusCode}).", failure, service.ErrorCode),
         AmazonServiceException service =>
             new StoreConfigurationException($"DynamoDB refused the call: {service.ErrorCode} ({(int)service.StatusCode}).", failure, service.ErrorCode),
-        // The SDK's credential chain found nothing (no role, no variables): the deployment is wrong.
-        AmazonClientException when failure.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal) =>
+        _ when AwsSdkFailure.IsNoCredentials(failure) =>
             new StoreConfigurationException("DynamoDB could not be called: no AWS credentials could be resolved.", failure, AwsErrorType.NoCredentials),
-        AmazonClientException or HttpRequestException or IOException or TimeoutException
-            or OperationCanceledException { InnerException: TimeoutException } =>
+        _ when AwsSdkFailure.IsUnreachable(failure) =>
             new StoreUnavailableException($"DynamoDB could not be reached: {failure.GetType().Name}.", failure, failure.GetType().Name),
         _ => null,
     };

@@ -24,6 +24,22 @@ public class InvocationBudgetTests
         Assert.Equal(b.DynamoDbCallLimit * 2 + b.SesCallTimeout, b.MailRecordAllowance);
     }
 
+    [Theory]
+    [InlineData(3, 0.25, 0.25)]
+    [InlineData(10, 1.125, 0.9)]
+    [InlineData(30, 2.0, 1.0)]
+    [InlineData(900, 2.0, 1.0)]
+    public void ForTimeout_FitsTheTokenCallsInside(int timeoutSeconds, double kmsAttempt, double secretsRefresh)
+    {
+        var b = InvocationBudget.ForTimeout(timeoutSeconds);
+
+        Assert.Equal(TimeSpan.FromSeconds(kmsAttempt), b.KmsAttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(secretsRefresh), b.SecretsManagerRefreshTimeout);
+        Assert.Equal(b.KmsAttemptTimeout * 2 + TimeSpan.FromSeconds(1), b.KmsCallLimit);
+        // A key-ring refresh, then a KMS Sign (every attempt timing out), both fit in the budget.
+        Assert.True(b.SecretsManagerRefreshTimeout + b.KmsCallLimit < b.Budget, $"{b.SecretsManagerRefreshTimeout} + {b.KmsCallLimit} < {b.Budget}");
+    }
+
     [Fact]
     public void MailRecordAllowance_FitsTheBudgetFromEightSecondsOn()
     {
