@@ -110,11 +110,13 @@ public sealed class SecretsManagerKeySource(SecretsManagerClient client, string 
         }
         catch (AwsCallException failure)
         {
-            throw new KeySourceUnavailableException(failure.Message, failure);
+            // Classified where every Secrets Manager answer is (SignedAwsHttpClient: botocore's retry rules).
+            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
         }
         catch (InvalidOperationException failure)
         {
-            throw new KeySourceUnavailableException(failure.Message, failure);
+            // A version too short, binary or without a VersionId: the secret's value is wrong.
+            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
         }
     }
 

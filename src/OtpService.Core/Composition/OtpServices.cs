@@ -71,8 +71,26 @@ public sealed class OtpServices
     /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
     /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
     /// </summary>
-    public OtpCode CreateCodes() =>
-        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock);
+    /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
+    /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
+    public OtpCode CreateCodes(InvocationLog? log = null) =>
+        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock,
+            refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
+
+    /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
+    public static void LogRefreshFailure(InvocationLog log, KeySourceUnavailableException failure)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(failure);
+        log.Write("WARN",
+        [
+            new("event", "key_refresh_failed"),
+            new("errorType", failure.ErrorType),
+            new("failureClass", failure.Retryable ? "transient" : "configuration"),
+            new("error", failure.Message),
+        ]);
+        log.WriteMetrics([new("key_refresh_failed", 1)]);
+    }
 
     /// <summary>
     /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the

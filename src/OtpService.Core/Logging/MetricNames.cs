@@ -55,6 +55,12 @@ public static class MetricNames
     /// <summary>SendOtpEmail could not reach, or was throttled by, DynamoDB; the record is retried.</summary>
     public const string StoreUnavailable = "StoreUnavailable";
 
+    /// <summary>
+    /// VerifyOtp or SendOtpEmail could not read the code key ring again from Secrets Manager at invoke
+    /// time (outage or configuration error; the log line says which); the keys in use keep serving.
+    /// </summary>
+    public const string KeyRefreshFailures = "KeyRefreshFailures";
+
     /// <summary>What GenerateOtp and VerifyOtp count: each answer's status, and a budget that ran out. One line per outcome.</summary>
     public static readonly IReadOnlyDictionary<string, string> ApiOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -88,9 +94,15 @@ public static class MetricNames
         ["store_unavailable"] = StoreUnavailable,
     };
 
-    /// <summary>Both tables: every outcome key and the metric it counts in.</summary>
+    /// <summary>What the functions that hold the code key (VerifyOtp, SendOtpEmail) count besides their outcomes.</summary>
+    public static readonly IReadOnlyDictionary<string, string> KeyOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["key_refresh_failed"] = KeyRefreshFailures,
+    };
+
+    /// <summary>Every table: every outcome key and the metric it counts in.</summary>
     public static readonly IReadOnlyDictionary<string, string> ByOutcome =
-        ApiOutcomes.Concat(MailOutcomes).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        ApiOutcomes.Concat(MailOutcomes).Concat(KeyOutcomes).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>The metric for an outcome key: its line in <see cref="ByOutcome"/>, else the key in PascalCase.</summary>
     public static string For(string outcome)
