@@ -29,6 +29,9 @@ public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
         if (corsAllowedOrigin is not null)
         {
             headers["Access-Control-Allow-Origin"] = corsAllowedOrigin;
+            // Scripts on another origin see only CORS-safelisted response headers unless told
+            // (Fetch standard, "CORS-safelisted response-header name"); a page's countdown needs this one.
+            headers["Access-Control-Expose-Headers"] = "Retry-After";
         }
 
         if (Body.RetryAfterSeconds is { } retryAfter)
@@ -96,7 +99,11 @@ public static class ApiAnswers
             CacheControl = string.Create(CultureInfo.InvariantCulture, $"public, max-age={JwksMaxAgeSeconds}"),
         };
 
-    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly."));
+    /// <summary>Seconds a client should wait before trying again after a 503 (the Retry-After header and retryAfterSeconds).</summary>
+    public const int UnavailableRetryAfterSeconds = 2;
+
+    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly.")
+    { RetryAfterSeconds = UnavailableRetryAfterSeconds });
 
     public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side."));
 }

@@ -11,14 +11,21 @@ public sealed class RecordingEmailSender : IEmailSender
     /// <summary>The next sends throw this, until it is set back to null.</summary>
     public EmailSendException? FailWith { get; set; }
 
-    public Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    /// <summary>How long each send takes (real time, honouring cancellation), to use up an invocation's budget.</summary>
+    public TimeSpan Delay { get; set; }
+
+    public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
         if (FailWith is { } failure)
         {
             throw failure;
         }
 
         Sent.Enqueue(email);
-        return Task.CompletedTask;
     }
 }
