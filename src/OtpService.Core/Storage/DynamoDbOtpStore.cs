@@ -139,9 +139,9 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             Volatile.Write(ref _transactions, TransactionsUnsupported);
             return null;
         }
-        catch (Exception e) when (AsUnavailable(e) is { } unavailable)
+        catch (Exception e) when (DynamoDbErrorClassification.Classify(e) is { } failure)
         {
-            throw unavailable;
+            throw failure;
         }
     }
 
