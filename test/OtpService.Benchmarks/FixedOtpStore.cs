@@ -28,7 +28,7 @@ internal sealed class FixedOtpStore(NewestCode newest) : IOtpStore
 
     public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) => OneWrongGuess;
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) => Done;
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) => Done;
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) => Done;
 

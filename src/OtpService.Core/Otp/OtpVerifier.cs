@@ -30,8 +30,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
-        // Every verification counts as a failure until it succeeds (then it is taken back), so a
-        // client at its limit is refused before its code is compared.
+        // Every verification counts as a failure until its code proves right (then it is taken
+        // back), so a client at its limit is refused before its code is compared.
         var loading = store.LoadNewestAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
             window, WindowCounter.Failures, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
@@ -56,9 +56,14 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         if (code.ExpiresAt == newest && codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
-            if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
+            // A right code is no failure even if a concurrent request used it first (whoever sent
+            // it knew the code; nothing was guessed), so the count is given back alongside the mark.
+            var marking = store.TryMarkUsedAsync(
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), cancellationToken);
+            var uncounting = store.UncountAsync(window, WindowCounter.Failures, cancellationToken);
+            await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
+            if (await marking.ConfigureAwait(false))
             {
-                await store.UncountAsync(window, WindowCounter.Failures, cancellationToken).ConfigureAwait(false);
                 return new VerifyOutcome(VerifyStatus.Verified, Token: token);
             }
 
@@ -84,7 +89,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return new VerifyOutcome(VerifyStatus.AlreadyUsed);
         }
 
-        return state.GuessesBy(client) >= settings.MaxAttempts || state.Attempts >= settings.MaxAttemptsAllClients
+        // Other clients' wrong guesses do not block an owner (its own tries still count).
+        return state.GuessesBy(client) >= settings.MaxAttempts || (state.Attempts >= settings.MaxAttemptsAllClients && !AbuseLimits.IsOwner(state, client, now))
             ? new VerifyOutcome(VerifyStatus.TooManyAttempts)
             : null;
     }

@@ -46,6 +46,9 @@ public static class OtpTable
     /// <summary>On the address record: per-client send buckets, client tag to GCRA TAT (M of N, at most 16).</summary>
     public const string Senders = "SENDERS";
 
+    /// <summary>On the address record: the owner lane, client tags that verified a code of the address to when (M of N, at most 4).</summary>
+    public const string Owners = "OWNERS";
+
     /// <summary>On the address record: unforgiven wrong guesses (N) and when their forgiveness is counted from (N).</summary>
     public const string Failures = "FAILURES";
     public const string FailuresSince = "FAILURES_SINCE";

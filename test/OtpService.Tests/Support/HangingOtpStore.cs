@@ -26,7 +26,7 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
         Hang<int?>(cancellationToken);
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>

@@ -4,9 +4,11 @@ namespace OtpService.Tests.Support;
 
 /// <summary>
 /// An <see cref="IOtpStore"/> in memory with the same conditional-write semantics as the
-/// DynamoDB store, for rule tests and the abuse simulation: each method is one atomic step,
-/// and issuing is two steps (record, then code) that another caller can fall between, as in
-/// DynamoDB. The DynamoDB store itself is tested against dynalite.
+/// DynamoDB store, for rule tests and the abuse simulation: each method is one atomic step.
+/// Issuing is two steps (record, then code) that another caller can fall between, as the
+/// DynamoDB store does where the endpoint has no transactions (dynalite), or one atomic step with
+/// <see cref="IssueInOneTransaction"/>, as it does in AWS (TransactWriteItems). The DynamoDB store
+/// itself is tested against dynalite (two writes) and moto (one transaction).
 /// </summary>
 public sealed class InMemoryOtpStore : IOtpStore
 {
@@ -46,8 +48,15 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// </summary>
     public bool InterleaveIssueWrites { get; set; } = true;
 
-    /// <summary>Set to make the code write of the next issue fail after its record write succeeded (a crash between DynamoDB's two writes).</summary>
+    /// <summary>
+    /// Set to make the code write of the next issue fail: after its record write succeeded (a
+    /// crash between the two writes), or, with <see cref="IssueInOneTransaction"/>, the whole
+    /// transaction (nothing written).
+    /// </summary>
     public bool FailNextCodeInsert { get; set; }
+
+    /// <summary>True: an issue writes the record and the code all or nothing, as TransactWriteItems does (AWS, moto).</summary>
+    public bool IssueInOneTransaction { get; set; }
 
     /// <summary>A copy that evolves on its own (the simulation tries "what if the owner signed in now" on one).</summary>
     public InMemoryOtpStore Clone()
@@ -60,6 +69,7 @@ public sealed class InMemoryOtpStore : IOtpStore
                 _windows.ToDictionary(w => w.Key, w => w.Value with { Members = [.. w.Value.Members] }))
             {
                 InterleaveIssueWrites = InterleaveIssueWrites,
+                IssueInOneTransaction = IssueInOneTransaction,
             };
         }
     }
@@ -148,6 +158,11 @@ public sealed class InMemoryOtpStore : IOtpStore
 
     public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
     {
+        if (IssueInOneTransaction)
+        {
+            return IssueAtomically(code, record, expectedVersion, codeKeepUntil);
+        }
+
         lock (_gate)
         {
             ThrowIfUnavailable();
@@ -184,6 +199,30 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
+    /// <summary>TransactWriteItems' semantics: both conditions hold and both writes apply, or nothing changes.</summary>
+    private IssueResult IssueAtomically(StoredCode code, AddressState record, long expectedVersion, long codeKeepUntil)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (FailNextCodeInsert)
+            {
+                FailNextCodeInsert = false;
+                throw new StoreUnavailableException("in-memory store failed the issue transaction on purpose");
+            }
+
+            if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion
+                || _codes.ContainsKey((code.Address, code.ExpiresAt)))
+            {
+                return IssueResult.Conflict;
+            }
+
+            _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil);
+            return IssueResult.Issued;
+        }
+    }
+
     public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -206,7 +245,7 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -216,7 +255,7 @@ public sealed class InMemoryOtpStore : IOtpStore
                 return Task.FromResult(false);
             }
 
-            _records[address] = state with { UsedAt = now, Version = state.Version + 1 };
+            _records[address] = state with { UsedAt = now, Version = state.Version + 1, Owners = new Dictionary<string, long>(owners, StringComparer.Ordinal) };
             return Task.FromResult(true);
         }
     }
@@ -276,7 +315,7 @@ public sealed class InMemoryOtpStore : IOtpStore
     {
         state = _records.GetValueOrDefault(address, AddressState.Empty);
         return state.Newest == newest && newest >= now && state.UsedAt is null
-            && state.Attempts < maxAllClients && state.GuessesBy(clientTag) < maxPerClient;
+            && (state.Attempts < maxAllClients || state.Owners.ContainsKey(clientTag)) && state.GuessesBy(clientTag) < maxPerClient;
     }
 
     private Task<T?> Update<T>(string address, long expiresAt, Func<Entry, bool> condition, Func<Entry, Entry> change, Func<Entry, T?> result)
