@@ -77,6 +77,7 @@ public static class ApiFunction
             new("outcome", answer.Body.Status),
             new("httpStatus", answer.StatusCode),
             new("limit", answer.Limit),
+            new("note", answer.Note),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
             new("error", error),
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),

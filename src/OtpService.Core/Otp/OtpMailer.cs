@@ -30,8 +30,9 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             return new(MailOutcome.Skipped);
         }
 
-        // Until codes record their key version, the current key (the follow-up stores codes.CurrentKeyVersion here).
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(codes.CurrentKeyVersion, address, code.Nonce, code.Digits), settings);
+        // The version is recorded with the mail, so verify derives under the same key after a rotation.
+        var keyVersion = codes.CurrentKeyVersion;
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), settings);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
@@ -44,7 +45,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
 
         try
         {
-            await store.MarkMailedAsync(address, expiresAt, now, cancellationToken).ConfigureAwait(false);
+            await store.MarkMailedAsync(address, expiresAt, now, keyVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreUnavailableException)
         {

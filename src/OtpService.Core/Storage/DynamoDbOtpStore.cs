@@ -83,6 +83,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [":failures"] = N(record.Failures),
             [":since"] = N(record.FailuresSince),
             [":keep"] = N(recordKeepUntil),
+            [":recent"] = Recent(record.Recent),
         };
         if (expectedVersion != 0)
         {
@@ -94,7 +95,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             TableName = tableName,
             Key = Key(code.Address, AddressRecordSortKey),
             UpdateExpression = "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u",
+                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep, #recent = :recent REMOVE #u",
             ConditionExpression = expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
             ExpressionAttributeNames = new()
             {
@@ -109,6 +110,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#since"] = FailuresSince,
                 ["#d"] = DeleteAfter,
                 ["#u"] = UsedAt,
+                ["#recent"] = RecentCodes,
             },
             ExpressionAttributeValues = values,
         }, cancellationToken)).ConfigureAwait(false);
@@ -117,18 +119,24 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             return IssueResult.Conflict;
         }
 
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [Address] = S(code.Address),
+            [ExpirationTime] = N(code.ExpiresAt),
+            [Nonce] = B(code.Nonce),
+            [CreatedAt] = N(code.CreatedAt),
+            [Digits] = N(code.Digits),
+            [DeleteAfter] = N(codeKeepUntil),
+        };
+        if (code.VerificationIdHash is { } hash)
+        {
+            item[VerificationIdHash] = B(hash);
+        }
+
         var inserted = await Conditional(() => client.PutItemAsync(new PutItemRequest
         {
             TableName = tableName,
-            Item = new()
-            {
-                [Address] = S(code.Address),
-                [ExpirationTime] = N(code.ExpiresAt),
-                [Nonce] = new AttributeValue { B = new MemoryStream(code.Nonce) },
-                [CreatedAt] = N(code.CreatedAt),
-                [Digits] = N(code.Digits),
-                [DeleteAfter] = N(codeKeepUntil),
-            },
+            Item = item,
             ConditionExpression = "attribute_not_exists(#a)",
             ExpressionAttributeNames = new() { ["#a"] = Address },
         }, cancellationToken)).ConfigureAwait(false);
@@ -218,15 +226,15 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return response is null ? null : ToCode(response.Attributes);
     }
 
-    public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) =>
+    public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
         Call(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, expiresAt),
-            UpdateExpression = "SET #m = :now REMOVE #c",
+            UpdateExpression = "SET #m = :now, #k = :version REMOVE #c",
             ConditionExpression = "attribute_exists(#a)",
-            ExpressionAttributeNames = new() { ["#m"] = MailedAt, ["#c"] = MailClaimedAt, ["#a"] = Address },
-            ExpressionAttributeValues = new() { [":now"] = N(now) },
+            ExpressionAttributeNames = new() { ["#m"] = MailedAt, ["#k"] = KeyVersion, ["#c"] = MailClaimedAt, ["#a"] = Address },
+            ExpressionAttributeValues = new() { [":now"] = N(now), [":version"] = S(keyVersion) },
         }, cancellationToken));
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
@@ -298,7 +306,21 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, LastSentAt) ?? 0,
         Numbers(item, Senders),
         Long(item, Failures) ?? 0,
-        Long(item, FailuresSince) ?? 0);
+        Long(item, FailuresSince) ?? 0)
+    {
+        Recent = item.TryGetValue(RecentCodes, out var recent) && recent.L is { } list
+            ? [.. list.Where(e => e.M is not null && e.M.ContainsKey(Nonce)).Select(e => new RecentCode(Long(e.M, ExpirationTime) ?? 0, e.M[Nonce].B.ToArray(), (int)(Long(e.M, Digits) ?? 6)))]
+            : [],
+    };
+
+    private static AttributeValue Recent(IReadOnlyList<RecentCode> codes) => new()
+    {
+        L = [.. codes.Select(c => new AttributeValue
+        {
+            M = new() { [ExpirationTime] = N(c.ExpiresAt), [Nonce] = B(c.Nonce), [Digits] = N(c.Digits) },
+        })],
+        IsLSet = true,
+    };
 
     private static Dictionary<string, long> Numbers(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) && value.M is { } map
@@ -314,7 +336,9 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, CreatedAt) ?? 0,
         item[Nonce].B.ToArray(),
         (int)(Long(item, Digits) ?? 6),
-        Long(item, MailedAt));
+        Long(item, MailedAt),
+        item.TryGetValue(KeyVersion, out var version) ? version.S : null,
+        item.TryGetValue(VerificationIdHash, out var hash) && hash.B is { } bytes ? bytes.ToArray() : null);
 
     private static Dictionary<string, AttributeValue> Key(string address, long expiresAt) => new()
     {
@@ -323,6 +347,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     };
 
     private static AttributeValue S(string value) => new() { S = value };
+
+    private static AttributeValue B(byte[] value) => new() { B = new MemoryStream(value) };
 
     private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 

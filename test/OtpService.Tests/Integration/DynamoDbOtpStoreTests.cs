@@ -182,7 +182,7 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
         await _store.ReleaseMailingClaimAsync(Address, Now + 120, default);
         Assert.NotNull(await _store.TryClaimMailingAsync(Address, Now + 120, Now + 6, 30, default));
         Assert.NotNull(await _store.TryClaimMailingAsync(Address, Now + 120, Now + 36, 30, default));
-        await _store.MarkMailedAsync(Address, Now + 120, Now + 37, default);
+        await _store.MarkMailedAsync(Address, Now + 120, Now + 37, "v1", default);
         Assert.Null(await _store.TryClaimMailingAsync(Address, Now + 120, Now + 100, 30, default));
         Assert.Equal(Now + 37, (await _store.GetAsync(Address, Now + 120, default))?.MailedAt);
     }
