@@ -117,21 +117,27 @@ public sealed class OtpCode
     public string Derive(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits) =>
         Derive(_ring.Current, normalizedAddress, nonce, digits);
 
+    /// <summary>True when <paramref name="submitted"/> is the code for this nonce under key <paramref name="keyVersion"/>; constant time in the code's content.</summary>
+    public bool Matches(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
+        SameCode(Derive(keyVersion, normalizedAddress, nonce, digits), submitted);
+
     /// <summary>
-    /// True when <paramref name="submitted"/> is the code for this nonce under the key with version
-    /// <paramref name="keyVersion"/> (the one its mail was derived under), or under the current key when
-    /// no version was recorded (a code mailed before versions were); constant time in the code's content.
+    /// Whether <paramref name="submitted"/> is the code for this nonce under the key with version
+    /// <paramref name="keyVersion"/> (the one its mail was derived under), or under the current key
+    /// when no version was recorded; null when the ring holds no key with that version (so nothing
+    /// can match). One read of the ring, so a concurrent refresh cannot drop the key between the
+    /// lookup and the derivation. Constant time in the code's content.
     /// </summary>
-    /// <exception cref="KeyNotFoundException">A version is given and the ring holds no key with it.</exception>
-    public bool Matches(string? keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
-        SameCode(keyVersion is null ? Derive(normalizedAddress, nonce, digits) : Derive(keyVersion, normalizedAddress, nonce, digits), submitted);
+    public bool? MatchesRecorded(string? keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
+    {
+        var ring = _ring;
+        var key = keyVersion is null ? ring.Current : ring.Find(keyVersion);
+        return key is null ? null : SameCode(Derive(key, normalizedAddress, nonce, digits), submitted);
+    }
 
     /// <summary>True when <paramref name="submitted"/> is the code for this nonce under the current key; constant time in the code's content.</summary>
     public bool Matches(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
         SameCode(Derive(normalizedAddress, nonce, digits), submitted);
-
-    /// <summary>True when the ring holds the key with version <paramref name="keyVersion"/>.</summary>
-    public bool Holds(string keyVersion) => _ring.Find(keyVersion) is not null;
 
     /// <summary>
     /// True when <paramref name="submitted"/> is the code for this nonce under the current or the

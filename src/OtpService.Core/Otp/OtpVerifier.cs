@@ -10,8 +10,9 @@ namespace OtpService.Core.Otp;
 /// nothing. Only the newest code of an address counts; a genuine earlier one is answered
 /// "superseded" and not counted (<see cref="SupersededCodes"/>); a verification id, when given, must
 /// be the newest code's (<see cref="VerificationId"/>). Reads the address record and the newest
-/// code in one query. The newest code is derived under the key version its mail recorded. A right code earns a signed token when a token issuer is given; it is
-/// signed before the code is consumed, so a signing failure leaves the code usable.
+/// code in one query. The newest code is derived under the key version its mail recorded. A
+/// right code earns a signed token when a token issuer is given; it is signed before the code
+/// is consumed, so a signing failure leaves the code usable.
 /// </summary>
 public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
@@ -73,18 +74,22 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         }
 
         // The newest code is derived under the key its mail was derived under (a rotation since
-        // leaves it valid while that key is AWSCURRENT or AWSPREVIOUS); null: mailed before versions
-        // were recorded, or its mark was lost, so the current key.
-        var keyKnown = true;
-        if (isNewest && code.KeyVersion is { } keyVersion)
+        // leaves it valid while that key is AWSCURRENT or AWSPREVIOUS); no version: not marked
+        // mailed (mailed before versions were recorded, or the mark was lost), so the current key.
+        bool? matched = false;
+        if (isNewest)
         {
-            // Mailed under a key this copy may not hold yet (rotated, or seen first by SendOtpEmail).
-            await codes.RefreshAsync(keyVersion, cancellationToken).ConfigureAwait(false);
-            // In neither stage (rotated twice within a code's lifetime): nothing can match, so fail safe as a wrong code.
-            keyKnown = codes.Holds(keyVersion);
+            if (code.KeyVersion is { } keyVersion)
+            {
+                // Mailed under a key this copy may not hold yet (rotated, or seen first by SendOtpEmail).
+                await codes.RefreshAsync(keyVersion, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Null: the version is in neither stage (rotated twice within the code's lifetime); fails safe as a wrong code.
+            matched = codes.MatchesRecorded(code.KeyVersion, address, code.Nonce, code.Digits, submittedCode);
         }
 
-        if (isNewest && keyKnown && codes.Matches(code.KeyVersion, address, code.Nonce, code.Digits, submittedCode))
+        if (matched == true)
         {
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
@@ -103,7 +108,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return await UncountSupersededAsync(window, new VerifyOutcome(VerifyStatus.Superseded), cancellationToken).ConfigureAwait(false);
         }
 
-        var unknownKey = keyKnown ? null : KeyVersionUnknown;
+        var unknownKey = matched is null ? KeyVersionUnknown : null;
         var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
         return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted)) { Note = unknownKey }
