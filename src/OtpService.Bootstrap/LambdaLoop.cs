@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using OtpService.Core.Deadlines;
 
 namespace OtpService.Bootstrap;
 
@@ -74,7 +75,11 @@ internal static class LambdaLoop
         try
         {
             using var input = new MemoryStream(invocation.Payload, writable: false);
-            output = await handler(input).ConfigureAwait(false);
+            // Lambda-Runtime-Deadline-Ms: the handlers end their budget before it (Core/Deadlines).
+            using (RuntimeDeadline.Set(invocation.Deadline))
+            {
+                output = await handler(input).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // The handler's failure is the invocation's error, not the runtime's.
         catch (Exception e)

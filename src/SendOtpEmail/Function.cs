@@ -18,7 +18,12 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(), services.RequireSender(), services.Clock), services.CreateLog(nameof(SendOtpEmail)))
+        : this(services, services.CreateLog(nameof(SendOtpEmail)))
+    {
+    }
+
+    private Function(OtpServices services, InvocationLog log)
+        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(log), services.RequireSender(), services.Clock), log)
     {
     }
 

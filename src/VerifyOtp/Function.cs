@@ -25,7 +25,12 @@ public sealed class Function
     }
 
     public Function(OtpServices services)
-        : this(new OtpVerifier(services.CreateStore(), services.CreateCodes(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(VerifyOtp)), services.CreateTokens())
+        : this(services, services.CreateLog(nameof(VerifyOtp)))
+    {
+    }
+
+    private Function(OtpServices services, InvocationLog log)
+        : this(new OtpVerifier(services.CreateStore(), services.CreateCodes(log), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, log, services.CreateTokens())
     {
     }
 

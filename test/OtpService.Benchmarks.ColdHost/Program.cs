@@ -1,12 +1,22 @@
 using System.Reflection;
 
-// Usage: ColdHost <Assembly::Namespace.Type::Method> <event.json> [--hold]
+using OtpService.Benchmarks.ColdHost;
+
+// Usage: ColdHost <Assembly::Namespace.Type::Method> <event.json> [--hold] [--runtime-console]
 // Prints the handler's answer as one line on stdout. With --hold it then waits until stdin
 // closes, so the benchmark can read this process's peak memory (/proc/PID/status VmHWM).
+// With --runtime-console, Console.Out is first wrapped as the managed runtime wraps it under
+// LogFormat Text (every WriteLine prefixed), and the host writes one control line through it.
 if (args.Length < 2)
 {
-    await Console.Error.WriteLineAsync("usage: ColdHost <Assembly::Type::Method> <event.json> [--hold]").ConfigureAwait(false);
+    await Console.Error.WriteLineAsync("usage: ColdHost <Assembly::Type::Method> <event.json> [--hold] [--runtime-console]").ConfigureAwait(false);
     return 2;
+}
+
+if (args.Contains("--runtime-console"))
+{
+    RuntimeSupportConsole.Install("11111111-2222-3333-4444-555555555555");
+    Console.WriteLine("host control line");
 }
 
 var handler = LoadHandler(args[0]);
@@ -23,7 +33,7 @@ await using (input.ConfigureAwait(false))
     }
 }
 
-if (args.Length > 2 && args[2] == "--hold")
+if (args.Contains("--hold"))
 {
     await Console.In.ReadToEndAsync().ConfigureAwait(false);
 }

@@ -11,11 +11,11 @@ using OtpService.Local.Emulators;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish] [--baseline-coldhost PATH]
 // --baseline-coldhost: another build's published ColdHost (e.g. main's), measured in the same run for cold_verify_ms.
-// Subsets: cold | warm | cpu | runner | abuse | storage. Results: one JSON line per figure on stdout; progress on stderr.
+// Subsets: cold | warm | cpu | runner | abuse | storage | deadline. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
-if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage"))
+if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage" or "deadline"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish] [--baseline-coldhost PATH]");
     return 2;
 }
 
@@ -25,7 +25,9 @@ var publish = !args.Contains("--no-publish");
 var root = RepositoryRoot.Find();
 
 // The handlers log one line per call to Console.Out; results have their own stdout writer.
-Console.SetOut(new StreamWriter(File.OpenWrite("/dev/null")) { AutoFlush = true });
+// TextWriter.Null, not a FileStream on /dev/null: .NET locks files it opens for writing, so a
+// second benchmark process (another checkout) could not open /dev/null at the same time.
+Console.SetOut(TextWriter.Null);
 Report.Progress($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; repository {root}");
 
 if (command is "all" or "runner")
@@ -118,6 +120,21 @@ var verifyEnvironment = kms is null ? functionEnvironment : new Dictionary<strin
     ["AWS_ENDPOINT_URL_KMS"] = kms.Endpoint,
     ["OTP_TOKEN_SIGNING_KEY_ID"] = kms.KeyArn,
 };
+
+if (command is "all" or "deadline")
+{
+    // Ratios against the budget the function must answer within (below 1: answered in time).
+    Report.Progress($"deadline: GenerateOtp with DynamoDB hanging, {runs} runs at a 10 s timeout");
+    var api = await Deadlines.ApiAnswerMsAsync(functionEnvironment, runs);
+    Report.Emit(new Figure("deadline_api_503_ms", api.Ms, "ms", api.BudgetMs));
+    Report.Progress("deadline: SendOtpEmail, 10 records, SES hanging, 3 runs at a 30 s timeout");
+    var sender = await Deadlines.SenderBatchMsAsync(functionEnvironment, emulators.DynamoDbEndpoint, 3);
+    Report.Emit(new Figure("deadline_sender_batch_ms", sender.Ms, "ms", sender.BudgetMs));
+    if (command == "deadline")
+    {
+        return 0;
+    }
+}
 
 var (seed, whyNoSeed) = await Seed.FindAsync(root, emulators.DynamoDbEndpoint);
 if (seed is null)

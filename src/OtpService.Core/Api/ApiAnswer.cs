@@ -109,7 +109,11 @@ public static class ApiAnswers
             CacheControl = string.Create(CultureInfo.InvariantCulture, $"public, max-age={JwksMaxAgeSeconds}"),
         };
 
-    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly."));
+    /// <summary>Seconds a client should wait before trying again after a 503 (the Retry-After header and retryAfterSeconds).</summary>
+    public const int UnavailableRetryAfterSeconds = 2;
+
+    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly.")
+    { RetryAfterSeconds = UnavailableRetryAfterSeconds });
 
     public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side."));
 }

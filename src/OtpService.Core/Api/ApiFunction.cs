@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using OtpService.Core.Contracts;
+using OtpService.Core.Deadlines;
 using OtpService.Core.Logging;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
@@ -8,9 +10,10 @@ using OtpService.Core.Ports;
 namespace OtpService.Core.Api;
 
 /// <summary>
-/// The shared body of the API handlers: parse the API Gateway event, run the route's action,
-/// shape the proxy response, log one line. Bad input is a 400, storage or signing trouble a 503,
-/// anything else a 500; no answer carries internals.
+/// The shared body of the API handlers: parse the API Gateway event, run the route's action within
+/// the invocation's budget, shape the proxy response, log one line and count the outcome (EMF).
+/// Bad input is a 400; storage or signing that is down, throttled or too slow, or a budget used up,
+/// a 503 with Retry-After; a storage configuration error or anything else a 500. No answer carries internals.
 /// </summary>
 public static class ApiFunction
 {
@@ -40,33 +43,65 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(action);
         var started = Stopwatch.GetTimestamp();
+        var budget = InvocationBudget.ForTimeout(settings.FunctionTimeoutSeconds);
+        using var deadline = budget.Start(TimeProvider.System);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         ApiGatewayRequest? request = null;
         RequestFields? fields = null;
         string? error = null;
+        string? errorType = null;
+        var deadlineExceeded = false;
+        var configurationError = false;
         ApiAnswer answer;
         try
         {
-            request = await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellationToken).ConfigureAwait(false);
+            request = await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellation.Token).ConfigureAwait(false);
             InvalidRequest? invalid = null;
             fields = request is null ? null : RequestFields.TryRead(request, out invalid);
             answer = (request, fields) switch
             {
                 (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
                 (_, null) => ApiAnswers.Invalid(invalid!),
-                _ => await action(request, fields, cancellationToken).ConfigureAwait(false),
+                // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
+                _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
             };
         }
-        catch (Exception e) when (e is StoreUnavailableException or TokenSigningUnavailableException)
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            // Answer ourselves rather than let Lambda time out (API Gateway would answer 502, with no log line).
+            answer = ApiAnswers.Unavailable;
+            deadlineExceeded = true;
+            errorType = "DeadlineExceeded";
+            error = string.Create(CultureInfo.InvariantCulture, $"No answer within the invocation's budget of {budget.Budget.TotalSeconds:0.###} s (function timeout {settings.FunctionTimeoutSeconds} s).");
+        }
+        catch (StoreUnavailableException e)
         {
             answer = ApiAnswers.Unavailable;
-            error = e.Message;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningUnavailableException e)
+        {
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (StoreConfigurationException e)
+        {
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningConfigurationException e)
+        {
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
         }
 #pragma warning disable CA1031 // The boundary: whatever failed, the caller gets a clean 500 and the log gets the type.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             answer = ApiAnswers.InternalError;
-            error = e.GetType().FullName;
+            errorType = e.GetType().FullName;
         }
 
         log.Write(answer.StatusCode >= 500 ? "ERROR" : "INFO",
@@ -79,9 +114,23 @@ public static class ApiFunction
             new("limit", answer.Limit),
             new("note", answer.Note),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
+            new("errorType", errorType),
             new("error", error),
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
         ]);
+        List<KeyValuePair<string, int>> counts = [new(answer.Body.Status, 1)];
+        if (deadlineExceeded)
+        {
+            counts.Add(new("deadline_exceeded", 1));
+        }
+
+        if (configurationError)
+        {
+            // A dependency refused because the deployment is wrong: an operator must act (alarmed on).
+            counts.Add(new("configuration_error", 1));
+        }
+
+        log.WriteMetrics(counts);
 
         return LambdaJson.Write(answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse);
     }

@@ -3,20 +3,39 @@ using System.Text.Json;
 
 namespace OtpService.Core.Aws;
 
-/// <summary>Reads AWS's error code from an error answer and says whether it is worth retrying.</summary>
+/// <summary>Reads AWS's error code from an error answer and says whether botocore's standard retry mode would retry it.</summary>
 public static class AwsErrorType
 {
-    private static readonly HashSet<string> ThrottlingErrors = new(StringComparer.Ordinal)
+    /// <summary>Client-side failure names used as <see cref="AwsCallException.ErrorType"/> when no answer came back.</summary>
+    public const string Timeout = "Timeout";
+
+    /// <inheritdoc cref="Timeout"/>
+    public const string ConnectionFailure = "ConnectionFailure";
+
+    /// <inheritdoc cref="Timeout"/>
+    public const string NoCredentials = "NoCredentials";
+
+    /// <summary>
+    /// Codes botocore's standard retry mode retries: its throttling list and its transient list
+    /// (botocore/retries/standard.py, _THROTTLED_ERROR_CODES and _TRANSIENT_ERROR_CODES, botocore 1.43).
+    /// </summary>
+    private static readonly HashSet<string> RetryableErrors = new(StringComparer.Ordinal)
     {
-        "TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException",
-        "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown",
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+        "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+        "RequestTimeout", "RequestTimeoutException",
     };
 
-    /// <summary>True for HTTP 429, any 5xx, and the throttling error codes; false for every other 4xx.</summary>
+    /// <summary>True for HTTP 429, any 5xx, and the retryable error codes; false for every other 4xx.</summary>
     public static bool IsRetryable(HttpStatusCode status, string? errorType) =>
         status == HttpStatusCode.TooManyRequests
         || (int)status >= 500
-        || (errorType is not null && ThrottlingErrors.Contains(errorType));
+        || IsRetryableCode(errorType);
+
+    /// <summary>True when botocore's standard mode retries <paramref name="errorType"/> whatever the status.</summary>
+    public static bool IsRetryableCode(string? errorType) => errorType is not null && RetryableErrors.Contains(errorType);
 
     /// <summary>
     /// The error code as the SDKs find it: the <c>x-amzn-ErrorType</c> header (REST-JSON), else the body's
@@ -26,7 +45,7 @@ public static class AwsErrorType
     {
         ArgumentNullException.ThrowIfNull(response);
         var raw = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
-        raw ??= FromBody(body);
+        raw ??= Body(body)?.Type;
         if (string.IsNullOrWhiteSpace(raw))
         {
             return null;
@@ -36,12 +55,18 @@ public static class AwsErrorType
         return name[(name.LastIndexOf('#') + 1)..].Trim();
     }
 
-    private static string? FromBody(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The service's own error message (<c>message</c> or <c>Message</c>), or null. It may quote the
+    /// request (an address), so it is for classifying the error only: never log or return it.
+    /// </summary>
+    public static string? MessageFrom(ReadOnlySpan<byte> body) => Body(body)?.Message;
+
+    private static (string? Type, string? Message)? Body(ReadOnlySpan<byte> body)
     {
         try
         {
             var error = JsonSerializer.Deserialize(body, AwsJsonContext.Default.AwsErrorBody);
-            return error?.Type ?? error?.Code;
+            return error is null ? null : (error.Type ?? error.Code, error.Message);
         }
         catch (JsonException)
         {

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using OtpService.Core.Deadlines;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Tokens;
 
@@ -41,7 +43,7 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <param name="keyId">Key ARN, key id or alias ARN.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="InvalidOperationException">The key is of another kind.</exception>
-    /// <exception cref="AmazonServiceException">KMS refused (missing key, no permission).</exception>
+    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
     public static async Task<KmsJwsSigner> CreateAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
@@ -51,10 +53,20 @@ public sealed class KmsJwsSigner : IJwsSigner
 
     /// <summary>The public half of a KMS signing key, checked to be usable for ES256.</summary>
     /// <exception cref="InvalidOperationException">The key is not ECC_NIST_P256 with SIGN_VERIFY and ECDSA_SHA_256.</exception>
+    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
     public static async Task<PublicSigningKey> GetPublicKeyAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
-        var answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+        GetPublicKeyResponse answer;
+        try
+        {
+            answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
+        {
+            throw KmsErrorClassification.Classify(failure, "KMS GetPublicKey");
+        }
+
         var wrongKind = new InvalidOperationException(
             $"KMS key {keyId} cannot sign ES256 tokens: it must be KeySpec ECC_NIST_P256 with KeyUsage SIGN_VERIFY (it is {answer.KeyUsage?.Value ?? "of unknown usage"}).");
         if (answer.KeyUsage != KeyUsageType.SIGN_VERIFY || answer.SigningAlgorithms?.Contains(SigningAlgorithmSpec.ECDSA_SHA_256.Value) != true)
@@ -77,7 +89,8 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <summary>KMS Sign's limit for MessageType RAW.</summary>
     public const int MaxRawMessageBytes = 4096;
 
-    /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, throttled, or refused.</exception>
+    /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, was too slow, throttled us or failed on its side.</exception>
+    /// <exception cref="TokenSigningConfigurationException">KMS refused the key or the caller (<see cref="KmsErrorClassification"/>).</exception>
     /// <exception cref="ArgumentException">The input exceeds <see cref="MaxRawMessageBytes"/>.</exception>
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
     {
@@ -98,36 +111,37 @@ public sealed class KmsJwsSigner : IJwsSigner
                 SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256,
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonServiceException failure)
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
         {
-            throw new TokenSigningUnavailableException($"KMS Sign failed: HTTP {(int)failure.StatusCode} {failure.ErrorCode}.", failure);
-        }
-        catch (AmazonClientException failure)
-        {
-            throw new TokenSigningUnavailableException($"KMS Sign could not be completed ({failure.GetType().Name}).", failure);
-        }
-        catch (HttpRequestException failure)
-        {
-            throw new TokenSigningUnavailableException("KMS Sign could not reach KMS.", failure);
-        }
-        catch (OperationCanceledException failure) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TokenSigningUnavailableException("KMS Sign timed out.", failure);
+            // The caller's own cancellation (the invocation's deadline) passes through as it is.
+            throw KmsErrorClassification.Classify(failure, "KMS Sign");
         }
 
         using var der = answer.Signature;
         return EcdsaSignature.DerToJose(der.ToArray());
     }
 
-    /// <summary>A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the regional endpoint.</summary>
-    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment)
+    /// <summary>A KMS client for the environment, with the default budget's timeouts (<see cref="CreateClient(Func{string, string?}, InvocationBudget?)"/>).</summary>
+    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment) => CreateClient(environment, null);
+
+    /// <summary>
+    /// A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the
+    /// regional endpoint. Each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
+    /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry in the SDK's standard mode, so one Sign ends
+    /// within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="budget">The function's budget; null: the one for the default function timeout.</param>
+    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment, InvocationBudget? budget)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
         var config = new AmazonKeyManagementServiceConfig
         {
-            // One Sign per verify: a short deadline per try, the SDK's retries for throttling and 5xx.
-            Timeout = TimeSpan.FromSeconds(3),
-            MaxErrorRetry = 2,
+            Timeout = budget.KmsAttemptTimeout,
+            ConnectTimeout = budget.KmsAttemptTimeout,
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = InvocationBudget.KmsMaxErrorRetry,
         };
         if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
         {

@@ -26,9 +26,14 @@ public sealed class SecretsManagerClient
     }
 
     /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one; default credentials.</summary>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment) =>
+    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment) => FromEnvironment(environment, null);
+
+    /// <inheritdoc cref="FromEnvironment(Func{string, string?})"/>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout) =>
         new(AwsEndpoints.SecretsManager(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment))));
+            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
 
     /// <summary>The secret's current SecretString.</summary>
     /// <exception cref="AwsCallException">The call failed.</exception>

@@ -94,7 +94,7 @@ public sealed class SignedAwsHttpClient
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new AwsCallException(
-                $"{operation} timed out after {timeout.TotalSeconds:0.###} s.", retryable: true, inner: exception);
+                $"{operation} timed out after {timeout.TotalSeconds:0.###} s.", retryable: true, errorType: AwsErrorType.Timeout, inner: exception);
         }
         catch (HttpRequestException exception)
         {
@@ -102,6 +102,7 @@ public sealed class SignedAwsHttpClient
             throw new AwsCallException(
                 $"{operation} could not reach {uri.GetLeftPart(UriPartial.Authority)}: {exception.Message}",
                 retryable: true,
+                errorType: AwsErrorType.ConnectionFailure,
                 inner: exception);
         }
     }
@@ -118,7 +119,7 @@ public sealed class SignedAwsHttpClient
         {
             // A configuration problem (no role, no variables): retrying the same call will not fix it.
             throw new AwsCallException(
-                $"{operation}: no AWS credentials could be resolved ({exception.Message})", retryable: false, inner: exception);
+                $"{operation}: no AWS credentials could be resolved ({exception.Message})", retryable: false, errorType: AwsErrorType.NoCredentials, inner: exception);
         }
     }
 
@@ -130,6 +131,7 @@ public sealed class SignedAwsHttpClient
         // AWS's own error message is left out on purpose: it may quote what we sent.
         var message = $"{operation} failed: HTTP {(int)status} {errorType ?? status.ToString()}"
             + (requestId is null ? "." : $" (request id {requestId}).");
-        return new AwsCallException(message, AwsErrorType.IsRetryable(status, errorType), status, errorType);
+        return new AwsCallException(
+            message, AwsErrorType.IsRetryable(status, errorType), status, errorType, serviceMessage: AwsErrorType.MessageFrom(answer));
     }
 }

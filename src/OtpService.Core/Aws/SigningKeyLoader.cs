@@ -72,11 +72,14 @@ public static class SigningKeyLoader
     }
 
     /// <summary>The source that reads the ring again at invoke time, or null when the key was given directly.</summary>
-    public static IOtpKeySource? RefreshSource(Func<string, string?> environment)
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of each GetSecretValue (a part of the invocation's budget,
+    /// <see cref="Deadlines.InvocationBudget.SecretsManagerRefreshTimeout"/>); null: the client's default.</param>
+    public static IOtpKeySource? RefreshSource(Func<string, string?> environment, TimeSpan? callTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         return environment(SecretArnVariable) is { Length: > 0 } secretArn
-            ? new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment), secretArn)
+            ? new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment, callTimeout), secretArn)
             : null;
     }
 
@@ -107,11 +110,13 @@ public sealed class SecretsManagerKeySource(SecretsManagerClient client, string 
         }
         catch (AwsCallException failure)
         {
-            throw new KeySourceUnavailableException(failure.Message, failure);
+            // Classified where every Secrets Manager answer is (SignedAwsHttpClient: botocore's retry rules).
+            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
         }
         catch (InvalidOperationException failure)
         {
-            throw new KeySourceUnavailableException(failure.Message, failure);
+            // A version too short, binary or without a VersionId: the secret's value is wrong.
+            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
         }
     }
 

@@ -19,10 +19,13 @@ public static class TokenSigningKeyLoader
     public sealed record Loaded(IJwsSigner Signer, IReadOnlyList<PublicSigningKey> OtherPublishedKeys);
 
     /// <summary>Loads once, at cold start (blocking on KMS GetPublicKey: a constructor cannot await).</summary>
-    public static Loaded Load(Func<string, string?> environment) =>
-        LoadAsync(environment, KmsJwsSigner.CreateClient, CancellationToken.None).GetAwaiter().GetResult(); // Sync over async on purpose: cold start.
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="budget">The function's budget: the KMS client's timeouts come from it, so a Sign fits inside an invocation.</param>
+    public static Loaded Load(Func<string, string?> environment, Deadlines.InvocationBudget? budget = null) =>
+        LoadAsync(environment, e => KmsJwsSigner.CreateClient(e, budget), CancellationToken.None).GetAwaiter().GetResult(); // Sync over async on purpose: cold start.
 
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
+    /// <exception cref="Ports.TokenSigningException">KMS GetPublicKey failed (classified by <see cref="KmsErrorClassification"/>).</exception>
     public static async Task<Loaded> LoadAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, IAmazonKeyManagementService> kmsClient,

@@ -29,9 +29,11 @@ public sealed class SesV2EmailSender : IEmailSender
     /// The sender a Lambda builds once per container: endpoint from AWS_ENDPOINT_URL_SESV2, then AWS_ENDPOINT_URL,
     /// else the public one; region from AWS_REGION or AWS_DEFAULT_REGION; credentials from AWSSDK.Core's default chain.
     /// </summary>
-    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment) =>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null) =>
         new(AwsEndpoints.SesV2(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment))));
+            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
 
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
@@ -45,7 +47,12 @@ public sealed class SesV2EmailSender : IEmailSender
         catch (AwsCallException exception)
         {
             // The AWS failure's message names status and error type only; the mail (and its code) never appears.
-            throw new EmailSendException(exception.Message, exception.Retryable, exception);
+            var reason = SesErrorClassification.Reason(exception);
+            throw new EmailSendException(
+                reason is null ? exception.Message : $"{exception.Message} {char.ToUpperInvariant(reason[0])}{reason[1..]}.",
+                SesErrorClassification.Classify(exception),
+                exception.ErrorType,
+                exception);
         }
     }
 

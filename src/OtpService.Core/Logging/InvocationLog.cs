@@ -5,11 +5,18 @@ using System.Text.Json;
 namespace OtpService.Core.Logging;
 
 /// <summary>
-/// One JSON line per invocation on stdout (CloudWatch Logs in Lambda). It takes named fields
-/// only, never an event or a request, so a code, nonce or key has no way in; addresses are masked.
+/// One JSON line per invocation on stdout (CloudWatch Logs in Lambda), and one CloudWatch Embedded
+/// Metric Format line with the invocation's counts. It takes named fields only, never an event or a
+/// request, so a code, nonce or key has no way in; addresses are masked.
 /// </summary>
-public sealed class InvocationLog(TextWriter output, string function)
+/// <param name="output">Where lines go: <see cref="FunctionOutput.For"/> in Lambda, any writer in tests.</param>
+/// <param name="function">The function's name in the code (GenerateOtp, VerifyOtp, SendOtpEmail), written on every log line.</param>
+/// <param name="deployedName">The name Lambda runs it under (AWS_LAMBDA_FUNCTION_NAME), the metrics' dimension; <paramref name="function"/> when null.</param>
+public sealed class InvocationLog(TextWriter output, string function, string? deployedName = null)
 {
+    /// <summary>The value of the metrics' <see cref="MetricNames.FunctionDimension"/> dimension.</summary>
+    public string MetricsFunctionName { get; } = string.IsNullOrEmpty(deployedName) ? function : deployedName;
+
     public void Write(string level, IEnumerable<KeyValuePair<string, object?>> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -39,6 +46,69 @@ public sealed class InvocationLog(TextWriter output, string function)
                         json.WriteString(name, value.ToString());
                         break;
                 }
+            }
+
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>
+    /// Writes one EMF line (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
+    /// counting each outcome key once per occurrence, in namespace <see cref="MetricNames.Namespace"/>,
+    /// dimension <see cref="MetricNames.FunctionDimension"/>. Nothing is written when there is nothing to count.
+    /// </summary>
+    /// <param name="outcomes">Outcome keys (API statuses, stream record outcomes) and how often each happened; named by <see cref="MetricNames.For"/>.</param>
+    public void WriteMetrics(IEnumerable<KeyValuePair<string, int>> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (outcome, count) in outcomes)
+        {
+            if (count > 0)
+            {
+                var name = MetricNames.For(outcome);
+                counts[name] = counts.GetValueOrDefault(name) + count;
+            }
+        }
+
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", MetricNames.Namespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue(MetricNames.FunctionDimension);
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var name in counts.Keys)
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name);
+                json.WriteString("Unit", "Count");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString(MetricNames.FunctionDimension, MetricsFunctionName);
+            foreach (var (name, count) in counts)
+            {
+                json.WriteNumber(name, count);
             }
 
             json.WriteEndObject();

@@ -34,6 +34,7 @@ public sealed class OtpCode
     private static readonly byte[] Domain = "otp-v1"u8.ToArray();
 
     private readonly IOtpKeySource? _source;
+    private readonly Action<KeySourceUnavailableException>? _refreshFailed;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _refreshInterval;
     private volatile OtpKeyRing _ring;
@@ -52,8 +53,10 @@ public sealed class OtpCode
     /// <param name="source">Where to read the ring again; null: the ring is fixed.</param>
     /// <param name="clock">Decides when the ring is stale.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
-    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null)
+    /// <param name="refreshFailed">Told of each failed read (the function logs and counts it), so keeping the ring in use is never silent.</param>
+    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<KeySourceUnavailableException>? refreshFailed = null)
     {
+        _refreshFailed = refreshFailed;
         _ring = ring ?? throw new ArgumentNullException(nameof(ring));
         _source = source;
         _clock = clock ?? TimeProvider.System;
@@ -96,9 +99,10 @@ public sealed class OtpCode
             _ring = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _loadedAt, now);
         }
-        catch (KeySourceUnavailableException)
+        catch (KeySourceUnavailableException failure)
         {
             // The ring in use still derives every code mailed under it; try again after RetryInterval.
+            _refreshFailed?.Invoke(failure);
         }
     }
 

@@ -4,13 +4,18 @@ using OtpService.Core.Ports;
 
 namespace OtpService.Core.Otp;
 
-/// <summary>The mail text, in the seed's words with the lifetime and app name from configuration.</summary>
+/// <summary>The mail text, in the seed's words with the code's lifetime and the app name from configuration.</summary>
 public static class OtpEmail
 {
-    public static OutgoingEmail Compose(string from, string to, string code, OtpSettings settings)
+    /// <param name="from">The From address.</param>
+    /// <param name="to">The recipient.</param>
+    /// <param name="code">The code, as digits.</param>
+    /// <param name="lifetimeSeconds">How long the code is valid: its expiry minus its creation, as stored.</param>
+    /// <param name="settings">The app name.</param>
+    public static OutgoingEmail Compose(string from, string to, string code, long lifetimeSeconds, OtpSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var lifetime = Lifetime(settings.TtlSeconds);
+        var lifetime = Lifetime(lifetimeSeconds);
         var appName = settings.AppName;
         var html = string.Create(CultureInfo.InvariantCulture, $"""
             <p>Use this code to verify your login at {WebUtility.HtmlEncode(appName)}<br>
@@ -29,7 +34,7 @@ public static class OtpEmail
     }
 
     /// <summary>"2 mins" for the seed's 120 s; whole minutes where they fit, seconds otherwise.</summary>
-    public static string Lifetime(int seconds) => seconds switch
+    public static string Lifetime(long seconds) => seconds switch
     {
         60 => "1 min",
         _ when seconds % 60 == 0 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60} mins"),

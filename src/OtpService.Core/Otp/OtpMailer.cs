@@ -8,8 +8,16 @@ namespace OtpService.Core.Otp;
 /// </summary>
 public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode codes, OtpSettings settings, TimeProvider clock)
 {
-    /// <summary>Longer than one send with its timeout, so a live claim is never taken over.</summary>
-    public const int ClaimLeaseSeconds = 30;
+    /// <summary>The settings the mailer works with (the stream handler reads the function's timeout from them).</summary>
+    public OtpSettings Settings => settings;
+
+    /// <summary>
+    /// How long a claim keeps other invocations away: the sender's function timeout. No invocation
+    /// outlives its timeout, so an older claim belongs to one that is gone (a live claim is never
+    /// taken over, so a mail in flight is never sent twice), and a claim left by a crash frees the
+    /// record as soon as no invocation could still be sending it.
+    /// </summary>
+    public int ClaimLeaseSeconds => settings.FunctionTimeoutSeconds;
 
     public async Task<MailResult> MailAsync(string address, long expiresAt, CancellationToken cancellationToken)
     {
@@ -30,9 +38,11 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             return new(MailOutcome.Skipped);
         }
 
-        // The version is recorded with the mail, so verify derives under the same key after a rotation.
+        // The lifetime the mail states is the stored code's own (it differs from OTP_TTL_SECONDS
+        // while a stack update changes the TTL, and for a code pushed past its predecessor's expiry).
+        // The key version is recorded with the mail, so verify derives under the same key after a rotation.
         var keyVersion = codes.CurrentKeyVersion;
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), settings);
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
@@ -40,14 +50,14 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         catch (EmailSendException failure)
         {
             await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
-            return new(failure.Retryable ? MailOutcome.RetryLater : MailOutcome.Rejected, failure.Message);
+            return new(MailOutcome.Failed, failure.FailureClass, failure.Message, failure.ErrorType);
         }
 
         try
         {
             await store.MarkMailedAsync(address, expiresAt, now, keyVersion, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException)
+        catch (StoreException)
         {
             // The mail is out; a retry would send it twice. The claim expires on its own.
         }
@@ -59,6 +69,6 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
     {
         var current = await store.GetAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
         // Unmailed but claimed: another invocation is sending, or died while sending. Retry after the lease.
-        return current is { MailedAt: null } ? new(MailOutcome.RetryLater, "another invocation holds the mailing claim") : new(MailOutcome.Skipped);
+        return current is { MailedAt: null } ? new(MailOutcome.ClaimHeld, Error: "another invocation holds the mailing claim") : new(MailOutcome.Skipped);
     }
 }

@@ -78,6 +78,13 @@ public sealed record OtpSettings
     /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
     public string? CorsAllowedOrigin { get; init; }
 
+    /// <summary>
+    /// The function's Lambda timeout in seconds (OTP_FUNCTION_TIMEOUT_SECONDS, fed by the same template
+    /// parameter as its Timeout): each invocation answers within a budget below it, and a mailing
+    /// claim lasts this long.
+    /// </summary>
+    public int FunctionTimeoutSeconds { get; init; } = 10;
+
     /// <summary>The fixed window of the per-client counters.</summary>
     public const int ClientWindowSeconds = 3600;
 
@@ -120,6 +127,8 @@ public sealed record OtpSettings
             SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
+            // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
+            FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
         };
     }
 

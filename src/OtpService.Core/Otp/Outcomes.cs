@@ -51,11 +51,14 @@ public enum MailOutcome
     Sent,
     /// <summary>Already mailed (a redelivered record), or the item is gone or expired: nothing to send.</summary>
     Skipped,
-    /// <summary>A transient failure, or another invocation holds the mailing claim: retry the record later.</summary>
-    RetryLater,
-    /// <summary>The provider refused this mail for good; retrying cannot help.</summary>
-    Rejected,
+    /// <summary>Another invocation holds the mailing claim: retry the record after the claim's lease.</summary>
+    ClaimHeld,
+    /// <summary>The provider did not take the mail; <see cref="MailResult.FailureClass"/> says whether to retry, drop or alarm.</summary>
+    Failed,
 }
 
-/// <summary>What happened to one mail; <see cref="Error"/> names the provider's error (never the mail's content).</summary>
-public readonly record struct MailResult(MailOutcome Outcome, string? Error = null);
+/// <summary>
+/// What happened to one mail. For <see cref="MailOutcome.Failed"/>, <see cref="FailureClass"/> is
+/// the provider adapter's class and <see cref="Error"/> names the provider's error (never the mail's content).
+/// </summary>
+public readonly record struct MailResult(MailOutcome Outcome, Ports.DeliveryFailureClass? FailureClass = null, string? Error = null, string? ErrorType = null);

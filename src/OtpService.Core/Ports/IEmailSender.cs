@@ -1,6 +1,6 @@
 namespace OtpService.Core.Ports;
 
-/// <summary>Sends one email. Throws <see cref="EmailSendException"/> saying whether a retry can help.</summary>
+/// <summary>Sends one email. Throws <see cref="EmailSendException"/> with the <see cref="DeliveryFailureClass"/> of the failure.</summary>
 public interface IEmailSender
 {
     Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken);

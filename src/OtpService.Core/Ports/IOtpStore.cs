@@ -4,7 +4,10 @@ namespace OtpService.Core.Ports;
 /// Storage port for the OTP rules. Reads are constant-size (one record, or one record and one
 /// code); every state change is one conditional write, so concurrent requests cannot both win;
 /// a false/null result means "the condition failed". Implementations throw
-/// <see cref="StoreUnavailableException"/> when storage fails.
+/// <see cref="StoreUnavailableException"/> when storage fails in a way a later try can pass
+/// (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the deployment
+/// is wrong (missing table, access denied); the caller's cancellation stays an
+/// <see cref="OperationCanceledException"/>.
 /// </summary>
 public interface IOtpStore
 {

@@ -58,4 +58,15 @@ public interface IOtpKeySource
 }
 
 /// <summary>The key store could not be read (unreachable, throttled, refused); the message carries no key material.</summary>
-public sealed class KeySourceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="message">Names the call, status and error type.</param>
+/// <param name="inner">The store's failure.</param>
+/// <param name="errorType">The store's error code (e.g. <c>AccessDeniedException</c>) or the client-side failure's name.</param>
+/// <param name="retryable">True for an outage (throttling, 5xx, timeouts); false when an operator must act (access denied, missing secret, a bad value).</param>
+public sealed class KeySourceUnavailableException(string message, Exception? inner = null, string? errorType = null, bool retryable = true) : Exception(message, inner)
+{
+    /// <summary>The store's error code, or the failure's type name.</summary>
+    public string ErrorType { get; } = errorType ?? inner?.GetType().Name ?? "Unknown";
+
+    /// <summary>True when trying again later can help; false for a configuration error.</summary>
+    public bool Retryable { get; } = retryable;
+}

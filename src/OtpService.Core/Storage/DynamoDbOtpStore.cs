@@ -390,9 +390,9 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (AsUnavailable(e) is { } unavailable)
+        catch (Exception e) when (DynamoDbErrorClassification.Classify(e) is { } failure)
         {
-            throw unavailable;
+            throw failure;
         }
     }
 
@@ -401,14 +401,4 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         await call().ConfigureAwait(false);
         return true;
     });
-
-    /// <summary>Every storage failure becomes one exception type that carries no request data; a failed condition stays itself.</summary>
-    private static StoreUnavailableException? AsUnavailable(Exception e) => e switch
-    {
-        ConditionalCheckFailedException => null,
-        AmazonServiceException service => new($"DynamoDB refused the call: {service.ErrorCode} ({(int)service.StatusCode}).", e),
-        AmazonClientException or HttpRequestException or IOException or TimeoutException
-            or OperationCanceledException { InnerException: TimeoutException } => new($"DynamoDB could not be reached: {e.GetType().Name}.", e),
-        _ => null,
-    };
 }

@@ -18,7 +18,8 @@ namespace OtpService.Local.Streams;
 /// the batch, split in two first when BisectBatchOnFunctionError is set. Retries back off
 /// exponentially and stop after MaximumRetryAttempts (or when a record is older than
 /// MaximumRecordAgeInSeconds); the batch then goes where the on-failure destination would get it:
-/// here, one clear log line with the record Lambda sends there (shard, sequence numbers, count).
+/// here, one clear log line with the record Lambda sends there (shard, sequence numbers, count),
+/// and the records to the optional on-failure callback (tests read it as the failure queue).
 /// Source: https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html and
 /// https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
 /// </summary>
@@ -30,6 +31,7 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     private readonly TimeSpan firstBackoff;
     private readonly TimeProvider clock;
     private readonly string shardId;
+    private readonly Action<IReadOnlyList<DynamoDbStreamRecord>>? onFailure;
     private readonly Channel<DynamoDbStreamRecord> queue = Channel.CreateUnbounded<DynamoDbStreamRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
     private readonly CancellationTokenSource stopping = new();
@@ -37,8 +39,23 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     private long filteredOut;
     private long sentToOnFailure;
 
-    public StreamDeliverer(FunctionPool function, StreamMapping mapping, TextWriter log, TimeSpan? firstBackoff = null, string shardId = "shardId-local-000000", TimeProvider? time = null)
+    /// <param name="function">The function the records go to.</param>
+    /// <param name="mapping">The template's event source mapping (filters, batch size, retries, destination).</param>
+    /// <param name="log">Where delivery lines go.</param>
+    /// <param name="firstBackoff">The wait before the first retry (doubled for each next one).</param>
+    /// <param name="shardId">The shard named in the on-failure record.</param>
+    /// <param name="time">The clock of retries and record ages.</param>
+    /// <param name="onFailure">Receives the records given up on (what the on-failure destination would receive).</param>
+    public StreamDeliverer(
+        FunctionPool function,
+        StreamMapping mapping,
+        TextWriter log,
+        TimeSpan? firstBackoff = null,
+        string shardId = "shardId-local-000000",
+        TimeProvider? time = null,
+        Action<IReadOnlyList<DynamoDbStreamRecord>>? onFailure = null)
     {
+        this.onFailure = onFailure;
         this.function = function;
         this.mapping = mapping;
         this.log = log;
@@ -253,6 +270,7 @@ internal sealed class StreamDeliverer : IAsyncDisposable
         };
         var destination = mapping.OnFailureDestination is { } d ? $"on-failure destination {d}" : "no on-failure destination (the records are lost)";
         Log($"GAVE UP on {records.Count} record(s) ({condition}); in AWS they go to the {destination}: {info.ToJsonString()}");
+        onFailure?.Invoke(records);
     }
 
     private static string? Arrival(DynamoDbStreamRecord record) =>

@@ -44,7 +44,7 @@ public class SesV2EmailSenderIntegrationTests
     }
 
     [Fact]
-    public async Task Send_WhenTheEmulatorRejectsTheRequest_ThrowsNotRetryable()
+    public async Task Send_WhenTheEmulatorRejectsTheRequest_ThrowsAConfigurationFailure()
     {
         // aws-ses-v2-local answers 400 to a mail without a subject, as SES does.
         var emulators = await OtpService.Tests.Integration.EmulatorFixture.StartedAsync();
@@ -52,20 +52,22 @@ public class SesV2EmailSenderIntegrationTests
         var error = await Assert.ThrowsAsync<EmailSendException>(
             () => Sender(emulators.SesEndpoint).SendAsync(EmailTo($"{Guid.NewGuid():N}@example.com", subject: ""), CancellationToken.None));
 
-        Assert.False(error.Retryable);
+        // A request SES refuses as malformed is our deployment's fault: never dropped as "undeliverable".
+        Assert.Equal(DeliveryFailureClass.Configuration, error.FailureClass);
         Assert.Contains("HTTP 400", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("482913", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Send_WhenNothingListens_ThrowsRetryable()
+    public async Task Send_WhenNothingListens_ThrowsATransientFailure()
     {
         var closedPort = ClosedLoopbackPort();
 
         var error = await Assert.ThrowsAsync<EmailSendException>(
             () => Sender(new Uri($"http://127.0.0.1:{closedPort}")).SendAsync(EmailTo("user@example.com"), CancellationToken.None));
 
-        Assert.True(error.Retryable);
+        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal("ConnectionFailure", error.ErrorType);
     }
 
     private static int ClosedLoopbackPort()

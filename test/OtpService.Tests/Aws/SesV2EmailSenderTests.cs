@@ -91,11 +91,11 @@ public class SesV2EmailSenderTests
     [InlineData(HttpStatusCode.InternalServerError, "InternalFailure")]
     [InlineData(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable")]
     [InlineData(HttpStatusCode.BadGateway, null)]
-    public async Task Send_WhenThrottledOrServerFails_ThrowsRetryable(HttpStatusCode status, string? errorType)
+    public async Task Send_WhenThrottledOrServerFails_ThrowsATransientFailure(HttpStatusCode status, string? errorType)
     {
         var error = await SendExpectingFailure(ErrorAnswer(status, errorType));
 
-        Assert.True(error.Retryable);
+        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
         Assert.Contains($"HTTP {(int)status}", error.Message, StringComparison.Ordinal);
     }
 
@@ -106,11 +106,12 @@ public class SesV2EmailSenderTests
     [InlineData(HttpStatusCode.BadRequest, "MailFromDomainNotVerifiedException")]
     [InlineData(HttpStatusCode.NotFound, "NotFoundException")]
     [InlineData(HttpStatusCode.Forbidden, "AccessDeniedException")]
-    public async Task Send_WhenSesRejectsTheMail_ThrowsNotRetryableNamingTheError(HttpStatusCode status, string errorType)
+    public async Task Send_WhenSesRefusesTheMail_ThrowsNamingTheErrorTypeAndStatus(HttpStatusCode status, string errorType)
     {
         var error = await SendExpectingFailure(ErrorAnswer(status, errorType));
 
-        Assert.False(error.Retryable);
+        Assert.NotEqual(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal(errorType, error.ErrorType);
         Assert.Contains(errorType, error.Message, StringComparison.Ordinal);
         Assert.Contains($"HTTP {(int)status}", error.Message, StringComparison.Ordinal);
     }
@@ -122,7 +123,7 @@ public class SesV2EmailSenderTests
         var error = await SendExpectingFailure(FakeAwsHandler.Answering(
             HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.ses#MessageRejected","message":"rejected"}"""));
 
-        Assert.False(error.Retryable);
+        Assert.Equal(DeliveryFailureClass.Undeliverable, error.FailureClass);
         Assert.Contains("MessageRejected", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("com.amazonaws", error.Message, StringComparison.Ordinal);
     }
@@ -144,19 +145,19 @@ public class SesV2EmailSenderTests
     }
 
     [Fact]
-    public async Task Send_WhenTheEndpointRefusesTheConnection_ThrowsRetryable()
+    public async Task Send_WhenTheEndpointRefusesTheConnection_ThrowsATransientFailure()
     {
         var error = await SendExpectingFailure(FakeAwsHandler.Throwing(new HttpRequestException("Connection refused (email.eu-west-1.amazonaws.com:443)")));
 
-        Assert.True(error.Retryable);
+        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
     }
 
     [Fact]
-    public async Task Send_WhenSesDoesNotAnswerInTime_ThrowsRetryableTimeout()
+    public async Task Send_WhenSesDoesNotAnswerInTime_ThrowsATransientTimeout()
     {
         var error = await SendExpectingFailure(FakeAwsHandler.Hanging(), TimeSpan.FromMilliseconds(100));
 
-        Assert.True(error.Retryable);
+        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
         Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
     }
 

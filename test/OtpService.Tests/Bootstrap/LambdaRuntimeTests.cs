@@ -77,6 +77,30 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Loop_HandsEachInvocationsDeadlineToTheHandler_SoItsBudgetEndsBeforeLambdasTimeout()
+    {
+        // 30 s from now: the handler's budget (10 s timeout -> 9 s) ends first; 2 s from now: the header's deadline less the 1 s margin does.
+        var far = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds();
+        var near = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeMilliseconds();
+        _api.Enqueue(new FakeInvocation("far", "{}"u8.ToArray(), far));
+        _api.Enqueue(new FakeInvocation("near", "{}"u8.ToArray(), near));
+        var seen = new List<(DateTimeOffset? Deadline, TimeSpan Budget)>();
+
+        await RunAsync(() => Handle(_ =>
+        {
+            using var deadline = OtpService.Core.Deadlines.InvocationBudget.ForTimeout(10).Start(TimeProvider.System);
+            seen.Add((OtpService.Core.Deadlines.RuntimeDeadline.Current, deadline.Remaining));
+            return "{}";
+        }), invocations: 2);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(far), seen[0].Deadline);
+        Assert.InRange(seen[0].Budget, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(9));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(near), seen[1].Deadline);
+        Assert.InRange(seen[1].Budget, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Null(OtpService.Core.Deadlines.RuntimeDeadline.Current);
+    }
+
+    [Fact]
     public async Task Loop_ReportsAHandlerFailureAsThatInvocationsErrorWithoutItsMessage_AndGoesOn()
     {
         _api.Enqueue(new FakeInvocation("bad", "{}"u8.ToArray()));

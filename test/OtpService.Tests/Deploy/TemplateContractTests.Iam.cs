@@ -307,6 +307,10 @@ public sealed partial class TemplateContractTests
                         {
                             yield return $"{resource.Where}: role {roleId} allows {text} on '{resource.Describe()}', which is not {functionId}'s {OwnResourceName(text.Split(':')[0])}.";
                         }
+                        else if (text.StartsWith("ses:", StringComparison.Ordinal) && FromAddressConditionProblem(statement) is { } problem)
+                        {
+                            yield return $"{statement["Condition"]?.Where ?? statement.Where}: role {roleId} allows {text} on '{resource.Describe()}' {problem}";
+                        }
                     }
                 }
 
@@ -338,22 +342,42 @@ public sealed partial class TemplateContractTests
         "secretsmanager" => "secret (the code key for SendOtpEmail and VerifyOtp; the client key for GenerateOtp and VerifyOtp; the subject key for VerifyOtp)",
         "kms" => "token key in use (kms:Sign) or a published token key (kms:GetPublicKey)",
         "sqs" => "failure queue",
-        "ses" => "SES identity (identity/${SenderIdentity} or identity/${SenderAddress})",
+        "ses" => "SES identities (arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, limited by ses:FromAddress)",
         "logs" => "own log group (!GetAtt <its AWS::Logs::LogGroup>.Arn)",
         _ => $"resource (no {service} actions are expected)",
     };
 
-    /// <summary>An SES identity ARN naming one parameter, or an If choosing between two of them.</summary>
-    private static bool IsSesIdentity(CfnNode resource)
+    /// <summary>
+    /// The account's SES identities in the stack's region, <c>identity/*</c>: SES checks SendEmail
+    /// against the sender's identity and, in the sandbox, each recipient's, so no narrower ARN
+    /// works everywhere; <see cref="FromAddressConditionProblem"/> then pins the From address.
+    /// </summary>
+    private static bool IsSesIdentity(CfnNode resource) =>
+        resource.Intrinsic is { Name: "Fn::Sub" } sub
+        && sub.Argument.Value is { } s
+        && SesIdentityArn().IsMatch(s);
+
+    /// <summary>
+    /// Null when the statement has exactly <c>Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}</c>
+    /// (https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html), else what is wrong.
+    /// Without it, <c>identity/*</c> would let the function send as any identity of the account.
+    /// </summary>
+    private static string? FromAddressConditionProblem(CfnNode statement)
     {
-        if (resource.Intrinsic is { Name: "Fn::If" } choice)
+        const string Expected = "Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}";
+        if (statement["Condition"] is not { } condition)
         {
-            return choice.Argument.Items.Count == 3 && choice.Argument.Items.Skip(1).All(IsSesIdentity);
+            return $"without {Expected}: it could send as any identity of the account.";
         }
 
-        return resource.Intrinsic is { Name: "Fn::Sub" } sub
-            && sub.Argument.Value is { } s
-            && SesIdentityArn().IsMatch(s);
+        if (condition.Entries is not [{ Key: "StringEquals", Value: var equals }] || equals.Entries is not [{ Key: "ses:FromAddress", Value: var from }])
+        {
+            return $"with Condition '{condition.Describe()}'; it must be exactly {Expected} (no other operator or key, no wildcard match).";
+        }
+
+        return from.Describe() == "!Ref SenderAddress"
+            ? null
+            : $"with ses:FromAddress '{from.Describe()}'; it must be the configured sender, !Ref SenderAddress.";
     }
 
     /// <summary>The logical ID X of Role: !GetAtt X.Arn when X is an AWS::IAM::Role of the template.</summary>
@@ -383,6 +407,6 @@ public sealed partial class TemplateContractTests
     private static string Unwrapped(CfnNode node) =>
         node.Intrinsic is { Name: "Fn::Sub" } sub ? sub.Argument.Value ?? sub.Argument.Describe() : node.Value ?? node.Describe();
 
-    [GeneratedRegex(@"^arn:\$\{AWS::Partition\}:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity/\$\{(SenderIdentity|SenderAddress)\}$")]
+    [GeneratedRegex(@"^arn:\$\{AWS::Partition\}:ses:\$\{AWS::Region\}:\$\{AWS::AccountId\}:identity/\*$")]
     private static partial Regex SesIdentityArn();
 }

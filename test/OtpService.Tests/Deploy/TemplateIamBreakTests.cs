@@ -111,6 +111,38 @@ public sealed class TemplateIamBreakTests
             "      FunctionName: !Sub '${AWS::StackName}-SendOtpEmail'", "SendOtpEmailFunction writes to /aws/lambda/${AWS::StackName}-SendOtpEmail, but no AWS::Logs::LogGroup"
         },
         {
+            "SES send without the FromAddress condition",
+            "                Condition:\n                  StringEquals:\n                    ses:FromAddress: !Ref SenderAddress\n", "",
+            "              - Sid: SendFromTheConfiguredSenderOnly", "without Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}: it could send as any identity"
+        },
+        {
+            "SES FromAddress matched with a wildcard operator",
+            "                  StringEquals:\n                    ses:FromAddress: !Ref SenderAddress\n",
+            "                  StringLike:\n                    ses:FromAddress: '*'\n",
+            "                  StringLike:", "it must be exactly Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}"
+        },
+        {
+            "SES FromAddress condition naming another address",
+            "                    ses:FromAddress: !Ref SenderAddress\n", "                    ses:FromAddress: admin@corp.example\n",
+            "                  StringEquals:", "with ses:FromAddress 'admin@corp.example'; it must be the configured sender"
+        },
+        {
+            "SES send on Resource * (even with the condition)",
+            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'\n", "                Resource: '*'\n",
+            "                  - ses:SendEmail\n                Resource: '*'", "allows ses:SendEmail on Resource \"*\""
+        },
+        {
+            "SES wildcard action",
+            "                  - ses:SendEmail\n", "                  - ses:*\n",
+            "                  - ses:*", "allows wildcard action 'ses:*'"
+        },
+        {
+            "SES scoped to the sender's identity alone (denied in the sandbox)",
+            "identity/*'\n", "identity/${SenderAddress}'\n",
+            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderAddress}'",
+            "which is not SendOtpEmailFunction's SES identities"
+        },
+        {
             "kms:Sign on Resource *",
             "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
             "                  - kms:Sign\n                Resource: '*'\n",
@@ -142,8 +174,8 @@ public sealed class TemplateIamBreakTests
         },
         {
             "the sender reading the subject key",
-            "                Resource: !Ref SigningKeySecret\n              - Sid: SendAsVerifiedIdentity\n",
-            "                Resource: !Ref SubjectKeySecret\n              - Sid: SendAsVerifiedIdentity\n",
+            "                Resource: !Ref SigningKeySecret\n              # SES authorizes SendEmail",
+            "                Resource: !Ref SubjectKeySecret\n              # SES authorizes SendEmail",
             "              - Sid: ReadSigningKey\n                Effect: Allow\n                Action:\n                  - secretsmanager:GetSecretValue\n                Resource: !Ref SubjectKeySecret", "allows secretsmanager:GetSecretValue on '!Ref SubjectKeySecret', which is not SendOtpEmailFunction's secret"
         },
         {

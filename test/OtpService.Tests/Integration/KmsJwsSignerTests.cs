@@ -121,15 +121,15 @@ public class KmsJwsSignerTests
     }
 
     [SkippableFact]
-    public async Task SigningWithAKeyKmsDoesNotKnow_IsTokenSigningUnavailable_NamingKmsError()
+    public async Task SigningWithAKeyKmsDoesNotKnow_IsAConfigurationError_NamingKmsError()
     {
         var (_, kms) = await KmsAsync();
         using var __ = kms;
 
-        var error = await Assert.ThrowsAsync<TokenSigningUnavailableException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1, 2, 3 }, default));
+        var error = await Assert.ThrowsAsync<TokenSigningConfigurationException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1, 2, 3 }, default));
 
-        Assert.Contains("KMS Sign failed", error.Message, StringComparison.Ordinal);
-        Assert.Contains("NotFoundException", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KMS Sign was refused", error.Message, StringComparison.Ordinal);
+        Assert.Equal("NotFoundException", error.ErrorType);
     }
 
     [Fact]

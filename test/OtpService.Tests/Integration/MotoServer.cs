@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Text;
 using OtpService.Local.Emulators;
 
 namespace OtpService.Tests.Integration;
@@ -32,6 +34,8 @@ public sealed class MotoServer : IAsyncDisposable
     private static readonly ConcurrentDictionary<int, Process> Live = new();
     private static readonly Lazy<string?> Unavailable = new(Probe);
     private static readonly Lazy<Task<MotoServer>> Shared = new(() => StartAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -116,6 +120,24 @@ public sealed class MotoServer : IAsyncDisposable
         ["AWS_ACCESS_KEY_ID"] = "testing",
         ["AWS_SECRET_ACCESS_KEY"] = "testing",
     };
+
+    /// <summary>
+    /// Makes <paramref name="address"/> a verified SES identity in us-east-1 (moto verifies at once).
+    /// The first SES call also loads moto's SES backend (seconds), so a test calls this before it
+    /// times a send.
+    /// </summary>
+    public async Task VerifyIdentityAsync(string address)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Endpoint, "/v2/email/identities"))
+        {
+            Content = new StringContent($$"""{"EmailIdentity":"{{address}}"}""", Encoding.UTF8, "application/json"),
+        };
+        // moto picks the region (and so the account's identities) from the credential scope; it checks no signature.
+        request.Headers.Authorization = AuthenticationHeaderValue.Parse(
+            "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/ses/aws4_request, SignedHeaders=host, Signature=0");
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -181,6 +181,68 @@ public class SecretsManagerKeyRingTests
         Assert.IsType<KeySourceUnavailableException>(await Record.ExceptionAsync(() => SigningKeyLoader.RefreshSource(map.GetValueOrDefault)!.LoadAsync(default)));
     }
 
+    [SkippableFact]
+    public async Task ARefreshRefused_KeepsTheRing_AndWritesAWarnLineAndACount_AsAConfigurationError()
+    {
+        // A real refusal: the secret is deleted after the function started (moto answers ResourceNotFoundException).
+        var (environment, secretArn) = await SecretAsync(FirstKey);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logs = new StringWriter();
+        var services = new OtpService.Core.Composition.OtpServices(environment) { Clock = clock, LogOutput = logs };
+        var codes = services.CreateCodes(services.CreateLog("VerifyOtp"));
+        var before = codes.Derive("user@example.com", Nonce, 6);
+        using (var client = MotoClient(await MotoServer.SharedAsync()))
+        {
+            await client.DeleteSecretAsync(secretArn);
+        }
+
+        clock.Advance(OtpCode.DefaultRefreshInterval);
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
+        var line = RefreshFailureLine(logs);
+        Assert.Equal(("WARN", "ResourceNotFoundException", "configuration"), (line.GetProperty("level").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("failureClass").GetString()));
+        Assert.Equal(1, Support.EmfDocument.MetricsIn(logs.ToString())[OtpService.Core.Logging.MetricNames.KeyRefreshFailures]);
+        Assert.DoesNotContain(FirstKey, logs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARefreshAgainstAnUnreachableSecretsManager_EndsWithinItsTimeout_KeepsTheRing_AndIsCountedAsTransient(bool hanging)
+    {
+        // Real faults: a socket that accepts and never answers, or a port with nothing listening.
+        await using var hangingEndpoint = new Support.HangingEndpoint();
+        var url = hanging ? hangingEndpoint.Url : new Uri($"http://127.0.0.1:{OtpService.Local.Emulators.Ports.FreePort()}");
+        var environment = new Dictionary<string, string>
+        {
+            [SigningKeyLoader.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:otp-AbCdEf",
+            ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = url.ToString(),
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ACCESS_KEY_ID"] = "testing",
+            ["AWS_SECRET_ACCESS_KEY"] = "testing",
+        };
+        var budget = OtpService.Core.Deadlines.InvocationBudget.ForTimeout(3);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var logs = new StringWriter();
+        var log = new OtpService.Core.Logging.InvocationLog(logs, "VerifyOtp");
+        var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(FirstKey)));
+        var codes = new OtpCode(ring, SigningKeyLoader.RefreshSource(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout), clock,
+            refreshFailed: f => OtpService.Core.Composition.OtpServices.LogRefreshFailure(log, f));
+
+        clock.Advance(OtpCode.DefaultRefreshInterval);
+        // The guard only keeps a regression from hanging the suite; the refresh's own timeout (0.25 s here) ends it.
+        await codes.RefreshAsync(null, default).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("v1", codes.CurrentKeyVersion);
+        var line = RefreshFailureLine(logs);
+        Assert.Equal((hanging ? "Timeout" : "ConnectionFailure", "transient"), (line.GetProperty("errorType").GetString(), line.GetProperty("failureClass").GetString()));
+    }
+
+    private static System.Text.Json.JsonElement RefreshFailureLine(StringWriter logs) =>
+        System.Text.Json.JsonDocument.Parse(Assert.Single(
+            logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("\"key_refresh_failed\"", StringComparison.Ordinal) && !Support.EmfDocument.IsEmf(l))).RootElement.Clone();
+
     /// <summary>The two Secrets Manager calls a deployer makes (create, rotate by PutSecretValue), through boto3-free JSON 1.1.</summary>
     private sealed class MotoSecrets(MotoServer moto) : IDisposable
     {
@@ -188,6 +250,9 @@ public class SecretsManagerKeyRingTests
 
         public async Task<string> CreateSecretAsync(string name, string value) =>
             (await CallAsync("CreateSecret", $$"""{"Name":"{{name}}","SecretString":"{{value}}"}""")).GetProperty("ARN").GetString()!;
+
+        public Task<System.Text.Json.JsonElement> DeleteSecretAsync(string secretId) =>
+            CallAsync("DeleteSecret", $$"""{"SecretId":"{{secretId}}","ForceDeleteWithoutRecovery":true}""");
 
         public async Task<string> PutSecretValueAsync(string secretId, string value) =>
             (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":"{{value}}"}""")).GetProperty("VersionId").GetString()!;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
 using OtpService.Core.Composition;
 using OtpService.Core.Contracts;
+using OtpService.Core.Logging;
 using OtpService.Core.Storage;
 using OtpService.Local.Streams;
 using OtpService.Tests.Support;
@@ -91,7 +92,9 @@ public partial class WholeChainTests : IAsyncLifetime
         Assert.Single(await _emulators.SentMailAsync(address));
 
         var logs = _logs.ToString();
-        Assert.Equal(6, logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(6, logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => !EmfDocument.IsEmf(l)));
+        var metrics = EmfDocument.MetricsIn(logs);
+        Assert.Equal((1, 1, 1, 1, 1), (metrics[MetricNames.CodesIssued], metrics[MetricNames.MailsSent], metrics[MetricNames.MailsSkipped], metrics[MetricNames.WrongCode], metrics[MetricNames.Verified]));
         Assert.DoesNotContain(code, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(TestKeys.Development, logs, StringComparison.Ordinal);
         Assert.DoesNotContain(address, logs, StringComparison.Ordinal);

@@ -28,7 +28,17 @@ public sealed class InMemoryOtpStore : IOtpStore
     }
 
     /// <summary>Set to make every call fail as DynamoDB would when unreachable.</summary>
-    public bool Unavailable { get; set; }
+    public bool Unavailable
+    {
+        get => FailEveryCallWith is StoreUnavailableException;
+        set => FailEveryCallWith = value ? new StoreUnavailableException("in-memory store set unavailable") : null;
+    }
+
+    /// <summary>Set to make every call fail with this (a configuration error, say), until set back to null.</summary>
+    public StoreException? FailEveryCallWith { get; set; }
+
+    /// <summary>Set to make only <see cref="MarkMailedAsync"/> fail with this (after a mail went out).</summary>
+    public StoreException? FailMarkMailedWith { get; set; }
 
     /// <summary>
     /// True (the default): an issue's two writes let other callers run between them, as DynamoDB
@@ -254,7 +264,9 @@ public sealed class InMemoryOtpStore : IOtpStore
         Update(address, expiresAt, e => e.Code.MailedAt is null && (e.ClaimedAt is null || e.ClaimedAt <= now - leaseSeconds), e => e with { ClaimedAt = now }, e => e.Code);
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
-        Update(address, expiresAt, _ => true, e => e with { Code = e.Code with { MailedAt = now, KeyVersion = keyVersion }, ClaimedAt = null }, e => e.Code);
+        FailMarkMailedWith is { } failure
+            ? Task.FromException(failure)
+            : Update(address, expiresAt, _ => true, e => e with { Code = e.Code with { MailedAt = now, KeyVersion = keyVersion }, ClaimedAt = null }, e => e.Code);
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
         Update(address, expiresAt, _ => true, e => e with { ClaimedAt = null }, e => e.Code);
@@ -285,9 +297,9 @@ public sealed class InMemoryOtpStore : IOtpStore
 
     private void ThrowIfUnavailable()
     {
-        if (Unavailable)
+        if (FailEveryCallWith is { } failure)
         {
-            throw new StoreUnavailableException("in-memory store set unavailable");
+            throw failure;
         }
     }
 

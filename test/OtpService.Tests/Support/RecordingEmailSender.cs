@@ -18,14 +18,21 @@ public sealed class RecordingEmailSender : IEmailSender
         return System.Text.RegularExpressions.Regex.Match(mail.TextBody, @"(?<!\d)\d{6,10}(?!\d)").Value;
     }
 
-    public Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    /// <summary>How long each send takes (real time, honouring cancellation), to use up an invocation's budget.</summary>
+    public TimeSpan Delay { get; set; }
+
+    public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
         if (FailWith is { } failure)
         {
             throw failure;
         }
 
         Sent.Enqueue(email);
-        return Task.CompletedTask;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using OtpService.Core.Logging;
 using OtpService.Core.Otp;
+using OtpService.Core.Ports;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -278,7 +279,48 @@ public class ApiHandlerTests
         var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
 
         Assert.Equal((503, "unavailable"), Pair(result));
+        Assert.Equal("2", result.Headers["Retry-After"]);
+        Assert.Equal(2, result.Number("retryAfterSeconds"));
         Assert.DoesNotContain("in-memory", result.Body.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(1, EmfDocument.MetricsIn(_logs.ToString())[MetricNames.Unavailable]);
+    }
+
+    [Fact]
+    public async Task Generate_WhenTheTableIsMisconfigured_Answers500_LoggingTheErrorTypeOnly()
+    {
+        _h.Store.FailEveryCallWith = new StoreConfigurationException("DynamoDB refused the call: ResourceNotFoundException (400).", errorType: "ResourceNotFoundException");
+
+        var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        Assert.Equal((500, "internal_error"), Pair(result));
+        Assert.False(result.Headers.ContainsKey("Retry-After"));
+        Assert.DoesNotContain("Resource", result.Body.GetRawText(), StringComparison.Ordinal);
+        var line = JsonDocument.Parse(LogLines().Single()).RootElement;
+        Assert.Equal(("ERROR", "ResourceNotFoundException"), (line.GetProperty("level").GetString(), line.GetProperty("errorType").GetString()));
+        Assert.Equal(1, EmfDocument.MetricsIn(_logs.ToString())[MetricNames.InternalErrors]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Api_WhenStorageHangsPastTheBudget_Answers503WithRetryAfter_AndLogsIt(bool callIgnoresCancellation)
+    {
+        // A 3 s function timeout leaves a 2 s budget; the store never answers (and may not even
+        // honour the token): the handler answers 503 itself instead of running into Lambda's timeout.
+        var store = new HangingOtpStore(callIgnoresCancellation);
+        var settings = _h.Settings with { FunctionTimeoutSeconds = 3 };
+        var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Codes, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp"));
+
+        var result = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
+
+        Assert.Equal((503, "unavailable"), Pair(result));
+        Assert.Equal("2", result.Headers["Retry-After"]);
+        Assert.True(store.Calls >= 1, "the rule must have reached the store");
+        var line = JsonDocument.Parse(LogLines().Single()).RootElement;
+        Assert.Equal(("ERROR", "DeadlineExceeded", 503), (line.GetProperty("level").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("httpStatus").GetInt32()));
+        Assert.Contains("budget of 2 s", line.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var metrics = EmfDocument.MetricsIn(_logs.ToString());
+        Assert.Equal((1, 1), (metrics[MetricNames.Unavailable], metrics[MetricNames.DeadlineExceeded]));
     }
 
     [Fact]
@@ -289,8 +331,8 @@ public class ApiHandlerTests
         await Verify(Address, RuleHarness.Wrong(code));
         await Verify(Address, code);
 
-        var lines = _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
+        var lines = LogLines();
+        Assert.Equal(3, lines.Count);
         var entries = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["sent", "wrong_code", "verified"], entries.Select(e => e.GetProperty("outcome").GetString()));
         Assert.All(entries, e => Assert.Equal("u***@example.com", e.GetProperty("address").GetString()));
@@ -299,7 +341,16 @@ public class ApiHandlerTests
         Assert.DoesNotContain(Address, _logs.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(_h.Store.Codes(Address)[0].Nonce), _logs.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(TestKeys.Development, _logs.ToString(), StringComparison.Ordinal);
+        // And one EMF line per invocation counting its outcome, under the function's name.
+        var emf = EmfDocument.LinesIn(_logs.ToString());
+        Assert.Equal(3, emf.Count);
+        Assert.Equal(["GenerateOtp", "VerifyOtp", "VerifyOtp"], emf.Select(l => EmfDocument.Member(l, MetricNames.FunctionDimension)));
+        Assert.Equal([MetricNames.CodesIssued, MetricNames.WrongCode, MetricNames.Verified], emf.Select(l => EmfDocument.Metrics(l).Single().Key));
     }
+
+    /// <summary>The JSON log lines (not the EMF metric lines).</summary>
+    private List<string> LogLines() =>
+        _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !EmfDocument.IsEmf(l)).ToList();
 
     [Fact]
     public async Task Verify_AcceptsAnHttpApiV2Event_AndRefusesARepeatedRawParameter()

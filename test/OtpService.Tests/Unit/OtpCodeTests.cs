@@ -305,6 +305,29 @@ public class OtpCodeTests
     }
 
     [Fact]
+    public async Task Refresh_WhenTheKeyStoreIsDown_TellsTheFunction_OncePerFailedRead()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
+        var told = new List<KeySourceUnavailableException>();
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5), told.Add);
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await codes.RefreshAsync(null, default);
+        await codes.RefreshAsync(null, default);
+
+        var failure = Assert.Single(told);
+        Assert.StartsWith("Secrets Manager GetSecretValue failed", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("v1", codes.CurrentKeyVersion);
+
+        store.Down = false;
+        clock.Advance(OtpCode.RetryInterval);
+        await codes.RefreshAsync(null, default);
+        Assert.Single(told);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
     public async Task Refresh_WithoutAKeySource_NeverReads()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));

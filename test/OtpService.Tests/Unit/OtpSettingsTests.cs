@@ -18,6 +18,7 @@ public class OtpSettingsTests
         Assert.False(settings.RequireVerificationId);
         Assert.Null(settings.ClientIpHeader);
         Assert.Null(settings.SenderAddress);
+        Assert.Equal(10, settings.FunctionTimeoutSeconds);
     }
 
     [Fact]
@@ -45,6 +46,7 @@ public class OtpSettingsTests
             ["OTP_REQUIRE_VERIFICATION_ID"] = "true",
             ["OTP_SENDER_ADDRESS"] = "from@example.com",
             ["OTP_APP_NAME"] = "Shop",
+            ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
         };
 
         var s = OtpSettings.FromVariables(env.GetValueOrDefault);
@@ -54,6 +56,7 @@ public class OtpSettingsTests
         Assert.Equal((9, 7, 3600, 9), (s.MaxAttemptsAllClients, s.FailuresBeforeLongCodes, s.FailureForgiveSeconds, s.LongCodeLength));
         Assert.Equal((40, 4, 30, 3, 12), (s.ClientMaxRequestsPerHour, s.ClientMaxAddressesPerHour, s.ClientMaxFailuresPerHour, s.ClientMaxSendsPerAddressPerHour, s.MaxSendsPerMinute));
         Assert.Equal(("X-Client-IP", false, true), (s.ClientIpHeader, s.GenerateAllowsGet, s.RequireVerificationId));
+        Assert.Equal(30, s.FunctionTimeoutSeconds);
     }
 
     [Theory]
@@ -62,6 +65,8 @@ public class OtpSettingsTests
     [InlineData("OTP_TTL_SECONDS", "two minutes")]
     [InlineData("OTP_MAX_ATTEMPTS", "0")]
     [InlineData("OTP_MAX_SENDS_PER_HOUR", "-1")]
+    [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "2")]
+    [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "901")]
     [InlineData("OTP_GENERATE_ALLOW_GET", "yes")]
     [InlineData("OTP_REQUIRE_VERIFICATION_ID", "1")]
     [InlineData("OTP_MAX_SENDS_PER_MINUTE", "0")]
@@ -72,6 +77,24 @@ public class OtpSettingsTests
 
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("3", 3)]
+    [InlineData("900", 900)]
+    public void FromVariables_AcceptsTheFunctionTimeoutsLambdaAllows(string value, int expected) =>
+        Assert.Equal(expected, OtpSettings.FromVariables(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).FunctionTimeoutSeconds);
+
+    [Fact]
+    public void FromVariables_ReadsTheCorsOrigin_AndTakesBlankAsUnset()
+    {
+        Assert.Equal("https://app.example.com", OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? " https://app.example.com " : null).CorsAllowedOrigin);
+        Assert.Null(OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? "  " : null).CorsAllowedOrigin);
+        Assert.Equal("otp_holder", OtpSettings.FromVariables(n => n == "OTP_TABLE_NAME" ? "" : null).TableName);
+    }
+
+    [Fact]
+    public void FromVariables_WithoutAReader_Throws() =>
+        Assert.Throws<ArgumentNullException>(() => OtpSettings.FromVariables(null!));
 
     [Theory]
     [InlineData("OTP_MAX_ATTEMPTS_ALL_CLIENTS", "4")] // fewer than one client's OTP_MAX_ATTEMPTS (5)

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OtpService.Core.Contracts;
 using OtpService.Core.Logging;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
-using OtpService.Core.Streams;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -10,7 +10,7 @@ namespace OtpService.Tests.Unit;
 
 public class StreamBatchHandlerTests
 {
-    private readonly RuleHarness _h = new(new OtpService.Core.Otp.OtpSettings { ResendCooldownSeconds = 0 });
+    private readonly RuleHarness _h = new(new OtpSettings { ResendCooldownSeconds = 0 });
     private readonly StringWriter _logs = new();
     private readonly SendOtpEmail.Function _send;
 
@@ -22,22 +22,26 @@ public class StreamBatchHandlerTests
         return _h.Store.Codes(address)[0];
     }
 
-    private static string Insert(StoredCode code, string sequence) => $$$"""
+    internal static string Insert(StoredCode code, string sequence) => $$$"""
         {"eventID":"e{{{sequence}}}","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":"us-east-1",
          "dynamodb":{"Keys":{"email_id":{"S":"{{{code.Address}}}"},"EXPIRATION_TIME":{"N":"{{{code.ExpiresAt}}}"}},
            "NewImage":{"email_id":{"S":"{{{code.Address}}}"},"EXPIRATION_TIME":{"N":"{{{code.ExpiresAt}}}"},"NONCE":{"B":"{{{Convert.ToBase64String(code.Nonce)}}}"}},
            "SequenceNumber":"{{{sequence}}}","SizeBytes":120,"StreamViewType":"NEW_IMAGE"}}
         """;
 
-    private async Task<List<string>> Handle(params string[] records)
+    private Task<List<string>> Handle(params string[] records) => Handle(_send, records);
+
+    internal static async Task<List<string>> Handle(SendOtpEmail.Function send, params string[] records)
     {
-        var output = await _send.FunctionHandler(ApiEvent.Raw($$"""{"Records":[{{string.Join(",", records)}}]}"""));
+        var output = await send.FunctionHandler(ApiEvent.Raw($$"""{"Records":[{{string.Join(",", records)}}]}"""));
         var response = JsonSerializer.Deserialize(output, LambdaJsonContext.Default.StreamBatchResponse)!;
         return response.BatchItemFailures.Select(f => f.ItemIdentifier).ToList();
     }
 
+    private Dictionary<string, double> Metrics() => EmfDocument.MetricsIn(_logs.ToString());
+
     [Fact]
-    public async Task Handle_MailsEveryInsertOfTheBatch()
+    public async Task Handle_MailsEveryInsertOfTheBatch_AndCountsThem()
     {
         var a = await IssueAsync("a@example.com");
         var b = await IssueAsync("b@example.com");
@@ -46,10 +50,11 @@ public class StreamBatchHandlerTests
 
         Assert.Empty(failures);
         Assert.Equal(["a@example.com", "b@example.com"], _h.Mail.Sent.Select(m => m.To).Order());
+        Assert.Equal(2, Metrics()[MetricNames.MailsSent]);
     }
 
     [Fact]
-    public async Task Handle_IgnoresModifyRemoveAndTheAddressRecord()
+    public async Task Handle_IgnoresModifyRemoveAndTheAddressRecord_AndCountsNothing()
     {
         var a = await IssueAsync("a@example.com");
         var modify = Insert(a, "1").Replace("\"INSERT\"", "\"MODIFY\"", StringComparison.Ordinal);
@@ -60,35 +65,51 @@ public class StreamBatchHandlerTests
 
         Assert.Empty(failures);
         Assert.Empty(_h.Mail.Sent);
+        Assert.Empty(Metrics());
     }
 
-    [Fact]
-    public async Task Handle_ReportsOnlyTheRecordsThatCanSucceedLater()
+    [Theory]
+    [InlineData(DeliveryFailureClass.Transient, true, MetricNames.MailFailuresTransient)]
+    [InlineData(DeliveryFailureClass.Configuration, true, MetricNames.MailFailuresConfiguration)]
+    [InlineData(DeliveryFailureClass.Undeliverable, false, MetricNames.MailsUndeliverable)]
+    public async Task Handle_ActsOnTheFailureClass_RetryingOrDroppingTheRecord_AndCountsIt(DeliveryFailureClass failureClass, bool retried, string metric)
     {
         var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("Throttling", retryable: true);
+        _h.Mail.FailWith = new EmailSendException("SES v2 SendEmail failed: HTTP 400 SomeError.", failureClass, "SomeError");
 
         var failures = await Handle(Insert(a, "300"));
 
-        Assert.Equal(["300"], failures);
+        Assert.Equal(retried ? ["300"] : [], failures);
+        Assert.Equal(1, Metrics()[metric]);
+        var line = _logs.ToString().Split('\n').Single(l => l.Contains("\"sequenceNumber\":\"300\"", StringComparison.Ordinal));
+        Assert.Contains("\"errorType\":\"SomeError\"", line, StringComparison.Ordinal);
+        Assert.Contains(failureClass == DeliveryFailureClass.Transient ? "\"level\":\"WARN\"" : "\"level\":\"ERROR\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_ARetriedRecord_IsMailedOnceWhenSesRecovers()
+    {
+        var a = await IssueAsync("a@example.com");
+        _h.Mail.FailWith = new EmailSendException("Throttling", DeliveryFailureClass.Transient, "TooManyRequestsException");
+
+        Assert.Equal(["300"], await Handle(Insert(a, "300")));
         _h.Mail.FailWith = null;
         Assert.Empty(await Handle(Insert(a, "300")));
+        Assert.Empty(await Handle(Insert(a, "300")));
+
         Assert.Single(_h.Mail.Sent);
     }
 
     [Fact]
-    public async Task Handle_DropsRejectedMailAndMalformedRecords_WithoutRetry()
+    public async Task Handle_DropsMalformedRecords_WithoutRetry_AndCountsThem()
     {
-        var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("MessageRejected", retryable: false);
         var malformed = """{"eventID":"x","eventName":"INSERT","dynamodb":{"Keys":{"email_id":{"S":"a@example.com"}},"NewImage":{"NONCE":{"B":"AAAA"}},"SequenceNumber":"9"}}""";
 
-        var failures = await Handle(Insert(a, "400"), malformed);
+        var failures = await Handle(malformed);
 
         Assert.Empty(failures);
-        Assert.Contains("\"outcome\":\"rejected\"", _logs.ToString(), StringComparison.Ordinal);
-        Assert.Contains("\"error\":\"MessageRejected\"", _logs.ToString(), StringComparison.Ordinal);
-        Assert.Contains("\"outcome\":\"malformed\"", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"record_malformed\"", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, Metrics()[MetricNames.RecordsMalformed]);
     }
 
     [Fact]
@@ -98,6 +119,55 @@ public class StreamBatchHandlerTests
         _h.Store.Unavailable = true;
 
         Assert.Equal(["500"], await Handle(Insert(a, "500")));
+        Assert.Equal(1, Metrics()[MetricNames.StoreUnavailable]);
+    }
+
+    [Fact]
+    public async Task Handle_WhenTheTableAccessIsMisconfigured_FailsTheRecord_AndCountsAConfigurationFailure()
+    {
+        var a = await IssueAsync("a@example.com");
+        _h.Store.FailEveryCallWith = new StoreConfigurationException("DynamoDB refused the call: AccessDeniedException (400).", errorType: "AccessDeniedException");
+
+        Assert.Equal(["510"], await Handle(Insert(a, "510")));
+
+        Assert.Equal(1, Metrics()[MetricNames.MailFailuresConfiguration]);
+        Assert.Contains("\"errorType\":\"AccessDeniedException\"", _logs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_WhileAnotherInvocationHoldsTheClaim_RetriesTheRecord()
+    {
+        var a = await IssueAsync("a@example.com");
+        await _h.Store.TryClaimMailingAsync(a.Address, a.ExpiresAt, _h.Clock.GetUtcNow().ToUnixTimeSeconds(), _h.Mailer.ClaimLeaseSeconds, default);
+
+        Assert.Equal(["520"], await Handle(Insert(a, "520")));
+        Assert.Equal(1, Metrics()[MetricNames.MailClaimsHeld]);
+    }
+
+    [Fact]
+    public async Task Handle_StartsNoRecordTheBudgetCannotCover_AndReportsEveryUnstartedOne()
+    {
+        // A 10 s function has a 9 s budget and needs 8.3 s of it to start a record; each send here
+        // takes 1 s, so after the first record too little is left to start another.
+        var codes = new List<StoredCode>();
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            codes.Add(await IssueAsync($"u{i}@example.com"));
+        }
+
+        _h.Mail.Delay = TimeSpan.FromSeconds(1);
+        var records = codes.Select((c, i) => Insert(c, (700 + i).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+
+        var failures = await Handle(records);
+
+        Assert.Equal(["701", "702", "703"], failures);
+        Assert.Equal(["u0@example.com"], _h.Mail.Sent.Select(m => m.To));
+        Assert.Equal(3, Metrics()[MetricNames.RecordsNotStarted]);
+
+        // Unstarted records hold no claim: Lambda's retry mails each of them, once.
+        _h.Mail.Delay = TimeSpan.Zero;
+        Assert.Empty(await Handle(records));
+        Assert.Equal(["u0@example.com", "u1@example.com", "u2@example.com", "u3@example.com"], _h.Mail.Sent.Select(m => m.To).Order());
     }
 
     [Fact]
@@ -106,14 +176,15 @@ public class StreamBatchHandlerTests
         var output = await _send.FunctionHandler(ApiEvent.Raw("{\"Records\": 42"));
 
         Assert.Empty(JsonSerializer.Deserialize(output, LambdaJsonContext.Default.StreamBatchResponse)!.BatchItemFailures);
-        Assert.Contains("malformed_event", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Contains("event_malformed", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, Metrics()[MetricNames.EventsMalformed]);
     }
 
     [Fact]
     public async Task Handle_LogsNoCodeNonceOrAddress()
     {
         var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("Throttling", retryable: true);
+        _h.Mail.FailWith = new EmailSendException("Throttling", DeliveryFailureClass.Transient, "TooManyRequestsException");
         await Handle(Insert(a, "600"));
         _h.Mail.FailWith = null;
         await Handle(Insert(a, "600"));

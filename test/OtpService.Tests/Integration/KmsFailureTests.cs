@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Microsoft.Extensions.Time.Testing;
+using OtpService.Core.Api;
+using OtpService.Core.Aws;
+using OtpService.Core.Deadlines;
+using OtpService.Core.Logging;
+using OtpService.Core.Otp;
+using OtpService.Core.Tokens;
+using OtpService.Tests.Support;
+using OtpService.Tests.Tokens;
+using Xunit;
+
+namespace OtpService.Tests.Integration;
+
+/// <summary>
+/// VerifyOtp with its token signed by KMS, when KMS fails at verify time: an outage (a refused
+/// connection, a socket that accepts and never answers, throttling) answers 503 with Retry-After;
+/// a wrong deployment (a key KMS does not know, a key of the wrong usage, a disabled key) answers
+/// 500. Each writes one ERROR line naming the KMS error type and counts the outcome (EMF), and the
+/// right code stays usable. moto's KMS and real sockets make the faults; moto does not check a
+/// key's state, so the disabled key and throttling come from a stand-in answering as KMS documents.
+/// </summary>
+public class KmsFailureTests
+{
+    private const string Address = "kms-fault@example.com";
+    private readonly StringWriter _logs = new();
+
+    /// <summary>Issues a code, verifies it with a KMS signer built by <paramref name="signer"/>, and returns the answer and the code's state.</summary>
+    private async Task<(ApiResult Answer, JsonElement Line, Dictionary<string, double> Metrics, bool CodeStillUsable)> VerifyWithAsync(
+        Func<AmazonKeyManagementServiceClient, KmsJwsSigner> signer, Dictionary<string, string> kmsEnvironment, int functionTimeoutSeconds = 10)
+    {
+        var h = new RuleHarness(new OtpSettings { FunctionTimeoutSeconds = functionTimeoutSeconds });
+        await h.Issuer.IssueAsync(Address, null, default);
+        var code = h.CurrentCode(Address);
+        using var kms = KmsJwsSigner.CreateClient(kmsEnvironment.GetValueOrDefault, InvocationBudget.ForTimeout(functionTimeoutSeconds));
+        var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: signer(kms));
+        var function = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"), tokens);
+
+        var answer = await ApiResult.ReadAsync(function.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", code).ToStream()));
+
+        var lines = _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = JsonDocument.Parse(Assert.Single(lines, l => !EmfDocument.IsEmf(l))).RootElement.Clone();
+        return (answer, line, EmfDocument.MetricsIn(_logs.ToString()), h.Store.Record(Address).UsedAt is null);
+    }
+
+    private static KmsJwsSigner SignerFor(AmazonKeyManagementServiceClient kms, string keyId) =>
+        KmsJwsSigner.ForKnownKey(kms, keyId, new EcdsaJwsSigner(DevelopmentKeys.TokenSigningKeyPem).PublicKey);
+
+    private static Dictionary<string, string> Endpoint(Uri url) => new()
+    {
+        ["AWS_ENDPOINT_URL_KMS"] = url.ToString(),
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_ACCESS_KEY_ID"] = "testing",
+        ["AWS_SECRET_ACCESS_KEY"] = "testing",
+    };
+
+    private static void AssertUnavailable((ApiResult Answer, JsonElement Line, Dictionary<string, double> Metrics, bool CodeStillUsable) result, params string[] errorTypes)
+    {
+        Assert.Equal((503, "unavailable"), (result.Answer.StatusCode, result.Answer.Status));
+        Assert.Equal($"{ApiAnswers.UnavailableRetryAfterSeconds}", result.Answer.Headers["Retry-After"]);
+        Assert.Equal("ERROR", result.Line.GetProperty("level").GetString());
+        Assert.Contains(result.Line.GetProperty("errorType").GetString(), errorTypes);
+        Assert.Equal(1, result.Metrics[MetricNames.Unavailable]);
+        Assert.False(result.Metrics.ContainsKey(MetricNames.ConfigurationErrors));
+        Assert.True(result.CodeStillUsable, "a signing failure must leave the code usable");
+    }
+
+    private static void AssertConfigurationError((ApiResult Answer, JsonElement Line, Dictionary<string, double> Metrics, bool CodeStillUsable) result, string errorType)
+    {
+        Assert.Equal((500, "internal_error"), (result.Answer.StatusCode, result.Answer.Status));
+        Assert.DoesNotContain("KMS", result.Answer.Message, StringComparison.Ordinal);
+        Assert.Equal(("ERROR", errorType), (result.Line.GetProperty("level").GetString(), result.Line.GetProperty("errorType").GetString()));
+        Assert.StartsWith("KMS Sign was refused", result.Line.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal((1, 1), (result.Metrics[MetricNames.InternalErrors], result.Metrics[MetricNames.ConfigurationErrors]));
+        Assert.True(result.CodeStillUsable, "a signing failure must leave the code usable");
+    }
+
+    [MotoFact]
+    public async Task AKeyKmsDoesNotKnow_Answers500_LoggedAndCounted()
+    {
+        var moto = await MotoServer.SharedAsync();
+
+        var result = await VerifyWithAsync(kms => SignerFor(kms, $"alias/otp-service-missing-{Guid.NewGuid():N}"), Endpoint(moto.Endpoint));
+
+        AssertConfigurationError(result, "NotFoundException");
+    }
+
+    [MotoFact]
+    public async Task AKeyOfTheWrongUsage_Answers500_LoggedAndCounted()
+    {
+        // The key id points at an encryption key (a wrong template or parameter): moto answers
+        // ValidationException, real KMS InvalidKeyUsageException; both are configuration errors.
+        var moto = await MotoServer.SharedAsync();
+        using var admin = KmsJwsSigner.CreateClient(Endpoint(moto.Endpoint).GetValueOrDefault);
+        var encryptionKey = (await admin.CreateKeyAsync(new CreateKeyRequest { KeyUsage = KeyUsageType.ENCRYPT_DECRYPT, KeySpec = KeySpec.SYMMETRIC_DEFAULT })).KeyMetadata.Arn;
+
+        var result = await VerifyWithAsync(kms => SignerFor(kms, encryptionKey), Endpoint(moto.Endpoint));
+
+        AssertConfigurationError(result, "ValidationException");
+    }
+
+    [Fact]
+    public async Task ADisabledKey_Answers500_LoggedAndCounted()
+    {
+        // Stand-in: KMS answers a Sign with a disabled key "DisabledException" (API_Sign.html); moto does not check key state.
+        await using var kms = new RefusingAwsEndpoint(HttpStatusCode.BadRequest, "DisabledException", "arn:aws:kms:us-east-1:123456789012:key/abc is disabled.");
+
+        var result = await VerifyWithAsync(client => SignerFor(client, "alias/otp-token"), Endpoint(kms.Url));
+
+        AssertConfigurationError(result, "DisabledException");
+        Assert.Equal(1, kms.Requests);
+    }
+
+    [Fact]
+    public async Task KmsThrottling_Answers503WithRetryAfter()
+    {
+        // Stand-in: KMS's request quota answers ThrottlingException (400); moto never throttles.
+        await using var kms = new RefusingAwsEndpoint(HttpStatusCode.BadRequest, "ThrottlingException", "Rate exceeded");
+
+        var result = await VerifyWithAsync(client => SignerFor(client, "alias/otp-token"), Endpoint(kms.Url));
+
+        AssertUnavailable(result, "ThrottlingException");
+        // The SDK retried once (InvocationBudget.KmsMaxErrorRetry), inside the budget.
+        Assert.Equal(1 + InvocationBudget.KmsMaxErrorRetry, kms.Requests);
+    }
+
+    [Fact]
+    public async Task KmsRefusingConnections_Answers503WithRetryAfter()
+    {
+        // A real fault: a port that was free a moment ago, with nothing listening.
+        var closed = new Uri($"http://127.0.0.1:{OtpService.Local.Emulators.Ports.FreePort()}");
+
+        var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(closed));
+
+        AssertUnavailable(result, AwsErrorType.ConnectionFailure, nameof(System.Net.Http.HttpRequestException), "AmazonClientException");
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(28)]
+    public void TheKmsClient_TakesItsTimeoutsFromTheBudget(int functionTimeoutSeconds)
+    {
+        var budget = InvocationBudget.ForTimeout(functionTimeoutSeconds);
+        using var kms = KmsJwsSigner.CreateClient(Endpoint(new Uri("http://127.0.0.1:1")).GetValueOrDefault, budget);
+
+        var config = (AmazonKeyManagementServiceConfig)kms.Config;
+        Assert.Equal((budget.KmsAttemptTimeout, budget.KmsAttemptTimeout), (config.Timeout, config.ConnectTimeout));
+        Assert.Equal((InvocationBudget.KmsMaxErrorRetry, Amazon.Runtime.RequestRetryMode.Standard), (config.MaxErrorRetry, config.RetryMode));
+    }
+
+    [Fact]
+    public async Task KmsHanging_Answers503WithRetryAfter_InsideTheBudget()
+    {
+        // A real fault: a socket that accepts and never answers. A 3 s function: KMS attempts of
+        // 0.25 s with one retry end well inside its 2 s budget, so the answer is ours, not Lambda's timeout.
+        await using var hanging = new HangingEndpoint();
+
+        var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(hanging.Url), functionTimeoutSeconds: 3);
+
+        AssertUnavailable(result, AwsErrorType.Timeout, "DeadlineExceeded");
+        Assert.InRange(hanging.Connections, 1, 1 + InvocationBudget.KmsMaxErrorRetry);
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Time.Testing;
+using OtpService.Core.Deadlines;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+public class InvocationBudgetTests
+{
+    [Theory]
+    [InlineData(3, 2.0, 0.25, 0.5)]
+    [InlineData(10, 9.0, 1.125, 1.8)]
+    [InlineData(30, 27.0, 2.0, 5.0)]
+    [InlineData(900, 810.0, 2.0, 5.0)]
+    public void ForTimeout_LeavesAMarginAndFitsTheClientTimeoutsInside(int timeoutSeconds, double budget, double dynamoAttempt, double ses)
+    {
+        var b = InvocationBudget.ForTimeout(timeoutSeconds);
+
+        Assert.Equal(TimeSpan.FromSeconds(budget), b.Budget);
+        Assert.Equal(TimeSpan.FromSeconds(dynamoAttempt), b.DynamoDbAttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(ses), b.SesCallTimeout);
+        // One DynamoDB call (every attempt timing out, plus the SDK's backoff) always fits in the budget.
+        Assert.True(b.DynamoDbCallLimit < b.Budget, $"{b.DynamoDbCallLimit} < {b.Budget}");
+        Assert.Equal(b.DynamoDbAttemptTimeout * 2 + TimeSpan.FromSeconds(1), b.DynamoDbCallLimit);
+        Assert.Equal(b.DynamoDbCallLimit * 2 + b.SesCallTimeout, b.MailRecordAllowance);
+    }
+
+    [Theory]
+    [InlineData(3, 0.25, 0.25)]
+    [InlineData(10, 1.125, 0.9)]
+    [InlineData(30, 2.0, 1.0)]
+    [InlineData(900, 2.0, 1.0)]
+    public void ForTimeout_FitsTheTokenCallsInside(int timeoutSeconds, double kmsAttempt, double secretsRefresh)
+    {
+        var b = InvocationBudget.ForTimeout(timeoutSeconds);
+
+        Assert.Equal(TimeSpan.FromSeconds(kmsAttempt), b.KmsAttemptTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(secretsRefresh), b.SecretsManagerRefreshTimeout);
+        Assert.Equal(b.KmsAttemptTimeout * 2 + TimeSpan.FromSeconds(1), b.KmsCallLimit);
+        // A key-ring refresh, then a KMS Sign (every attempt timing out), both fit in the budget.
+        Assert.True(b.SecretsManagerRefreshTimeout + b.KmsCallLimit < b.Budget, $"{b.SecretsManagerRefreshTimeout} + {b.KmsCallLimit} < {b.Budget}");
+    }
+
+    [Fact]
+    public void MailRecordAllowance_FitsTheBudgetFromEightSecondsOn()
+    {
+        Assert.True(InvocationBudget.ForTimeout(7).MailRecordAllowance > InvocationBudget.ForTimeout(7).Budget);
+        Assert.All(Enumerable.Range(8, 893), t => Assert.True(InvocationBudget.ForTimeout(t).MailRecordAllowance <= InvocationBudget.ForTimeout(t).Budget, $"{t} s"));
+    }
+
+    [Fact]
+    public void Deadline_EndsAfterTheBudget_AndCancelsItsToken()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+
+        Assert.Equal(clock.GetUtcNow().AddSeconds(9), deadline.End);
+        clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(TimeSpan.FromSeconds(5), deadline.Remaining);
+        Assert.True(deadline.CanCover(TimeSpan.FromSeconds(5)));
+        Assert.False(deadline.CanCover(TimeSpan.FromSeconds(5.001)));
+        Assert.False(deadline.Token.IsCancellationRequested);
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(deadline.Token.IsCancellationRequested);
+        Assert.True(deadline.Expired);
+        Assert.Equal(TimeSpan.Zero, deadline.Remaining);
+    }
+
+    [Fact]
+    public void Deadline_UsesLambdasOwnDeadline_WhenTheRuntimeGivesAnEarlierOne()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var lambdaDeadline = clock.GetUtcNow().AddSeconds(5);
+
+        using (RuntimeDeadline.Set(lambdaDeadline))
+        {
+            using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+            Assert.Equal(lambdaDeadline.AddSeconds(-1), deadline.End);
+        }
+
+        using (RuntimeDeadline.Set(clock.GetUtcNow().AddSeconds(60)))
+        {
+            using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+            Assert.Equal(clock.GetUtcNow().AddSeconds(9), deadline.End);
+        }
+
+        Assert.Null(RuntimeDeadline.Current);
+    }
+
+    [Fact]
+    public void Deadline_AlreadyPast_IsExpiredAtOnce()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        using var _ = RuntimeDeadline.Set(clock.GetUtcNow());
+
+        using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+
+        Assert.True(deadline.Expired);
+        Assert.False(deadline.CanCover(TimeSpan.FromMilliseconds(1)));
+    }
+}
