@@ -271,6 +271,80 @@ public class OtpVerifierBindingTests
     }
 
     [Fact]
+    public async Task AStaleRing_IsReadAgainBeforeMailingAndBeforeVerifyingAnUnmarkedCode()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var stages = new Stages(new OtpKeyRing(KeyV1));
+        var h = new RuleHarness(null, new OtpCode(stages.Ring, stages, clock));
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        stages.Ring = new OtpKeyRing(KeyV2, KeyV1);
+        clock.Advance(OtpCode.DefaultRefreshInterval);
+        var code = h.Store.Codes(Address)[0];
+        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive(Address, code.Nonce, code.Digits);
+
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, underV2, RuleHarness.Client, default)).Status);
+
+        var mailerClock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var mailerKeys = new OtpCode(new OtpKeyRing(KeyV1), stages, mailerClock);
+        var mailer = new OtpMailer(h.Store, h.Mail, mailerKeys, h.Settings, h.Clock);
+        h.Advance(30);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        mailerClock.Advance(OtpCode.DefaultRefreshInterval);
+        await mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default);
+        Assert.Equal("v2", h.Store.Codes(Address)[0].KeyVersion);
+    }
+
+    [Fact]
+    public async Task AWrongCodeThatLosesToANewerIssue_IsWrongNotSuperseded_AndUncounted()
+    {
+        var h = new RuleHarness(NoCooldown);
+        var verifier = new OtpVerifier(new IssueBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
+
+        Assert.Equal(new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: 5), outcome);
+        Assert.Equal(0, h.Store.Record(Address).Attempts);
+    }
+
+    [Fact]
+    public async Task AWrongCodeThatLosesToTheLastTriesOfTheSameClient_IsTooManyAttempts()
+    {
+        var h = new RuleHarness(NoCooldown);
+        var verifier = new OtpVerifier(new GuessesBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
+
+        Assert.Equal(new VerifyOutcome(VerifyStatus.TooManyAttempts), outcome);
+    }
+
+    /// <summary>Issues a newer code between verify's read and its wrong-guess write (a race DynamoDB allows).</summary>
+    private sealed class IssueBeforeWrongGuess(RuleHarness h) : DelegatingStore(h.Store)
+    {
+        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        {
+            h.Advance(1);
+            await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
+            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+        }
+    }
+
+    /// <summary>Spends the client's tries in concurrent requests between verify's read and its wrong-guess write.</summary>
+    private sealed class GuessesBeforeWrongGuess(RuleHarness h) : DelegatingStore(h.Store)
+    {
+        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < maxPerClient; i++)
+            {
+                await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+            }
+
+            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task ACodeNotYetMarkedMailed_IsCheckedUnderTheCurrentKey()
     {
         var h = new RuleHarness(null, new OtpCode(new OtpKeyRing(KeyV2, KeyV1)));

@@ -95,4 +95,37 @@ public class SupersededCodesTests
         Assert.False(SupersededCodes.IsEarlierCode(rotatedTwice, Address, state, Now + 120, Now, underV1));
         Assert.True(SupersededCodes.IsEarlierCode(rotatedTwice, Address, state, Now + 120, Now, underV2));
     }
+
+    [Fact]
+    public void IsEarlierCode_DerivesEachEarlierCodeWithItsOwnDigits()
+    {
+        var codes = TestKeys.Codes();
+        var earlier = Recent(Now + 60, 2, digits: 6);
+        var state = State(Recent(Now + 120, 3, digits: 10), earlier);
+        var tenDigitsOfASixDigitCode = codes.Derive(Address, earlier.Nonce, 10);
+
+        Assert.False(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, tenDigitsOfASixDigitCode));
+        Assert.True(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, CodeOf(codes, earlier)));
+    }
+
+    [Fact]
+    public void IsEarlierCode_OneMatchIsEnough_EvenIfTwoSlotsHoldTheSameCode()
+    {
+        var codes = TestKeys.Codes();
+        var state = State(Recent(Now + 120, 3), Recent(Now + 60, 2), Recent(Now + 30, 2));
+
+        Assert.True(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, CodeOf(codes, state.Recent[1])));
+    }
+
+    [Fact]
+    public void NullArguments_AreRefused()
+    {
+        var state = State(Recent(Now + 120, 3));
+
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(null!, Address, state, Now + 120, Now, "123456"));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Codes(), Address, null!, Now + 120, Now, "123456"));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Codes(), Address, state, Now + 120, Now, null!));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.Remember(null!, Issued(Now, 1), Now));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.Remember([], null!, Now));
+    }
 }
