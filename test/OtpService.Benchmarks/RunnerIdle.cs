@@ -26,7 +26,7 @@ internal static class RunnerIdle
         for (var run = 0; run < 2; run++)
         {
             List<string> arguments = ["run", .. noBuild ? ["--no-build"] : Array.Empty<string>(), "--project", "src/OtpService.Local", "--",
-                "--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--ses-port", Text(Ports.FreePort())];
+                "--port", Text(Ports.FreePort()), "--site-port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--ses-port", Text(Ports.FreePort())];
             var info = ChildProcess.StartInfo("dotnet", arguments, workingDirectory: root);
             info.RedirectStandardInput = true;
             var clock = Stopwatch.StartNew();
@@ -43,7 +43,7 @@ internal static class RunnerIdle
     {
         var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
         var dll = Path.Combine(AppContext.BaseDirectory, "OtpService.Local.dll");
-        var info = ChildProcess.StartInfo("dotnet", [dll, "--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], workingDirectory: root);
+        var info = ChildProcess.StartInfo("dotnet", [dll, "--port", Text(api), "--site-port", Text(Ports.FreePort()), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], workingDirectory: root);
         info.RedirectStandardInput = true;
         var started = Stopwatch.StartNew();
         using var runner = Process.Start(info) ?? throw new InvalidOperationException("The runner did not start.");

@@ -32,6 +32,9 @@ public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
         if (corsAllowedOrigin is not null)
         {
             headers["Access-Control-Allow-Origin"] = corsAllowedOrigin;
+            // Scripts on another origin see only CORS-safelisted response headers unless told
+            // (Fetch standard, "CORS-safelisted response-header name"); a page's countdown needs this one.
+            headers["Access-Control-Expose-Headers"] = "Retry-After";
         }
 
         if (Body.RetryAfterSeconds is { } retryAfter)

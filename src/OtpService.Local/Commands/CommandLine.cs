@@ -29,6 +29,9 @@ internal sealed record StartApiOptions : Command
 {
     public int Port { get; init; } = 3000;
 
+    /// <summary>The sign-in page's port: its own origin, so the page's calls to the API cross origins (CORS) as in production.</summary>
+    public int SitePort { get; init; } = 3001;
+
     public int DynamoDbPort { get; init; } = 8000;
 
     public int SesPort { get; init; } = 8005;
@@ -66,9 +69,11 @@ internal static class CommandLine
         OtpService local runner: the whole service on this machine, no Docker, no AWS account.
         Like `sam local start-api`: starts dynalite (DynamoDB) and aws-ses-v2-local (SES) unless you
         give their endpoints, creates the table as template.yaml defines it, serves GET|POST
-        /otp/generate and /otp/verify, and delivers the table's stream records to SendOtpEmail with
-        the template's filter, batch size and retries. Configuration comes from the same environment
-        variables as the Lambda functions, e.g. OTP_TTL_SECONDS=30 dotnet run --project src/OtpService.Local
+        /otp/generate and /otp/verify (and the API's description at /openapi.json), delivers the
+        table's stream records to SendOtpEmail with the template's filter, batch size and retries,
+        and serves the sign-in page (site/) on its own port, a separate origin from the API's.
+        Configuration comes from the same environment variables as the Lambda functions, e.g.
+        OTP_TTL_SECONDS=30 dotnet run --project src/OtpService.Local
         See docs/local.md.
         """;
 
@@ -176,6 +181,7 @@ internal static class CommandLine
         {
             case StartApiOptions o:
                 used.Add((o.Port, "--port"));
+                used.Add((o.SitePort, "--site-port"));
                 used.Add((o.DynamoDbPort, "--dynamodb-port")); // dynalite's proxy, or the stream proxy for a DynamoDB without streams
                 if (o.Endpoints.Ses is null)
                 {
@@ -207,6 +213,7 @@ internal static class CommandLine
     private sealed class StartApiSymbols
     {
         private readonly Option<int> port = PortOption("--port", 3000, "API port");
+        private readonly Option<int> sitePort = PortOption("--site-port", 3001, "The sign-in page's port (site/), a separate origin from the API's so the page's calls cross origins as in production");
         private readonly Option<int> dynamoDbPort = PortOption("--dynamodb-port", 8000, "dynalite's port (unless --dynamodb-endpoint is given)");
         private readonly Option<int> sesPort = PortOption("--ses-port", 8005, "aws-ses-v2-local's port; its page lists sent mail (unless --ses-endpoint is given)");
         private readonly Option<string> data = new("--data") { Description = "Keep dynalite's data in DIR across restarts (default: in memory). A relative path is from where you run the command.", HelpName = "DIR" };
@@ -215,6 +222,7 @@ internal static class CommandLine
         public StartApiSymbols(System.CommandLine.Command command)
         {
             command.Add(port);
+            command.Add(sitePort);
             command.Add(dynamoDbPort);
             command.Add(sesPort);
             command.Add(data);
@@ -224,6 +232,7 @@ internal static class CommandLine
         public StartApiOptions Read(ParseResult parsed) => new()
         {
             Port = parsed.GetValue(port),
+            SitePort = parsed.GetValue(sitePort),
             DynamoDbPort = parsed.GetValue(dynamoDbPort),
             SesPort = parsed.GetValue(sesPort),
             DataDirectory = parsed.GetValue(data),

@@ -103,6 +103,12 @@ internal static class InvokeCommand
             await errors.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.PortInUse;
         }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // As start-api says it: one line, no stack trace (e.g. an emulator not listening in time on a loaded machine).
+            await errors.WriteLineAsync($"Cannot start the emulators: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
 
         await using (own.ConfigureAwait(false))
         {

@@ -8,6 +8,7 @@ using OtpService.Core.Otp;
 using OtpService.Local.Api;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
+using OtpService.Local.Site;
 using OtpService.Local.Streams;
 using OtpService.Local.Template;
 
@@ -16,8 +17,9 @@ namespace OtpService.Local.Commands;
 /// <summary>
 /// <c>start-api</c>, the default: the emulators it is not given endpoints for, the table as
 /// template.yaml defines it, the three functions in-process, the API on Kestrel (127.0.0.1 only),
-/// and the table's stream delivered to SendOtpEmail as the template's event source mapping would
-/// deliver it. Stops with a clear message when a service it depends on is gone.
+/// the table's stream delivered to SendOtpEmail as the template's event source mapping would
+/// deliver it, and the sign-in page (site/) on its own port, a separate origin. Stops with a clear
+/// message when a service it depends on is gone.
 /// </summary>
 internal static class StartApiCommand
 {
@@ -31,6 +33,8 @@ internal static class StartApiCommand
         ArgumentNullException.ThrowIfNull(errors);
         var clock = Stopwatch.StartNew();
 
+        // Before template.yaml's CorsAllowedOrigin and the functions' settings are read: they follow it.
+        SiteHost.AllowPageOrigin(options.SitePort);
         if (await LocalSetup.ReadAsync(options.EnvVarsPath, errors).ConfigureAwait(false) is not { } setup)
         {
             return ExitCodes.Usage;
@@ -38,7 +42,7 @@ internal static class StartApiCommand
 
         // Every port before anything starts: each busy one is named, and nothing is left half-started.
         var endpoints = options.Endpoints;
-        var wanted = new List<(int, string, string?)> { (options.Port, "API", "--port") };
+        var wanted = new List<(int, string, string?)> { (options.Port, "API", "--port"), (options.SitePort, "sign-in page", "--site-port") };
         if (endpoints.DynamoDb is null)
         {
             wanted.Add((options.DynamoDbPort, "DynamoDB: dynalite behind the runner's stream", "--dynamodb-port"));
@@ -137,7 +141,12 @@ internal static class StartApiCommand
             return ExitCodes.PortInUse;
         }
 
-        var notes = LocalEnvironment.Apply(functionsDynamo, mail.Endpoint, options.Endpoints, new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}")).Concat(setup.Notes).ToList();
+        var api = new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}/");
+        var notes = LocalEnvironment.Apply(functionsDynamo, mail.Endpoint, options.Endpoints, api).Concat(setup.Notes).ToList();
+        if (SiteHost.RefusedPageNote(options.SitePort, setup.Cors?.AllowOrigin, settings.CorsAllowedOrigin) is { } corsNote)
+        {
+            notes.Add(corsNote);
+        }
         if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
         {
             // moto and LocalStack refuse unverified senders, as SES does; an emulator verifies at once.
@@ -191,7 +200,8 @@ internal static class StartApiCommand
         }
 
         await using var observing = (observer ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
-        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors));
+        var repository = RepositoryRoot.Find();
+        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors), OpenApiEndpoint.Load(repository, api));
         await using var serving = web.ConfigureAwait(false);
         try
         {
@@ -203,6 +213,18 @@ internal static class StartApiCommand
             return ExitCodes.PortInUse;
         }
 
+        SiteHost site;
+        try
+        {
+            site = await SiteHost.StartAsync(options.SitePort, Path.Combine(repository, SiteHost.Folder), api, setup.Settings, setup.Environments.For(LambdaFunctions.VerifyOtp), shutdown).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or AddressInUseException)
+        {
+            await errors.WriteLineAsync(new PortInUseException([(options.SitePort, "sign-in page", "--site-port")]).Message).ConfigureAwait(false);
+            return ExitCodes.PortInUse;
+        }
+
+        await using var siteServing = site.ConfigureAwait(false);
         var watch = new ServiceWatch(emulators.Started, external.Watched);
         await using var watching = watch.ConfigureAwait(false);
         var storage = options.DataDirectory is null ? "in memory" : $"data in {Path.GetFullPath(options.DataDirectory)}";
@@ -217,7 +239,8 @@ internal static class StartApiCommand
         await output.WriteLineAsync($"""
 
             OtpService local runner
-              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /.well-known/jwks.json
+              Page      {site.Origin}   (sign-in page, site/; calls the API across origins)
+              API       http://127.0.0.1:{options.Port}   GET|POST /otp/generate   GET|POST /otp/verify   GET /.well-known/jwks.json   GET /openapi.json
               Mail      {mail.Where}
               DynamoDB  {dynamoLine}
               Stream    {streamLine}; to {mapping.FunctionName} as template.yaml maps it: {Describe(mapping)}
@@ -254,6 +277,7 @@ internal static class StartApiCommand
         await output.WriteLineAsync("Stopping ...").ConfigureAwait(false);
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
         {
+            await site.StopAsync(grace.Token).ConfigureAwait(false);
             await web.StopAsync(grace.Token).ConfigureAwait(false);
         }
 
@@ -280,7 +304,7 @@ internal static class StartApiCommand
         return $"{filters}, batches of {mapping.BatchSize}, {retries}";
     }
 
-    private static WebApplication BuildWebApp(int port, ApiProxy proxy)
+    private static WebApplication BuildWebApp(int port, ApiProxy proxy, OpenApiEndpoint description)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -294,7 +318,13 @@ internal static class StartApiCommand
             kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();
-        app.Run(proxy.HandleAsync);
+        app.Run(async context =>
+        {
+            if (!await description.TryServeAsync(context).ConfigureAwait(false))
+            {
+                await proxy.HandleAsync(context).ConfigureAwait(false);
+            }
+        });
         return app;
     }
 

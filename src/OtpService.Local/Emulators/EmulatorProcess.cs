@@ -20,7 +20,9 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         "data:text/javascript,process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));process.stdin.resume();";
 
     private static readonly ConcurrentDictionary<int, Process> Live = new();
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    // 15 s was too short on the shared 2-core machine at a load average near 60 (node took longer to
+    // listen); an emulator that exits is reported at once, so the wait only costs time when it hangs.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process process;
     private readonly ConcurrentQueue<string> outputTail = new();

@@ -38,7 +38,7 @@ public sealed partial class BringYourOwnEmulatorsTests
     {
         await using var moto = await MotoServer.StartAsync();
         var api = Ports.FreePort();
-        await using var runner = LocalRunnerProcess.Start(["--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
+        await using var runner = LocalRunnerProcess.Start(["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
         await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
         Assert.Contains("DynamoDB Streams API", runner.Output, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         var yours = await EmulatorFixture.StartedAsync();
         var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
         await using var runner = LocalRunnerProcess.Start(
-            ["--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses), "--dynamodb-endpoint", yours.DynamoDbEndpoint.ToString()],
+            ["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses), "--dynamodb-endpoint", yours.DynamoDbEndpoint.ToString()],
             new Dictionary<string, string> { ["OTP_TABLE_NAME"] = $"otp_byo_{Guid.NewGuid():N}" });
         await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
@@ -65,7 +65,7 @@ public sealed partial class BringYourOwnEmulatorsTests
     public async Task StoppedEndpoint_StopsTheRunnerWithAClearMessage()
     {
         var moto = await MotoServer.StartAsync();
-        await using var runner = LocalRunnerProcess.Start(["--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
+        await using var runner = LocalRunnerProcess.Start(["--site-port", Text(Ports.FreePort()), "--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
         await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
         await moto.DisposeAsync();
@@ -83,7 +83,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         var arn = await CreateSecretAsync(moto.Endpoint, "otp-signing-key", new string('k', 64));
         var api = Ports.FreePort();
         await using var runner = LocalRunnerProcess.Start(
-            ["--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
+            ["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
             new Dictionary<string, string> { ["OTP_SIGNING_KEY_SECRET_ARN"] = arn });
         await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
@@ -92,7 +92,7 @@ public sealed partial class BringYourOwnEmulatorsTests
 
         // A secret that is not there: the functions' cold start fails, as in Lambda (moto answers 404).
         await using var missing = LocalRunnerProcess.Start(
-            ["--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
+            ["--site-port", Text(Ports.FreePort()), "--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
             new Dictionary<string, string> { ["OTP_SIGNING_KEY_SECRET_ARN"] = arn + "-gone" });
         Assert.Equal(2, await missing.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("failed to start", missing.Errors, StringComparison.Ordinal);

@@ -10,16 +10,22 @@ public sealed class CommandLineTests
     {
         var options = Assert.IsType<StartApiOptions>(CommandLine.Parse([]));
 
-        Assert.Equal((3000, 8000, 8005, (string?)null), (options.Port, options.DynamoDbPort, options.SesPort, options.DataDirectory));
+        Assert.Equal((3000, 3001, 8000, 8005, (string?)null), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory));
         Assert.Equal(new ServiceEndpoints(), options.Endpoints);
     }
 
     [Fact]
     public void StartApiOptions_AreRead()
     {
-        var options = Assert.IsType<StartApiOptions>(CommandLine.Parse(["start-api", "--port", "3100", "--dynamodb-port", "8100", "--ses-port", "8105", "--data", ".local-data", "--env-vars", "events/env.json"]));
+        var options = Assert.IsType<StartApiOptions>(CommandLine.Parse(["start-api", "--port", "3100", "--site-port", "3101", "--dynamodb-port", "8100", "--ses-port", "8105", "--data", ".local-data", "--env-vars", "events/env.json"]));
 
-        Assert.Equal((3100, 8100, 8105, ".local-data", "events/env.json"), (options.Port, options.DynamoDbPort, options.SesPort, options.DataDirectory, options.EnvVarsPath));
+        Assert.Equal((3100, 3101, 8100, 8105, ".local-data", "events/env.json"), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory, options.EnvVarsPath));
+    }
+
+    [Fact]
+    public void SitePort_IsReadWithoutTheStartApiWord()
+    {
+        Assert.Equal(3101, Assert.IsType<StartApiOptions>(CommandLine.Parse(["--site-port", "3101"])).SitePort);
     }
 
     [Fact]
@@ -76,6 +82,12 @@ public sealed class CommandLineTests
     [InlineData("--bogus")]
     [InlineData("--port", "8000")]
     [InlineData("--ses-port", "3000")]
+    [InlineData("--site-port", "3000")]
+    [InlineData("--site-port", "8000")]
+    [InlineData("--port", "3001")]
+    [InlineData("--site-port", "0")]
+    [InlineData("--site-port", "x")]
+    [InlineData("invoke", "GenerateOtp", "--site-port", "3101")]
     [InlineData("invoke")]
     [InlineData("invoke", "NoSuchFunction")]
     [InlineData("invoke", "GenerateOtp", "--dynamodb-port", "8005")]
@@ -99,6 +111,14 @@ public sealed class CommandLineTests
         Assert.Contains("--ses-port", help.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SitePortClashingWithTheSesEmulator_IsNamedInTheError()
+    {
+        var help = Assert.IsType<HelpCommand>(CommandLine.Parse(["start-api", "--site-port", "8005"]));
+
+        Assert.Contains("--site-port and --ses-port are both 8005", help.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
@@ -112,7 +132,7 @@ public sealed class CommandLineTests
 
         CommandLine.WriteHelp(Assert.IsType<HelpCommand>(CommandLine.Parse(["--help"])).Parsed, output);
 
-        foreach (var option in new[] { "--port", "--dynamodb-port", "--ses-port", "--data", "--env-vars", "--endpoint", "--dynamodb-endpoint", "--ses-endpoint", "--kms-endpoint", "--secrets-manager-endpoint", "invoke" })
+        foreach (var option in new[] { "--port", "--site-port", "--dynamodb-port", "--ses-port", "--data", "--env-vars", "--endpoint", "--dynamodb-endpoint", "--ses-endpoint", "--kms-endpoint", "--secrets-manager-endpoint", "invoke" })
         {
             Assert.Contains(option, output.ToString(), StringComparison.Ordinal);
         }

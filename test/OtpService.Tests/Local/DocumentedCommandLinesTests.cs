@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace OtpService.Tests.Local;
 
 /// <summary>
-/// The runner's command lines exactly as README.md and docs/local.md show them, run as a newcomer
+/// The runner's command lines exactly as README.md, docs/local.md and docs/site.md show them, run as a newcomer
 /// runs them: in a shell at the repository root, through <c>dotnet run --project ...</c> (whose
 /// working directory for a Web SDK project would otherwise be the project's folder). Only the
 /// ports change: free ones replace or follow the defaults, so the test runs beside anything else.
@@ -40,7 +40,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     public async Task DocumentedMotoLine_RunFromTheRepositoryRoot_ServesFromMoto(string line)
     {
         await using var moto = await Integration.MotoServer.StartAsync();
-        var command = WithFreePorts(line.Replace("http://127.0.0.1:5000", moto.Endpoint.ToString().TrimEnd('/'), StringComparison.Ordinal), out var api);
+        var command = WithFreePorts(line.Replace("http://127.0.0.1:5000", moto.Endpoint.ToString().TrimEnd('/'), StringComparison.Ordinal), out var api, out _);
 
         await using var run = LocalRunnerProcess.StartShell(command);
         try
@@ -69,13 +69,14 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
         Assert.Contains(lines, l => l.StartsWith("dotnet run --project src/OtpService.Local -- invoke GenerateOtp --event events/", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("--env-vars events/env.json", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("--data ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("--site-port ", StringComparison.Ordinal));
     }
 
     [Theory]
     [MemberData(nameof(InvokeLines))]
     public async Task DocumentedInvoke_RunFromTheRepositoryRoot_FindsItsFilesThere(string line)
     {
-        var command = WithFreePorts(line, out _);
+        var command = WithFreePorts(line, out _, out _);
 
         await using var run = LocalRunnerProcess.StartShell(command);
         var exitCode = await run.WaitForExitAsync(FirstRun);
@@ -91,7 +92,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     public async Task DocumentedStartApi_RunFromTheRepositoryRoot_Serves(string line)
     {
         var dataDirectory = $"obj/test-data-{Guid.NewGuid():N}";
-        var command = WithFreePorts(line.Replace("--data .local-data", $"--data {dataDirectory}", StringComparison.Ordinal), out var api);
+        var command = WithFreePorts(line.Replace("--data .local-data", $"--data {dataDirectory}", StringComparison.Ordinal), out var api, out var site);
 
         await using var run = LocalRunnerProcess.StartShell(command);
         try
@@ -102,6 +103,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 
             using var generated = await Http.GetAsync(new Uri($"http://127.0.0.1:{api}/otp/generate?email_address={Guid.NewGuid():N}%40example.com"));
             Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+            await AssertThePageIsServedAndAllowedAsync(site, api);
             if (command.Contains("--data ", StringComparison.Ordinal))
             {
                 // Relative to where the command was typed (the root), not to src/OtpService.Local.
@@ -124,6 +126,30 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     private const string LocalReady = "Ready.";
 
     /// <summary>
+    /// The sign-in page on its own port, its config.js pointing at this run's API, and the API's
+    /// preflight allowing the page's origin: what a reader opening the page after the command needs.
+    /// </summary>
+    private static async Task AssertThePageIsServedAndAllowedAsync(int sitePort, int apiPort)
+    {
+        var origin = $"http://127.0.0.1:{sitePort.ToString(CultureInfo.InvariantCulture)}";
+        using var page = await Http.GetAsync(new Uri(origin + "/"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("autocomplete=\"one-time-code\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var config = await Http.GetStringAsync(new Uri(origin + "/config.js"));
+        Assert.Contains($"http://127.0.0.1:{apiPort.ToString(CultureInfo.InvariantCulture)}", config, StringComparison.Ordinal);
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, new Uri($"http://127.0.0.1:{apiPort.ToString(CultureInfo.InvariantCulture)}/otp/verify"));
+        preflight.Headers.Add("Origin", origin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        using var answer = await Http.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(origin, Assert.Single(answer.Headers.GetValues("Access-Control-Allow-Origin")));
+    }
+
+    /// <summary>
     /// The runner command lines this test runs itself: every one in the fenced code blocks of
     /// README.md and docs/local.md, except piped ones (they need a file of the reader's) and those
     /// whose block first starts an emulator of the reader's (moto: <see cref="MotoLines"/>; Docker, Java: not here).
@@ -138,11 +164,11 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 
     private static bool IsRunnerLine(string line) => RunnerLine().IsMatch(line) && !line.Contains("--help", StringComparison.Ordinal);
 
-    /// <summary>Every line of every fenced code block of README.md and docs/local.md, with its block.</summary>
+    /// <summary>Every line of every fenced code block of README.md, docs/local.md and docs/site.md, with its block.</summary>
     private static List<(string Line, string Block)> Documented()
     {
         var lines = new List<(string, string)>();
-        foreach (var doc in new[] { "README.md", Path.Combine("docs", "local.md") })
+        foreach (var doc in new[] { "README.md", Path.Combine("docs", "local.md"), Path.Combine("docs", "site.md") })
         {
             var text = File.ReadAllText(Path.Combine(LocalRunnerProcess.RepositoryRootPath, doc));
             foreach (Match block in FencedBlock().Matches(text))
@@ -156,16 +182,17 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     }
 
     /// <summary>The line with free ports: given port values replaced, missing ones appended (after "--").</summary>
-    private static string WithFreePorts(string line, out int apiPort)
+    private static string WithFreePorts(string line, out int apiPort, out int sitePort)
     {
         var invoke = line.Contains(" -- invoke ", StringComparison.Ordinal);
-        var names = invoke ? new[] { "--dynamodb-port", "--ses-port" } : ["--port", "--dynamodb-port", "--ses-port"];
+        var names = invoke ? new[] { "--dynamodb-port", "--ses-port" } : ["--port", "--site-port", "--dynamodb-port", "--ses-port"];
         var result = line.Contains(" -- ", StringComparison.Ordinal) ? line : line + " --";
-        apiPort = 0;
+        (apiPort, sitePort) = (0, 0);
         foreach (var name in names)
         {
             var port = Ports.FreePort();
             apiPort = name == "--port" ? port : apiPort;
+            sitePort = name == "--site-port" ? port : sitePort;
             var existing = new Regex($@"{Regex.Escape(name)} \d+");
             result = existing.IsMatch(result)
                 ? existing.Replace(result, $"{name} {port.ToString(CultureInfo.InvariantCulture)}")

@@ -45,6 +45,14 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     [Fact]
+    public void Banner_SaysTheApiRefusesTheSignInPage_WhenTheUsersOriginIsAnother()
+    {
+        // OTP_CORS_ALLOWED_ORIGIN is the user's (another site), so the runner does not allow its own page, and says so.
+        Assert.Contains("The API refuses the sign-in page at http://127.0.0.1:", fixture.Runner.Output, StringComparison.Ordinal);
+        Assert.Contains($"allows {LocalRunnerFixture.Origin}", fixture.Runner.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generate_ThenCodeFromTheMail_Verifies200()
     {
         var address = NewAddress();

@@ -42,16 +42,17 @@ public sealed class LocalRunnerLifecycleTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public async Task BusyPorts_AreAllNamedAtOnce_BeforeStartingAnything(int busyCount)
     {
         var squatters = Enumerable.Range(0, busyCount).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         squatters.ForEach(s => s.Start());
         try
         {
-            var ports = squatters.Select(s => ((IPEndPoint)s.LocalEndpoint).Port).Concat(Enumerable.Range(0, 3).Select(_ => Ports.FreePort())).Take(3).ToList();
+            var ports = squatters.Select(s => ((IPEndPoint)s.LocalEndpoint).Port).Concat(Enumerable.Range(0, 4).Select(_ => Ports.FreePort())).Take(4).ToList();
 
             await using var runner = LocalRunnerProcess.Start(
-                "--ses-port", Text(ports[0]), "--port", Text(ports[1]), "--dynamodb-port", Text(ports[2]));
+                "--ses-port", Text(ports[0]), "--site-port", Text(ports[1]), "--port", Text(ports[2]), "--dynamodb-port", Text(ports[3]));
             var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
             Assert.Equal(3, exitCode);
@@ -90,6 +91,24 @@ public sealed class LocalRunnerLifecycleTests
         Assert.Contains("cannot work without it", runner.Errors, StringComparison.Ordinal);
         Assert.DoesNotContain("Connection refused", runner.Output + runner.Errors, StringComparison.OrdinalIgnoreCase);
         Assert.All(runner.Descendants(), pid => Assert.False(ProcessTree.IsRunning(pid)));
+    }
+
+    [Fact]
+    public async Task BusySitePort_ExitsNonZeroNamingItAndItsOption_BeforeStartingAnything()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+
+        await using var runner = LocalRunnerProcess.Start(
+            "--port", Text(api), "--site-port", Text(busy), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
+        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
+        Assert.Contains("--site-port", runner.Errors, StringComparison.Ordinal);
+        Assert.True(Ports.IsFree(dynamo), "dynalite must not be started when another port is busy");
     }
 
     [Fact]

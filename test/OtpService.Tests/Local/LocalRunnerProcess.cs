@@ -103,12 +103,24 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         return runner;
     }
 
-    /// <summary>Starts `start-api` on free ports and waits until it prints "Ready.".</summary>
+    /// <summary>The sign-in page's origin when started by <see cref="StartApiOnFreePortsAsync"/>, e.g. http://127.0.0.1:41234.</summary>
+    public string SiteOrigin { get; private set; } = "";
+
+    /// <summary>Starts `start-api` on free ports (the sign-in page's too) and waits until it prints "Ready.".</summary>
     public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (api, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
-        var runner = Start(["--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], environment);
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        var (api, site, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+        var runner = Start(["--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], environment);
+        runner.SiteOrigin = $"http://127.0.0.1:{Text(site)}";
+        try
+        {
+            await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await runner.DisposeAsync();
+            throw;
+        }
         return (runner, api, ses);
     }
 

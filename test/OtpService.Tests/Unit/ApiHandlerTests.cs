@@ -54,6 +54,15 @@ public class ApiHandlerTests
 
         Assert.Equal(400, result.StatusCode);
         Assert.Equal("https://app.example.com", result.Headers["Access-Control-Allow-Origin"]);
+        Assert.Equal("Retry-After", result.Headers["Access-Control-Expose-Headers"]);
+    }
+
+    [Fact]
+    public async Task Answers_WithoutACorsOrigin_ExposeNoHeaders()
+    {
+        var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        Assert.False(result.Headers.ContainsKey("Access-Control-Expose-Headers"));
     }
 
     [Fact]

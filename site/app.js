@@ -1,0 +1,378 @@
+// The sign-in page: address -> "Send code" -> code -> signed in. Calls the API with POST and
+// JSON from this page's own origin (so the browser makes a CORS preflight, as it will in
+// production), shows every answer in words, counts down from Retry-After, and checks the signed
+// token against the service's published keys before saying "signed in".
+import config from './config.js';
+import { describeAnswer, formatClock, formatDuration, normalizeCode, parseRetryAfter } from './lib.js';
+import { TokenError, verifyToken } from './token.js';
+
+const apiBase = String(config.apiBaseUrl ?? '').replace(/\/+$/, '');
+const jwksUrl = config.jwksUrl ?? `${apiBase}/.well-known/jwks.json`;
+const issuer = config.issuer ?? apiBase;
+// The service's default audience is its issuer (OTP_TOKEN_AUDIENCE unset).
+const audience = config.audience ?? issuer;
+const REQUEST_TIMEOUT_MS = 15000;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  alert: $('alert'),
+  status: $('status'),
+  steps: { address: $('step-address'), code: $('step-code'), done: $('step-done') },
+  addressForm: $('address-form'),
+  email: $('email'),
+  emailError: $('email-error'),
+  send: $('send'),
+  codeForm: $('code-form'),
+  codeHint: $('code-hint'),
+  code: $('code'),
+  codeError: $('code-error'),
+  verify: $('verify'),
+  resend: $('resend'),
+  changeAddress: $('change-address'),
+  doneHeading: $('done-heading'),
+  signedInAs: $('signed-in-as'),
+  tokenNote: $('token-note'),
+  claims: $('claims'),
+  signOut: $('sign-out'),
+};
+
+const state = { address: '', verificationId: null, busy: false };
+const fieldInputs = { email_address: [ui.email, ui.emailError], otp: [ui.code, ui.codeError] };
+
+$('api-docs').href = `${apiBase}/openapi.json`;
+
+// ---- messages and focus -------------------------------------------------------------------
+
+function say(text) {
+  ui.status.textContent = text;
+}
+
+function alertUser(text) {
+  ui.alert.textContent = text;
+  ui.alert.hidden = !text;
+}
+
+function clearMessages() {
+  alertUser('');
+  say('');
+  for (const [input, error] of Object.values(fieldInputs)) {
+    input.removeAttribute('aria-invalid');
+    error.textContent = '';
+    error.hidden = true;
+  }
+}
+
+/** Shows an error on a field (announced through aria-describedby when focus lands there). */
+function fieldError(field, text) {
+  const [input, error] = fieldInputs[field];
+  input.setAttribute('aria-invalid', 'true');
+  error.textContent = text;
+  error.hidden = false;
+  input.focus();
+  input.select?.();
+}
+
+function show(step) {
+  for (const [name, section] of Object.entries(ui.steps)) {
+    section.hidden = name !== step;
+  }
+}
+
+// ---- countdowns ---------------------------------------------------------------------------
+
+/**
+ * Makes `button` unusable for `seconds`, its label counting down ("Send code (0:25)"), then
+ * usable again. aria-disabled rather than disabled keeps it focusable, so keyboard focus is
+ * never lost while it waits.
+ */
+const countdowns = new Map();
+function holdButton(button, seconds, label, onDone) {
+  cancelHold(button);
+  const until = Date.now() + seconds * 1000;
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) {
+      cancelHold(button);
+      onDone?.();
+      return;
+    }
+    button.textContent = `${label} (${formatClock(left)})`;
+  };
+  button.setAttribute('aria-disabled', 'true');
+  button.dataset.waitUntil = String(until);
+  countdowns.set(button, { timer: setInterval(tick, 250), label });
+  tick();
+}
+
+function cancelHold(button) {
+  const hold = countdowns.get(button);
+  if (hold) {
+    clearInterval(hold.timer);
+    button.textContent = hold.label;
+    countdowns.delete(button);
+  }
+  button.removeAttribute('aria-disabled');
+  delete button.dataset.waitUntil;
+}
+
+const isHeld = (button) => button.getAttribute('aria-disabled') === 'true';
+
+// ---- the API ------------------------------------------------------------------------------
+
+async function callApi(path, fields) {
+  let response;
+  try {
+    response = await fetch(`${apiBase}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(fields),
+      mode: 'cors',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    return e?.name === 'TimeoutError' ? { timeout: true } : { network: true };
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  // Retry-After is readable across origins because the API lists it in Access-Control-Expose-Headers;
+  // the body's retryAfterSeconds says the same.
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After')) ?? (Number.isInteger(body?.retryAfterSeconds) ? body.retryAfterSeconds : null);
+  return { httpStatus: response.status, body, retryAfter };
+}
+
+async function busy(button, work) {
+  if (state.busy) {
+    return;
+  }
+  state.busy = true;
+  button.setAttribute('aria-busy', 'true');
+  button.setAttribute('aria-disabled', 'true');
+  try {
+    await work();
+  } finally {
+    state.busy = false;
+    button.removeAttribute('aria-busy');
+    if (!countdowns.has(button)) {
+      button.removeAttribute('aria-disabled');
+    }
+  }
+}
+
+/** Shows a failed answer: on its field when it names one, else in the alert; starts any countdown on `button`. */
+function showProblem(route, answer, button, buttonLabel) {
+  const problem = describeAnswer(route, answer);
+  // A field error goes on the field when it is on screen; otherwise (e.g. "otp" while the address
+  // step shows) in the alert.
+  if (problem.field && fieldInputs[problem.field]?.[0].checkVisibility()) {
+    fieldError(problem.field, problem.text);
+  } else {
+    alertUser(problem.text);
+  }
+  if (problem.countdown != null && problem.countdown > 0) {
+    holdButton(button, problem.countdown, buttonLabel, () => say('You can try again now.'));
+    if (!problem.field) {
+      button.focus();
+    }
+  } else if (problem.next === 'resend' && !isHeld(ui.resend)) {
+    ui.resend.focus();
+  }
+  return problem;
+}
+
+// ---- step 1: the address ------------------------------------------------------------------
+
+async function requestCode(button, buttonLabel) {
+  const result = await callApi('/otp/generate', { email_address: state.address });
+  if (result.httpStatus === 202 && result.body?.status === 'sent') {
+    state.verificationId = typeof result.body.verificationId === 'string' ? result.body.verificationId : null;
+    const lifetime = Number.isInteger(result.body.expiresInSeconds) ? ` It is valid for ${formatDuration(result.body.expiresInSeconds)}.` : '';
+    ui.codeHint.textContent = `We sent a code to ${state.address}.${lifetime}`;
+    ui.code.value = '';
+    show('code');
+    holdButton(ui.resend, Number(config.resendCooldownSeconds) || 0, 'Send a new code');
+    return true;
+  }
+  showProblem('generate', result, button, buttonLabel);
+  return false;
+}
+
+ui.addressForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (isHeld(ui.send)) {
+    if (!state.busy) {
+      say('Please wait until the countdown on the button ends.');
+    }
+    return;
+  }
+  clearMessages();
+  const address = ui.email.value.trim();
+  if (!address) {
+    fieldError('email_address', 'Enter your email address.');
+    return;
+  }
+  if (!/^[^@\s]+@[^@\s]+$/.test(address)) {
+    fieldError('email_address', 'Enter an email address like name@example.com.');
+    return;
+  }
+  state.address = address;
+  busy(ui.send, async () => {
+    say('Sending a code ...');
+    if (await requestCode(ui.send, 'Send code')) {
+      // The code field's description (the hint) says where the code went; focus reads it out.
+      say('');
+      ui.code.focus();
+    } else {
+      say('');
+    }
+  });
+});
+
+// ---- step 2: the code ---------------------------------------------------------------------
+
+ui.code.addEventListener('paste', (event) => {
+  // A pasted "123 456" or "１２３４５６" goes in as 123456 (the field has no maxlength, so nothing is cut first).
+  const pasted = event.clipboardData?.getData('text');
+  const digits = normalizeCode(pasted);
+  if (pasted && digits) {
+    event.preventDefault();
+    ui.code.value = digits;
+  }
+});
+
+ui.codeForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (isHeld(ui.verify)) {
+    return;
+  }
+  clearMessages();
+  const code = normalizeCode(ui.code.value);
+  const length = Number(config.codeLength) || null;
+  if (!code) {
+    fieldError('otp', code === null ? 'The code has only digits. Copy it from the newest email.' : 'Enter the code from the email.');
+    return;
+  }
+  if (length ? code.length !== length : code.length < 6 || code.length > 10) {
+    fieldError('otp', length ? `The code has ${length} digits; this has ${code.length}.` : `The code has 6 to 10 digits; this has ${code.length}.`);
+    return;
+  }
+  busy(ui.verify, async () => {
+    say('Checking the code ...');
+    const fields = { email_address: state.address, otp: code };
+    if (state.verificationId) {
+      fields.verification_id = state.verificationId;
+    }
+    const result = await callApi('/otp/verify', fields);
+    say('');
+    if (result.httpStatus === 200 && result.body?.status === 'verified') {
+      await signedIn(result.body);
+      return;
+    }
+    showProblem('verify', result, ui.verify, 'Sign in');
+  });
+});
+
+ui.resend.addEventListener('click', () => {
+  if (isHeld(ui.resend)) {
+    if (!state.busy) {
+      say('Please wait until the countdown on the link ends.');
+    }
+    return;
+  }
+  clearMessages();
+  busy(ui.resend, async () => {
+    say('Sending a new code ...');
+    if (await requestCode(ui.resend, 'Send a new code')) {
+      say(`We sent a new code to ${state.address}. Use the code in the newest email.`);
+      ui.code.focus();
+    } else {
+      say('');
+    }
+  });
+});
+
+ui.changeAddress.addEventListener('click', () => {
+  clearMessages();
+  cancelHold(ui.resend);
+  show('address');
+  ui.email.focus();
+});
+
+// ---- step 3: signed in --------------------------------------------------------------------
+
+function showClaims(header, claims) {
+  ui.claims.replaceChildren();
+  const time = (s) => (typeof s === 'number' ? `${new Date(s * 1000).toLocaleString()} (${s})` : String(s));
+  const rows = [
+    ['email', claims.email],
+    ['email_verified', claims.email_verified],
+    ['sub', claims.sub],
+    ['iss', claims.iss],
+    ['aud', Array.isArray(claims.aud) ? claims.aud.join(', ') : claims.aud],
+    ['iat', time(claims.iat)],
+    ['exp', time(claims.exp)],
+    ['amr', Array.isArray(claims.amr) ? claims.amr.join(', ') : claims.amr],
+    ['jti', claims.jti],
+    ['kid', header.kid],
+    ['alg', header.alg],
+  ];
+  for (const [name, value] of rows) {
+    if (value === undefined) {
+      continue;
+    }
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    ui.claims.append(dt, dd);
+  }
+  ui.claims.hidden = false;
+}
+
+async function signedIn(body) {
+  if (typeof body.token !== 'string') {
+    ui.signedInAs.textContent = `Signed in as ${state.address}`;
+    ui.tokenNote.textContent = 'The service answered "Verified" but sent no signed token, so this page has nothing to check.';
+    ui.claims.hidden = true;
+  } else {
+    let checked;
+    try {
+      checked = await verifyToken(body.token, { jwksUrl, issuer, audience });
+    } catch (e) {
+      const reason = e instanceof TokenError ? e.message : 'it could not be checked';
+      alertUser(`The code was right, but the service's signed token did not check out (${reason}). You are not signed in.`);
+      return;
+    }
+    ui.signedInAs.textContent = `Signed in as ${checked.claims.email}`;
+    ui.tokenNote.textContent = 'This page checked the token\'s ES256 signature against the service\'s published keys (JWKS), '
+      + `and its issuer, audience and expiry. The token's claims:`;
+    showClaims(checked.header, checked.claims);
+  }
+  cancelHold(ui.resend);
+  show('done');
+  say('');
+  ui.doneHeading.focus();
+}
+
+ui.signOut.addEventListener('click', () => {
+  state.address = '';
+  state.verificationId = null;
+  ui.email.value = '';
+  ui.code.value = '';
+  ui.claims.replaceChildren();
+  clearMessages();
+  show('address');
+  say('Signed out.');
+  ui.email.focus();
+});
+
+// A page without an API address cannot work: say so rather than fail on the first click.
+if (!/^https?:\/\//.test(apiBase)) {
+  alertUser('This page has no API address (config.js: apiBaseUrl). Please tell the site\'s owner.');
+}
