@@ -69,6 +69,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         var executable = Chromium.ExecutablePath
             ?? throw new InvalidOperationException("chromium is not installed (CI must install it: apt-get install -y chromium), or set CHROMIUM_PATH.");
         Directory.CreateDirectory(ScreenshotFolder);
+        // Each expectation waits on a real API round trip through the runner; on a loaded 2-core CI
+        // machine Playwright's 5 s default ran out before the answer showed (a wrong answer still fails).
+        Assertions.SetDefaultExpectTimeout(20_000);
         // Every test's "person" calls from this one machine (one client to the per-client limits):
         // those limits are raised so each test meets only the answer it is about.
         var oneMachine = new Dictionary<string, string>
