@@ -137,6 +137,9 @@ export function describeAnswer(route, answer) {
       return { text: 'This code has already been used. Send a new code to sign in again.', next: 'resend' };
     case 'superseded':
       return { text: 'This code is from an earlier email. Use the code in the newest email.', field: 'otp' };
+    case 'verification_id_mismatch':
+      // A newer code was asked for elsewhere (another tab or device) since this page asked for its own.
+      return { text: 'A newer code was requested since this page asked for one. Send a new code.', next: 'resend' };
     case 'too_many_attempts':
       return wait != null
         ? { text: sentence(body.message, 'Too many wrong codes were tried.') + waitText('You can try again'), countdown: wait }

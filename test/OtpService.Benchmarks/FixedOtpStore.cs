@@ -36,7 +36,7 @@ internal sealed class FixedOtpStore(NewestCode newest) : IOtpStore
 
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) => _code;
 
-    public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) => Task.CompletedTask;
 }

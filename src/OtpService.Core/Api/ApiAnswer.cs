@@ -12,6 +12,9 @@ public sealed record ApiAnswer(int StatusCode, ApiAnswerBody Body)
     /// <summary>Which limit refused the request ("address", "client", "budget", "code"), for the log line only; null when none did.</summary>
     public string? Limit { get; init; }
 
+    /// <summary>Why the rule answered so, for the log line only (<see cref="VerifyOutcome.Note"/>); null when nothing to add.</summary>
+    public string? Note { get; init; }
+
     /// <summary>A JSON document sent instead of <see cref="Body"/> (the JWKS); <see cref="Body"/> still names the outcome in the log.</summary>
     public string? Document { get; init; }
 
@@ -53,9 +56,13 @@ public static class ApiAnswers
 {
     public const string SentMessage = "A verification code is sent to the email address you provided.";
 
+    public const string SupersededMessage = "This code is from an earlier email. A newer code has been sent since: use the code in the newest email.";
+
+    public const string VerificationIdMismatchMessage = "This code was not requested by this sign-in: a newer code has been requested since. Request a new code.";
+
     public static ApiAnswer For(GenerateOutcome outcome) => outcome.Status switch
     {
-        GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds }),
+        GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds, VerificationId = outcome.VerificationId }),
         GenerateStatus.RateLimited => new(429, new("rate_limited", "Too many codes requested for this address. Wait before asking for another.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })
         { Limit = "address" },
@@ -71,10 +78,16 @@ public static class ApiAnswers
     public static ApiAnswer For(VerifyOutcome outcome) => outcome.Status switch
     {
         VerifyStatus.Verified => new(200, new("verified", "Verified") { Token = outcome.Token }),
-        VerifyStatus.WrongCode => new(401, new("wrong_code", "Wrong OTP") { AttemptsRemaining = outcome.AttemptsRemaining }),
+        VerifyStatus.WrongCode => new(401, new("wrong_code", "Wrong OTP") { AttemptsRemaining = outcome.AttemptsRemaining }) { Note = outcome.Note },
         VerifyStatus.Expired => new(410, new("expired", "Time Over")),
         VerifyStatus.NotFound => new(404, new("not_found", "No such OTP was shared")),
         VerifyStatus.AlreadyUsed => new(409, new("already_used", "This code has already been used. Request a new one.")),
+        // 422 (RFC 9110 15.5.21): a well-formed, genuine code that cannot be used; the only verify answer with this
+        // status, so a client can tell "use the newest mail" from 401 (retype), 409 and 410 (request a new code).
+        VerifyStatus.Superseded => new(422, new("superseded", SupersededMessage)),
+        // 403 (RFC 9110 15.5.4): understood, but this request may not use the newest code (another request asked
+        // for it); the only verify answer with this status, so a client knows to ask for a new code for this sign-in.
+        VerifyStatus.VerificationIdMismatch => new(403, new("verification_id_mismatch", VerificationIdMismatchMessage)),
         VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", "Too many wrong tries for this code. Request a new one.")) { Limit = "code" },
         VerifyStatus.ClientLimited => new(429, new("too_many_attempts", "Too many failed tries from your network. Wait before trying again.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })

@@ -112,6 +112,7 @@ public static class ApiFunction
             new("outcome", answer.Body.Status),
             new("httpStatus", answer.StatusCode),
             new("limit", answer.Limit),
+            new("note", answer.Note),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
             new("errorType", errorType),
             new("error", error),

@@ -83,7 +83,7 @@ public static class OtpEndpoints
 
     /// <param name="verifier">The rule.</param>
     /// <param name="settings">Code length.</param>
-    /// <param name="fields">email_address and otp.</param>
+    /// <param name="fields">email_address, otp and the optional verification_id.</param>
     /// <param name="tokens">Issues the token of a 200; null: a bare "Verified".</param>
     /// <param name="cancellationToken">Cancels storage and signing.</param>
     public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer? tokens, CancellationToken cancellationToken)
@@ -102,8 +102,22 @@ public static class OtpEndpoints
             return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Otp, reason));
         }
 
+        string? verificationId = null;
+        if (fields[OtpFields.VerificationId] is { } rawId)
+        {
+            verificationId = VerificationId.TryParse(rawId, out var idReason);
+            if (verificationId is null)
+            {
+                return ApiAnswers.Invalid(new InvalidRequest(OtpFields.VerificationId, idReason));
+            }
+        }
+        else if (settings.RequireVerificationId)
+        {
+            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.VerificationId, "is required on this deployment: send the verificationId from generate's answer"));
+        }
+
         var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await verifier.VerifyAsync(address, code, client, tokens, cancellationToken).ConfigureAwait(false));
+        return ApiAnswers.For(await verifier.VerifyAsync(address, code, verificationId, client, tokens, cancellationToken).ConfigureAwait(false));
     }
 
     private static ApiAnswer? ReadAddress(RequestFields fields, out string address)

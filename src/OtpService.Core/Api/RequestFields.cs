@@ -265,7 +265,7 @@ public sealed class RequestFields
         return values.TryAdd(name, value ?? "") ? null : new InvalidRequest(name, $"is given more than once (also in the {source})");
     }
 
-    private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp;
+    private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp or OtpFields.VerificationId;
 
     /// <summary>The first value of a header, matched case-insensitively in either header map; null when absent.</summary>
     public static string? Header(ApiGatewayRequest request, string name)
@@ -296,4 +296,7 @@ public static class OtpFields
 {
     public const string EmailAddress = "email_address";
     public const string Otp = "otp";
+
+    /// <summary>Verify's optional binding to the generate request (DESIGN.md); generate's answer names it <c>verificationId</c>.</summary>
+    public const string VerificationId = "verification_id";
 }

@@ -12,6 +12,9 @@ public sealed record ApiAnswerBody(
     [JsonPropertyName("retryAfterSeconds")] public int? RetryAfterSeconds { get; init; }
     [JsonPropertyName("field")] public string? Field { get; init; }
 
+    /// <summary>generate's 202: the id a verify may give as verification_id to bind itself to this request's code (22 base64url characters).</summary>
+    [JsonPropertyName("verificationId")] public string? VerificationId { get; init; }
+
     /// <summary>verify's 200: the signed proof, a compact JWT (README "Using the answer").</summary>
     [JsonPropertyName("token")] public string? Token { get; init; }
 }

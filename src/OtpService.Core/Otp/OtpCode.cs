@@ -125,9 +125,37 @@ public sealed class OtpCode
     public bool Matches(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
         SameCode(Derive(keyVersion, normalizedAddress, nonce, digits), submitted);
 
+    /// <summary>
+    /// Whether <paramref name="submitted"/> is the code for this nonce under the key with version
+    /// <paramref name="keyVersion"/> (the one its mail was derived under), or under the current key
+    /// when no version was recorded; null when the ring holds no key with that version (so nothing
+    /// can match). One read of the ring, so a concurrent refresh cannot drop the key between the
+    /// lookup and the derivation. Constant time in the code's content.
+    /// </summary>
+    public bool? MatchesRecorded(string? keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
+    {
+        var ring = _ring;
+        var key = keyVersion is null ? ring.Current : ring.Find(keyVersion);
+        return key is null ? null : SameCode(Derive(key, normalizedAddress, nonce, digits), submitted);
+    }
+
     /// <summary>True when <paramref name="submitted"/> is the code for this nonce under the current key; constant time in the code's content.</summary>
     public bool Matches(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
         SameCode(Derive(normalizedAddress, nonce, digits), submitted);
+
+    /// <summary>
+    /// True when <paramref name="submitted"/> is the code for this nonce under the current or the
+    /// previous key (for a code whose key version is not known). Always two derivations (the current
+    /// key twice when there is no previous one) and no early exit, so the time taken says nothing of
+    /// which key matched or whether there is a previous key.
+    /// </summary>
+    public bool MatchesAnyKey(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
+    {
+        var ring = _ring;
+        var underCurrent = SameCode(Derive(ring.Current, normalizedAddress, nonce, digits), submitted);
+        var underPrevious = SameCode(Derive(ring.Previous ?? ring.Current, normalizedAddress, nonce, digits), submitted);
+        return underCurrent | underPrevious;
+    }
 
     private bool IsDue(string? neededVersion, long now) =>
         now - Interlocked.Read(ref _loadedAt) >= _refreshInterval.Ticks || (neededVersion is not null && _ring.Find(neededVersion) is null);

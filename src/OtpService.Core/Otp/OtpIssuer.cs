@@ -61,13 +61,14 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
 
             // The newest code must sort last, and two codes of one address must not share a key.
             var expiresAt = Math.Max(now + settings.TtlSeconds, (state.Newest ?? 0) + 1);
-            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings));
-            var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings);
+            var (verificationId, verificationIdHash) = VerificationId.New();
+            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash);
+            var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
             var result = await store.TryIssueAsync(
                 code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, cancellationToken).ConfigureAwait(false);
             if (result == IssueResult.Issued)
             {
-                return new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: settings.TtlSeconds);
+                return new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: settings.TtlSeconds, VerificationId: verificationId);
             }
         }
 

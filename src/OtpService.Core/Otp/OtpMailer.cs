@@ -40,8 +40,9 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
 
         // The lifetime the mail states is the stored code's own (it differs from OTP_TTL_SECONDS
         // while a stack update changes the TTL, and for a code pushed past its predecessor's expiry).
-        // Until codes record their key version, the current key (the follow-up stores codes.CurrentKeyVersion here).
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(codes.CurrentKeyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
+        // The key version is recorded with the mail, so verify derives under the same key after a rotation.
+        var keyVersion = codes.CurrentKeyVersion;
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
@@ -54,7 +55,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
 
         try
         {
-            await store.MarkMailedAsync(address, expiresAt, now, cancellationToken).ConfigureAwait(false);
+            await store.MarkMailedAsync(address, expiresAt, now, keyVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException)
         {

@@ -66,6 +66,12 @@ public sealed record OtpSettings
     /// <summary>False: generate answers GET with 400 and takes POST only (OTP_GENERATE_ALLOW_GET).</summary>
     public bool GenerateAllowsGet { get; init; } = true;
 
+    /// <summary>
+    /// True: verify refuses a request without verification_id (400 naming the field), so only the
+    /// request that asked for the newest code can use it (OTP_REQUIRE_VERIFICATION_ID; README says when).
+    /// </summary>
+    public bool RequireVerificationId { get; init; }
+
     public string? SenderAddress { get; init; }
     public string AppName { get; init; } = "Simple Website";
 
@@ -117,6 +123,7 @@ public sealed record OtpSettings
             MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, 100_000),
             ClientIpHeader = Text(read, "OTP_CLIENT_IP_HEADER"),
             GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),
+            RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
             SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),

@@ -14,7 +14,8 @@ public enum GenerateStatus
     BudgetExceeded,
 }
 
-public readonly record struct GenerateOutcome(GenerateStatus Status, int? ExpiresInSeconds = null, int? RetryAfterSeconds = null);
+/// <param name="VerificationId">For <see cref="GenerateStatus.Sent"/>: the id that binds a verify to this request's code (<see cref="Otp.VerificationId"/>).</param>
+public readonly record struct GenerateOutcome(GenerateStatus Status, int? ExpiresInSeconds = null, int? RetryAfterSeconds = null, string? VerificationId = null);
 
 public enum VerifyStatus
 {
@@ -24,6 +25,12 @@ public enum VerifyStatus
     NotFound,
     AlreadyUsed,
 
+    /// <summary>A genuine code from an earlier mail of the address, superseded by a newer one; not counted as a wrong guess.</summary>
+    Superseded,
+
+    /// <summary>The verification id given is not the newest code's: another request asked for a code since (or the id is not this address's).</summary>
+    VerificationIdMismatch,
+
     /// <summary>This client's tries at this code are used up, or all clients' together are.</summary>
     TooManyAttempts,
 
@@ -32,7 +39,11 @@ public enum VerifyStatus
 }
 
 /// <param name="Token">For <see cref="VerifyStatus.Verified"/> with a token issuer: the signed proof (a compact JWT).</param>
-public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRemaining = null, int? RetryAfterSeconds = null, string? Token = null);
+public readonly record struct VerifyOutcome(VerifyStatus Status, int? AttemptsRemaining = null, int? RetryAfterSeconds = null, string? Token = null)
+{
+    /// <summary>Why, for the log line only (e.g. <see cref="OtpVerifier.KeyVersionUnknown"/>); never a code, nonce or key.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>What SendOtpEmail did with one code item.</summary>
 public enum MailOutcome

@@ -28,6 +28,13 @@ public sealed record AddressState(
 {
     public static readonly AddressState Empty = new(0, null, 0, new Dictionary<string, int>(), null, 0, 0, new Dictionary<string, long>(), 0, 0);
 
+    /// <summary>
+    /// The codes issued last that had not expired when the newest was issued, newest first: the
+    /// newest and at most <c>SupersededCodes.Earlier</c> earlier ones (fixed size), so verify can
+    /// tell a code from an earlier mail from a wrong one without reading more items.
+    /// </summary>
+    public IReadOnlyList<RecentCode> Recent { get; init; } = [];
+
     /// <summary>Wrong guesses at the newest code from one client.</summary>
     public int GuessesBy(string clientTag) => Guesses.TryGetValue(clientTag, out var count) ? count : 0;
 
@@ -38,3 +45,9 @@ public sealed record AddressState(
     /// </summary>
     public IReadOnlyDictionary<string, long> Owners { get; init; } = new Dictionary<string, long>();
 }
+
+/// <summary>One recently issued code as the address record remembers it: what its code is derived from (never the code).</summary>
+/// <param name="ExpiresAt">Its EXPIRATION_TIME (Unix seconds).</param>
+/// <param name="Nonce">Its 16-byte nonce.</param>
+/// <param name="Digits">6 to 10.</param>
+public sealed record RecentCode(long ExpiresAt, byte[] Nonce, int Digits);

@@ -65,8 +65,11 @@ public interface IOtpStore
     /// </summary>
     Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken);
 
-    /// <summary>Records that the mail went out and drops the claim.</summary>
-    Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records, in one write, that the mail went out at <paramref name="now"/> and under which HMAC
+    /// key version <paramref name="keyVersion"/> its code was derived, and drops the claim.
+    /// </summary>
+    Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken);
 
     /// <summary>Drops a claim after a failed send so a retry can claim again at once.</summary>
     Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken);

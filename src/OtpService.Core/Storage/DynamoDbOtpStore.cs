@@ -180,6 +180,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [":failures"] = N(record.Failures),
             [":since"] = N(record.FailuresSince),
             [":keep"] = N(recordKeepUntil),
+            [":recent"] = Recent(record.Recent),
         };
         if (expectedVersion != 0)
         {
@@ -189,7 +190,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return new UpdateWrite(
             Key(address, AddressRecordSortKey),
             "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep REMOVE #u",
+                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep, #recent = :recent REMOVE #u",
             expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
             new()
             {
@@ -205,23 +206,30 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#since"] = FailuresSince,
                 ["#d"] = DeleteAfter,
                 ["#u"] = UsedAt,
+                ["#recent"] = RecentCodes,
             },
             values);
     }
 
     /// <summary>The code item's insert, conditional on its key being free.</summary>
-    private static PutWrite CodeWrite(StoredCode code, long codeKeepUntil) => new(
-        new()
+    private static PutWrite CodeWrite(StoredCode code, long codeKeepUntil)
+    {
+        var item = new Dictionary<string, AttributeValue>
         {
             [Address] = S(code.Address),
             [ExpirationTime] = N(code.ExpiresAt),
-            [Nonce] = new AttributeValue { B = new MemoryStream(code.Nonce) },
+            [Nonce] = B(code.Nonce),
             [CreatedAt] = N(code.CreatedAt),
             [Digits] = N(code.Digits),
             [DeleteAfter] = N(codeKeepUntil),
-        },
-        "attribute_not_exists(#a)",
-        new() { ["#a"] = Address });
+        };
+        if (code.VerificationIdHash is { } hash)
+        {
+            item[VerificationIdHash] = B(hash);
+        }
+
+        return new PutWrite(item, "attribute_not_exists(#a)", new() { ["#a"] = Address });
+    }
 
     /// <summary>One conditional UpdateItem, sent alone or as part of a transaction.</summary>
     private sealed record UpdateWrite(
@@ -357,15 +365,15 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return response is null ? null : ToCode(response.Attributes);
     }
 
-    public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) =>
+    public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
         Call(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, expiresAt),
-            UpdateExpression = "SET #m = :now REMOVE #c",
+            UpdateExpression = "SET #m = :now, #k = :version REMOVE #c",
             ConditionExpression = "attribute_exists(#a)",
-            ExpressionAttributeNames = new() { ["#m"] = MailedAt, ["#c"] = MailClaimedAt, ["#a"] = Address },
-            ExpressionAttributeValues = new() { [":now"] = N(now) },
+            ExpressionAttributeNames = new() { ["#m"] = MailedAt, ["#k"] = KeyVersion, ["#c"] = MailClaimedAt, ["#a"] = Address },
+            ExpressionAttributeValues = new() { [":now"] = N(now), [":version"] = S(keyVersion) },
         }, cancellationToken));
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
@@ -441,6 +449,18 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, FailuresSince) ?? 0)
     {
         Owners = Numbers(item, Owners),
+        Recent = item.TryGetValue(RecentCodes, out var recent) && recent.L is { } list
+            ? [.. list.Where(e => e.M is not null && e.M.ContainsKey(Nonce)).Select(e => new RecentCode(Long(e.M, ExpirationTime) ?? 0, e.M[Nonce].B.ToArray(), (int)(Long(e.M, Digits) ?? 6)))]
+            : [],
+    };
+
+    private static AttributeValue Recent(IReadOnlyList<RecentCode> codes) => new()
+    {
+        L = [.. codes.Select(c => new AttributeValue
+        {
+            M = new() { [ExpirationTime] = N(c.ExpiresAt), [Nonce] = B(c.Nonce), [Digits] = N(c.Digits) },
+        })],
+        IsLSet = true,
     };
 
     private static Dictionary<string, long> Numbers(Dictionary<string, AttributeValue> item, string name) =>
@@ -457,7 +477,9 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, CreatedAt) ?? 0,
         item[Nonce].B.ToArray(),
         (int)(Long(item, Digits) ?? 6),
-        Long(item, MailedAt));
+        Long(item, MailedAt),
+        item.TryGetValue(KeyVersion, out var version) ? version.S : null,
+        item.TryGetValue(VerificationIdHash, out var hash) && hash.B is { } bytes ? bytes.ToArray() : null);
 
     private static Dictionary<string, AttributeValue> Key(string address, long expiresAt) => new()
     {
@@ -466,6 +488,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     };
 
     private static AttributeValue S(string value) => new() { S = value };
+
+    private static AttributeValue B(byte[] value) => new() { B = new MemoryStream(value) };
 
     private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 

@@ -19,6 +19,12 @@ public static class OtpTable
     public const string MailedAt = "MAILED_AT";
     public const string MailClaimedAt = "MAIL_CLAIMED_AT";
 
+    /// <summary>On a code item: the version id of the HMAC key its mail was derived under (S), set with MAILED_AT.</summary>
+    public const string KeyVersion = "KEY_VERSION";
+
+    /// <summary>On a code item: SHA-256 of the verification id generate returned with it (B, 32 bytes).</summary>
+    public const string VerificationIdHash = "VERIFICATION_ID_HASH";
+
     /// <summary>The TTL attribute: when nothing in the item is needed any more, unlike EXPIRATION_TIME.</summary>
     public const string DeleteAfter = "DELETE_AFTER";
 
@@ -36,6 +42,13 @@ public static class OtpTable
 
     /// <summary>On the address record: when the newest code was verified (N).</summary>
     public const string UsedAt = "USED_AT";
+
+    /// <summary>
+    /// On the address record: the newest code and the earlier ones still unexpired when it was issued
+    /// (L of M, newest first, at most 3): each <see cref="ExpirationTime"/> (N), <see cref="Nonce"/> (B)
+    /// and <see cref="Digits"/> (N), so verify tells a superseded code from a wrong one in the same read.
+    /// </summary>
+    public const string RecentCodes = "RECENT_CODES";
 
     /// <summary>On the address record: the send bucket's GCRA theoretical arrival time (N).</summary>
     public const string SendTat = "SEND_TAT";

@@ -85,6 +85,7 @@ public sealed partial class TemplateContractTests
             ("MaxSendsPerMinute", "OTP_MAX_SENDS_PER_MINUTE", $"{defaults.MaxSendsPerMinute}"),
             ("ClientIpHeader", "OTP_CLIENT_IP_HEADER", ""),
             ("GenerateAllowGet", "OTP_GENERATE_ALLOW_GET", "true"),
+            ("RequireVerificationId", "OTP_REQUIRE_VERIFICATION_ID", "false"),
         };
         var variables = _template.Root["Globals"]?["Function"]?["Environment"]?["Variables"];
         foreach (var (parameter, variable, value) in expected)

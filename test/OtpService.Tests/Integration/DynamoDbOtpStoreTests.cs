@@ -67,7 +67,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         var state = await Store.LoadAddressAsync(Address, default);
         var newest = await Store.LoadNewestAsync(Address, default);
 
-        Assert.Equal(state, newest.State with { Guesses = state.Guesses, Senders = state.Senders, Owners = state.Owners });
+        Assert.Equal(state, newest.State with { Guesses = state.Guesses, Senders = state.Senders, Owners = state.Owners, Recent = state.Recent });
         Assert.Equal((1L, Now + 120, 0, Now + 720, Now, 3L, Now - 10), (state.Version, state.Newest, state.Attempts, state.SendTat, state.LastSentAt, state.Failures, state.FailuresSince));
         Assert.Equal(Now + 1800, state.Senders[Client]);
         Assert.Empty(state.Guesses);
@@ -75,6 +75,43 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         var code = newest.Code!;
         Assert.Equal((Now + 120, Now, 10), (code.ExpiresAt, code.CreatedAt, code.Digits));
         Assert.Equal(Code(0, 0).Nonce, code.Nonce);
+    }
+
+    [SkippableFact]
+    public async Task Issue_StoresTheRecentCodesTheVerificationIdHash_AndTheMailTheKeyVersion_AndLoadReadsThemBack()
+    {
+        var hash = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        byte[] earlierNonce = [.. Enumerable.Repeat((byte)0xEE, 16)];
+        var recent = new List<RecentCode> { new(Now + 120, Code(0, 0).Nonce, 10), new(Now + 60, earlierNonce, 6) };
+        Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(
+            Code(Now, Now + 120, 10) with { VerificationIdHash = hash }, Sent(Now + 120, Now) with { Recent = recent }, 0, Now + 90_000, Now + 3720, default));
+
+        var before = await Store.LoadNewestAsync(Address, default);
+        await Store.MarkMailedAsync(Address, Now + 120, Now + 1, "3f0c8e1a-version-id", default);
+        var after = await Store.LoadNewestAsync(Address, default);
+
+        Assert.Null(before.Code!.KeyVersion);
+        Assert.Equal(hash, before.Code.VerificationIdHash);
+        Assert.Equal("3f0c8e1a-version-id", after.Code!.KeyVersion);
+        Assert.Equal(Now + 1, after.Code.MailedAt);
+        foreach (var state in new[] { after.State, await Store.LoadAddressAsync(Address, default) })
+        {
+            Assert.Equal([(Now + 120, 10), (Now + 60, 6)], state.Recent.Select(r => (r.ExpiresAt, r.Digits)));
+            Assert.Equal(Code(0, 0).Nonce, state.Recent[0].Nonce);
+            Assert.Equal(earlierNonce, state.Recent[1].Nonce);
+        }
+    }
+
+    [SkippableFact]
+    public async Task ACodeAndRecordWrittenWithoutTheNewAttributes_ReadAsLegacy()
+    {
+        await Issue(Now, Now + 120);
+
+        var newest = await Store.LoadNewestAsync(Address, default);
+
+        Assert.Empty(newest.State.Recent);
+        Assert.Null(newest.Code!.VerificationIdHash);
+        Assert.Null(newest.Code.KeyVersion);
     }
 
     [SkippableFact]
@@ -200,7 +237,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         await Store.ReleaseMailingClaimAsync(Address, Now + 120, default);
         Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 6, 30, default));
         Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 36, 30, default));
-        await Store.MarkMailedAsync(Address, Now + 120, Now + 37, default);
+        await Store.MarkMailedAsync(Address, Now + 120, Now + 37, "v1", default);
         Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 100, 30, default));
         Assert.Equal(Now + 37, (await Store.GetAsync(Address, Now + 120, default))?.MailedAt);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Aws;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
+using OtpService.Core.Storage;
 using Xunit;
 
 namespace OtpService.Tests.Integration;
@@ -81,6 +82,90 @@ public class SecretsManagerKeyRingTests
         await codes.RefreshAsync(newVersion, default);
 
         Assert.Equal(newVersion, codes.CurrentKeyVersion);
+    }
+
+    /// <summary>
+    /// The rules over dynalite with each function's own key ring read from moto's Secrets Manager, as
+    /// SendOtpEmail and VerifyOtp hold theirs. Mail is captured in memory (the subject is the key,
+    /// not SES). <paramref name="keyClock"/> moves the rings' age; the codes' clock stays put.
+    /// </summary>
+    private sealed class TwoFunctions
+    {
+        private const string Address = "rotation@example.com";
+        private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+        private readonly Tests.Support.RecordingEmailSender _mail = new();
+        private readonly OtpSettings _settings = new() { SenderAddress = "no-reply@example.com", ResendCooldownSeconds = 0, ClientMaxSendsPerAddressPerHour = 5 };
+        private DynamoDbOtpStore _store = null!;
+        private OtpIssuer _issuer = null!;
+
+        public OtpCode MailerKeys { get; private set; } = null!;
+
+        public static async Task<TwoFunctions> StartAsync(Func<string, string?> environment, FakeTimeProvider keyClock)
+        {
+            var emulators = await EmulatorFixture.StartedAsync();
+            var table = await emulators.CreateTableAsync();
+            var functions = new TwoFunctions();
+            functions._store = new DynamoDbOtpStore(OtpService.Core.Composition.OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+            functions._issuer = new OtpIssuer(functions._store, functions._settings, functions._clock, Tests.Support.TestKeys.Tagger());
+            functions.MailerKeys = await ColdStartAsync(environment, keyClock);
+            return functions;
+        }
+
+        public static async Task<OtpCode> ColdStartAsync(Func<string, string?> environment, FakeTimeProvider keyClock) =>
+            new(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), keyClock);
+
+        /// <summary>Generate, then SendOtpEmail's rule; the code as the mail shows it.</summary>
+        public async Task<string> IssueAndMailAsync()
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(GenerateStatus.Sent, (await _issuer.IssueAsync(Address, "198.51.100.10", default)).Status);
+            var newest = (await _store.LoadNewestAsync(Address, default)).Code!;
+            var mailer = new OtpMailer(_store, _mail, MailerKeys, _settings, _clock);
+            Assert.Equal(MailOutcome.Sent, (await mailer.MailAsync(Address, newest.ExpiresAt, default)).Outcome);
+            return _mail.LastCode(Address);
+        }
+
+        public async Task<string?> MailedKeyVersionAsync() => (await _store.LoadNewestAsync(Address, default)).Code!.KeyVersion;
+
+        public Task<VerifyOutcome> VerifyAsync(OtpCode verifierKeys, string code) =>
+            new OtpVerifier(_store, verifierKeys, _settings, _clock, Tests.Support.TestKeys.Tagger()).VerifyAsync(Address, code, "198.51.100.10", default);
+    }
+
+    [SkippableFact]
+    public async Task ARotationBetweenMailingAndVerifying_LeavesTheCodeValid_AndASecondOneFailsItSafe()
+    {
+        var (environment, secretArn) = await SecretAsync(FirstKey);
+        var keyClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var functions = await TwoFunctions.StartAsync(environment, keyClock);
+        // Its own clock never moves: its ring stays fresh, so only a code naming a version it lacks makes it read again.
+        var verifierBefore = await TwoFunctions.ColdStartAsync(environment, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var mailedBefore = await functions.IssueAndMailAsync();
+        var firstVersion = await functions.MailedKeyVersionAsync();
+        Assert.Equal(functions.MailerKeys.CurrentKeyVersion, firstVersion);
+
+        using var secrets = MotoClient(await MotoServer.SharedAsync());
+        var secondVersion = await secrets.PutSecretValueAsync(secretArn, SecondKey);
+
+        // A VerifyOtp started after the rotation (current: the new key) still takes the code mailed before it.
+        var verifierAfter = await TwoFunctions.ColdStartAsync(environment, keyClock);
+        Assert.Equal(secondVersion, verifierAfter.CurrentKeyVersion);
+        Assert.Equal(VerifyStatus.Verified, (await functions.VerifyAsync(verifierAfter, mailedBefore)).Status);
+
+        // SendOtpEmail picks up the new key on its refresh; a VerifyOtp still on the old ring loads it when a code names it.
+        keyClock.Advance(OtpCode.DefaultRefreshInterval);
+        var mailedAfter = await functions.IssueAndMailAsync();
+        Assert.Equal(secondVersion, await functions.MailedKeyVersionAsync());
+        Assert.Equal(VerifyStatus.Verified, (await functions.VerifyAsync(verifierBefore, mailedAfter)).Status);
+        Assert.Equal(secondVersion, verifierBefore.CurrentKeyVersion);
+
+        // Rotated again within the code's lifetime: the first version is in neither stage.
+        var mailedUnderSecond = await functions.IssueAndMailAsync();
+        await secrets.PutSecretValueAsync(secretArn, FirstKey + "-third");
+        await secrets.PutSecretValueAsync(secretArn, SecondKey + "-fourth");
+        var verifierLater = await TwoFunctions.ColdStartAsync(environment, keyClock);
+        var outcome = await functions.VerifyAsync(verifierLater, mailedUnderSecond);
+        Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
+        Assert.Equal(OtpVerifier.KeyVersionUnknown, outcome.Note);
     }
 
     [SkippableFact]

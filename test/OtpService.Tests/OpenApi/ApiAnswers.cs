@@ -191,6 +191,22 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         await Call("verify after the lifetime", handlers, ApiEvent.Get(Verify).Query("email_address", late).Query("otp", "000000"));
         await Call("verify POST after the lifetime", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{late}}","otp":"000000"}"""));
 
+        // Two mails to one address: the first mail's code is superseded (422), the first request's
+        // verification_id is a mismatch (403), on GET and POST. The earlier code is derived from the
+        // stored nonce under the development key, as SendOtpEmail derived it for the mail.
+        var twice = NewAddress();
+        var firstId = await GenerateIdAsync("generate (first of two mails)", handlers, twice);
+        var twiceServices = new OtpServices(env.GetValueOrDefault) { Clock = clock, LogOutput = TextWriter.Null };
+        var firstCode = (await twiceServices.CreateStore().LoadNewestAsync(twice, default)).Code!;
+        var earlier = twiceServices.CreateCodes().Derive(twice, firstCode.Nonce, firstCode.Digits);
+        clock.Advance(TimeSpan.FromSeconds(new OtpSettings().ResendCooldownSeconds));
+        await GenerateIdAsync("generate (second of two mails)", handlers, twice);
+        await Call("verify an earlier mail's code", handlers, ApiEvent.Get(Verify).Query("email_address", twice).Query("otp", earlier));
+        await Call("verify POST an earlier mail's code", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{twice}}","otp":"{{earlier}}"}"""));
+        await Call("verify with an earlier request's verification_id", handlers, ApiEvent.Get(Verify).Query("email_address", twice).Query("otp", "000000").Query("verification_id", firstId));
+        await Call("verify POST with an earlier request's verification_id", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{twice}}","otp":"000000","verification_id":"{{firstId}}"}"""));
+        await Call("verify with a malformed verification_id", handlers, ApiEvent.Get(Verify).Query("email_address", twice).Query("otp", "000000").Query("verification_id", "not-an-id"));
+
         // No code ever sent.
         var unknown = NewAddress();
         await Call("verify an address that got no code", handlers, ApiEvent.Get(Verify).Query("email_address", unknown).Query("otp", "123456"));
@@ -240,6 +256,14 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         {
             await Call("a store failing unexpectedly (injected)", failing, request);
         }
+    }
+
+    /// <summary>Generates for <paramref name="address"/> and returns the answer's verificationId.</summary>
+    private async Task<string> GenerateIdAsync(string scenario, Dictionary<string, Func<Stream, Task<Stream>>> handlers, string address)
+    {
+        await Call(scenario, handlers, ApiEvent.Get(Generate).Query("email_address", address));
+        using var body = JsonDocument.Parse(observed[^1].Body);
+        return body.RootElement.GetProperty("verificationId").GetString()!;
     }
 
     /// <summary>A valid request for each route and method.</summary>

@@ -28,7 +28,7 @@ public abstract class DelegatingStore(IOtpStore inner) : IOtpStore
     public virtual Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         inner.TryClaimMailingAsync(address, expiresAt, now, leaseSeconds, cancellationToken);
 
-    public virtual Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) => inner.MarkMailedAsync(address, expiresAt, now, cancellationToken);
+    public virtual Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) => inner.MarkMailedAsync(address, expiresAt, now, keyVersion, cancellationToken);
 
     public virtual Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) => inner.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken);
 }

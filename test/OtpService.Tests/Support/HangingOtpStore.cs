@@ -37,7 +37,7 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         Hang<StoredCode?>(cancellationToken);
 
-    public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
+    public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
 

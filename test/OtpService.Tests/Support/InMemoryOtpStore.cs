@@ -302,10 +302,10 @@ public sealed class InMemoryOtpStore : IOtpStore
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         Update(address, expiresAt, e => e.Code.MailedAt is null && (e.ClaimedAt is null || e.ClaimedAt <= now - leaseSeconds), e => e with { ClaimedAt = now }, e => e.Code);
 
-    public Task MarkMailedAsync(string address, long expiresAt, long now, CancellationToken cancellationToken) =>
+    public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
         FailMarkMailedWith is { } failure
             ? Task.FromException(failure)
-            : Update(address, expiresAt, _ => true, e => e with { Code = e.Code with { MailedAt = now }, ClaimedAt = null }, e => e.Code);
+            : Update(address, expiresAt, _ => true, e => e with { Code = e.Code with { MailedAt = now, KeyVersion = keyVersion }, ClaimedAt = null }, e => e.Code);
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
         Update(address, expiresAt, _ => true, e => e with { ClaimedAt = null }, e => e.Code);

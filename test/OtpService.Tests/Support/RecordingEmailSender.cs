@@ -11,6 +11,13 @@ public sealed class RecordingEmailSender : IEmailSender
     /// <summary>The next sends throw this, until it is set back to null.</summary>
     public EmailSendException? FailWith { get; set; }
 
+    /// <summary>The code in the last mail sent to <paramref name="to"/> (the 6 to 10 digits the text body carries).</summary>
+    public string LastCode(string to)
+    {
+        var mail = Sent.Last(m => m.To == to);
+        return System.Text.RegularExpressions.Regex.Match(mail.TextBody, @"(?<!\d)\d{6,10}(?!\d)").Value;
+    }
+
     /// <summary>How long each send takes (real time, honouring cancellation), to use up an invocation's budget.</summary>
     public TimeSpan Delay { get; set; }
 

@@ -6,8 +6,11 @@ namespace OtpService.Tests.Support;
 /// <summary>The three rules wired to one in-memory store, one fake clock and one recording mailer.</summary>
 public sealed class RuleHarness
 {
-    public RuleHarness(OtpSettings? settings = null)
+    /// <param name="settings">Defaults when null.</param>
+    /// <param name="codes">The key ring's user for verify and mail; the development key when null.</param>
+    public RuleHarness(OtpSettings? settings = null, OtpCode? codes = null)
     {
+        Codes = codes ?? TestKeys.Codes();
         Settings = (settings ?? new OtpSettings()) with { SenderAddress = "no-reply@example.com" };
         Issuer = new OtpIssuer(Store, Settings, Clock, Tagger);
         Verifier = new OtpVerifier(Store, Codes, Settings, Clock, Tagger);
@@ -17,7 +20,7 @@ public sealed class RuleHarness
     public OtpSettings Settings { get; }
     public InMemoryOtpStore Store { get; } = new();
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-    public OtpCode Codes { get; } = TestKeys.Codes();
+    public OtpCode Codes { get; }
     public ClientTagger Tagger { get; } = TestKeys.Tagger();
 
     /// <summary>The caller of most tests (an IPv4 from the documentation range, RFC 5737).</summary>
@@ -38,6 +41,13 @@ public sealed class RuleHarness
     public string CurrentCode(string address)
     {
         var code = Store.Codes(address)[0];
+        return Codes.Derive(address, code.Nonce, code.Digits);
+    }
+
+    /// <summary>The code of the address's <paramref name="index"/>-th newest code (0: newest) under the current key.</summary>
+    public string CodeAt(string address, int index)
+    {
+        var code = Store.Codes(address)[index];
         return Codes.Derive(address, code.Nonce, code.Digits);
     }
 

@@ -165,6 +165,106 @@ public class ApiHandlerTests
         Assert.StartsWith(field, result.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, ApiEvent> BadVerificationIds()
+    {
+        var data = new TheoryData<string, ApiEvent>();
+        foreach (var (because, value) in new[]
+        {
+            ("empty", ""),
+            ("one character short", "AAAAAAAAAAAAAAAAAAAAA"),
+            ("one character long", "AAAAAAAAAAAAAAAAAAAAAAA"),
+            ("padded base64", "AAAAAAAAAAAAAAAAAAAA=="),
+            ("base64 not base64url", "AAAAAAAAAAAAAAAAAAAA+/"),
+            ("a space inside", "AAAAAAAAAA AAAAAAAAAAA"),
+            ("full-width letters", "ＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡＡ"),
+            ("huge", new string('A', 3000)),
+        })
+        {
+            data.Add("query, " + because, ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").Query("verification_id", value));
+            data.Add("JSON, " + because, ApiEvent.Post("/otp/verify").Json(JsonSerializer.Serialize(new Dictionary<string, string> { ["email_address"] = Address, ["otp"] = "123456", ["verification_id"] = value })));
+        }
+
+        foreach (var literal in new[] { "123", "null", "true", "{}", "[\"AAAAAAAAAAAAAAAAAAAAAA\"]" })
+        {
+            data.Add("JSON " + literal, ApiEvent.Post("/otp/verify").Json($$"""{"email_address": "{{Address}}", "otp": "123456", "verification_id": {{literal}}}"""));
+        }
+
+        data.Add("given twice", ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456")
+            .Query("verification_id", "AAAAAAAAAAAAAAAAAAAAAA").Query("verification_id", "BBBBBBBBBBBBBBBBBBBBBB"));
+        data.Add("in query and body", ApiEvent.Post("/otp/verify").Query("verification_id", "AAAAAAAAAAAAAAAAAAAAAA")
+            .Json($$"""{"email_address": "{{Address}}", "otp": "123456", "verification_id": "AAAAAAAAAAAAAAAAAAAAAA"}"""));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadVerificationIds))]
+    public async Task Verify_AMalformedVerificationId_Answers400NamingTheField_AndCountsNothing(string because, ApiEvent request)
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        var result = await Verify(request);
+
+        Assert.True(400 == result.StatusCode, because);
+        Assert.Equal("verification_id", result.Body.GetProperty("field").GetString());
+        Assert.StartsWith("verification_id ", result.Message, StringComparison.Ordinal);
+        Assert.True(result.Message.Length < 200, because);
+        Assert.Equal(0, _h.Store.Record(Address).Attempts);
+    }
+
+    [Fact]
+    public async Task Generate_Answers202WithAVerificationId_ThatBindsVerifyToItsCode()
+    {
+        var first = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        _h.Advance(30);
+        var second = await Generate(ApiEvent.Post("/otp/generate").Json($$"""{"email_address": "{{Address}}"}"""));
+        var firstId = first.Body.GetProperty("verificationId").GetString()!;
+        var secondId = second.Body.GetProperty("verificationId").GetString()!;
+        var code = _h.CurrentCode(Address);
+
+        Assert.Matches("^[A-Za-z0-9_-]{22}$", firstId);
+        Assert.NotEqual(firstId, secondId);
+        var mismatch = await Verify(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", code).Query("verification_id", firstId));
+        Assert.Equal((403, "verification_id_mismatch"), Pair(mismatch));
+        Assert.Contains("newer code", mismatch.Message, StringComparison.Ordinal);
+        var verified = await Verify(ApiEvent.Post("/otp/verify").Json($$"""{"email_address": "{{Address}}", "otp": "{{code}}", "verification_id": "{{secondId}}"}"""));
+        Assert.Equal((200, "verified"), Pair(verified));
+        Assert.DoesNotContain(firstId, _logs.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secondId, _logs.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_AnEarlierMailsCode_Answers422Superseded_NotCountedAsAWrongTry()
+    {
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+        var earlier = _h.CurrentCode(Address);
+        _h.Advance(30);
+        await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
+
+        var result = await Verify(Address, earlier);
+
+        Assert.Equal((422, "superseded"), Pair(result));
+        Assert.Contains("newest email", result.Message, StringComparison.Ordinal);
+        Assert.False(result.Body.TryGetProperty("attemptsRemaining", out _));
+        Assert.Equal(4, (await Verify(Address, RuleHarness.Wrong(_h.CurrentCode(Address)))).Number("attemptsRemaining"));
+    }
+
+    [Fact]
+    public async Task Verify_WhenTheIdIsRequired_RefusesARequestWithoutIt_NamingTheField_AndTakesOneWithIt()
+    {
+        var settings = _h.Settings with { RequireVerificationId = true };
+        var verify = new VerifyOtp.Function(_h.Verifier, settings, new InvocationLog(_logs, "VerifyOtp"));
+        var id = (await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address))).Body.GetProperty("verificationId").GetString();
+        var code = _h.CurrentCode(Address);
+
+        var without = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", code).ToStream()));
+        var with = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", code).Query("verification_id", id!).ToStream()));
+
+        Assert.Equal((400, "invalid_request"), Pair(without));
+        Assert.Equal("verification_id", without.Body.GetProperty("field").GetString());
+        Assert.StartsWith("verification_id is required", without.Message, StringComparison.Ordinal);
+        Assert.Equal((200, "verified"), Pair(with));
+    }
+
     [Theory]
     [InlineData("{}")]
     [InlineData("{\"queryStringParameters\": null}")]

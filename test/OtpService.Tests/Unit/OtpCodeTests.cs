@@ -140,6 +140,38 @@ public class OtpCodeTests
     }
 
     [Fact]
+    public void MatchesRecorded_UsesTheRecordedVersion_TheCurrentKeyWithoutOne_AndIsNullForAVersionInNeitherStage()
+    {
+        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
+        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 6);
+        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 6);
+
+        Assert.True(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV1));
+        Assert.False(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV2));
+        Assert.True(codes.MatchesRecorded("v2", "user@example.com", Nonce, 6, underV2));
+        Assert.True(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, underV2));
+        Assert.False(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, underV1));
+        Assert.Null(codes.MatchesRecorded("v0", "user@example.com", Nonce, 6, underV1));
+        Assert.False(codes.MatchesRecorded("v2", "user@example.com", Nonce, 6, underV2[..5]));
+    }
+
+    [Fact]
+    public void MatchesAnyKey_TakesACodeUnderTheCurrentOrThePreviousKey_Only()
+    {
+        var third = new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray());
+        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 6);
+        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 6);
+        var underV3 = new OtpCode(new OtpKeyRing(third)).Derive("user@example.com", Nonce, 6);
+        var rotated = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
+
+        Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV1));
+        Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV2));
+        Assert.False(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV3));
+        Assert.True(new OtpCode(new OtpKeyRing(KeyV2)).MatchesAnyKey("user@example.com", Nonce, 6, underV2));
+        Assert.False(new OtpCode(new OtpKeyRing(KeyV2)).MatchesAnyKey("user@example.com", Nonce, 6, underV1));
+    }
+
+    [Fact]
     public void Derive_WithAnUnknownVersion_ThrowsNamingItButNoKey()
     {
         var error = Assert.Throws<KeyNotFoundException>(() => new OtpCode(new OtpKeyRing(KeyV2, KeyV1)).Derive("v0", "user@example.com", Nonce, 6));

@@ -16,8 +16,9 @@ public class OtpIssuerTests
 
         var outcome = await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: 120), outcome);
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: 120, VerificationId: outcome.VerificationId), outcome);
         var stored = Assert.Single(h.Store.Codes(Address));
+        Assert.Equal(VerificationId.Hash(outcome.VerificationId!), stored.VerificationIdHash);
         Assert.Equal(h.Clock.GetUtcNow().ToUnixTimeSeconds() + 120, stored.ExpiresAt);
         Assert.Equal(16, stored.Nonce.Length);
         Assert.Equal(6, stored.Digits);

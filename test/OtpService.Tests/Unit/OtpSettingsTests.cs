@@ -15,6 +15,7 @@ public class OtpSettingsTests
         Assert.Equal((15, 10, 1_209_600, 10), (settings.MaxAttemptsAllClients, settings.FailuresBeforeLongCodes, settings.FailureForgiveSeconds, settings.LongCodeLength));
         Assert.Equal((120, 60, 30, 2, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
         Assert.True(settings.GenerateAllowsGet);
+        Assert.False(settings.RequireVerificationId);
         Assert.Null(settings.ClientIpHeader);
         Assert.Null(settings.SenderAddress);
         Assert.Equal(10, settings.FunctionTimeoutSeconds);
@@ -42,6 +43,7 @@ public class OtpSettingsTests
             ["OTP_MAX_SENDS_PER_MINUTE"] = "12",
             ["OTP_CLIENT_IP_HEADER"] = "X-Client-IP",
             ["OTP_GENERATE_ALLOW_GET"] = "false",
+            ["OTP_REQUIRE_VERIFICATION_ID"] = "true",
             ["OTP_SENDER_ADDRESS"] = "from@example.com",
             ["OTP_APP_NAME"] = "Shop",
             ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
@@ -53,7 +55,7 @@ public class OtpSettingsTests
             (s.TableName, s.TtlSeconds, s.CodeLength, s.MaxAttempts, s.ResendCooldownSeconds, s.MaxSendsPerHour, s.SenderAddress, s.AppName));
         Assert.Equal((9, 7, 3600, 9), (s.MaxAttemptsAllClients, s.FailuresBeforeLongCodes, s.FailureForgiveSeconds, s.LongCodeLength));
         Assert.Equal((40, 4, 30, 3, 12), (s.ClientMaxRequestsPerHour, s.ClientMaxAddressesPerHour, s.ClientMaxFailuresPerHour, s.ClientMaxSendsPerAddressPerHour, s.MaxSendsPerMinute));
-        Assert.Equal(("X-Client-IP", false), (s.ClientIpHeader, s.GenerateAllowsGet));
+        Assert.Equal(("X-Client-IP", false, true), (s.ClientIpHeader, s.GenerateAllowsGet, s.RequireVerificationId));
         Assert.Equal(30, s.FunctionTimeoutSeconds);
     }
 
@@ -66,6 +68,7 @@ public class OtpSettingsTests
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "2")]
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "901")]
     [InlineData("OTP_GENERATE_ALLOW_GET", "yes")]
+    [InlineData("OTP_REQUIRE_VERIFICATION_ID", "1")]
     [InlineData("OTP_MAX_SENDS_PER_MINUTE", "0")]
     [InlineData("OTP_FAILURE_FORGIVE_SECONDS", "59")]
     public void FromVariables_RefusesOutOfRangeValuesNamingTheVariable(string name, string value)

@@ -122,7 +122,7 @@ public class OtpVerifierTests
     }
 
     [Fact]
-    public async Task Verify_AnOlderCode_FailsOnceANewerOneIsIssued()
+    public async Task Verify_AnOlderCode_IsSupersededOnceANewerOneIsIssued()
     {
         var (h, first) = await Issued();
         h.Advance(30);
@@ -130,7 +130,7 @@ public class OtpVerifierTests
         var second = h.CurrentCode(Address);
 
         Assert.NotEqual(first, second);
-        Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, first, RuleHarness.Client, default)).Status);
+        Assert.Equal(VerifyStatus.Superseded, (await h.Verifier.VerifyAsync(Address, first, RuleHarness.Client, default)).Status);
         Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, second, RuleHarness.Client, default)).Status);
     }
 
@@ -203,7 +203,7 @@ public class OtpVerifierTests
     }
 
     [Fact]
-    public async Task Verify_WhileTheNewestCodesItemIsMissing_TheOlderCodeCannotVerify()
+    public async Task Verify_WhileTheNewestCodesItemIsMissing_TheOlderCodeIsSupersededNotVerified()
     {
         var (h, code) = await Issued(new OtpSettings { ResendCooldownSeconds = 0 });
         h.Store.FailNextCodeInsert = true;
@@ -211,12 +211,12 @@ public class OtpVerifierTests
 
         var outcome = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
-        Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
+        Assert.Equal(VerifyStatus.Superseded, outcome.Status);
         Assert.Null(h.Store.Record(Address).UsedAt);
     }
 
     [Fact]
-    public async Task Verify_ARightCodeThatLosesToANewerIssue_IsAnsweredAsWrongNotAsUsed()
+    public async Task Verify_ARightCodeThatLosesToANewerIssue_IsSupersededNotUsed_AndNotCounted()
     {
         var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 0 });
         var store = new RacingStore(h);
@@ -226,7 +226,9 @@ public class OtpVerifierTests
 
         var outcome = await verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
-        Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
+        Assert.Equal(VerifyStatus.Superseded, outcome.Status);
+        Assert.Null(h.Store.Record(Address).UsedAt);
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
     }
 
     [Fact]

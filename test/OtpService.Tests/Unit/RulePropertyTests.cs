@@ -11,7 +11,8 @@ namespace OtpService.Tests.Unit;
 /// it, sometimes mistyping), an attacker (requests codes for the victim's and another address,
 /// guesses, replays stale codes) and clock advances, checking the invariants that make codes
 /// safe and keep the owner in whatever the attacker does: never two successes for one code,
-/// none after expiry or the attempt limits, no cap exceeded, and the owner's lockout bound.
+/// none after expiry or the attempt limits, no cap exceeded, and the owner's lockout bound; an
+/// earlier mail's code never verifies and never counts (superseded while unexpired).
 /// </summary>
 public class RulePropertyTests
 {
@@ -69,7 +70,8 @@ public class RulePropertyTests
         public List<(string Address, string Client, long At, bool OwnerLane)> Sends { get; } = [];
         public List<(string Client, long At)> Requests { get; } = [];
         public List<(string Client, long At)> Failures { get; } = [];
-        public Dictionary<string, string?> Stale { get; } = new() { [Victim] = null, [Other] = null };
+        /// <summary>The code of the previous mail to each address and when it expires.</summary>
+        public Dictionary<string, (string Code, long ExpiresAt)?> Stale { get; } = new() { [Victim] = null, [Other] = null };
         public Dictionary<string, int> ShortCodeWrongGuesses { get; } = new() { [Victim] = 0, [Other] = 0 };
     }
 
@@ -116,7 +118,7 @@ public class RulePropertyTests
             log.Sends.Add((address, client, now, lane));
             if (previous is not null)
             {
-                log.Stale[address] = h.Codes.Derive(address, previous.Nonce, previous.Digits);
+                log.Stale[address] = (h.Codes.Derive(address, previous.Nonce, previous.Digits), previous.ExpiresAt);
             }
 
             return;
@@ -147,12 +149,13 @@ public class RulePropertyTests
         {
             (_, null) => "123456",
             (Kind.OwnerVerify, _) => h.CurrentCode(address),
-            (Kind.AttackerStale, _) when log.Stale[address] is { } stale => stale,
+            (Kind.AttackerStale, _) when log.Stale[address] is { } stale => stale.Code,
             _ => RuleHarness.Wrong(h.CurrentCode(address)),
         };
         var failuresThisHour = log.Failures.Count(f => f.Client == client && f.At / 3600 == now / 3600);
         var outcome = h.Verifier.VerifyAsync(address, submitted, client, default).GetAwaiter().GetResult();
-        if (outcome.Status != VerifyStatus.ClientLimited && outcome.Status != VerifyStatus.Verified)
+        var after = h.Store.Record(address);
+        if (outcome.Status is not (VerifyStatus.ClientLimited or VerifyStatus.Verified or VerifyStatus.Superseded))
         {
             log.Failures.Add((client, now));
         }
@@ -165,6 +168,25 @@ public class RulePropertyTests
             Assert.True(before.GuessesBy(h.Tagger.Client(client)) < Tight.MaxAttempts, "verified after the client's attempt limit");
             Assert.True(before.Attempts < Tight.MaxAttemptsAllClients || AbuseLimits.IsOwner(before, h.Tagger.Client(client), now), "verified after the attempt limit for all clients by a client not in the owner lane");
             Assert.Equal(h.CurrentCode(address), submitted);
+        }
+
+        // Superseded: only for the unexpired code of an earlier mail, and it counts against nothing.
+        var stalePrevious = kind == Kind.AttackerStale && log.Stale[address] is { } earlier && earlier.Code == submitted ? earlier : ((string Code, long ExpiresAt)?)null;
+        if (outcome.Status == VerifyStatus.Superseded)
+        {
+            Assert.NotNull(stalePrevious);
+            Assert.True(stalePrevious.Value.ExpiresAt >= now, "an expired earlier code answered superseded");
+            Assert.NotEqual(h.CurrentCode(address), submitted);
+            Assert.Equal(before.Attempts, after.Attempts);
+            Assert.Equal(before.GuessesBy(h.Tagger.Client(client)), after.GuessesBy(h.Tagger.Client(client)));
+        }
+
+        // A live earlier code, while the newest is open to this client, is always told apart from a wrong guess.
+        if (stalePrevious is { } live && live.ExpiresAt >= now && live.Code != h.CurrentCode(address) && newest!.ExpiresAt == before.Newest
+            && before.Newest >= now && before.UsedAt is null && before.GuessesBy(h.Tagger.Client(client)) < Tight.MaxAttempts
+            && before.Attempts < Tight.MaxAttemptsAllClients && failuresThisHour < Tight.ClientMaxFailuresPerHour)
+        {
+            Assert.Equal(VerifyStatus.Superseded, outcome.Status);
         }
 
         if (outcome.Status == VerifyStatus.WrongCode)

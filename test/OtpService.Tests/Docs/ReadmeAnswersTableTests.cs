@@ -1,0 +1,37 @@
+using OtpService.Core.Api;
+using OtpService.Core.Otp;
+using OtpService.Tests.Deploy;
+using Xunit;
+
+namespace OtpService.Tests.Docs;
+
+/// <summary>README's answers table ("The API") lists every verify answer the code gives, with its HTTP status, status word and message.</summary>
+public class ReadmeAnswersTableTests
+{
+    public static TheoryData<VerifyStatus> VerifyStatuses() => [.. Enum.GetValues<VerifyStatus>()];
+
+    [Theory]
+    [MemberData(nameof(VerifyStatuses))]
+    public void EveryVerifyAnswer_IsARowOfTheReadmesTable(VerifyStatus status)
+    {
+        var answer = ApiAnswers.For(new VerifyOutcome(status));
+        var readme = File.ReadAllLines(RepositoryFiles.PathOf("README.md"));
+
+        var row = readme.FirstOrDefault(l => l.StartsWith($"| verify | {answer.StatusCode} | `{answer.Body.Status}` |", StringComparison.Ordinal));
+
+        Assert.True(row is not null, $"README's table has no row '| verify | {answer.StatusCode} | `{answer.Body.Status}` |'");
+        if (!row.Contains("(or", StringComparison.Ordinal))
+        {
+            // A row that lists variants ("(or: ...)") words them shorter; every other row gives the message as sent.
+            Assert.Contains(answer.Body.Message, row, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheSentRow_NamesTheVerificationId()
+    {
+        var row = File.ReadAllLines(RepositoryFiles.PathOf("README.md")).First(l => l.StartsWith("| generate | 202 | `sent` |", StringComparison.Ordinal));
+
+        Assert.Contains("`verificationId`", row, StringComparison.Ordinal);
+    }
+}
