@@ -338,4 +338,80 @@ public class OtpCodeTests
 
         Assert.Equal("v1", codes.CurrentKeyVersion);
     }
+
+    [Fact]
+    public async Task Refresh_ByDefault_ReadsTheRingEveryFiveMinutes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+
+        clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(0, store.Reads);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(TimeSpan.FromMinutes(5), OtpCode.DefaultRefreshInterval);
+    }
+
+    [Fact]
+    public async Task Refresh_CountsTheIntervalFromTheLastSuccessfulRead()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+
+        // Past the retry interval but not the refresh interval since the read: nothing is due.
+        clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(1, store.Reads);
+
+        clock.Advance(TimeSpan.FromTicks(1));
+        await codes.RefreshAsync(null, default);
+        Assert.Equal(2, store.Reads);
+        Assert.Equal("v3", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
+    public async Task Refresh_ForAVersionTheNewRingLacksToo_WaitsTheRetryInterval_ThenAsksAgain()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
+        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+
+        await codes.RefreshAsync("v3", default);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+        Assert.Null(codes.MatchesRecorded("v3", "user@example.com", Nonce, 6, "000000"));
+
+        clock.Advance(OtpCode.RetryInterval);
+        await codes.RefreshAsync("v3", default);
+        Assert.Equal(2, store.Reads);
+        Assert.Equal("v3", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
+    public void Derive_NamesTheMissingArgument()
+    {
+        var codes = TestKeys.Codes();
+
+        Assert.Equal("keyVersion", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, "user@example.com", Nonce, 6)).ParamName);
+        Assert.Equal("normalizedAddress", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, Nonce, 6)).ParamName);
+        Assert.Equal("submitted", Assert.Throws<ArgumentNullException>(() => codes.Matches("user@example.com", Nonce, 6, null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(11)]
+    public void Derive_RefusesALengthOutsideSixToTen(int digits)
+    {
+        var codes = TestKeys.Codes();
+
+        Assert.Equal("digits", Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive("user@example.com", Nonce, digits)).ParamName);
+    }
 }

@@ -294,4 +294,37 @@ public class OtpIssuerTests
 
         Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync("other@example.com", RuleHarness.Client, default)).Status);
     }
+
+    [Fact]
+    public async Task Issue_KeepsTheCodeAnHourPastItsExpiry_ForTheTableTtl()
+    {
+        var h = new RuleHarness();
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        var expiresAt = Assert.Single(h.Store.Codes(Address)).ExpiresAt;
+
+        h.Store.Expire(expiresAt + 3600);
+        Assert.Single(h.Store.Codes(Address));
+
+        h.Store.Expire(expiresAt + 3601);
+        Assert.Empty(h.Store.Codes(Address));
+    }
+
+    [Fact]
+    public async Task Issue_KeepsTheClientsHourAndTheBudgetsMinute_AnHourPastTheirClose()
+    {
+        var h = new RuleHarness();
+        var client = AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now);
+        var budget = AbuseLimits.BudgetWindow(h.Now);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        h.Store.Expire(budget.WindowEnd + 3600);
+        Assert.Equal(1, h.Store.Count(budget, WindowCounter.Sends));
+        h.Store.Expire(budget.WindowEnd + 3601);
+        Assert.Equal(0, h.Store.Count(budget, WindowCounter.Sends));
+
+        h.Store.Expire(client.WindowEnd + 3600);
+        Assert.Equal(1, h.Store.Count(client, WindowCounter.Requests));
+        h.Store.Expire(client.WindowEnd + 3601);
+        Assert.Equal(0, h.Store.Count(client, WindowCounter.Requests));
+    }
 }
