@@ -45,4 +45,28 @@ public class ClientTaggerTests
     {
         Assert.Throws<ArgumentException>(() => new ClientTagger(new byte[31]));
     }
+
+    /// <summary>
+    /// Known answers: tags are stored in limiter records, so a change would reset every limit at
+    /// deploy. Computed independently with python3:
+    /// <c>base64.urlsafe_b64encode(hmac.new(key, domain + b"\0" + value, sha256).digest()[:n])</c>, unpadded.
+    /// </summary>
+    [Theory]
+    [InlineData("192.0.2.1", "c5rCqKa5koUzbFSmHpMM9kg")]
+    [InlineData("2001:db8:1:2:3:4:5:6", "cPDHH6sL7sP-NeesrCXUylQ")]
+    [InlineData("   ", "ciU59z327X_g-hBgFOW4pHg")] // blank: the shared unknown client
+    public void Client_GivesTheKnownAnswer(string clientId, string expected) =>
+        Assert.Equal(expected, _tagger.Client(clientId));
+
+    [Fact]
+    public void Address_GivesTheKnownAnswer() =>
+        Assert.Equal("dbdoRmNdm_o", _tagger.Address("user@example.com"));
+
+    [Fact]
+    public void Constructor_TakesAKeyOfExactlyTheMinimumLength()
+    {
+        var tagger = new ClientTagger(new byte[ClientTagger.MinKeyBytes]);
+
+        Assert.Matches("^c[A-Za-z0-9_-]{22}$", tagger.Client("192.0.2.1"));
+    }
 }
