@@ -22,9 +22,10 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         var client = tagger.Client(clientId);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
+        var countToken = IdempotencyToken.New();
         var loading = store.LoadAddressAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Requests, settings.ClientMaxRequestsPerHour,
+            window, WindowCounter.Requests, countToken, settings.ClientMaxRequestsPerHour,
             tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         await Task.WhenAll(loading, counting).ConfigureAwait(false);
         var state = await loading.ConfigureAwait(false);
@@ -39,7 +40,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         }
 
         var budget = AbuseLimits.BudgetWindow(now);
-        if (!await store.TryCountAsync(budget, WindowCounter.Sends, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken).ConfigureAwait(false))
+        if (!await store.TryCountAsync(budget, WindowCounter.Sends, countToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken).ConfigureAwait(false))
         {
             return new GenerateOutcome(GenerateStatus.BudgetExceeded, RetryAfterSeconds: AbuseLimits.UntilClosed(budget, now));
         }

@@ -30,11 +30,12 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
+        var countToken = IdempotencyToken.New();
         // Every verification counts as a failure until it succeeds (then it is taken back), so a
         // client at its limit is refused before its code is compared.
         var loading = store.LoadNewestAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Failures, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+            window, WindowCounter.Failures, countToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         await Task.WhenAll(loading, counting).ConfigureAwait(false);
         var read = await loading.ConfigureAwait(false);
         if (!await counting.ConfigureAwait(false))
@@ -58,7 +59,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
             {
-                await store.UncountAsync(window, WindowCounter.Failures, cancellationToken).ConfigureAwait(false);
+                await store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken).ConfigureAwait(false);
                 return new VerifyOutcome(VerifyStatus.Verified, Token: token);
             }
 
