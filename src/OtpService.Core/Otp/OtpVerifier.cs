@@ -57,7 +57,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         if (code.ExpiresAt == newest && codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
-            if (await store.TryMarkUsedAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
+            if (await store.TryMarkUsedAsync(address, newest, client, countToken, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
             {
                 await store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken).ConfigureAwait(false);
                 return new VerifyOutcome(VerifyStatus.Verified, Token: token);
@@ -66,7 +66,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
+        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, countToken, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
         return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted))
             : await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);

@@ -33,12 +33,17 @@ public interface IOtpStore
     /// <paramref name="newest"/> (and one unforgiven failure at the address) if that code is still
     /// the newest, unused, unexpired at <paramref name="now"/>, the client has made fewer than
     /// <paramref name="maxPerClient"/> and all clients fewer than <paramref name="maxAllClients"/>.
-    /// Returns the client's new count, or null if the condition failed.
+    /// Returns the client's new count, or null if the condition failed. Idempotent per
+    /// <paramref name="token"/>: a guess already counted with it is not counted again, and answers
+    /// the client's current count.
     /// </summary>
-    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
 
-    /// <summary>Marks the newest code used under the same condition as a wrong guess. True if this call did it.</summary>
-    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks the newest code used under the same condition as a wrong guess. True if this call did
+    /// it, or an earlier send of it with the same <paramref name="token"/> (an SDK retry).
+    /// </summary>
+    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Counts <paramref name="token"/> in <paramref name="counter"/> of the window record if the

@@ -94,7 +94,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             TableName = tableName,
             Key = Key(code.Address, AddressRecordSortKey),
             UpdateExpression = "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u",
+                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u, #gt, #ub",
             ConditionExpression = expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
             ExpressionAttributeNames = new()
             {
@@ -109,6 +109,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#since"] = FailuresSince,
                 ["#d"] = DeleteAfter,
                 ["#u"] = UsedAt,
+                ["#gt"] = GuessTokens,
+                ["#ub"] = UsedBy,
             },
             ExpressionAttributeValues = values,
         }, cancellationToken)).ConfigureAwait(false);
@@ -135,34 +137,70 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return inserted ? IssueResult.Issued : IssueResult.Conflict;
     }
 
-    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
+        var names = JudgeableNames(clientTag, withFailures: true);
+        names["#gt"] = GuessTokens;
+        var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true);
+        values[":token"] = S(token);
+        values[":tokens"] = new AttributeValue { SS = [token] };
+        // ADDs are not idempotent: the token set lets a retry of an applied write fail its condition, then the read below recognizes it.
         var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one",
-            ConditionExpression = Judgeable,
-            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: true),
-            ExpressionAttributeValues = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true),
+            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one, #gt :tokens",
+            ConditionExpression = Judgeable + " AND NOT contains(#gt, :token)",
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
             ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken).ConfigureAwait(false);
-        return response is null ? null : ToState(response.Attributes).GuessesBy(clientTag);
+        if (response is not null)
+        {
+            return ToState(response.Attributes).GuessesBy(clientTag);
+        }
+
+        var record = await LoadRecordItemAsync(address, cancellationToken).ConfigureAwait(false);
+        return record is not null && record.TryGetValue(GuessTokens, out var counted) && counted.SS is { } tokens && tokens.Contains(token)
+            ? ToState(record).GuessesBy(clientTag)
+            : null;
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
+        var names = JudgeableNames(clientTag, withFailures: false);
+        names["#ub"] = UsedBy;
         var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
         values[":now"] = N(now);
-        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        values[":token"] = S(token);
+        var used = await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #u = :now ADD #v :one",
+            UpdateExpression = "SET #u = :now, #ub = :token ADD #v :one",
             ConditionExpression = Judgeable,
-            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
+            ExpressionAttributeNames = names,
             ExpressionAttributeValues = values,
-        }, cancellationToken));
+        }, cancellationToken)).ConfigureAwait(false);
+        if (used)
+        {
+            return true;
+        }
+
+        // A retry of our own applied write fails the condition (the code is used): it was this call if the record names our token.
+        var record = await LoadRecordItemAsync(address, cancellationToken).ConfigureAwait(false);
+        return record is not null && Long(record, Newest) == newest && record.TryGetValue(UsedBy, out var by) && by.S == token;
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> LoadRecordItemAsync(string address, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => client.GetItemAsync(new GetItemRequest
+        {
+            TableName = tableName,
+            Key = Key(address, AddressRecordSortKey),
+            ConsistentRead = true,
+        }, cancellationToken)).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? item : null;
     }
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)

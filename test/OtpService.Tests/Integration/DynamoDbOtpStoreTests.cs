@@ -1,4 +1,5 @@
 using OtpService.Core.Composition;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
 using Xunit;
@@ -102,14 +103,14 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
         var counts = new List<int?>();
         for (var i = 0; i < 4; i++)
         {
-            counts.Add(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 3, 5, Now, default));
+            counts.Add(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, IdempotencyToken.New(), 3, 5, Now, default));
         }
 
         Assert.Equal([1, 2, 3, null], counts);
-        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.Equal(2, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, default));
+        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, IdempotencyToken.New(), 3, 5, Now, default));
+        Assert.Equal(2, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, IdempotencyToken.New(), 3, 5, Now, default));
+        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, IdempotencyToken.New(), 3, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, IdempotencyToken.New(), 3, 5, Now, default));
         var state = await _store.LoadAddressAsync(Address, default);
         Assert.Equal((5, 3, 2, 3L + 5, 6L), (state.Attempts, state.GuessesBy(Client), state.GuessesBy(Other), state.Failures, state.Version));
     }
@@ -118,23 +119,23 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
     public async Task MarkUsed_OnlyOnce_AndNeverAfterExpiryForAnOlderCodeOrAfterTheClientsLimit()
     {
         await Issue(Now, Now + 120);
-        await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 1, 5, Now, default);
+        await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, IdempotencyToken.New(), 1, 5, Now, default);
 
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, default));
-        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, default));
-        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, default));
-        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, IdempotencyToken.New(), 5, 5, Now + 121, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 119, Other, IdempotencyToken.New(), 5, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Client, IdempotencyToken.New(), 1, 5, Now, default));
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Other, IdempotencyToken.New(), 5, 5, Now + 120, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Other, IdempotencyToken.New(), 5, 5, Now, default));
+        Assert.Null(await _store.TryRecordWrongGuessAsync(Address, Now + 120, Other, IdempotencyToken.New(), 5, 5, Now, default));
         Assert.Equal(Now + 120, (await _store.LoadAddressAsync(Address, default)).UsedAt);
-        Assert.False(await _store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, IdempotencyToken.New(), 5, 5, Now, default));
     }
 
     [Fact]
     public async Task Issue_AfterUse_StartsTheNewCodeUnused()
     {
         await Issue(Now, Now + 120);
-        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, default));
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Client, IdempotencyToken.New(), 5, 5, Now, default));
 
         Assert.Equal(IssueResult.Issued, await Issue(Now + 30, Now + 150, expectedVersion: 2));
 
@@ -160,6 +161,24 @@ public class DynamoDbOtpStoreTests : IAsyncLifetime
 
         var next = window with { WindowEnd = Now + 7200 };
         Assert.True(await _store.TryCountAsync(next, WindowCounter.Requests, "t10", 4, "addrC", 2, Now + 10_800, default));
+    }
+
+    [Fact]
+    public async Task WrongGuessAndMarkUsed_SameTokenTwice_ApplyOnce_AndAnswerTheSame()
+    {
+        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120));
+
+        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, "g1", 3, 5, Now, default));
+        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 120, Client, "g1", 3, 5, Now, default));
+        Assert.Equal((1, 4L), ((await _store.LoadAddressAsync(Address, default)).Attempts, (await _store.LoadAddressAsync(Address, default)).Failures));
+
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Client, "u1", 3, 5, Now, default));
+        Assert.True(await _store.TryMarkUsedAsync(Address, Now + 120, Client, "u1", 3, 5, Now, default));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Client, "u2", 3, 5, Now, default));
+        // A new code forgets the old code's tokens.
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 60, Now + 180, expectedVersion: 3));
+        Assert.False(await _store.TryMarkUsedAsync(Address, Now + 120, Client, "u1", 3, 5, Now, default));
+        Assert.Equal(1, await _store.TryRecordWrongGuessAsync(Address, Now + 180, Client, "g1", 3, 5, Now + 60, default));
     }
 
     [Fact]

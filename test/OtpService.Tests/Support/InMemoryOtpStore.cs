@@ -15,6 +15,10 @@ public sealed class InMemoryOtpStore : IOtpStore
     private readonly Dictionary<string, AddressState> _records;
     private readonly Dictionary<WindowKey, Window> _windows;
 
+    // Per address, for the newest code: tokens of the wrong guesses counted and of the verification that used it (GUESS_TOKENS, USED_BY).
+    private readonly Dictionary<string, HashSet<string>> _guessTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _usedBy = new(StringComparer.Ordinal);
+
     public InMemoryOtpStore()
         : this([], [], [])
     {
@@ -54,13 +58,24 @@ public sealed class InMemoryOtpStore : IOtpStore
     {
         lock (_gate)
         {
-            return new InMemoryOtpStore(
+            var clone = new InMemoryOtpStore(
                 new Dictionary<(string, long), Entry>(_codes),
                 new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
                 _windows.ToDictionary(w => w.Key, w => w.Value with { Tokens = w.Value.Tokens.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value, StringComparer.Ordinal)), Members = [.. w.Value.Members] }))
             {
                 InterleaveIssueWrites = InterleaveIssueWrites,
             };
+            foreach (var (address, tokens) in _guessTokens)
+            {
+                clone._guessTokens[address] = [.. tokens];
+            }
+
+            foreach (var (address, token) in _usedBy)
+            {
+                clone._usedBy[address] = token;
+            }
+
+            return clone;
         }
     }
 
@@ -157,6 +172,8 @@ public sealed class InMemoryOtpStore : IOtpStore
             }
 
             _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+            _guessTokens.Remove(code.Address);
+            _usedBy.Remove(code.Address);
         }
 
         // DynamoDB's issue is two requests: let others run between them.
@@ -184,16 +201,24 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
+            var counted = _guessTokens.GetValueOrDefault(address);
+            if (counted is not null && counted.Contains(token))
+            {
+                // A retry of a guess already counted: DynamoDB's condition fails and the store reads the count.
+                return Task.FromResult<int?>(_records[address].GuessesBy(clientTag));
+            }
+
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
                 return Task.FromResult<int?>(null);
             }
 
+            _guessTokens[address] = new HashSet<string>(counted ?? [], StringComparer.Ordinal) { token };
             var guesses = new Dictionary<string, int>(state.Guesses, StringComparer.Ordinal) { [clientTag] = state.GuessesBy(clientTag) + 1 };
             _records[address] = state with
             {
@@ -206,16 +231,17 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
-                return Task.FromResult(false);
+                return Task.FromResult(state.Newest == newest && _usedBy.GetValueOrDefault(address) == token);
             }
 
+            _usedBy[address] = token;
             _records[address] = state with { UsedAt = now, Version = state.Version + 1 };
             return Task.FromResult(true);
         }

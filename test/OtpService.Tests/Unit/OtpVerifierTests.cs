@@ -232,10 +232,10 @@ public class OtpVerifierTests
     /// <summary>Issues a newer code between verify's read and its write: a race DynamoDB allows and the in-memory store cannot time on its own.</summary>
     private sealed class RacingStore(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
         {
             await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
-            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, token, maxPerClient, maxAllClients, now, cancellationToken);
         }
     }
 }
