@@ -9,7 +9,8 @@ namespace OtpService.Benchmarks;
 /// <see cref="OtpVerifier"/>) on the tests' faithful in-memory store with a simulated clock.
 /// One victim address; an attacker model acts every simulated minute as hard as the limits let
 /// it (request a code for the victim, then guess at the newest code until refused, following
-/// Retry-After); optionally the owner signs in normally a few times a day from their own IP.
+/// Retry-After); optionally the owner signs in normally a few times a day from their own IP,
+/// and did once before the attack began (so that IP is in the address's owner lane).
 /// Figures per model:
 /// - owner_lockout_minutes_per_day: of the minutes of the first simulated days, those in which an
 ///   owner who starts signing in (from an IP the attacker does not use) does not get in within
@@ -47,6 +48,11 @@ internal static class AbuseSimulation
         var ownerFailures = 0;
         var random = new Random(seed + 1);
         var ownerMinutes = new HashSet<int>();
+        if (model.OwnerSignsIn && !world.OwnerSignsIn())
+        {
+            throw new InvalidOperationException("The owner's sign-in before the attack failed.");
+        }
+
         for (var day = 0; day < simulatedDays; day++)
         {
             ownerMinutes.Clear();

@@ -9,6 +9,9 @@ internal sealed record Figure(string Name, double Value, string Unit, double? Se
     /// <summary>The attacker model of an abuse-simulation figure ("model" in the JSON line), or null.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Which storage path a storage figure measured ("path" in the JSON line: "transaction" or "two_writes"), or null.</summary>
+    public string? Path { get; init; }
+
     public double? Ratio => Seed is > 0 ? Value / Seed.Value : null;
 
     public string ToJson()
@@ -21,6 +24,11 @@ internal sealed record Figure(string Name, double Value, string Unit, double? Se
             if (Model is not null)
             {
                 json.WriteString("model", Model);
+            }
+
+            if (Path is not null)
+            {
+                json.WriteString("path", Path);
             }
 
             json.WriteNumber("value", Value is > 0 and < 0.001 ? double.Parse(Value.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture) : Math.Round(Value, 3));

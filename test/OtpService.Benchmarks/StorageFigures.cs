@@ -13,10 +13,13 @@ namespace OtpService.Benchmarks;
 /// store, with an address whose partition already holds 100 codes. Items read are what the
 /// responses carried (Query's Count, GetItem's Item); round trips are requests, and the
 /// sequential ones are those that had to wait for an earlier one (requests sent together count once).
+/// Run against dynalite (no TransactWriteItems: issuing is two writes, as locally) and against
+/// moto's server (issuing is one TransactWriteItems, as in AWS); <see cref="Costs.OneTransaction"/>
+/// says which path the store found.
 /// </summary>
 internal static class StorageFigures
 {
-    public sealed record Costs(int GenerateItems, int VerifyItems, int GenerateCalls, int VerifyCalls, int GenerateWaves, int VerifyWaves);
+    public sealed record Costs(int GenerateItems, int VerifyItems, int GenerateCalls, int VerifyCalls, int GenerateWaves, int VerifyWaves, bool OneTransaction);
 
     public static async Task<Costs> MeasureAsync(Uri dynamoDb, string tableName)
     {
@@ -58,7 +61,7 @@ internal static class StorageFigures
             throw new InvalidOperationException($"The measured pair did not answer as expected: {generated}, {verified}");
         }
 
-        return new Costs(generate.Items, verify.Items, generate.Calls, verify.Calls, generate.Waves, verify.Waves);
+        return new Costs(generate.Items, verify.Items, generate.Calls, verify.Calls, generate.Waves, verify.Waves, store.IssuesInOneTransaction == true);
     }
 
     private sealed class SteppedClock(long start) : TimeProvider

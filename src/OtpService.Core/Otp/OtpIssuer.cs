@@ -3,10 +3,11 @@ using OtpService.Core.Ports;
 namespace OtpService.Core.Otp;
 
 /// <summary>
-/// GenerateOtp's rule: issue a fresh code for an address unless a limit says wait. Reads the
-/// address record only; counts the request against the client's hour (in parallel with that
-/// read), then takes from the global budget, then issues by a write conditional on the record's
-/// version.
+/// GenerateOtp's rule: issue a fresh code for an address unless a limit says wait. In one round
+/// of parallel calls it reads the address record, counts the request against the client's hour
+/// and takes one from the global budget; then it issues by a write conditional on the record's
+/// version. A request refused after the budget was taken gives it back (one more call, only on
+/// refusals), so refusals never spend the budget.
 /// </summary>
 public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
@@ -22,25 +23,28 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         var client = tagger.Client(clientId);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
+        var budget = AbuseLimits.BudgetWindow(now);
         var countToken = IdempotencyToken.New();
         var loading = store.LoadAddressAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
             window, WindowCounter.Requests, countToken, settings.ClientMaxRequestsPerHour,
             tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
-        await Task.WhenAll(loading, counting).ConfigureAwait(false);
+        var budgeting = store.TryCountAsync(
+            budget, WindowCounter.Sends, countToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
+        await Task.WhenAll(loading, counting, budgeting).ConfigureAwait(false);
         var state = await loading.ConfigureAwait(false);
+        var budgeted = await budgeting.ConfigureAwait(false);
         if (!await counting.ConfigureAwait(false))
         {
-            return new GenerateOutcome(GenerateStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now));
+            return await RefusedAsync(GenerateStatus.ClientLimited, AbuseLimits.UntilClosed(window, now)).ConfigureAwait(false);
         }
 
         if (AbuseLimits.SendRetryAfter(state, client, now, settings) is { } wait)
         {
-            return new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: wait);
+            return await RefusedAsync(GenerateStatus.RateLimited, wait).ConfigureAwait(false);
         }
 
-        var budget = AbuseLimits.BudgetWindow(now);
-        if (!await store.TryCountAsync(budget, WindowCounter.Sends, countToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken).ConfigureAwait(false))
+        if (!budgeted)
         {
             return new GenerateOutcome(GenerateStatus.BudgetExceeded, RetryAfterSeconds: AbuseLimits.UntilClosed(budget, now));
         }
@@ -52,7 +56,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
                 state = await store.LoadAddressAsync(address, cancellationToken).ConfigureAwait(false);
                 if (AbuseLimits.SendRetryAfter(state, client, now, settings) is { } raced)
                 {
-                    return new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: raced);
+                    return await RefusedAsync(GenerateStatus.RateLimited, raced).ConfigureAwait(false);
                 }
             }
 
@@ -68,6 +72,17 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             }
         }
 
-        return new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: Math.Max(1, settings.ResendCooldownSeconds));
+        return await RefusedAsync(GenerateStatus.RateLimited, Math.Max(1, settings.ResendCooldownSeconds)).ConfigureAwait(false);
+
+        // A refusal sends nothing, so it gives back the budget it took.
+        async Task<GenerateOutcome> RefusedAsync(GenerateStatus status, int retryAfterSeconds)
+        {
+            if (budgeted)
+            {
+                await store.UncountAsync(budget, WindowCounter.Sends, countToken, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);
+        }
     }
 }

@@ -39,13 +39,13 @@ public sealed record OtpSettings
     public int LongCodeLength { get; init; } = 10;
 
     /// <summary>Codes one client may request per fixed hour, all addresses together (OTP_CLIENT_MAX_REQUESTS_PER_HOUR).</summary>
-    public int ClientMaxRequestsPerHour { get; init; } = 10;
+    public int ClientMaxRequestsPerHour { get; init; } = 120;
 
     /// <summary>Distinct addresses one client may request codes for per fixed hour (OTP_CLIENT_MAX_ADDRESSES_PER_HOUR).</summary>
-    public int ClientMaxAddressesPerHour { get; init; } = 5;
+    public int ClientMaxAddressesPerHour { get; init; } = 60;
 
     /// <summary>Failed verifications one client may make per fixed hour, all addresses together (OTP_CLIENT_MAX_FAILURES_PER_HOUR).</summary>
-    public int ClientMaxFailuresPerHour { get; init; } = 20;
+    public int ClientMaxFailuresPerHour { get; init; } = 30;
 
     /// <summary>
     /// Codes one client may have sent to one address: a burst of this many, refilled at this

@@ -31,8 +31,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var countToken = IdempotencyToken.New();
-        // Every verification counts as a failure until it succeeds (then it is taken back), so a
-        // client at its limit is refused before its code is compared.
+        // Every verification counts as a failure until its code proves right (then it is taken
+        // back), so a client at its limit is refused before its code is compared.
         var loading = store.LoadNewestAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
             window, WindowCounter.Failures, countToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
@@ -57,16 +57,21 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         if (code.ExpiresAt == newest && codes.Matches(address, code.Nonce, code.Digits, submittedCode))
         {
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
-            if (await store.TryMarkUsedAsync(address, newest, client, countToken, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false))
+            // A right code is no failure even if a concurrent request used it first (whoever sent
+            // it knew the code; nothing was guessed), so the count is given back alongside the mark.
+            var marking = store.TryMarkUsedAsync(
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), cancellationToken);
+            var uncounting = store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken);
+            await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
+            if (await marking.ConfigureAwait(false))
             {
-                await store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken).ConfigureAwait(false);
                 return new VerifyOutcome(VerifyStatus.Verified, Token: token);
             }
 
             return await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);
         }
 
-        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, countToken, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
+        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
         return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted))
             : await ReJudgeAsync(address, newest, client, now, cancellationToken).ConfigureAwait(false);
@@ -85,7 +90,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return new VerifyOutcome(VerifyStatus.AlreadyUsed);
         }
 
-        return state.GuessesBy(client) >= settings.MaxAttempts || state.Attempts >= settings.MaxAttemptsAllClients
+        // Other clients' wrong guesses do not block an owner (its own tries still count).
+        return state.GuessesBy(client) >= settings.MaxAttempts || (state.Attempts >= settings.MaxAttemptsAllClients && !AbuseLimits.IsOwner(state, client, now))
             ? new VerifyOutcome(VerifyStatus.TooManyAttempts)
             : null;
     }

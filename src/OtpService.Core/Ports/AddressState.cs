@@ -30,4 +30,11 @@ public sealed record AddressState(
 
     /// <summary>Wrong guesses at the newest code from one client.</summary>
     public int GuessesBy(string clientTag) => Guesses.TryGetValue(clientTag, out var count) ? count : 0;
+
+    /// <summary>
+    /// The owner lane: client tags that verified a code of this address, to when (Unix seconds);
+    /// at most <c>AbuseLimits.MaxOwners</c> entries. Other clients' per-address limits do not
+    /// block these clients (README "Abuse limits").
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Owners { get; init; } = new Dictionary<string, long>();
 }

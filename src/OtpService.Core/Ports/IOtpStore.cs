@@ -22,9 +22,11 @@ public interface IOtpStore
     /// <summary>
     /// Replaces the address record by <paramref name="record"/> if its version is still
     /// <paramref name="expectedVersion"/> (the record's version becomes expectedVersion + 1 and
-    /// its TTL <paramref name="recordKeepUntil"/>), then inserts the code, kept until
-    /// <paramref name="codeKeepUntil"/>. Two writes, not atomic: a failure between them leaves a
-    /// counted send whose code never verifies (fails safe).
+    /// its TTL <paramref name="recordKeepUntil"/>), and inserts the code, kept until
+    /// <paramref name="codeKeepUntil"/>: all or nothing where the storage has transactions;
+    /// elsewhere the record first, then the code, so a failure between them leaves a counted
+    /// send whose code never verifies (fails safe). <see cref="IssueResult.Conflict"/> when the
+    /// version moved on or the code's key is taken.
     /// </summary>
     Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken);
 
@@ -32,18 +34,19 @@ public interface IOtpStore
     /// Counts one wrong guess by <paramref name="clientTag"/> at the address's newest code
     /// <paramref name="newest"/> (and one unforgiven failure at the address) if that code is still
     /// the newest, unused, unexpired at <paramref name="now"/>, the client has made fewer than
-    /// <paramref name="maxPerClient"/> and all clients fewer than <paramref name="maxAllClients"/>.
-    /// Returns the client's new count, or null if the condition failed. Idempotent per
-    /// <paramref name="token"/>: a guess already counted with it is not counted again, and answers
-    /// the client's current count.
+    /// <paramref name="maxPerClient"/> and all clients fewer than <paramref name="maxAllClients"/>
+    /// (or the client is one of the record's <see cref="AddressState.Owners"/>, whom other
+    /// clients' guesses do not block). Returns the client's new count, or null if the condition failed.
     /// </summary>
-    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks the newest code used under the same condition as a wrong guess. True if this call did
-    /// it, or an earlier send of it with the same <paramref name="token"/> (an SDK retry).
+    /// Marks the newest code used under the same condition as a wrong guess, and replaces the
+    /// record's <see cref="AddressState.Owners"/> by <paramref name="owners"/> (safe without a
+    /// version check: only this write or a new issue, which fails the condition, changes them).
+    /// True if this call did it.
     /// </summary>
-    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken);
 
     /// <summary>
     /// Counts <paramref name="token"/> in <paramref name="counter"/> of the window record if the

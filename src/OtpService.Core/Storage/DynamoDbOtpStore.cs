@@ -8,13 +8,35 @@ using static OtpService.Core.Storage.OtpTable;
 namespace OtpService.Core.Storage;
 
 /// <summary>
-/// <see cref="IOtpStore"/> over the DynamoDB low-level client. Correctness rests on
-/// conditional writes and consistent re-reads only: dynalite, which runs every local and test
-/// request, has no TransactWriteItems, so one code path serves both (README "Storage" says what
-/// a transaction would save in AWS).
+/// <see cref="IOtpStore"/> over the DynamoDB low-level client. Every state change is a
+/// conditional write; issuing a code (the address record and the code item) is one
+/// TransactWriteItems where the endpoint has it (AWS, moto) and two conditional writes where it
+/// answers UnknownOperationException (dynalite, which runs the local runner): found out on the
+/// first issue and remembered (README "Storage").
 /// </summary>
 public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) : IOtpStore
 {
+    /// <summary>What an endpoint without TransactWriteItems answers (dynalite; DESIGN.md, emulator facts).</summary>
+    private const string UnknownOperation = "UnknownOperationException";
+    private const int TransactionsUnknown = 0;
+    private const int TransactionsSupported = 1;
+    private const int TransactionsUnsupported = -1;
+
+    // Learned from the first issue and kept for the client's lifetime (one endpoint per client).
+    private int _transactions = TransactionsUnknown;
+
+    /// <summary>
+    /// How this store issues a code: true, in one TransactWriteItems (AWS, moto); false, in two
+    /// conditional writes, because the endpoint has no transactions (dynalite); null until the
+    /// first issue has found out.
+    /// </summary>
+    public bool? IssuesInOneTransaction => Volatile.Read(ref _transactions) switch
+    {
+        TransactionsSupported => true,
+        TransactionsUnsupported => false,
+        _ => null,
+    };
+
     public async Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken)
     {
         var response = await Call(() => client.GetItemAsync(new GetItemRequest
@@ -71,6 +93,80 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(record);
+        var recordWrite = RecordWrite(code.Address, record, expectedVersion, recordKeepUntil);
+        var codeWrite = CodeWrite(code, codeKeepUntil);
+        if (Volatile.Read(ref _transactions) != TransactionsUnsupported
+            && await TryIssueInOneTransactionAsync(recordWrite, codeWrite, cancellationToken).ConfigureAwait(false) is { } result)
+        {
+            return result;
+        }
+
+        // No transactions here (dynalite): the record first, so a failure between the writes
+        // leaves a counted send whose code never exists (fails safe), never a code uncounted.
+        var claimed = await Conditional(() => client.UpdateItemAsync(recordWrite.AsRequest(tableName), cancellationToken)).ConfigureAwait(false);
+        if (!claimed)
+        {
+            return IssueResult.Conflict;
+        }
+
+        var inserted = await Conditional(() => client.PutItemAsync(codeWrite.AsRequest(tableName), cancellationToken)).ConfigureAwait(false);
+        return inserted ? IssueResult.Issued : IssueResult.Conflict;
+    }
+
+    /// <summary>
+    /// Both issue writes in one TransactWriteItems (all or nothing): the result, or null when the
+    /// endpoint has no transactions (then remembered, so later issues go straight to two writes).
+    /// </summary>
+    private async Task<IssueResult?> TryIssueInOneTransactionAsync(UpdateWrite recordWrite, PutWrite codeWrite, CancellationToken cancellationToken)
+    {
+        var request = new TransactWriteItemsRequest
+        {
+            TransactItems = [recordWrite.AsTransactItem(tableName), codeWrite.AsTransactItem(tableName)],
+        };
+        try
+        {
+            await client.TransactWriteItemsAsync(request, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _transactions, TransactionsSupported);
+            return IssueResult.Issued;
+        }
+        catch (TransactionCanceledException e)
+        {
+            Volatile.Write(ref _transactions, TransactionsSupported);
+            return CancelledIssue(e);
+        }
+        catch (AmazonDynamoDBException e) when (e.ErrorCode == UnknownOperation && Volatile.Read(ref _transactions) != TransactionsSupported)
+        {
+            Volatile.Write(ref _transactions, TransactionsUnsupported);
+            return null;
+        }
+        catch (Exception e) when (DynamoDbErrorClassification.Classify(e) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// A cancelled issue transaction: a failed condition (the record's version moved on, or the
+    /// code's key is taken) or a concurrent transaction on one of the items is a conflict, to be
+    /// re-read and decided again; any other reason (throttling, validation) is a storage failure.
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    /// </summary>
+    internal static IssueResult CancelledIssue(TransactionCanceledException cancelled)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        var reasons = cancelled.CancellationReasons ?? [];
+        if (reasons.Any(r => r.Code is "ConditionalCheckFailed" or "TransactionConflict"))
+        {
+            return IssueResult.Conflict;
+        }
+
+        var codes = string.Join(", ", reasons.Select(r => r.Code ?? "None"));
+        throw new StoreUnavailableException($"DynamoDB cancelled the issue transaction: [{codes}].", cancelled);
+    }
+
+    /// <summary>The address record's issue write: every attribute the rules computed, conditional on the version read.</summary>
+    private static UpdateWrite RecordWrite(string address, AddressState record, long expectedVersion, long recordKeepUntil)
+    {
         var values = new Dictionary<string, AttributeValue>
         {
             [":next"] = N(expectedVersion + 1),
@@ -80,6 +176,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [":sendTat"] = N(record.SendTat),
             [":lastSent"] = N(record.LastSentAt),
             [":senders"] = Map(record.Senders),
+            [":owners"] = Map(record.Owners),
             [":failures"] = N(record.Failures),
             [":since"] = N(record.FailuresSince),
             [":keep"] = N(recordKeepUntil),
@@ -89,14 +186,12 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             values[":expected"] = N(expectedVersion);
         }
 
-        var claimed = await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
-        {
-            TableName = tableName,
-            Key = Key(code.Address, AddressRecordSortKey),
-            UpdateExpression = "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #f = :failures, #since = :since, #d = :keep REMOVE #u, #gt, #ub",
-            ConditionExpression = expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
-            ExpressionAttributeNames = new()
+        return new UpdateWrite(
+            Key(address, AddressRecordSortKey),
+            "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
+                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep REMOVE #u",
+            expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
+            new()
             {
                 ["#v"] = RecordVersion,
                 ["#newest"] = Newest,
@@ -105,102 +200,108 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#tat"] = SendTat,
                 ["#last"] = LastSentAt,
                 ["#senders"] = Senders,
+                ["#owners"] = Owners,
                 ["#f"] = Failures,
                 ["#since"] = FailuresSince,
                 ["#d"] = DeleteAfter,
                 ["#u"] = UsedAt,
-                ["#gt"] = GuessTokens,
-                ["#ub"] = UsedBy,
             },
-            ExpressionAttributeValues = values,
-        }, cancellationToken)).ConfigureAwait(false);
-        if (!claimed)
-        {
-            return IssueResult.Conflict;
-        }
-
-        var inserted = await Conditional(() => client.PutItemAsync(new PutItemRequest
-        {
-            TableName = tableName,
-            Item = new()
-            {
-                [Address] = S(code.Address),
-                [ExpirationTime] = N(code.ExpiresAt),
-                [Nonce] = new AttributeValue { B = new MemoryStream(code.Nonce) },
-                [CreatedAt] = N(code.CreatedAt),
-                [Digits] = N(code.Digits),
-                [DeleteAfter] = N(codeKeepUntil),
-            },
-            ConditionExpression = "attribute_not_exists(#a)",
-            ExpressionAttributeNames = new() { ["#a"] = Address },
-        }, cancellationToken)).ConfigureAwait(false);
-        return inserted ? IssueResult.Issued : IssueResult.Conflict;
+            values);
     }
 
-    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    /// <summary>The code item's insert, conditional on its key being free.</summary>
+    private static PutWrite CodeWrite(StoredCode code, long codeKeepUntil) => new(
+        new()
+        {
+            [Address] = S(code.Address),
+            [ExpirationTime] = N(code.ExpiresAt),
+            [Nonce] = new AttributeValue { B = new MemoryStream(code.Nonce) },
+            [CreatedAt] = N(code.CreatedAt),
+            [Digits] = N(code.Digits),
+            [DeleteAfter] = N(codeKeepUntil),
+        },
+        "attribute_not_exists(#a)",
+        new() { ["#a"] = Address });
+
+    /// <summary>One conditional UpdateItem, sent alone or as part of a transaction.</summary>
+    private sealed record UpdateWrite(
+        Dictionary<string, AttributeValue> Key,
+        string Update,
+        string Condition,
+        Dictionary<string, string> Names,
+        Dictionary<string, AttributeValue> Values)
     {
-        var names = JudgeableNames(clientTag, withFailures: true);
-        names["#gt"] = GuessTokens;
-        var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true);
-        values[":token"] = S(token);
-        values[":tokens"] = new AttributeValue { SS = [token] };
-        // ADDs are not idempotent: the token set lets a retry of an applied write fail its condition, then the read below recognizes it.
+        public UpdateItemRequest AsRequest(string table) => new()
+        {
+            TableName = table,
+            Key = Key,
+            UpdateExpression = Update,
+            ConditionExpression = Condition,
+            ExpressionAttributeNames = Names,
+            ExpressionAttributeValues = Values,
+        };
+
+        public TransactWriteItem AsTransactItem(string table) => new()
+        {
+            Update = new Update
+            {
+                TableName = table,
+                Key = Key,
+                UpdateExpression = Update,
+                ConditionExpression = Condition,
+                ExpressionAttributeNames = Names,
+                ExpressionAttributeValues = Values,
+            },
+        };
+    }
+
+    /// <summary>One conditional PutItem, sent alone or as part of a transaction.</summary>
+    private sealed record PutWrite(Dictionary<string, AttributeValue> Item, string Condition, Dictionary<string, string> Names)
+    {
+        public PutItemRequest AsRequest(string table) => new()
+        {
+            TableName = table,
+            Item = Item,
+            ConditionExpression = Condition,
+            ExpressionAttributeNames = Names,
+        };
+
+        public TransactWriteItem AsTransactItem(string table) => new()
+        {
+            Put = new Put { TableName = table, Item = Item, ConditionExpression = Condition, ExpressionAttributeNames = Names },
+        };
+    }
+
+    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    {
         var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one, #gt :tokens",
-            ConditionExpression = Judgeable + " AND NOT contains(#gt, :token)",
-            ExpressionAttributeNames = names,
-            ExpressionAttributeValues = values,
+            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one",
+            ConditionExpression = Judgeable,
+            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: true),
+            ExpressionAttributeValues = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true),
             ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken).ConfigureAwait(false);
-        if (response is not null)
-        {
-            return ToState(response.Attributes).GuessesBy(clientTag);
-        }
-
-        var record = await LoadRecordItemAsync(address, cancellationToken).ConfigureAwait(false);
-        return record is not null && record.TryGetValue(GuessTokens, out var counted) && counted.SS is { } tokens && tokens.Contains(token)
-            ? ToState(record).GuessesBy(clientTag)
-            : null;
+        return response is null ? null : ToState(response.Attributes).GuessesBy(clientTag);
     }
 
-    public async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
     {
-        var names = JudgeableNames(clientTag, withFailures: false);
-        names["#ub"] = UsedBy;
+        ArgumentNullException.ThrowIfNull(owners);
         var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
         values[":now"] = N(now);
-        values[":token"] = S(token);
-        var used = await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        values[":owners"] = Map(owners);
+        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #u = :now, #ub = :token ADD #v :one",
+            UpdateExpression = "SET #u = :now, #o = :owners ADD #v :one",
             ConditionExpression = Judgeable,
-            ExpressionAttributeNames = names,
+            ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
             ExpressionAttributeValues = values,
-        }, cancellationToken)).ConfigureAwait(false);
-        if (used)
-        {
-            return true;
-        }
-
-        // A retry of our own applied write fails the condition (the code is used): it was this call if the record names our token.
-        var record = await LoadRecordItemAsync(address, cancellationToken).ConfigureAwait(false);
-        return record is not null && Long(record, Newest) == newest && record.TryGetValue(UsedBy, out var by) && by.S == token;
-    }
-
-    private async Task<Dictionary<string, AttributeValue>?> LoadRecordItemAsync(string address, CancellationToken cancellationToken)
-    {
-        var response = await Call(() => client.GetItemAsync(new GetItemRequest
-        {
-            TableName = tableName,
-            Key = Key(address, AddressRecordSortKey),
-            ConsistentRead = true,
-        }, cancellationToken)).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item ? item : null;
+        }, cancellationToken));
     }
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
@@ -285,8 +386,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ExpressionAttributeNames = new() { ["#c"] = MailClaimedAt, ["#a"] = Address },
         }, cancellationToken));
 
-    /// <summary>The newest code may still be judged for this client: still newest, unexpired, unused, tries left for the client and for all.</summary>
-    private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND #n < :maxAll "
+    /// <summary>The newest code may still be judged for this client: still newest, unexpired, unused, tries left for the client and for all (or the client is an owner).</summary>
+    private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND (#n < :maxAll OR attribute_exists(#o.#c)) "
         + "AND (attribute_not_exists(#g.#c) OR #g.#c < :max)";
 
     private static Dictionary<string, string> JudgeableNames(string clientTag, bool withFailures)
@@ -298,6 +399,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ["#n"] = Attempts,
             ["#g"] = Guesses,
             ["#c"] = clientTag,
+            ["#o"] = Owners,
             ["#v"] = RecordVersion,
         };
         if (withFailures)
@@ -334,7 +436,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         _ => throw new ArgumentOutOfRangeException(nameof(counter)),
     };
 
-    private static AddressState ToState(Dictionary<string, AttributeValue> item) => new(
+    private static AddressState ToState(Dictionary<string, AttributeValue> item) => new AddressState(
         Long(item, RecordVersion) ?? 0,
         Long(item, Newest),
         (int)(Long(item, Attempts) ?? 0),
@@ -344,7 +446,10 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         Long(item, LastSentAt) ?? 0,
         Numbers(item, Senders),
         Long(item, Failures) ?? 0,
-        Long(item, FailuresSince) ?? 0);
+        Long(item, FailuresSince) ?? 0)
+    {
+        Owners = Numbers(item, Owners),
+    };
 
     private static Dictionary<string, long> Numbers(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) && value.M is { } map

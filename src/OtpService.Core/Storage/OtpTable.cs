@@ -37,14 +37,6 @@ public static class OtpTable
     /// <summary>On the address record: when the newest code was verified (N).</summary>
     public const string UsedAt = "USED_AT";
 
-    /// <summary>
-    /// On the address record, for the newest code: the idempotency tokens of the wrong guesses
-    /// counted (SS, at most OTP_MAX_ATTEMPTS_ALL_CLIENTS) and of the verification that used it (S),
-    /// so a write the SDK retries after a lost response is recognized rather than applied twice.
-    /// </summary>
-    public const string GuessTokens = "GUESS_TOKENS";
-    public const string UsedBy = "USED_BY";
-
     /// <summary>On the address record: the send bucket's GCRA theoretical arrival time (N).</summary>
     public const string SendTat = "SEND_TAT";
 
@@ -53,6 +45,9 @@ public static class OtpTable
 
     /// <summary>On the address record: per-client send buckets, client tag to GCRA TAT (M of N, at most 16).</summary>
     public const string Senders = "SENDERS";
+
+    /// <summary>On the address record: the owner lane, client tags that verified a code of the address to when (M of N, at most 4).</summary>
+    public const string Owners = "OWNERS";
 
     /// <summary>On the address record: unforgiven wrong guesses (N) and when their forgiveness is counted from (N).</summary>
     public const string Failures = "FAILURES";

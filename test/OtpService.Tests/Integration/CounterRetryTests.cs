@@ -67,44 +67,4 @@ public class CounterRetryTests : IAsyncLifetime
         Assert.True(await _direct.TryCountAsync(window, counter, "c", 2, null, 0, Now + 7200, default));
         Assert.False(await _direct.TryCountAsync(window, counter, "d", 2, null, 0, Now + 7200, default));
     }
-
-    [Fact]
-    public async Task WrongGuess_WhoseResponseIsLost_AndRetried_CountsOnce_AndAnswersTheCount()
-    {
-        const string address = "retry-guess@example.com";
-        await IssueAsync(address);
-
-        _proxy.WithholdNextResponse();
-        var counted = await _retried.TryRecordWrongGuessAsync(address, Now + 120, Client, "g", 5, 15, Now, default);
-        Assert.Equal(1, _proxy.Withheld);
-
-        Assert.Equal(1, counted);
-        var state = await _direct.LoadAddressAsync(address, default);
-        Assert.Equal((1, 1, 4L), (state.Attempts, state.GuessesBy(Client), state.Failures));
-    }
-
-    [Fact]
-    public async Task MarkUsed_WhoseResponseIsLost_AndRetried_AnswersThatThisCallDidIt()
-    {
-        const string address = "retry-used@example.com";
-        await IssueAsync(address);
-
-        _proxy.WithholdNextResponse();
-        var used = await _retried.TryMarkUsedAsync(address, Now + 120, Client, "u", 5, 15, Now, default);
-        Assert.Equal(1, _proxy.Withheld);
-
-        Assert.True(used);
-        Assert.Equal(Now, (await _direct.LoadAddressAsync(address, default)).UsedAt);
-        // Another verification of the same code still loses.
-        Assert.False(await _direct.TryMarkUsedAsync(address, Now + 120, Client, "v", 5, 15, Now, default));
-    }
-
-    private const string Client = "cRETRYCLIENTTAG-aaaaaaaa";
-
-    private async Task IssueAsync(string address)
-    {
-        var code = new StoredCode(address, Now + 120, Now, new byte[16], 6);
-        var record = AddressState.Empty with { Newest = Now + 120, LastSentAt = Now, Failures = 3, FailuresSince = Now - 10 };
-        Assert.Equal(IssueResult.Issued, await _direct.TryIssueAsync(code, record, 0, Now + 90_000, Now + 3720, default));
-    }
 }

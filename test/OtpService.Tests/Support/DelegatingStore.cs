@@ -14,11 +14,11 @@ public abstract class DelegatingStore(IOtpStore inner) : IOtpStore
     public virtual Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) =>
         inner.TryIssueAsync(code, record, expectedVersion, recordKeepUntil, codeKeepUntil, cancellationToken);
 
-    public virtual Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
-        inner.TryRecordWrongGuessAsync(address, newest, clientTag, token, maxPerClient, maxAllClients, now, cancellationToken);
+    public virtual Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
+        inner.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
 
-    public virtual Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
-        inner.TryMarkUsedAsync(address, newest, clientTag, token, maxPerClient, maxAllClients, now, cancellationToken);
+    public virtual Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
+        inner.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
 
     public virtual Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
         inner.TryCountAsync(window, counter, token, limit, member, memberLimit, keepUntil, cancellationToken);

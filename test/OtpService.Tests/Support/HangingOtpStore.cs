@@ -23,10 +23,10 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) =>
         Hang<IssueResult>(cancellationToken);
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
         Hang<int?>(cancellationToken);
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>

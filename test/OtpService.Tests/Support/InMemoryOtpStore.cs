@@ -4,9 +4,11 @@ namespace OtpService.Tests.Support;
 
 /// <summary>
 /// An <see cref="IOtpStore"/> in memory with the same conditional-write semantics as the
-/// DynamoDB store, for rule tests and the abuse simulation: each method is one atomic step,
-/// and issuing is two steps (record, then code) that another caller can fall between, as in
-/// DynamoDB. The DynamoDB store itself is tested against dynalite.
+/// DynamoDB store, for rule tests and the abuse simulation: each method is one atomic step.
+/// Issuing is two steps (record, then code) that another caller can fall between, as the
+/// DynamoDB store does where the endpoint has no transactions (dynalite), or one atomic step with
+/// <see cref="IssueInOneTransaction"/>, as it does in AWS (TransactWriteItems). The DynamoDB store
+/// itself is tested against dynalite (two writes) and moto (one transaction).
 /// </summary>
 public sealed class InMemoryOtpStore : IOtpStore
 {
@@ -14,10 +16,6 @@ public sealed class InMemoryOtpStore : IOtpStore
     private readonly Dictionary<(string Address, long ExpiresAt), Entry> _codes;
     private readonly Dictionary<string, AddressState> _records;
     private readonly Dictionary<WindowKey, Window> _windows;
-
-    // Per address, for the newest code: tokens of the wrong guesses counted and of the verification that used it (GUESS_TOKENS, USED_BY).
-    private readonly Dictionary<string, HashSet<string>> _guessTokens = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _usedBy = new(StringComparer.Ordinal);
 
     public InMemoryOtpStore()
         : this([], [], [])
@@ -50,32 +48,29 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// </summary>
     public bool InterleaveIssueWrites { get; set; } = true;
 
-    /// <summary>Set to make the code write of the next issue fail after its record write succeeded (a crash between DynamoDB's two writes).</summary>
+    /// <summary>
+    /// Set to make the code write of the next issue fail: after its record write succeeded (a
+    /// crash between the two writes), or, with <see cref="IssueInOneTransaction"/>, the whole
+    /// transaction (nothing written).
+    /// </summary>
     public bool FailNextCodeInsert { get; set; }
+
+    /// <summary>True: an issue writes the record and the code all or nothing, as TransactWriteItems does (AWS, moto).</summary>
+    public bool IssueInOneTransaction { get; set; }
 
     /// <summary>A copy that evolves on its own (the simulation tries "what if the owner signed in now" on one).</summary>
     public InMemoryOtpStore Clone()
     {
         lock (_gate)
         {
-            var clone = new InMemoryOtpStore(
+            return new InMemoryOtpStore(
                 new Dictionary<(string, long), Entry>(_codes),
                 new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
                 _windows.ToDictionary(w => w.Key, w => w.Value with { Tokens = w.Value.Tokens.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value, StringComparer.Ordinal)), Members = [.. w.Value.Members] }))
             {
                 InterleaveIssueWrites = InterleaveIssueWrites,
+                IssueInOneTransaction = IssueInOneTransaction,
             };
-            foreach (var (address, tokens) in _guessTokens)
-            {
-                clone._guessTokens[address] = [.. tokens];
-            }
-
-            foreach (var (address, token) in _usedBy)
-            {
-                clone._usedBy[address] = token;
-            }
-
-            return clone;
         }
     }
 
@@ -124,7 +119,7 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    /// <summary>A window's count: the tokens its counter holds (0 when the record does not exist).</summary>
+    /// <summary>A window's count (0 when the record does not exist).</summary>
     public int Count(WindowKey window, WindowCounter counter)
     {
         lock (_gate)
@@ -163,6 +158,11 @@ public sealed class InMemoryOtpStore : IOtpStore
 
     public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
     {
+        if (IssueInOneTransaction)
+        {
+            return IssueAtomically(code, record, expectedVersion, codeKeepUntil);
+        }
+
         lock (_gate)
         {
             ThrowIfUnavailable();
@@ -172,8 +172,6 @@ public sealed class InMemoryOtpStore : IOtpStore
             }
 
             _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
-            _guessTokens.Remove(code.Address);
-            _usedBy.Remove(code.Address);
         }
 
         // DynamoDB's issue is two requests: let others run between them.
@@ -201,24 +199,40 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    /// <summary>TransactWriteItems' semantics: both conditions hold and both writes apply, or nothing changes.</summary>
+    private IssueResult IssueAtomically(StoredCode code, AddressState record, long expectedVersion, long codeKeepUntil)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
-            var counted = _guessTokens.GetValueOrDefault(address);
-            if (counted is not null && counted.Contains(token))
+            if (FailNextCodeInsert)
             {
-                // A retry of a guess already counted: DynamoDB's condition fails and the store reads the count.
-                return Task.FromResult<int?>(_records[address].GuessesBy(clientTag));
+                FailNextCodeInsert = false;
+                throw new StoreUnavailableException("in-memory store failed the issue transaction on purpose");
             }
 
+            if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion
+                || _codes.ContainsKey((code.Address, code.ExpiresAt)))
+            {
+                return IssueResult.Conflict;
+            }
+
+            _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil);
+            return IssueResult.Issued;
+        }
+    }
+
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
                 return Task.FromResult<int?>(null);
             }
 
-            _guessTokens[address] = new HashSet<string>(counted ?? [], StringComparer.Ordinal) { token };
             var guesses = new Dictionary<string, int>(state.Guesses, StringComparer.Ordinal) { [clientTag] = state.GuessesBy(clientTag) + 1 };
             _records[address] = state with
             {
@@ -231,18 +245,17 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
-                return Task.FromResult(state.Newest == newest && _usedBy.GetValueOrDefault(address) == token);
+                return Task.FromResult(false);
             }
 
-            _usedBy[address] = token;
-            _records[address] = state with { UsedAt = now, Version = state.Version + 1 };
+            _records[address] = state with { UsedAt = now, Version = state.Version + 1, Owners = new Dictionary<string, long>(owners, StringComparer.Ordinal) };
             return Task.FromResult(true);
         }
     }
@@ -303,7 +316,7 @@ public sealed class InMemoryOtpStore : IOtpStore
     {
         state = _records.GetValueOrDefault(address, AddressState.Empty);
         return state.Newest == newest && newest >= now && state.UsedAt is null
-            && state.Attempts < maxAllClients && state.GuessesBy(clientTag) < maxPerClient;
+            && (state.Attempts < maxAllClients || state.Owners.ContainsKey(clientTag)) && state.GuessesBy(clientTag) < maxPerClient;
     }
 
     private Task<T?> Update<T>(string address, long expiresAt, Func<Entry, bool> condition, Func<Entry, Entry> change, Func<Entry, T?> result)

@@ -1,4 +1,5 @@
 using OtpService.Core.Otp;
+using OtpService.Core.Ports;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -168,6 +169,46 @@ public class OtpIssuerTests
     }
 
     [Fact]
+    public async Task Issue_RefusedByTheClientsHour_TakesNothingFromTheGlobalBudget()
+    {
+        var h = new RuleHarness(new OtpSettings { MaxSendsPerMinute = 1, ClientMaxRequestsPerHour = 1 });
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        h.Advance(60 - (int)(h.Now % 60));
+        var budget = AbuseLimits.BudgetWindow(h.Now);
+
+        Assert.Equal(GenerateStatus.ClientLimited, (await h.Issuer.IssueAsync("a@example.com", RuleHarness.Client, default)).Status);
+
+        Assert.Equal(0, h.Store.Count(budget, WindowCounter.Sends));
+        Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync("b@example.com", RuleHarness.OtherClient, default)).Status);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Issue_ConcurrentRequestsForOneAddress_TakeOneSendFromTheGlobalBudget(bool oneTransaction)
+    {
+        var h = new RuleHarness();
+        h.Store.IssueInOneTransaction = oneTransaction;
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default))));
+
+        Assert.Single(outcomes, o => o.Status == GenerateStatus.Sent);
+        Assert.Equal(1, h.Store.Count(AbuseLimits.BudgetWindow(h.Now), WindowCounter.Sends));
+    }
+
+    [Fact]
+    public async Task Issue_WhenTheGlobalBudgetAndTheAddressBothRefuse_AnswersWithTheAddresssWait()
+    {
+        var h = new RuleHarness(new OtpSettings { MaxSendsPerMinute = 1 });
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        var refused = await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default);
+
+        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: h.Settings.ResendCooldownSeconds), refused);
+        Assert.Equal(1, h.Store.Count(AbuseLimits.BudgetWindow(h.Now), WindowCounter.Sends));
+    }
+
+    [Fact]
     public async Task Issue_AfterManyWrongGuesses_SendsLongerCodes_NeverRefusesThem_AndForgivesOverTime()
     {
         var settings = new OtpSettings { FailuresBeforeLongCodes = 4, FailureForgiveSeconds = 1000, ResendCooldownSeconds = 0 };
@@ -203,6 +244,21 @@ public class OtpIssuerTests
     }
 
     [Fact]
+    public async Task Issue_InOneTransaction_WhenItFails_CountsNoSendAndTheNextRequestGetsACode()
+    {
+        var h = new RuleHarness();
+        h.Store.IssueInOneTransaction = true;
+        h.Store.FailNextCodeInsert = true;
+
+        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+
+        Assert.Empty(h.Store.Codes(Address));
+        Assert.Equal(AddressState.Empty, h.Store.Record(Address));
+        Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
+        Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);
+    }
+
+    [Fact]
     public async Task Issue_WithZeroCooldown_StillGivesEveryCodeItsOwnKey()
     {
         var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 0, MaxSendsPerHour = 10, ClientMaxSendsPerAddressPerHour = 10 });
@@ -215,10 +271,13 @@ public class OtpIssuerTests
         Assert.Equal(3, h.Store.Codes(Address).Select(c => c.ExpiresAt).Distinct().Count());
     }
 
-    [Fact]
-    public async Task Issue_ConcurrentRequests_IssueExactlyOneCode()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Issue_ConcurrentRequests_IssueExactlyOneCode(bool oneTransaction)
     {
         var h = new RuleHarness();
+        h.Store.IssueInOneTransaction = oneTransaction;
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default))));
 

@@ -13,7 +13,7 @@ public class OtpSettingsTests
         Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, "Simple Website"),
             (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.AppName));
         Assert.Equal((15, 10, 1_209_600, 10), (settings.MaxAttemptsAllClients, settings.FailuresBeforeLongCodes, settings.FailureForgiveSeconds, settings.LongCodeLength));
-        Assert.Equal((10, 5, 20, 2, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
+        Assert.Equal((120, 60, 30, 2, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
         Assert.True(settings.GenerateAllowsGet);
         Assert.Null(settings.ClientIpHeader);
         Assert.Null(settings.SenderAddress);

@@ -229,13 +229,35 @@ public class OtpVerifierTests
         Assert.Equal(VerifyStatus.WrongCode, outcome.Status);
     }
 
+    [Fact]
+    public async Task Verify_ARightCodeThatAnotherRequestUsedFirst_IsAlreadyUsed_AndNotCountedAsTheClientsFailure()
+    {
+        var (h, code) = await Issued(new OtpSettings { ClientMaxFailuresPerHour = 1 });
+        var verifier = new OtpVerifier(new UsedFirstStore(h, code), h.Codes, h.Settings, h.Clock, h.Tagger);
+
+        var outcome = await verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
+
+        Assert.Equal(VerifyStatus.AlreadyUsed, outcome.Status);
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
+    }
+
+    /// <summary>Another request (from another client) uses the code between verify's read and its write.</summary>
+    private sealed class UsedFirstStore(RuleHarness h, string code) : DelegatingStore(h.Store)
+    {
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
+        {
+            Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(address, code, RuleHarness.OtherClient, cancellationToken)).Status);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
+        }
+    }
+
     /// <summary>Issues a newer code between verify's read and its write: a race DynamoDB allows and the in-memory store cannot time on its own.</summary>
     private sealed class RacingStore(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, string token, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
         {
             await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
-            return await base.TryMarkUsedAsync(address, newest, clientTag, token, maxPerClient, maxAllClients, now, cancellationToken);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
         }
     }
 }

@@ -66,7 +66,7 @@ public class RulePropertyTests
     private sealed class Log
     {
         public HashSet<(string, long)> Verified { get; } = [];
-        public List<(string Address, string Client, long At)> Sends { get; } = [];
+        public List<(string Address, string Client, long At, bool OwnerLane)> Sends { get; } = [];
         public List<(string Client, long At)> Requests { get; } = [];
         public List<(string Client, long At)> Failures { get; } = [];
         public Dictionary<string, string?> Stale { get; } = new() { [Victim] = null, [Other] = null };
@@ -104,6 +104,7 @@ public class RulePropertyTests
         var ownerFresh = client == Owner && OwnerIsFresh(log, now);
         var codes = h.Store.Codes(address);
         var previous = codes.Count > 0 ? codes[0] : null;
+        var lane = AbuseLimits.IsOwner(h.Store.Record(address), h.Tagger.Client(client), now);
         var outcome = h.Issuer.IssueAsync(address, client, default).GetAwaiter().GetResult();
         if (outcome.Status != GenerateStatus.ClientLimited)
         {
@@ -112,7 +113,7 @@ public class RulePropertyTests
 
         if (outcome.Status == GenerateStatus.Sent)
         {
-            log.Sends.Add((address, client, now));
+            log.Sends.Add((address, client, now, lane));
             if (previous is not null)
             {
                 log.Stale[address] = h.Codes.Derive(address, previous.Nonce, previous.Digits);
@@ -162,7 +163,7 @@ public class RulePropertyTests
             Assert.True(log.Verified.Add((address, newest.ExpiresAt)), "a code verified twice");
             Assert.True(newest.ExpiresAt >= now, "verified after expiry");
             Assert.True(before.GuessesBy(h.Tagger.Client(client)) < Tight.MaxAttempts, "verified after the client's attempt limit");
-            Assert.True(before.Attempts < Tight.MaxAttemptsAllClients, "verified after the attempt limit for all clients");
+            Assert.True(before.Attempts < Tight.MaxAttemptsAllClients || AbuseLimits.IsOwner(before, h.Tagger.Client(client), now), "verified after the attempt limit for all clients by a client not in the owner lane");
             Assert.Equal(h.CurrentCode(address), submitted);
         }
 
@@ -198,19 +199,23 @@ public class RulePropertyTests
                 for (var j = i; j < sends.Count; j++)
                 {
                     // GCRA's guarantee: over any span, at most a burst plus one per interval.
+                    // Owner-lane sends are the owner's own share only, outside the address's bucket.
                     var span = sends[j].At - sends[i].At;
-                    Assert.True(j - i + 1 <= addressBucket.Burst + (span / addressBucket.IntervalSeconds), "more sends to an address than its bucket allows");
+                    var shared = sends.Skip(i).Take(j - i + 1).Count(s => !s.OwnerLane);
+                    Assert.True(shared <= addressBucket.Burst + (span / addressBucket.IntervalSeconds), "more sends to an address than its bucket allows");
                     var byClient = sends.Skip(i).Take(j - i + 1).GroupBy(s => s.Client).Max(g => g.Count());
                     Assert.True(byClient <= clientBucket.Burst + (span / clientBucket.IntervalSeconds), "more sends from one client to an address than its share");
                 }
             }
 
             var record = h.Store.Record(address);
-            Assert.InRange(record.Attempts, 0, Tight.MaxAttemptsAllClients);
+            // Past the all-clients limit only owners' own tries count on.
+            Assert.InRange(record.Attempts, 0, Tight.MaxAttemptsAllClients + record.Guesses.Where(g => record.Owners.ContainsKey(g.Key)).Sum(g => g.Value));
             Assert.All(record.Guesses.Values, g => Assert.InRange(g, 1, Tight.MaxAttempts));
             // The guess bound: wrong guesses at short codes never exceed the threshold, one code's
-            // tries for all clients, and what forgiveness has given back since the start.
-            Assert.True(log.ShortCodeWrongGuesses[address] <= Tight.FailuresBeforeLongCodes + Tight.MaxAttemptsAllClients + ((h.Now - started) / Tight.FailureForgiveSeconds),
+            // tries for all clients (and the owner's own, in its lane), and what forgiveness has
+            // given back since the start.
+            Assert.True(log.ShortCodeWrongGuesses[address] <= Tight.FailuresBeforeLongCodes + Tight.MaxAttemptsAllClients + Tight.MaxAttempts + ((h.Now - started) / Tight.FailureForgiveSeconds),
                 "more wrong guesses at short codes than the escalation allows");
         }
 
