@@ -30,9 +30,9 @@ internal sealed class FixedOtpStore(NewestCode newest) : IOtpStore
 
     public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) => Done;
 
-    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) => Done;
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) => Done;
 
-    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) => _code;
 

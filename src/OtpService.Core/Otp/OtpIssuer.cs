@@ -24,12 +24,13 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var budget = AbuseLimits.BudgetWindow(now);
+        var countToken = IdempotencyToken.New();
         var loading = store.LoadAddressAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Requests, settings.ClientMaxRequestsPerHour,
+            window, WindowCounter.Requests, countToken, settings.ClientMaxRequestsPerHour,
             tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         var budgeting = store.TryCountAsync(
-            budget, WindowCounter.Sends, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
+            budget, WindowCounter.Sends, countToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
         await Task.WhenAll(loading, counting, budgeting).ConfigureAwait(false);
         var state = await loading.ConfigureAwait(false);
         var budgeted = await budgeting.ConfigureAwait(false);
@@ -79,7 +80,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         {
             if (budgeted)
             {
-                await store.UncountAsync(budget, WindowCounter.Sends, cancellationToken).ConfigureAwait(false);
+                await store.UncountAsync(budget, WindowCounter.Sends, countToken, cancellationToken).ConfigureAwait(false);
             }
 
             return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);

@@ -42,11 +42,12 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
+        var countToken = IdempotencyToken.New();
         // Every verification counts as a failure until its code proves right (then it is taken
         // back), so a client at its limit is refused before its code is compared.
         var loading = store.LoadNewestAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Failures, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+            window, WindowCounter.Failures, countToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         await Task.WhenAll(loading, counting).ConfigureAwait(false);
         var read = await loading.ConfigureAwait(false);
         if (!await counting.ConfigureAwait(false))
@@ -96,7 +97,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             // it knew the code; nothing was guessed), so the count is given back alongside the mark.
             var marking = store.TryMarkUsedAsync(
                 address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), cancellationToken);
-            var uncounting = store.UncountAsync(window, WindowCounter.Failures, cancellationToken);
+            var uncounting = store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken);
             await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
             if (await marking.ConfigureAwait(false))
             {
@@ -110,7 +111,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         if (SupersededCodes.IsEarlierCode(codes, address, read.State, newest, now, submittedCode))
         {
             // Proof of the mailbox, not a guess: counted neither against the code nor against the client.
-            return await UncountSupersededAsync(window, new VerifyOutcome(VerifyStatus.Superseded), cancellationToken).ConfigureAwait(false);
+            await store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken).ConfigureAwait(false);
+            return new VerifyOutcome(VerifyStatus.Superseded);
         }
 
         var unknownKey = matched is null ? KeyVersionUnknown : null;
@@ -122,17 +124,6 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
 
     /// <summary>The log note of a wrong code whose recorded key version the key ring no longer holds (never the code).</summary>
     public const string KeyVersionUnknown = "key_version_unknown";
-
-    /// <summary>A superseded answer takes back the client's hourly failure counted at the start; any other passes through.</summary>
-    private async Task<VerifyOutcome> UncountSupersededAsync(WindowKey window, VerifyOutcome outcome, CancellationToken cancellationToken)
-    {
-        if (outcome.Status == VerifyStatus.Superseded)
-        {
-            await store.UncountAsync(window, WindowCounter.Failures, cancellationToken).ConfigureAwait(false);
-        }
-
-        return outcome;
-    }
 
     /// <summary>The answer the address record alone decides, or null when the submitted code must be compared.</summary>
     private VerifyOutcome? Judge(AddressState state, string client, long now)

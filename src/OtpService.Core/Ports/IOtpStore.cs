@@ -49,15 +49,18 @@ public interface IOtpStore
     Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Adds one to <paramref name="counter"/> of the window record if it is below
-    /// <paramref name="limit"/>; with a <paramref name="member"/>, also adds it to the record's set
-    /// if it is already there or the set has fewer than <paramref name="memberLimit"/> members.
-    /// Creates the record, kept until <paramref name="keepUntil"/>. True if counted.
+    /// Counts <paramref name="token"/> in <paramref name="counter"/> of the window record if the
+    /// counter holds fewer than <paramref name="limit"/> tokens or already holds this one; with a
+    /// <paramref name="member"/>, also adds it to the record's set if it is already there or the
+    /// set has fewer than <paramref name="memberLimit"/> members. Creates the record, kept until
+    /// <paramref name="keepUntil"/>. True if counted. Idempotent: the same token sent twice (an
+    /// SDK retry after a lost response) counts once and answers true both times.
     /// </summary>
-    Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken);
+    /// <param name="token">This request's <see cref="Otp.IdempotencyToken"/>.</param>
+    Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken);
 
-    /// <summary>Takes one back from a counter this window counted (a verification that succeeded after all).</summary>
-    Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken);
+    /// <summary>Takes <paramref name="token"/> back from a counter this window counted it in (a verification that succeeded after all); idempotent.</summary>
+    Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims the right to mail the code: succeeds if it was never mailed and no other claim is

@@ -312,19 +312,26 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         }, cancellationToken));
     }
 
-    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
     {
+        // A set of tokens, not ADD 1: the SDK's retry of an applied write adds the same token again (no change) and passes contains().
         var names = new Dictionary<string, string> { ["#cnt"] = CounterName(counter), ["#d"] = DeleteAfter };
-        var values = new Dictionary<string, AttributeValue> { [":one"] = N(1), [":limit"] = N(limit), [":keep"] = N(keepUntil) };
-        var update = "ADD #cnt :one SET #d = :keep";
-        var condition = "(attribute_not_exists(#cnt) OR #cnt < :limit)";
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":token"] = S(token),
+            [":tokens"] = new AttributeValue { SS = [token] },
+            [":limit"] = N(limit),
+            [":keep"] = N(keepUntil),
+        };
+        var update = "ADD #cnt :tokens SET #d = :keep";
+        var condition = "(attribute_not_exists(#cnt) OR size(#cnt) < :limit OR contains(#cnt, :token))";
         if (member is not null)
         {
             names["#m"] = Addresses;
             values[":member"] = S(member);
             values[":members"] = new AttributeValue { SS = [member] };
             values[":memberLimit"] = N(memberLimit);
-            update = "ADD #cnt :one, #m :members SET #d = :keep";
+            update = "ADD #cnt :tokens, #m :members SET #d = :keep";
             condition += " AND (attribute_not_exists(#m) OR contains(#m, :member) OR size(#m) < :memberLimit)";
         }
 
@@ -339,15 +346,16 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         }, cancellationToken));
     }
 
-    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) =>
+    // Conditional only so that taking back from a window that is gone creates no item without a TTL.
+    public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) =>
         Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
             Key = Key(window.Key, window.WindowEnd),
-            UpdateExpression = "ADD #cnt :minusOne",
-            ConditionExpression = "#cnt > :zero",
+            UpdateExpression = "DELETE #cnt :tokens",
+            ConditionExpression = "attribute_exists(#cnt)",
             ExpressionAttributeNames = new() { ["#cnt"] = CounterName(counter) },
-            ExpressionAttributeValues = new() { [":minusOne"] = N(-1), [":zero"] = N(0) },
+            ExpressionAttributeValues = new() { [":tokens"] = new AttributeValue { SS = [token] } },
         }, cancellationToken));
 
     public async Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken)
@@ -430,9 +438,9 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
 
     private static string CounterName(WindowCounter counter) => counter switch
     {
-        WindowCounter.Requests => Requests,
-        WindowCounter.Failures => FailedVerifications,
-        WindowCounter.Sends => Sends,
+        WindowCounter.Requests => RequestTokens,
+        WindowCounter.Failures => FailedVerificationTokens,
+        WindowCounter.Sends => SendTokens,
         _ => throw new ArgumentOutOfRangeException(nameof(counter)),
     };
 

@@ -66,13 +66,17 @@ public static class OtpTable
     public const string Failures = "FAILURES";
     public const string FailuresSince = "FAILURES_SINCE";
 
-    /// <summary>On a client window: codes requested (N), addresses asked for (SS of address tags), failed verifications (N).</summary>
-    public const string Requests = "REQUESTS";
+    /// <summary>
+    /// On a client window: codes requested (SS of idempotency tokens, one per request), addresses
+    /// asked for (SS of address tags), failed verifications (SS of idempotency tokens). A set, not
+    /// a number, so a retried write counts once.
+    /// </summary>
+    public const string RequestTokens = "REQUEST_TOKENS";
     public const string Addresses = "ADDRESSES";
-    public const string FailedVerifications = "FAILED_VERIFICATIONS";
+    public const string FailedVerificationTokens = "FAILED_VERIFICATION_TOKENS";
 
-    /// <summary>On a budget window: codes issued across all addresses (N).</summary>
-    public const string Sends = "SENDS";
+    /// <summary>On a budget window: codes issued across all addresses (SS of idempotency tokens).</summary>
+    public const string SendTokens = "SEND_TOKENS";
 
     /// <summary>Sorts after every real expiry (year 2286), so a descending query reads the record first, then the newest code.</summary>
     public const long AddressRecordSortKey = 9_999_999_999;

@@ -201,30 +201,51 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     {
         var window = new WindowKey("client#cSomeTag", Now + 3600);
 
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrB", 2, Now + 7200, default));
-        Assert.False(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrC", 2, Now + 7200, default));
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrB", 2, Now + 7200, default));
-        Assert.False(await Store.TryCountAsync(window, WindowCounter.Requests, 4, "addrA", 2, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, "t1", 4, "addrA", 2, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, "t2", 4, "addrA", 2, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, "t3", 4, "addrB", 2, Now + 7200, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Requests, "t4", 4, "addrC", 2, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Requests, "t5", 4, "addrB", 2, Now + 7200, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Requests, "t6", 4, "addrA", 2, Now + 7200, default));
 
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
-        Assert.False(await Store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
-        await Store.UncountAsync(window, WindowCounter.Failures, default);
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, 1, null, 0, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "t7", 1, null, 0, Now + 7200, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Failures, "t8", 1, null, 0, Now + 7200, default));
+        await Store.UncountAsync(window, WindowCounter.Failures, "t7", default);
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "t9", 1, null, 0, Now + 7200, default));
 
         var next = window with { WindowEnd = Now + 7200 };
-        Assert.True(await Store.TryCountAsync(next, WindowCounter.Requests, 4, "addrC", 2, Now + 10_800, default));
+        Assert.True(await Store.TryCountAsync(next, WindowCounter.Requests, "t10", 4, "addrC", 2, Now + 10_800, default));
+    }
+
+    [SkippableFact]
+    public async Task WindowCounters_SameTokenTwice_CountsOnce_AndTakesBackOnce()
+    {
+        var window = new WindowKey("client#cTwiceTag", Now + 3600);
+
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "a", 2, null, 0, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "a", 2, null, 0, Now + 7200, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "b", 2, null, 0, Now + 7200, default));
+        // Full: a token already counted still answers true (a retry), a new one is refused.
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "a", 2, null, 0, Now + 7200, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Failures, "c", 2, null, 0, Now + 7200, default));
+
+        await Store.UncountAsync(window, WindowCounter.Failures, "c", default);
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Failures, "d", 2, null, 0, Now + 7200, default));
+
+        await Store.UncountAsync(window, WindowCounter.Failures, "a", default);
+        await Store.UncountAsync(window, WindowCounter.Failures, "a", default);
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Failures, "e", 2, null, 0, Now + 7200, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Failures, "f", 2, null, 0, Now + 7200, default));
     }
 
     [SkippableFact]
     public async Task Uncount_OfAWindowNeverCounted_ChangesNothing()
     {
         var window = new WindowKey("budget#sends", Now + 60);
-        await Store.UncountAsync(window, WindowCounter.Sends, default);
+        await Store.UncountAsync(window, WindowCounter.Sends, "t0", default);
 
-        Assert.True(await Store.TryCountAsync(window, WindowCounter.Sends, 1, null, 0, Now + 3660, default));
-        Assert.False(await Store.TryCountAsync(window, WindowCounter.Sends, 1, null, 0, Now + 3660, default));
+        Assert.True(await Store.TryCountAsync(window, WindowCounter.Sends, "t11", 1, null, 0, Now + 3660, default));
+        Assert.False(await Store.TryCountAsync(window, WindowCounter.Sends, "t12", 1, null, 0, Now + 3660, default));
     }
 
     [SkippableFact]

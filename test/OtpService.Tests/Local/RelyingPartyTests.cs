@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using OtpService.Local.Emulators;
 using OtpService.Tests.Docs;
 using Xunit;
 
@@ -100,6 +101,72 @@ public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : ICla
 
         Assert.Equal(address, await OtpTokenCheck.VerifiedEmailAsync(Http, token, JwksUrl, Issuer, audience: Issuer));
         Assert.Null(await OtpTokenCheck.VerifiedEmailAsync(Http, token, JwksUrl, Issuer, audience: "https://another-site.example.com"));
+    }
+
+    [Fact]
+    public async Task TheReadmesNodeExample_ReturnsTheVerifiedAddress_AndRefusesTamperedWrongAudienceAndExpiredTokens()
+    {
+        var address = $"rp-{Guid.NewGuid():N}@example.com";
+        var token = await VerifiedTokenAsync(address);
+        var parts = token.Split('.');
+        var claims = JsonNode.Parse(Base64Url.DecodeFromChars(parts[1]))!.AsObject();
+        claims["email"] = "attacker@example.com";
+        var tampered = $"{parts[0]}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
+
+        Assert.Equal($"email:{address}", await RunReadmeNodeExampleAsync(token, audience: Issuer));
+        Assert.Equal("error:ERR_JWS_SIGNATURE_VERIFICATION_FAILED", await RunReadmeNodeExampleAsync(tampered, audience: Issuer));
+        Assert.Equal("error:ERR_JWT_CLAIM_VALIDATION_FAILED", await RunReadmeNodeExampleAsync(token, audience: "https://another-site.example.com"));
+        Assert.Equal("error:ERR_JWT_EXPIRED", await RunReadmeNodeExampleAsync(token, audience: Issuer, clockOffsetSeconds: 301));
+    }
+
+    /// <summary>
+    /// README's Node block, word for word, run by node with the pinned jose (package.json) against
+    /// the runner's JWKS: "email:..." or "error:" and jose's error code. The clock offset moves the
+    /// script's Date, as a relying party's clock 301 s on.
+    /// </summary>
+    private async Task<string> RunReadmeNodeExampleAsync(string token, string audience, int clockOffsetSeconds = 0)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "README.md")).ReplaceLineEndings("\n");
+        const string Opening = "`RelyingPartyTests`, which also checks it refuses a tampered, wrong-audience and expired token):\n\n```js\n";
+        var start = readme.IndexOf(Opening, StringComparison.Ordinal);
+        Assert.True(start >= 0, "README no longer shows the Node example");
+        start += Opening.Length;
+        var example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        // Under the repository's obj/, so node resolves 'jose' from the repository's node_modules.
+        var folder = Path.Combine(RepositoryRoot.Find(), "obj", "readme-node-example");
+        Directory.CreateDirectory(folder);
+        var script = Path.Combine(folder, $"check-{Guid.NewGuid():N}.mjs");
+        await File.WriteAllTextAsync(script, $$"""
+            const JWKS_URL = process.env.JWKS_URL, TOKEN_ISSUER = process.env.TOKEN_ISSUER, TOKEN_AUDIENCE = process.env.TOKEN_AUDIENCE;
+            const RealDate = Date, offset = {{clockOffsetSeconds}} * 1000;
+            globalThis.Date = class extends RealDate {
+              constructor(...a) { if (a.length === 0) { super(RealDate.now() + offset); } else { super(...a); } }
+              static now() { return RealDate.now() + offset; }
+            };
+            {{example}}
+            try { console.log('email:' + await verifiedEmail(process.argv[2])); }
+            catch (e) { console.log('error:' + (e.code ?? e.name)); }
+            """);
+        try
+        {
+            var startInfo = new System.Diagnostics.ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+            startInfo.ArgumentList.Add(script);
+            startInfo.ArgumentList.Add(token);
+            startInfo.Environment["JWKS_URL"] = JwksUrl;
+            startInfo.Environment["TOKEN_ISSUER"] = Issuer;
+            startInfo.Environment["TOKEN_AUDIENCE"] = audience;
+            using var node = System.Diagnostics.Process.Start(startInfo)!;
+            var output = node.StandardOutput.ReadToEndAsync();
+            var errors = node.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await node.WaitForExitAsync(timeout.Token);
+            Assert.True(node.ExitCode == 0, await errors);
+            return (await output).Trim();
+        }
+        finally
+        {
+            File.Delete(script);
+        }
     }
 
     [Fact]

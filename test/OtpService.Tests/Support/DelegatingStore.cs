@@ -20,10 +20,10 @@ public abstract class DelegatingStore(IOtpStore inner) : IOtpStore
     public virtual Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
         inner.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
 
-    public virtual Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
-        inner.TryCountAsync(window, counter, limit, member, memberLimit, keepUntil, cancellationToken);
+    public virtual Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
+        inner.TryCountAsync(window, counter, token, limit, member, memberLimit, keepUntil, cancellationToken);
 
-    public virtual Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) => inner.UncountAsync(window, counter, cancellationToken);
+    public virtual Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) => inner.UncountAsync(window, counter, token, cancellationToken);
 
     public virtual Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         inner.TryClaimMailingAsync(address, expiresAt, now, leaseSeconds, cancellationToken);

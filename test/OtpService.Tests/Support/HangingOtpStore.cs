@@ -29,10 +29,10 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
 
-    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
 
-    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
+    public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
 
     public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
         Hang<StoredCode?>(cancellationToken);

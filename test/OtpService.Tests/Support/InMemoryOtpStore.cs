@@ -66,7 +66,7 @@ public sealed class InMemoryOtpStore : IOtpStore
             return new InMemoryOtpStore(
                 new Dictionary<(string, long), Entry>(_codes),
                 new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
-                _windows.ToDictionary(w => w.Key, w => w.Value with { Members = [.. w.Value.Members] }))
+                _windows.ToDictionary(w => w.Key, w => w.Value with { Tokens = w.Value.Tokens.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value, StringComparer.Ordinal)), Members = [.. w.Value.Members] }))
             {
                 InterleaveIssueWrites = InterleaveIssueWrites,
                 IssueInOneTransaction = IssueInOneTransaction,
@@ -124,7 +124,7 @@ public sealed class InMemoryOtpStore : IOtpStore
     {
         lock (_gate)
         {
-            return _windows.TryGetValue(window, out var w) ? w.Counts.GetValueOrDefault(counter) : 0;
+            return _windows.TryGetValue(window, out var w) ? w.Tokens.GetValueOrDefault(counter)?.Count ?? 0 : 0;
         }
     }
 
@@ -260,19 +260,20 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
+    public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
             var current = _windows.GetValueOrDefault(window) ?? new Window([], [], keepUntil);
-            if (current.Counts.GetValueOrDefault(counter) >= limit
+            var tokens = current.Tokens.GetValueOrDefault(counter) ?? [];
+            if ((tokens.Count >= limit && !tokens.Contains(token))
                 || (member is not null && !current.Members.Contains(member) && current.Members.Count >= memberLimit))
             {
                 return Task.FromResult(false);
             }
 
-            var counts = new Dictionary<WindowCounter, int>(current.Counts) { [counter] = current.Counts.GetValueOrDefault(counter) + 1 };
+            var counts = new Dictionary<WindowCounter, HashSet<string>>(current.Tokens) { [counter] = new HashSet<string>(tokens, StringComparer.Ordinal) { token } };
             var members = new HashSet<string>(current.Members, StringComparer.Ordinal);
             if (member is not null)
             {
@@ -284,15 +285,15 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task UncountAsync(WindowKey window, WindowCounter counter, CancellationToken cancellationToken)
+    public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
-            if (_windows.TryGetValue(window, out var current) && current.Counts.GetValueOrDefault(counter) > 0)
+            if (_windows.TryGetValue(window, out var current) && current.Tokens.GetValueOrDefault(counter) is { } tokens && tokens.Contains(token))
             {
-                var counts = new Dictionary<WindowCounter, int>(current.Counts) { [counter] = current.Counts[counter] - 1 };
-                _windows[window] = current with { Counts = counts };
+                var counts = new Dictionary<WindowCounter, HashSet<string>>(current.Tokens) { [counter] = new HashSet<string>(tokens.Where(t => t != token), StringComparer.Ordinal) };
+                _windows[window] = current with { Tokens = counts };
             }
 
             return Task.CompletedTask;
@@ -344,5 +345,5 @@ public sealed class InMemoryOtpStore : IOtpStore
 
     private sealed record Entry(StoredCode Code, long KeepUntil, long? ClaimedAt = null);
 
-    private sealed record Window(Dictionary<WindowCounter, int> Counts, HashSet<string> Members, long KeepUntil);
+    private sealed record Window(Dictionary<WindowCounter, HashSet<string>> Tokens, HashSet<string> Members, long KeepUntil);
 }
