@@ -138,7 +138,7 @@ public class StreamBatchHandlerTests
     public async Task Handle_WhileAnotherInvocationHoldsTheClaim_RetriesTheRecord()
     {
         var a = await IssueAsync("a@example.com");
-        await _h.Store.TryClaimMailingAsync(a.Address, a.ExpiresAt, _h.Clock.GetUtcNow().ToUnixTimeSeconds(), _h.Mailer.ClaimLeaseSeconds, default);
+        await _h.Store.TryClaimMailingAsync(a.Address, a.ExpiresAt, _h.Clock.GetUtcNow().ToUnixTimeSeconds(), _h.Mailer.ClaimLeaseSeconds, IdempotencyToken.New(), default);
 
         Assert.Equal(["520"], await Handle(Insert(a, "520")));
         Assert.Equal(1, Metrics()[MetricNames.MailClaimsHeld]);
