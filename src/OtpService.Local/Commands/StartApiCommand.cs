@@ -315,6 +315,10 @@ internal static class StartApiCommand
             // shape; beyond these Kestrel answers by itself (empty 414/431).
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             kestrel.Limits.MaxRequestBodySize = ApiProxy.MaxBodyBytes;
+
+            // Header bytes past ASCII reach the function as ISO-8859-1 characters (RFC 9110 section 5.5:
+            // opaque octets), so it answers them; Kestrel's default, ASCII only, answers an empty 400 itself.
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
             kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();
