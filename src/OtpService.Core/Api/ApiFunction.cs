@@ -55,13 +55,11 @@ public static class ApiFunction
         ApiAnswer answer;
         try
         {
-            request = await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellation.Token).ConfigureAwait(false);
-            InvalidRequest? invalid = null;
+            (request, var invalid) = await LambdaJson.ReadAsync(input, ApiEventReader.Read, cancellation.Token).ConfigureAwait(false);
             fields = request is null ? null : RequestFields.TryRead(request, out invalid);
             answer = (request, fields) switch
             {
-                (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
-                (_, null) => ApiAnswers.Invalid(invalid!),
+                (null, _) or (_, null) => ApiAnswers.Invalid(invalid!),
                 // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
                 _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
             };

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -38,7 +39,13 @@ public sealed class ClientTagger
     /// <summary>11 base64url characters (64 bits): an address as one client's limiter record holds it.</summary>
     public string Address(string normalizedAddress) => Tag("address-v1", normalizedAddress, 8);
 
-    /// <summary>The client id as limits see it: an IP in its canonical text, IPv6 cut to its /64; other text as given.</summary>
+    /// <summary>
+    /// The client id as limits see it: the host of an IP address, with or without a port, in its
+    /// canonical text (<c>198.51.100.16</c>, <c>198.51.100.16:40001</c> and
+    /// <c>::ffff:198.51.100.16</c> are one client; <c>[2001:db8::1]:443</c> is <c>2001:db8::1</c>),
+    /// IPv6 cut to its /64; other text as given. API Gateway's sourceIp carries a port behind some
+    /// front ends (CloudFront, mTLS custom domains), and a port is per connection, not per client.
+    /// </summary>
     public static string Canonical(string? clientId)
     {
         var id = clientId?.Trim();
@@ -47,7 +54,7 @@ public sealed class ClientTagger
             return UnknownClient;
         }
 
-        if (!IPAddress.TryParse(id, out var ip))
+        if (Host(id) is not { } ip)
         {
             return id;
         }
@@ -65,6 +72,26 @@ public sealed class ClientTagger
         var bytes = ip.GetAddressBytes();
         Array.Clear(bytes, 8, 8);
         return new IPAddress(bytes) + "/64";
+    }
+
+    /// <summary>The address of an IP or IP endpoint (RFC 3986 host[:port]: IPv4, IPv6, bracketed IPv6), or null when it is neither.</summary>
+    private static IPAddress? Host(string id)
+    {
+        if (IPEndPoint.TryParse(id, out var endpoint))
+        {
+            return endpoint.Address;
+        }
+
+        // An IPv4-mapped IPv6 address with a port and no brackets (::ffff:198.51.100.16:40001) is not
+        // ambiguous, as the dotted quad can only end an IPv6 address; IPEndPoint reads it whole and fails.
+        var colon = id.LastIndexOf(':');
+        return colon > 0
+            && id.AsSpan(0, colon).Contains('.')
+            && ushort.TryParse(id.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && IPAddress.TryParse(id.AsSpan(0, colon), out var mapped)
+            && mapped.IsIPv4MappedToIPv6
+                ? mapped
+                : null;
     }
 
     private string Tag(string domain, string value, int bytes)

@@ -105,6 +105,16 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
             await RecordAsync("runner: CORS preflight", path, "OPTIONS", await Http.SendAsync(preflight));
         }
 
+        // Bytes that cannot be read as text (issue 19): 400 naming the field or the body, never a 500.
+        await SendAsync("runner: an undecodable escape in the query", api, HttpMethod.Get, $"{Generate}?email_address=hand%FF@example.com");
+        await SendAsync("runner: an undecodable escape in a form body", api, HttpMethod.Post, Generate, new StringContent("email_address=hand%G1@example.com", Encoding.ASCII, "application/x-www-form-urlencoded"));
+        await SendAsync("runner: a JSON string that is not Unicode", api, HttpMethod.Post, Verify, new StringContent("""{"email_address":"a@example.com","otp":"123456","note":"\ud800"}""", Encoding.ASCII, "application/json"));
+        using (var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("""{"email_address":"café@example.com"}""")))
+        {
+            latin1.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=iso-8859-1");
+            await SendAsync("runner: a body in another charset", api, HttpMethod.Post, Generate, latin1);
+        }
+
         await SendAsync("runner: the API description", api, HttpMethod.Get, "/openapi.json");
         await SendAsync("runner: the token keys", api, HttpMethod.Get, Jwks);
         await SendAsync("runner: the token keys, a field twice", api, HttpMethod.Get, $"{Jwks}?otp=1&otp=2");
@@ -236,6 +246,9 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         await Call("verify a code with letters", handlers, ApiEvent.Get(Verify).Query("email_address", address).Query("otp", "12ab56"));
         await Call("verify POST a code as a JSON number", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{address}}","otp":12}"""));
         await Call("verify POST invalid JSON", handlers, ApiEvent.Post(Verify).Json("{"));
+        await Call("verify POST a JSON string that is not Unicode", handlers, ApiEvent.Post(Verify).Json("""{"email_address":"a@example.com","otp":"12345\udc00"}"""));
+        await Call("generate POST bytes that are not UTF-8", handlers, ApiEvent.Post(Generate).Base64Body([.. "{\"email_address\":\"a"u8, 0xC0, 0xAF, .. "@example.com\"}"u8], "application/json"));
+        await Call("generate with an undecodable escape (HTTP API)", handlers, ApiEvent.HttpApi("GET", Generate, "email_address=hand%FF@example.com"));
 
         // DynamoDB refuses connections (nothing listens on port 1): 503 on both routes.
         var down = Handlers(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:1" }, clock);
@@ -288,8 +301,9 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     private async Task Call(string scenario, Dictionary<string, Func<Stream, Task<Stream>>> handlers, ApiEvent request)
     {
         var proxyEvent = JsonSerializer.Deserialize(request.ToStream(), LambdaJsonContext.Default.ApiGatewayRequest)!;
-        var response = JsonSerializer.Deserialize(await handlers[proxyEvent.Path!](request.ToStream()), LambdaJsonContext.Default.ApiGatewayResponse)!;
-        observed.Add(new Observed(scenario, proxyEvent.Path!, proxyEvent.HttpMethod!, response.StatusCode, response.Headers, response.Body));
+        var (path, method) = (proxyEvent.Path ?? proxyEvent.RawPath!, proxyEvent.Method!); // REST (v1) or HTTP API (v2)
+        var response = JsonSerializer.Deserialize(await handlers[path](request.ToStream()), LambdaJsonContext.Default.ApiGatewayResponse)!;
+        observed.Add(new Observed(scenario, path, method, response.StatusCode, response.Headers, response.Body));
     }
 
     /// <summary>Injected fault: the function crashes, and the runner answers as API Gateway does (502).</summary>
