@@ -1,5 +1,4 @@
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
 using OtpService.Core.Aws;
 using OtpService.Core.Deadlines;
 using OtpService.Core.Email;
@@ -111,20 +110,16 @@ public sealed class OtpServices
 
     /// <summary>
     /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
-    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode, so one call
+    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode and no other
+    /// resend (<see cref="SdkCallBounds"/>), so one call
     /// ends within <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
     /// </summary>
     public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment, InvocationBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
-        var config = new AmazonDynamoDBConfig
-        {
-            Timeout = budget.DynamoDbAttemptTimeout,
-            ConnectTimeout = budget.DynamoDbAttemptTimeout,
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = InvocationBudget.DynamoDbMaxErrorRetry,
-        };
+        var config = new AmazonDynamoDBConfig();
+        SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
         // The SDKs' own convention for local endpoints; set only for emulators.
         if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
         {
