@@ -35,6 +35,9 @@ public sealed class ClientTagger
     /// <summary>"c" and 22 base64url characters (128 bits): the caller's tag in address and client records.</summary>
     public string Client(string? clientId) => "c" + Tag("client-v1", Canonical(clientId), 16);
 
+    /// <summary>Characters in an address tag (<see cref="Address"/>): 8 bytes, base64url without padding.</summary>
+    public const int AddressTagLength = 11;
+
     /// <summary>11 base64url characters (64 bits): an address as one client's limiter record holds it.</summary>
     public string Address(string normalizedAddress) => Tag("address-v1", normalizedAddress, 8);
 
