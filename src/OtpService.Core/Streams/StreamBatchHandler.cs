@@ -182,6 +182,13 @@ public static class StreamBatchHandler
             LogRecord(log, record, "store_unavailable", address, e.ErrorType, e.Message);
             return "store_unavailable";
         }
+        catch (KeySourceUnavailableException e)
+        {
+            // The code key ring could not be read (at init, nor again now): no code can be derived, so the record is retried.
+            var outcome = e.Retryable ? "mail_failed_transient" : "mail_failed_configuration";
+            LogRecord(log, record, outcome, address, e.ErrorType, e.Message);
+            return outcome;
+        }
         catch (OperationCanceledException) when (deadline.Expired)
         {
             // Not expected (a record starts only when its allowance fits): report it for a retry.

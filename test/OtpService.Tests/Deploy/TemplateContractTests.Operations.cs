@@ -182,6 +182,13 @@ public sealed partial class TemplateContractTests
                 p["Namespace"]?.Value == "AWS/ApiGateway" && p["MetricName"]?.Value == "5XXError" && apiName is not null
                 && p["Dimensions"]?.Items.Any(d => d["Name"]?.Value == "ApiName" && d["Value"]?.Describe() == apiName) == true),
         };
+        foreach (var api in (string[])["GenerateOtpFunction", "VerifyOtpFunction"])
+        {
+            var name = functionNames.GetValueOrDefault(api);
+            required.Add(Has($"on {api}'s {MetricNames.ConfigurationErrors} (a dependency refusing the deployment, at init or on a request)", p =>
+                p["MetricName"]?.Value == MetricNames.ConfigurationErrors && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == name) == true));
+        }
+
         foreach (var (id, _) in Functions())
         {
             foreach (var lambdaMetric in (string[])["Errors", "Throttles"])
