@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Otp;
 
@@ -21,8 +22,9 @@ public sealed class ClientTagger
     /// <summary>The client id of a request that carries none (every such request shares one limit).</summary>
     public const string UnknownClient = "unknown";
 
-    private readonly byte[] _key;
+    private readonly DeferredKey<byte[]> _key;
 
+    /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/>.</exception>
     public ClientTagger(ReadOnlySpan<byte> key)
     {
         if (key.Length < MinKeyBytes)
@@ -30,11 +32,30 @@ public sealed class ClientTagger
             throw new ArgumentException($"The client key must be at least {MinKeyBytes} bytes.", nameof(key));
         }
 
-        _key = key.ToArray();
+        _key = DeferredKey.Known(key.ToArray());
+    }
+
+    /// <summary>A tagger whose key is read from a key store when first needed (<see cref="ClientAsync"/> awaits it).</summary>
+    /// <param name="key">The read, started at init; it refuses a key shorter than <see cref="MinKeyBytes"/> (a configuration error).</param>
+    public ClientTagger(DeferredKey<byte[]> key) => _key = key ?? throw new ArgumentNullException(nameof(key));
+
+    /// <summary>
+    /// <see cref="Client"/>, after waiting for the key if it has not been read yet (a key store down at
+    /// init is read again here, within the caller's time).
+    /// </summary>
+    /// <exception cref="KeySourceUnavailableException">The key store failed (transient or configuration).</exception>
+    public async ValueTask<string> ClientAsync(string? clientId, CancellationToken cancellationToken)
+    {
+        await _key.GetAsync(cancellationToken).ConfigureAwait(false);
+        return Client(clientId);
     }
 
     /// <summary>"c" and 22 base64url characters (128 bits): the caller's tag in address and client records.</summary>
+    /// <exception cref="KeySourceUnavailableException">The key has not been read yet (use <see cref="ClientAsync"/>).</exception>
     public string Client(string? clientId) => "c" + Tag("client-v1", Canonical(clientId), 16);
+
+    /// <summary>Characters in an address tag (<see cref="Address"/>): 8 bytes, base64url without padding.</summary>
+    public const int AddressTagLength = 11;
 
     /// <summary>11 base64url characters (64 bits): an address as one client's limiter record holds it.</summary>
     public string Address(string normalizedAddress) => Tag("address-v1", normalizedAddress, 8);
@@ -97,7 +118,8 @@ public sealed class ClientTagger
     private string Tag(string domain, string value, int bytes)
     {
         var message = Encoding.UTF8.GetBytes(domain + "\0" + value);
-        var mac = HMACSHA256.HashData(_key, message);
+        var key = _key.Value ?? throw new KeySourceUnavailableException("The client key has not been read from its key store yet.", errorType: "ClientKeyNotLoaded");
+        var mac = HMACSHA256.HashData(key, message);
         return Base64Url.EncodeToString(mac.AsSpan(0, bytes));
     }
 }

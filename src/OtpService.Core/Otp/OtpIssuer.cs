@@ -20,7 +20,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
     /// <param name="cancellationToken">Cancels the storage calls.</param>
     public async Task<GenerateOutcome> IssueAsync(string address, string? clientId, CancellationToken cancellationToken)
     {
-        var client = tagger.Client(clientId);
+        var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var budget = AbuseLimits.BudgetWindow(now);

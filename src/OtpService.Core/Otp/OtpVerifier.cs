@@ -38,7 +38,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
     /// <exception cref="TokenSigningUnavailableException">The code was right but the token could not be signed; the code is still unused.</exception>
     public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? verificationId, string? clientId, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
-        var client = tagger.Client(clientId);
+        var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);

@@ -49,9 +49,10 @@ public sealed record Observed(string Scenario, string Path, string Method, int S
 /// back. Two sources: (1) the local runner as a process over real HTTP (the full chain: a code
 /// read from the SES emulator verifies, then is used; the CORS preflight; /openapi.json), and
 /// (2) the real handlers in-process against dynalite with a fake clock (expiry, limits, every
-/// bad input, DynamoDB refusing connections). Two faults no real part produces on demand are
-/// injected and named as such: a store that throws an unexpected exception (500) and a function
-/// that crashes behind the runner's API Gateway stand-in (502).
+/// bad input, DynamoDB and KMS refusing connections). Three faults no real part produces on demand
+/// here are injected and named as such: a store that throws an unexpected exception (500), a KMS
+/// that refuses the token key (a stand-in: moto may be missing) and a function that crashes behind
+/// the runner's API Gateway stand-in (502).
 /// </summary>
 public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
@@ -269,6 +270,15 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         {
             await Call("a store failing unexpectedly (injected)", failing, request);
         }
+
+        // The token keys while KMS refuses connections (nothing listens on port 1), at init and since: 503.
+        var kmsDown = new Dictionary<string, string>(env) { ["OTP_TOKEN_SIGNING_KEY_ID"] = "alias/otp-token", ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:1" };
+        await Call("KMS down", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(kmsDown.GetValueOrDefault) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
+
+        // KMS refusing the key: a stand-in answering NotFoundException as the KMS API reference documents (moto may be missing here): 500.
+        await using var refusingKms = new RefusingAwsEndpoint(System.Net.HttpStatusCode.BadRequest, "NotFoundException", "Alias arn:aws:kms:us-east-1:123456789012:alias/otp-token is not found.");
+        var kmsRefuses = new Dictionary<string, string>(kmsDown) { ["AWS_ENDPOINT_URL_KMS"] = refusingKms.Url.ToString() };
+        await Call("KMS refusing the token key", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(kmsRefuses.GetValueOrDefault) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
     }
 
     /// <summary>Generates for <paramref name="address"/> and returns the answer's verificationId.</summary>
