@@ -99,10 +99,11 @@ public static class ApiAnswers
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    /// <summary>A 400 naming the field; the message is for people, the log line's note names the field and the technical <paramref name="detail"/> (e.g. a refused character's code point).</summary>
+    /// <summary>A 400 naming the field; the message is for people, the log line's note names the field and the technical <paramref name="detail"/> (e.g. a refused character's code point; else the error's own <see cref="InvalidRequest.Detail"/>).</summary>
     public static ApiAnswer Invalid(InvalidRequest error, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(error);
+        detail ??= error.Detail;
         return new(400, new("invalid_request", error.Message) { Field = error.Field }) { Note = detail is null ? $"invalid {error.Field}" : $"invalid {error.Field}: {detail}" };
     }
 

@@ -132,7 +132,8 @@ public static class EmailAddress
         {
             if (Rune.DecodeFromUtf16(rest, out var rune, out var used) != OperationStatus.Done)
             {
-                return ("is not valid Unicode text", null);
+                // An unpaired surrogate (a JSON "\ud800"): text copied from somewhere broken.
+                return ("has a character that could not be read; type the address instead of pasting it", "unpaired UTF-16 surrogate");
             }
 
             if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune))

@@ -161,8 +161,8 @@ public class EmailAddressTests
     public void TryNormalize_RefusesALoneSurrogate()
     {
         // A JSON body can carry one ("\ud800"); kept out of theory data, which xunit serializes as UTF-8.
-        Assert.Equal("is not valid Unicode text", Reason("user\uD800@example.com"));
-        Assert.Equal("is not valid Unicode text", Reason("user@example.com\uDC00"));
+        Assert.Equal("has a character that could not be read; type the address instead of pasting it", Reason("user\uD800@example.com"));
+        Assert.Equal("has a character that could not be read; type the address instead of pasting it", Reason("user@example.com\uDC00"));
     }
 
     [Fact]
