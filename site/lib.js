@@ -146,26 +146,29 @@ export function describeAnswer(route, answer) {
         : { text: 'Too many wrong tries for this code. Send a new code.', next: 'resend' };
     case 'unavailable':
       return { text: 'The sign-in service is unavailable right now. Please try again in a minute.' };
-    case 'internal_error':
-      return { text: 'Something went wrong on our side. Please try again.' };
     default:
       break;
   }
 
-  // API Gateway's own answers carry only {"message": ...}.
+  // API Gateway's own answers: with the template's gateway responses they have our shape
+  // (throttled, request_too_large, timed_out, request_refused, internal_error); from a stack
+  // without them, or from in front of them, only {"message": ...} or nothing. Both are told by
+  // their HTTP status.
   switch (answer.httpStatus) {
     case 429:
-      return { text: 'The sign-in service is busy. Please try again.' + waitText('You can try again'), countdown: wait ?? 5 };
+      // The stage's throttling: many requests to the whole service at once, not this person's doing.
+      return { text: 'The sign-in service is busy right now. Please try again in a moment.' + waitText('You can try again'), countdown: wait ?? 5 };
     case 403:
-      return { text: 'This page is not connected to the sign-in service correctly. Please tell the site\'s owner.' };
+      return { text: 'The sign-in service refused this request. Please try again in a few minutes; if it keeps happening, tell the site\'s owner.' };
     case 413:
     case 414:
       // Over API Gateway's 10 MB body or 10,240-character URL: only a huge paste gets here.
-      return { text: 'What was sent is far too long. Check the address and the code, then try again.' };
+      return { text: 'What you entered is far too long. Check the email address and the code, then try again.' };
     case 500:
     case 502:
-    case 504:
       return { text: 'Something went wrong on our side. Please try again.' };
+    case 504:
+      return { text: 'The sign-in service took too long to answer. Please try again.' };
     case 503:
       return { text: 'The sign-in service is unavailable right now. Please try again in a minute.' };
     default: {

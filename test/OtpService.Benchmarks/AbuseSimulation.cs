@@ -89,6 +89,50 @@ internal static class AbuseSimulation
         return new Result(model, (double)lockedMinutes / probedDays, perYear, world.JudgedGuesses, world.ShortCodeGuesses, ownerSignIns, ownerFailures);
     }
 
+    /// <summary>
+    /// A person signing in by the page with no attacker about: a mistyped address first, then the
+    /// right one in two tabs, each tab using its "Send a new code" link once (the page holds the
+    /// link for the resend cooldown after its own code); every refusal is waited out as the page
+    /// counts it down. Returns the longest single wait in seconds (0: none) and the codes sent.
+    /// </summary>
+    public static (int LongestWaitSeconds, int CodesSent) PersonFollowingThePage(OtpSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var clock = new SimClock(1_800_000_000);
+        var issuer = new OtpIssuer(new InMemoryOtpStore { InterleaveIssueWrites = false }, settings, clock, World.Tagger);
+        var longest = 0;
+        var sent = 0;
+        long Ask(string address)
+        {
+            while (true)
+            {
+                var outcome = issuer.IssueAsync(address, OwnerIp, default).GetAwaiter().GetResult();
+                if (outcome.Status == GenerateStatus.Sent)
+                {
+                    sent++;
+                    return clock.Now;
+                }
+
+                var wait = outcome.RetryAfterSeconds ?? 1;
+                longest = Math.Max(longest, wait);
+                clock.Advance(wait);
+            }
+        }
+
+        void At(long time) => clock.Advance(Math.Max(0, time - clock.Now));
+
+        Ask("vitcim@example.com");
+        clock.Advance(10);
+        var tabA = Ask(Victim);
+        clock.Advance(5);
+        var tabB = Ask(Victim);
+        At(tabA + settings.ResendCooldownSeconds);
+        Ask(Victim);
+        At(tabB + settings.ResendCooldownSeconds);
+        Ask(Victim);
+        return (longest, sent);
+    }
+
     /// <summary>A settable clock: the simulation moves it, the rules read it.</summary>
     private sealed class SimClock(long start) : TimeProvider
     {
@@ -102,7 +146,7 @@ internal static class AbuseSimulation
     private sealed class World
     {
         private static readonly OtpCode Codes = new(Encoding.UTF8.GetBytes("simulation-key-simulation-key-simulation-key"));
-        private static readonly ClientTagger Tagger = new(Encoding.UTF8.GetBytes("simulation-client-key-simulation-client-key"));
+        internal static readonly ClientTagger Tagger = new(Encoding.UTF8.GetBytes("simulation-client-key-simulation-client-key"));
         private readonly OtpSettings _settings;
         private readonly Model _model;
         private readonly OtpIssuer _issuer;

@@ -12,6 +12,7 @@ using OtpService.Tests.Integration;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish] [--baseline-coldhost PATH]
 // --baseline-coldhost: another build's published ColdHost (e.g. main's), measured in the same run for cold_verify_ms.
+// abuse [--model NAME]: only that attacker model (one_client, one_client_owner_signs_in, botnet_1000, botnet_1000_owner_signs_in).
 // Subsets: cold | warm | cpu | runner | abuse | storage | deadline. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
 if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage" or "deadline"))
@@ -54,16 +55,21 @@ if (command is "all" or "runner")
 
 if (command is "all" or "abuse")
 {
-    foreach (var model in AbuseSimulation.Models)
+    var only = OptionText("--model");
+    foreach (var model in AbuseSimulation.Models.Where(m => only is null || m.Name == only))
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = AbuseSimulation.Run(model, new OtpService.Core.Otp.OtpSettings(), probedDays: 2, simulatedDays: 365, seed: 11);
+        // The defaults, or the OTP_* limits set in the environment (README "Settings that move the figures").
+        var result = AbuseSimulation.Run(model, OtpService.Core.Otp.OtpSettings.FromEnvironment(), probedDays: 2, simulatedDays: 365, seed: 11);
         Report.Progress($"abuse {model.Name}: {result.JudgedGuesses} judged guesses ({result.ShortCodeGuesses} at short codes) in a year; "
             + $"owner signed in {result.OwnerSignIns} times, {result.OwnerSignInFailures} failed; {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
         Report.Emit(new Figure("owner_lockout_minutes_per_day", result.LockoutMinutesPerDay, "min") { Model = model.Name });
         Report.Emit(new Figure("guess_success_per_year", result.GuessSuccessPerYear, "probability") { Model = model.Name });
     }
 
+    var person = AbuseSimulation.PersonFollowingThePage(OtpService.Core.Otp.OtpSettings.FromEnvironment());
+    Report.Progress($"abuse person_following_the_page: {person.CodesSent} codes (a mistyped address, then two tabs each resending once); longest wait {person.LongestWaitSeconds} s");
+    Report.Emit(new Figure("person_longest_wait_seconds", person.LongestWaitSeconds, "s") { Model = "person_following_the_page" });
     if (command == "abuse")
     {
         return 0;

@@ -58,18 +58,22 @@ public static class ApiAnswers
 
     public const string SupersededMessage = "This code is from an earlier email. A newer code has been sent since: use the code in the newest email.";
 
-    public const string VerificationIdMismatchMessage = "This code was not requested by this sign-in: a newer code has been requested since. Request a new code.";
+    public const string VerificationIdMismatchMessage = "A newer code was requested since this sign-in asked for one, perhaps in another tab. Request a new code here.";
 
     public static ApiAnswer For(GenerateOutcome outcome) => outcome.Status switch
     {
         GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds, VerificationId = outcome.VerificationId }),
-        GenerateStatus.RateLimited => new(429, new("rate_limited", "Too many codes requested for this address. Wait before asking for another.")
+        // Words for people (the sign-in page shows them and adds when to ask again); which limit it was goes to the log line.
+        GenerateStatus.Cooldown => new(429, new("rate_limited", "A code was just sent to this address. Check your email, or wait a moment before asking for another.")
+        { RetryAfterSeconds = outcome.RetryAfterSeconds })
+        { Limit = "cooldown" },
+        GenerateStatus.RateLimited => new(429, new("rate_limited", "Several codes were sent to this address recently. Use the code in the newest email (check your spam folder too), or wait before asking for another.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })
         { Limit = "address" },
-        GenerateStatus.ClientLimited => new(429, new("rate_limited", "Too many codes requested from your network. Wait before asking for another.")
+        GenerateStatus.ClientLimited => new(429, new("rate_limited", "Many codes were asked for from your network this hour. Please wait before asking for another.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })
         { Limit = "client" },
-        GenerateStatus.BudgetExceeded => new(429, new("rate_limited", "The service is sending too many codes right now. Try again shortly.")
+        GenerateStatus.BudgetExceeded => new(429, new("rate_limited", "The service is sending a lot of codes right now. Please try again in a minute.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })
         { Limit = "budget" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
@@ -89,16 +93,18 @@ public static class ApiAnswers
         // for it); the only verify answer with this status, so a client knows to ask for a new code for this sign-in.
         VerifyStatus.VerificationIdMismatch => new(403, new("verification_id_mismatch", VerificationIdMismatchMessage)),
         VerifyStatus.TooManyAttempts => new(429, new("too_many_attempts", "Too many wrong tries for this code. Request a new one.")) { Limit = "code" },
-        VerifyStatus.ClientLimited => new(429, new("too_many_attempts", "Too many failed tries from your network. Wait before trying again.")
+        VerifyStatus.ClientLimited => new(429, new("too_many_attempts", "Too many wrong codes were tried from your network. Please wait before trying again.")
         { RetryAfterSeconds = outcome.RetryAfterSeconds })
         { Limit = "client" },
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    public static ApiAnswer Invalid(InvalidRequest error)
+    /// <summary>A 400 naming the field; the message is for people, the log line's note names the field and the technical <paramref name="detail"/> (e.g. a refused character's code point; else the error's own <see cref="InvalidRequest.Detail"/>).</summary>
+    public static ApiAnswer Invalid(InvalidRequest error, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new(400, new("invalid_request", error.Message) { Field = error.Field });
+        detail ??= error.Detail;
+        return new(400, new("invalid_request", error.Message) { Field = error.Field }) { Note = detail is null ? $"invalid {error.Field}" : $"invalid {error.Field}: {detail}" };
     }
 
     /// <summary>How long relying parties and caches may keep the JWKS (RFC 9111 max-age): shorter than a rotation step (README "Token signing keys").</summary>
@@ -118,5 +124,5 @@ public static class ApiAnswers
     public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly.")
     { RetryAfterSeconds = UnavailableRetryAfterSeconds });
 
-    public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side."));
+    public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side. Please try again."));
 }

@@ -122,7 +122,7 @@ public static class OtpEndpoints
 
     private static ApiAnswer? ReadAddress(RequestFields fields, out string address)
     {
-        address = EmailAddress.TryNormalize(fields[OtpFields.EmailAddress], out var reason) ?? "";
-        return address.Length == 0 ? ApiAnswers.Invalid(new InvalidRequest(OtpFields.EmailAddress, reason)) : null;
+        address = EmailAddress.TryNormalize(fields[OtpFields.EmailAddress], out var reason, out var detail) ?? "";
+        return address.Length == 0 ? ApiAnswers.Invalid(new InvalidRequest(OtpFields.EmailAddress, reason), detail) : null;
     }
 }

@@ -5,8 +5,12 @@ using OtpService.Core.Contracts;
 
 namespace OtpService.Core.Api;
 
-/// <summary>A request the service refuses, naming the field and the reason (answered as 400 invalid_request).</summary>
-public sealed record InvalidRequest(string Field, string Reason)
+/// <summary>
+/// A request the service refuses, naming the field and the reason (answered as 400
+/// invalid_request). <paramref name="Reason"/> is in words for people; <paramref name="Detail"/>,
+/// when given, is the technical reason, for the log line's note only.
+/// </summary>
+public sealed record InvalidRequest(string Field, string Reason, string? Detail = null)
 {
     public string Message => $"{Field} {Reason}";
 }
@@ -218,7 +222,7 @@ public sealed class RequestFields
 
                 if (!TryGetString(ref reader, out var value))
                 {
-                    return Refuse(name, "body", NotUnicode);
+                    return RefuseUnreadable(name, "body", NotUnicode);
                 }
 
                 if (Add(values, name, value, "body") is { } error)
@@ -273,12 +277,12 @@ public sealed class RequestFields
             {
                 if (!TryGetString(ref reader, out var text))
                 {
-                    return Refuse(name, "body", NotUnicode);
+                    return RefuseUnreadable(name, "body", NotUnicode);
                 }
 
                 if (FormUrlEncoding.FaultOfDecoded(text) is { } fault)
                 {
-                    return Refuse(name, "body", fault);
+                    return RefuseUnreadable(name, "body", fault);
                 }
             }
         }
@@ -318,7 +322,7 @@ public sealed class RequestFields
 
             if (pair.ValueFault is { } valueFault)
             {
-                return Refuse(pair.Name, source, valueFault);
+                return RefuseUnreadable(pair.Name, source, valueFault);
             }
         }
 
@@ -343,7 +347,7 @@ public sealed class RequestFields
         FormUrlEncoding.FaultOfDecoded(name) is { } nameFault
             ? new InvalidRequest(source, $"has a name that {nameFault}")
             : texts.Select(FormUrlEncoding.FaultOfDecoded).FirstOrDefault(f => f is not null) is { } fault
-                ? Refuse(name, source, fault)
+                ? RefuseUnreadable(name, source, fault)
                 : null;
 
     private static InvalidRequest? AddSingles(Dictionary<string, string?>? pairs, Dictionary<string, string> values, string source)
@@ -374,8 +378,19 @@ public sealed class RequestFields
         return values.TryAdd(name, value ?? "") ? null : new InvalidRequest(name, $"is given more than once (also in the {source})");
     }
 
+    /// <summary>
+    /// The refusal of bytes that are not text in <paramref name="name"/>'s value. A person
+    /// types the address and the code on the page, so for those the words say what to do and the
+    /// technical reason goes to the log line; other fields are only sent by programs, which are told the rule.
+    /// </summary>
+    private static InvalidRequest RefuseUnreadable(string name, string source, string reason) =>
+        name is OtpFields.EmailAddress or OtpFields.Otp ? new(name, Unreadable, reason) : Refuse(name, source, reason);
+
     /// <summary>Refuses the field <paramref name="name"/>, or, when the client sent it with an empty name, the part it came in.</summary>
     private static InvalidRequest Refuse(string name, string source, string reason) => new(name.Length > 0 ? name : source, reason);
+
+    /// <summary>The reason a person is given for a value with bytes that are not text (a lone surrogate, an undecodable escape).</summary>
+    internal const string Unreadable = "has a character that could not be read; type it in again instead of pasting it";
 
     private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp or OtpFields.VerificationId;
 

@@ -41,24 +41,34 @@ public static class AbuseLimits
     }
 
     /// <summary>Seconds until <paramref name="clientTag"/> may have a code sent to the address, or null when it may now.</summary>
-    public static int? SendRetryAfter(AddressState state, string clientTag, long now, OtpSettings settings)
+    public static int? SendRetryAfter(AddressState state, string clientTag, long now, OtpSettings settings) =>
+        SendWait(state, clientTag, now, settings)?.Seconds;
+
+    /// <summary>
+    /// How long <paramref name="clientTag"/> must wait before a code is sent to the address, and
+    /// which limit makes it wait (the one with the longest wait; the cooldown on a tie, the limit a
+    /// person expects), or null when it may now.
+    /// </summary>
+    public static SendWait? SendWait(AddressState state, string clientTag, long now, OtpSettings settings)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        long wait = 0;
-        if (state.LastSentAt > 0)
-        {
-            wait = Math.Max(wait, state.LastSentAt + settings.ResendCooldownSeconds - now);
-        }
-
-        if (!IsOwner(state, clientTag, now))
-        {
-            wait = Math.Max(wait, Gcra.PerHour(settings.MaxSendsPerHour).RetryAfter(state.SendTat, now) ?? 0);
-        }
-
+        var cooldown = state.LastSentAt > 0 ? state.LastSentAt + settings.ResendCooldownSeconds - now : 0;
+        var address = IsOwner(state, clientTag, now) ? 0 : Gcra.PerHour(settings.MaxSendsPerHour).RetryAfter(state.SendTat, now) ?? 0;
         var senderTat = state.Senders.TryGetValue(clientTag, out var tat) ? tat : 0;
-        wait = Math.Max(wait, Gcra.PerHour(settings.ClientMaxSendsPerAddressPerHour).RetryAfter(senderTat, now) ?? 0);
-        return wait > 0 ? AtLeastOneSecond(wait) : null;
+        var share = Gcra.PerHour(settings.ClientMaxSendsPerAddressPerHour).RetryAfter(senderTat, now) ?? 0;
+        var (wait, limit) = (cooldown, SendLimit.Cooldown);
+        if (address > wait)
+        {
+            (wait, limit) = (address, SendLimit.Address);
+        }
+
+        if (share > wait)
+        {
+            (wait, limit) = (share, SendLimit.ClientShare);
+        }
+
+        return wait > 0 ? new SendWait(AtLeastOneSecond(wait), limit) : null;
     }
 
     /// <summary>
@@ -147,3 +157,20 @@ public static class AbuseLimits
 
     private static int AtLeastOneSecond(long seconds) => (int)Math.Clamp(seconds, 1, int.MaxValue);
 }
+
+/// <summary>Which of an address's limits makes a send wait.</summary>
+public enum SendLimit
+{
+    /// <summary>A code was sent to the address less than <see cref="OtpSettings.ResendCooldownSeconds"/> ago.</summary>
+    Cooldown,
+
+    /// <summary>The address's send bucket (<see cref="OtpSettings.MaxSendsPerHour"/>) is empty.</summary>
+    Address,
+
+    /// <summary>This client's share of the address's sends (<see cref="OtpSettings.ClientMaxSendsPerAddressPerHour"/>) is spent.</summary>
+    ClientShare,
+}
+
+/// <summary>A send refused for now: whole seconds to wait (at least one) and the limit that says so.</summary>
+public readonly record struct SendWait(int Seconds, SendLimit Limit);
+

@@ -64,13 +64,23 @@ public static class EmailAddress
     /// <c>IDN@Bücher.example</c>), or null with <paramref name="reason"/> saying in plain words what
     /// is wrong (the text after the field name in a 400 answer).
     /// </summary>
-    public static string? TryNormalize(string? raw, out string reason) => TryNormalize(raw, SupportsInternationalizedDomains, out reason);
+    public static string? TryNormalize(string? raw, out string reason) => TryNormalize(raw, SupportsInternationalizedDomains, out reason, out _);
+
+    /// <summary>
+    /// As <see cref="TryNormalize(string?, out string)"/>; <paramref name="detail"/> is the technical
+    /// part a person is not shown, for the log line: the offending character's code point
+    /// (<c>U+200B</c>) when a character is refused, else null.
+    /// </summary>
+    public static string? TryNormalize(string? raw, out string reason, out string? detail) =>
+        TryNormalize(raw, SupportsInternationalizedDomains, out reason, out detail);
 
     /// <summary>As <see cref="TryNormalize(string?, out string)"/>, with or without Unicode data (tests run both).</summary>
-    internal static string? TryNormalize(string? raw, bool unicodeData, out string reason)
+    internal static string? TryNormalize(string? raw, bool unicodeData, out string reason) => TryNormalize(raw, unicodeData, out reason, out _);
+
+    internal static string? TryNormalize(string? raw, bool unicodeData, out string reason, out string? detail)
     {
         var text = raw?.Trim() ?? "";
-        reason = CheckCharacters(text);
+        (reason, detail) = CheckCharacters(text);
         if (reason.Length > 0)
         {
             return null;
@@ -81,13 +91,13 @@ public static class EmailAddress
         if (at < 0 || address.LastIndexOf('@') != at)
         {
             reason = address.Contains('\uFF20', StringComparison.Ordinal)
-                ? "has a full-width '\uFF20'; type a plain '@' instead"
-                : "must contain exactly one '@'";
+                ? "has a full-width '\uFF20'; type a plain @ instead"
+                : "must have exactly one @, like name@example.com";
             return null;
         }
 
         var local = address[..at];
-        reason = CheckLocalPart(local);
+        (reason, detail) = CheckLocalPart(local);
         var domain = reason.Length == 0 ? ToAsciiDomain(address[(at + 1)..], unicodeData, out reason) : null;
         if (domain is null)
         {
@@ -97,24 +107,24 @@ public static class EmailAddress
         var normalized = $"{local.ToLowerInvariant()}@{domain}";
         reason = normalized.Length > MaxLength
             ? Ascii.IsValid(address)
-                ? $"is longer than {MaxLength} characters"
-                : $"is longer than {MaxLength} characters once its domain is written in ASCII (xn--...)"
+                ? $"is too long: an email address has at most {MaxLength} characters"
+                : $"is too long once its domain is converted for email: an email address has at most {MaxLength} characters"
             : domain.Split('.').Any(label => label.Length > MaxLabelLength)
-                ? $"has a part of its domain longer than {MaxLabelLength} characters"
+                ? $"has a part after the @ that is too long (at most {MaxLabelLength} characters between dots); check the address"
                 : "";
         return reason.Length == 0 ? normalized : null;
     }
 
-    private static string CheckCharacters(string text)
+    private static (string Reason, string? Detail) CheckCharacters(string text)
     {
         if (text.Length == 0)
         {
-            return "is required";
+            return ("is required", null);
         }
 
         if (text.Length > MaxInputLength)
         {
-            return $"is longer than {MaxLength} characters";
+            return ($"is too long: an email address has at most {MaxLength} characters", null);
         }
 
         var rest = text.AsSpan();
@@ -122,24 +132,28 @@ public static class EmailAddress
         {
             if (Rune.DecodeFromUtf16(rest, out var rune, out var used) != OperationStatus.Done)
             {
-                return "is not valid Unicode text";
+                // An unpaired surrogate (a JSON "\ud800"): text copied from somewhere broken.
+                return ("has a character that could not be read; type the address instead of pasting it", "unpaired UTF-16 surrogate");
             }
 
             if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune))
             {
-                return "must not contain spaces, line breaks or control characters";
+                return ("must not contain spaces or line breaks", CodePoint(rune));
             }
 
             if (IsInvisible(rune))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"contains an invisible character (U+{rune.Value:X4}); type the address again without it");
+                // Which one is for the log line: a person cannot see it anyway.
+                return ("contains an invisible character, often copied along with text; type the address instead of pasting it", CodePoint(rune));
             }
 
             rest = rest[used..];
         }
 
-        return "";
+        return ("", null);
     }
+
+    private static string CodePoint(Rune rune) => string.Create(CultureInfo.InvariantCulture, $"U+{rune.Value:X4}");
 
     /// <summary>
     /// Format characters (Cf) and the other Default_Ignorable_Code_Point characters of Unicode's
@@ -149,41 +163,42 @@ public static class EmailAddress
         0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x3164
         or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xE0100 and <= 0xE01EF);
 
-    private static string CheckLocalPart(string local)
+    private static (string Reason, string? Detail) CheckLocalPart(string local)
     {
         if (local.Length == 0)
         {
-            return "has nothing before the '@'";
+            return ("has nothing before the @; check the address", null);
         }
 
         var bad = local.AsSpan().IndexOfAnyExcept(LocalPartCharacters);
         if (bad >= 0)
         {
-            return local[bad] is '"' or '\\'
-                ? "has quotes or a backslash before the '@'; quoted addresses are not accepted"
-                : $"has {Describe(local, bad)} before the '@', where only unaccented letters, digits, dots and {LocalPartSymbols} can be used";
+            var rune = Rune.GetRuneAt(local, bad);
+            return (local[bad] is '"' or '\\'
+                ? "has quotes or a backslash before the @, which cannot be used here; use an address without them"
+                : $"has '{rune}' before the @, where email can only use unaccented letters, digits and a few marks such as . _ - +; check the address", CodePoint(rune));
         }
 
         if (local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
         {
-            return "must not start or end with a dot before the '@', or have two dots in a row";
+            return ("has a dot in the wrong place before the @ (first, last, or two in a row); check the address", null);
         }
 
-        return local.Length > MaxLocalPartLength ? $"has more than {MaxLocalPartLength} characters before the '@'" : "";
+        return (local.Length > MaxLocalPartLength ? $"is too long before the @ (at most {MaxLocalPartLength} characters); check the address" : "", null);
     }
 
     private static string? ToAsciiDomain(string domain, bool unicodeData, out string reason)
     {
         if (domain.StartsWith('['))
         {
-            reason = "must have a domain name after the '@', not an IP address in brackets";
+            reason = "must have a domain name after the @ (like example.com), not an IP address";
             return null;
         }
 
         var labels = domain.Split(LabelSeparators);
         if (labels.Length < 2 || labels.Any(label => label.Length == 0))
         {
-            reason = "must have a domain with a dot, like example.com";
+            reason = "must have a domain with a dot after the @, like example.com";
             return null;
         }
 
@@ -197,7 +212,7 @@ public static class EmailAddress
             labels[i] = ascii;
         }
 
-        reason = labels[^1].All(char.IsAsciiDigit) ? "must end in a name like .com, not a number" : "";
+        reason = labels[^1].All(char.IsAsciiDigit) ? "must end in a name like .com, not a number; check the address" : "";
         return reason.Length == 0 ? string.Join('.', labels) : null;
     }
 
@@ -205,35 +220,35 @@ public static class EmailAddress
     {
         if (label[0] == '-' || label[^1] == '-')
         {
-            reason = "has a part of its domain that starts or ends with a hyphen";
+            reason = "has a hyphen at the start or end of a part after the @; check the address";
             return null;
         }
 
         if (Ascii.IsValid(label))
         {
             var bad = label.AsSpan().IndexOfAnyExcept(HostNameCharacters);
-            reason = bad >= 0 ? $"has '{label[bad]}' in its domain, where only letters, digits, hyphens and dots can be used"
+            reason = bad >= 0 ? $"has '{label[bad]}' after the @, where only letters, digits, hyphens and dots can be used; check the address"
                 : unicodeData && label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) && Idna(label, toAscii: false) is null
-                    ? "has a part of its domain that starts with xn-- but is not valid Punycode"
+                    ? "has a part after the @ starting with xn-- that is not a valid domain name; check the address"
                     : "";
             return reason.Length == 0 ? label.ToLowerInvariant() : null;
         }
 
         if (!unicodeData)
         {
-            reason = "has a domain with non-ASCII letters, which this server cannot convert; send the domain in its ASCII form (xn--...)";
+            reason = "has accented or non-Latin letters after the @, which this server cannot accept; use the domain's xn-- form or another address";
             return null;
         }
 
         // IDNA's ToUnicode validates without the length limits, so a failure of ToASCII after it is the length.
         if (Idna(label, toAscii: false) is null)
         {
-            reason = "has a character in its domain that a domain name cannot contain";
+            reason = "has a character after the @ that a domain name cannot contain; check the address";
             return null;
         }
 
         var ascii = Idna(label, toAscii: true);
-        reason = ascii is null ? $"has a part of its domain longer than {MaxLabelLength} characters once written in ASCII (xn--...)" : "";
+        reason = ascii is null ? $"has a part after the @ that is too long once converted for email (at most {MaxLabelLength} characters); check the address" : "";
         return ascii?.ToLowerInvariant();
     }
 
@@ -251,11 +266,5 @@ public static class EmailAddress
         {
             return null;
         }
-    }
-
-    private static string Describe(string text, int index)
-    {
-        var rune = Rune.GetRuneAt(text, index);
-        return rune.IsAscii ? $"'{rune}'" : string.Create(CultureInfo.InvariantCulture, $"'{rune}' (U+{rune.Value:X4})");
     }
 }

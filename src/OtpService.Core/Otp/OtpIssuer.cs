@@ -40,9 +40,9 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             return await RefusedAsync(GenerateStatus.ClientLimited, AbuseLimits.UntilClosed(window, now)).ConfigureAwait(false);
         }
 
-        if (AbuseLimits.SendRetryAfter(state, client, now, settings) is { } wait)
+        if (AbuseLimits.SendWait(state, client, now, settings) is { } wait)
         {
-            return await RefusedAsync(GenerateStatus.RateLimited, wait).ConfigureAwait(false);
+            return await RefusedAsync(StatusFor(wait.Limit), wait.Seconds).ConfigureAwait(false);
         }
 
         if (!budgeted)
@@ -55,9 +55,9 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             if (round > 0)
             {
                 state = await store.LoadAddressAsync(address, cancellationToken).ConfigureAwait(false);
-                if (AbuseLimits.SendRetryAfter(state, client, now, settings) is { } raced)
+                if (AbuseLimits.SendWait(state, client, now, settings) is { } raced)
                 {
-                    return await RefusedAsync(GenerateStatus.RateLimited, raced).ConfigureAwait(false);
+                    return await RefusedAsync(StatusFor(raced.Limit), raced.Seconds).ConfigureAwait(false);
                 }
             }
 
@@ -76,7 +76,8 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             }
         }
 
-        return await RefusedAsync(GenerateStatus.RateLimited, Math.Max(1, settings.ResendCooldownSeconds)).ConfigureAwait(false);
+        // Other requests kept issuing between our read and write: a code was just sent.
+        return await RefusedAsync(GenerateStatus.Cooldown, Math.Max(1, settings.ResendCooldownSeconds)).ConfigureAwait(false);
 
         // A refusal sends nothing, so it gives back the budget it took.
         async Task<GenerateOutcome> RefusedAsync(GenerateStatus status, int retryAfterSeconds)
@@ -89,4 +90,6 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);
         }
     }
+
+    private static GenerateStatus StatusFor(SendLimit limit) => limit == SendLimit.Cooldown ? GenerateStatus.Cooldown : GenerateStatus.RateLimited;
 }

@@ -50,9 +50,11 @@ public sealed record OtpSettings
     /// <summary>
     /// Codes one client may have sent to one address: a burst of this many, refilled at this
     /// many per hour (GCRA; OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR). Below
-    /// <see cref="MaxSendsPerHour"/>, so one client never spends all of an address's sends.
+    /// <see cref="MaxSendsPerHour"/>, so one client never spends all of an address's sends; 4, so a
+    /// person using the sign-in page in two tabs, each asking again once, never waits for it
+    /// (README "Abuse limits" gives the figures).
     /// </summary>
-    public int ClientMaxSendsPerAddressPerHour { get; init; } = 2;
+    public int ClientMaxSendsPerAddressPerHour { get; init; } = 4;
 
     /// <summary>Codes issued per minute across all addresses (OTP_MAX_SENDS_PER_MINUTE).</summary>
     public int MaxSendsPerMinute { get; init; } = 30;
@@ -126,8 +128,9 @@ public sealed record OtpSettings
             ClientMaxRequestsPerHour = clientMaxRequests,
             ClientMaxAddressesPerHour = clientMaxAddresses,
             ClientMaxFailuresPerHour = clientMaxFailures,
+            // The default stays below the address's bucket when that is set lower (one less, at least one).
             ClientMaxSendsPerAddressPerHour = Number(
-                read, "OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", Math.Min(defaults.ClientMaxSendsPerAddressPerHour, maxSendsPerHour), 1, maxSendsPerHour),
+                read, "OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", Math.Clamp(maxSendsPerHour - 1, 1, defaults.ClientMaxSendsPerAddressPerHour), 1, maxSendsPerHour),
             MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, WindowCapacity.MaxTokens, WindowItemReason),
             ClientIpHeader = Text(read, "OTP_CLIENT_IP_HEADER"),
             GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),

@@ -4,7 +4,7 @@ public enum GenerateStatus
 {
     Sent,
 
-    /// <summary>The address's cooldown or send bucket, or this client's share of it.</summary>
+    /// <summary>The address's send bucket, or this client's share of it, is spent for now.</summary>
     RateLimited,
 
     /// <summary>This client requested too many codes, or for too many addresses, this hour.</summary>
@@ -12,6 +12,9 @@ public enum GenerateStatus
 
     /// <summary>The global send budget for this minute is spent.</summary>
     BudgetExceeded,
+
+    /// <summary>A code was sent to the address moments ago (its resend cooldown).</summary>
+    Cooldown,
 }
 
 /// <param name="VerificationId">For <see cref="GenerateStatus.Sent"/>: the id that binds a verify to this request's code (<see cref="Otp.VerificationId"/>).</param>

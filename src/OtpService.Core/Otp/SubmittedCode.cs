@@ -118,7 +118,15 @@ public static class SubmittedCode
         ? lengths[0].ToString(CultureInfo.InvariantCulture)
         : string.Join(" or ", lengths.ToArray());
 
-    private static string ExactLength(ReadOnlySpan<int> lengths) => $"must be exactly {Lengths(lengths)} digits";
+    /// <summary>
+    /// In words a person can act on: the usual length, and the longer one only as what the mail may
+    /// show (an address under attack gets longer codes: README "Abuse limits").
+    /// </summary>
+    private static string Expected(ReadOnlySpan<int> lengths) => lengths.Length == 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{lengths[0]} digits")
+        : string.Create(CultureInfo.InvariantCulture, $"{lengths[0]} digits ({string.Join(" or ", lengths[1..].ToArray())} if the email shows a longer code)");
 
-    private static string Malformed(ReadOnlySpan<int> lengths) => ExactLength(lengths) + ", with nothing but spaces or hyphens between them";
+    private static string ExactLength(ReadOnlySpan<int> lengths) => $"must have {Expected(lengths)}; copy it from the newest email";
+
+    private static string Malformed(ReadOnlySpan<int> lengths) => $"must be only the {Expected(lengths)} from the email, with nothing else but spaces or hyphens";
 }

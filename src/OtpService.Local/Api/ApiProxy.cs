@@ -15,11 +15,32 @@ namespace OtpService.Local.Api;
 /// (OPTIONS) the way SAM's CORS configuration in template.yaml does (a mock integration); match
 /// the route, build the proxy event, invoke the function, turn its proxy response into the HTTP
 /// response (502 "Internal server error" when the function fails or answers something that is
-/// not a proxy response). Its own errors have API Gateway's shape: JSON <c>{"message": ...}</c>.
+/// not a proxy response, or does not answer within its Lambda timeout), 504 when it does not
+/// answer within API Gateway's integration timeout. Its own errors are the template's gateway
+/// responses (<see cref="GatewayResponses"/>: CORS headers and the API's JSON shape), or API
+/// Gateway's untouched <c>{"message": ...}</c> when none is given.
 /// Logs one line per request: method, path (never the query string: it carries the code), status, time.
 /// </summary>
-internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functions, TextWriter log, CorsSettings? cors = null)
+/// <param name="functions">The functions by the runner's name.</param>
+/// <param name="log">The request log.</param>
+/// <param name="cors">The template's CORS settings (the preflight); null: no preflight.</param>
+/// <param name="gatewayResponses">The template's gateway responses; null: API Gateway's untouched answers.</param>
+/// <param name="functionTimeouts">Each function's Lambda timeout (template.yaml); a function not listed is waited for up to the integration timeout.</param>
+/// <param name="integrationTimeout">API Gateway's integration timeout; null: <see cref="DefaultIntegrationTimeout"/>.</param>
+internal sealed class ApiProxy(
+    IReadOnlyDictionary<string, FunctionPool> functions,
+    TextWriter log,
+    CorsSettings? cors = null,
+    GatewayResponses? gatewayResponses = null,
+    IReadOnlyDictionary<string, TimeSpan>? functionTimeouts = null,
+    TimeSpan? integrationTimeout = null)
 {
+    /// <summary>API Gateway's default integration timeout for a REST API, 29 s (same quota page).</summary>
+    public static readonly TimeSpan DefaultIntegrationTimeout = TimeSpan.FromSeconds(29);
+
+    private readonly GatewayResponses responses = gatewayResponses ?? GatewayResponses.Untouched;
+    private readonly TimeSpan integrationLimit = integrationTimeout ?? DefaultIntegrationTimeout;
+
     /// <summary>"Length, in characters, of the URL for a regional API": https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html</summary>
     public const int MaxUrlLength = 10240;
 
@@ -38,9 +59,9 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
         int status;
         if (RawTarget(context).Length > MaxUrlLength)
         {
-            // The words are ours: AWS documents the status ("414 Request URI too long"), not the body.
-            status = StatusCodes.Status414UriTooLong;
-            await WriteGatewayErrorAsync(context, status, "Request URI too long").ConfigureAwait(false);
+            // The words are ours: AWS documents the status ("414 Request URI too long"), not the body,
+            // nor a gateway response type for it; DEFAULT_4XX is API Gateway's fallback for a 4XX.
+            status = await WriteGatewayErrorAsync(context, GatewayResponses.Default4xx, StatusCodes.Status414UriTooLong, "Request URI too long").ConfigureAwait(false);
         }
         else if (HttpMethods.IsOptions(method) && cors is not null && ApiRoutes.IsResource(path))
         {
@@ -48,8 +69,7 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
         }
         else if (route is null)
         {
-            status = StatusCodes.Status403Forbidden;
-            await WriteGatewayErrorAsync(context, status, "Missing Authentication Token").ConfigureAwait(false);
+            status = await WriteGatewayErrorAsync(context, GatewayResponses.MissingAuthenticationToken, StatusCodes.Status403Forbidden, "Missing Authentication Token").ConfigureAwait(false);
         }
         else
         {
@@ -105,8 +125,7 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
         var cancellationToken = context.RequestAborted;
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            await WriteGatewayErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "Request Too Long").ConfigureAwait(false);
-            return StatusCodes.Status413PayloadTooLarge;
+            return await WriteGatewayErrorAsync(context, GatewayResponses.RequestTooLarge, StatusCodes.Status413PayloadTooLarge, "Request Too Long").ConfigureAwait(false);
         }
 
         ApiGatewayRequest proxyEvent;
@@ -117,19 +136,36 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // A chunked body that grew past the limit (Kestrel's MaxRequestBodySize is set to it).
-            await WriteGatewayErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "Request Too Long").ConfigureAwait(false);
-            return StatusCodes.Status413PayloadTooLarge;
+            return await WriteGatewayErrorAsync(context, GatewayResponses.RequestTooLarge, StatusCodes.Status413PayloadTooLarge, "Request Too Long").ConfigureAwait(false);
         }
 
         using var input = new MemoryStream();
         JsonSerializer.Serialize(input, proxyEvent, LambdaJsonContext.Default.ApiGatewayRequest);
         input.Position = 0;
 
+        // Lambda stops a function at its timeout (a function error: API Gateway answers 502); API
+        // Gateway stops waiting at its integration timeout (504). The function here runs in-process
+        // and cannot be stopped: the answer goes at whichever comes first, the function finishes unseen.
+        var functionTimeout = functionTimeouts?.GetValueOrDefault(route.Function) ?? Timeout.InfiniteTimeSpan;
+        var lambdaFirst = functionTimeout != Timeout.InfiniteTimeSpan && functionTimeout < integrationLimit;
         ApiGatewayResponse? response;
+        var invocation = functions[route.Function].InvokeAsync(input);
         try
         {
-            using var output = await functions[route.Function].InvokeAsync(input).ConfigureAwait(false);
+            using var output = await invocation.WaitAsync(lambdaFirst ? functionTimeout : integrationLimit).ConfigureAwait(false);
             response = await JsonSerializer.DeserializeAsync(output, LambdaJsonContext.Default.ApiGatewayResponse, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (lambdaFirst)
+        {
+            Forget(invocation);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{route.Function} did not answer within its Lambda timeout of {functionTimeout.TotalSeconds:0.###} s (Lambda: \"Task timed out\"); API Gateway answers 502."));
+            response = null;
+        }
+        catch (TimeoutException)
+        {
+            Forget(invocation);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{route.Function} did not answer within API Gateway's integration timeout of {integrationLimit.TotalSeconds:0.###} s."));
+            return await WriteGatewayErrorAsync(context, GatewayResponses.IntegrationTimeout, StatusCodes.Status504GatewayTimeout, "Endpoint request timed out").ConfigureAwait(false);
         }
         catch (JsonException e)
         {
@@ -146,13 +182,28 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
 
         if (response is null || response.StatusCode is < 100 or > 599)
         {
-            await WriteGatewayErrorAsync(context, StatusCodes.Status502BadGateway, "Internal server error").ConfigureAwait(false);
-            return StatusCodes.Status502BadGateway;
+            return await WriteGatewayErrorAsync(context, GatewayResponses.Default5xx, StatusCodes.Status502BadGateway, "Internal server error").ConfigureAwait(false);
         }
 
         await WriteAsync(context.Response, response, cancellationToken).ConfigureAwait(false);
         return response.StatusCode;
     }
+
+    /// <summary>Disposes a late answer and observes a late failure of an invocation nobody waits for any more.</summary>
+    private static void Forget(Task<Stream> invocation) =>
+        _ = invocation.ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    t.Result.Dispose();
+                }
+
+                return t.Exception;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     private static async Task WriteAsync(HttpResponse http, ApiGatewayResponse response, CancellationToken cancellationToken)
     {
@@ -170,12 +221,20 @@ internal sealed class ApiProxy(IReadOnlyDictionary<string, FunctionPool> functio
         await http.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task WriteGatewayErrorAsync(HttpContext context, int status, string message)
+    /// <summary>Writes API Gateway's own answer of <paramref name="type"/> as the template shapes it; returns the status sent.</summary>
+    private async Task<int> WriteGatewayErrorAsync(HttpContext context, string type, int status, string message)
     {
-        context.Response.StatusCode = status;
+        var answer = responses.Answer(type, status, message);
+        context.Response.StatusCode = answer.StatusCode;
+        foreach (var (name, value) in answer.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
         context.Response.ContentType = "application/json";
-        var body = Encoding.UTF8.GetBytes($"{{\"message\":\"{message}\"}}");
+        var body = Encoding.UTF8.GetBytes(answer.Body);
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        return answer.StatusCode;
     }
 }

@@ -206,7 +206,7 @@ internal static class StartApiCommand
 
         await using var polling = (poller ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
         var repository = RepositoryRoot.Find();
-        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors), OpenApiEndpoint.Load(repository, api));
+        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors, setup.Template.GatewayResponses(), LambdaFunctions.Names.ToDictionary(n => n, setup.Template.FunctionTimeout, StringComparer.Ordinal)), OpenApiEndpoint.Load(repository, api));
         await using var serving = web.ConfigureAwait(false);
         try
         {

@@ -34,6 +34,10 @@ internal sealed partial class SamTemplate
     public static SamTemplate Parse(string yaml, Func<string, string?>? environment = null) =>
         new(CfnTemplate.Parse(yaml), environment ?? Environment.GetEnvironmentVariable);
 
+    /// <summary>A template already parsed; parameters follow <paramref name="environment"/> (the process environment by default).</summary>
+    public static SamTemplate From(CfnTemplate template, Func<string, string?>? environment = null) =>
+        new(template, environment ?? Environment.GetEnvironmentVariable);
+
     /// <summary>
     /// The DynamoDB stream event source mapping (the first <c>Type: DynamoDB</c> event of any
     /// function), with Lambda's defaults for what the template leaves out
@@ -97,6 +101,46 @@ internal sealed partial class SamTemplate
             Unquote(Evaluate(cors["AllowMethods"])) ?? "",
             Unquote(Evaluate(cors["AllowHeaders"])) ?? "",
             Unquote(Evaluate(cors["MaxAge"])));
+    }
+
+    /// <summary>
+    /// The REST API's customised gateway responses (SAM's <c>GatewayResponses</c> on the
+    /// <c>AWS::Serverless::Api</c>, or in <c>Globals.Api</c>), header values evaluated and unquoted.
+    /// A header whose value is not a quoted literal (a request mapping such as
+    /// <c>method.request.header.Origin</c>) or evaluates to <c>AWS::NoValue</c> is left out.
+    /// </summary>
+    public Api.GatewayResponses GatewayResponses()
+    {
+        var responses = template.Resources("AWS::Serverless::Api").Select(r => r.Resource["Properties"]?["GatewayResponses"]).FirstOrDefault(c => c is not null)
+            ?? template.Root["Globals"]?["Api"]?["GatewayResponses"];
+        var byType = new Dictionary<string, Api.GatewayResponse>(StringComparer.Ordinal);
+        foreach (var (type, response) in responses?.Entries ?? [])
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in response["ResponseParameters"]?["Headers"]?.Entries ?? [])
+            {
+                if (Evaluate(value) is { Length: >= 2 } literal && literal[0] == '\'' && literal[^1] == '\'')
+                {
+                    headers[name] = literal[1..^1];
+                }
+            }
+
+            byType[type] = new Api.GatewayResponse(Integer(response["StatusCode"]), headers, Evaluate(response["ResponseTemplates"]?["application/json"]));
+        }
+
+        return new Api.GatewayResponses(byType);
+    }
+
+    /// <summary>
+    /// A function's Lambda timeout: its own <c>Timeout</c>, else <c>Globals.Function.Timeout</c>,
+    /// else Lambda's default of 3 s (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html).
+    /// </summary>
+    /// <param name="functionName">The runner's name (GenerateOtp) or the logical id.</param>
+    public TimeSpan FunctionTimeout(string functionName)
+    {
+        var id = FunctionLogicalId(functionName);
+        var own = id is null ? null : template.Resource(id)?["Properties"]?["Timeout"];
+        return TimeSpan.FromSeconds(Integer(own ?? template.Root["Globals"]?["Function"]?["Timeout"]) ?? 3);
     }
 
     /// <summary>The <c>AWS::DynamoDB::Table</c> the functions use (the first one), as CreateTable needs it.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OtpService.Local.Template;
 using Xunit;
 
@@ -91,24 +90,12 @@ public sealed class TemplateOperationsBreakTests
     [MemberData(nameof(Breaks))]
     public void BrokenTemplate_IsReported(string name, string find, string replace, string? lineMarker, string expected)
     {
-        var at = Yaml.IndexOf(find, StringComparison.Ordinal);
-        Assert.True(at >= 0 && Yaml.IndexOf(find, at + 1, StringComparison.Ordinal) < 0, $"{name}: the text to break must occur once in template.yaml: {find}");
-        var broken = string.Concat(Yaml.AsSpan(0, at), replace, Yaml.AsSpan(at + find.Length));
-        var prefix = "";
-        if (lineMarker is not null)
-        {
-            var markerAt = broken.IndexOf(lineMarker, StringComparison.Ordinal);
-            Assert.True(markerAt >= 0, $"{name}: marker not found: {lineMarker}");
-            var line = broken.AsSpan(0, markerAt + lineMarker.TrimEnd('\n').LastIndexOf('\n') + 1).Count('\n') + 1;
-            prefix = $"template.yaml line {line.ToString(CultureInfo.InvariantCulture)}:";
-        }
+        var (broken, prefix) = TemplateBreak.Apply(Yaml, name, find, replace, lineMarker);
 
-        var checks = new TemplateContractTests(CfnTemplate.Parse(broken));
+        var checks = new TemplateContractTests(broken);
         var problems = checks.TimeoutProblems().Concat(checks.AlarmProblems()).Concat(checks.LoggingProblems()).Concat(checks.SenderProblems()).ToList();
 
-        Assert.True(
-            problems.Any(p => p.StartsWith(prefix, StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal)),
-            $"{name}: expected a problem starting \"{prefix}\" containing \"{expected}\"; got:{Environment.NewLine}{string.Join(Environment.NewLine, problems)}");
+        TemplateBreak.AssertReported(problems, name, prefix, expected);
     }
 
     [Fact]

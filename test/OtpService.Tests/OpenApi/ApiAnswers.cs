@@ -49,10 +49,10 @@ public sealed record Observed(string Scenario, string Path, string Method, int S
 /// back. Two sources: (1) the local runner as a process over real HTTP (the full chain: a code
 /// read from the SES emulator verifies, then is used; the CORS preflight; /openapi.json), and
 /// (2) the real handlers in-process against dynalite with a fake clock (expiry, limits, every
-/// bad input, DynamoDB and KMS refusing connections). Three faults no real part produces on demand
+/// bad input, DynamoDB and KMS refusing connections). Faults no real part produces on demand
 /// here are injected and named as such: a store that throws an unexpected exception (500), a KMS
-/// that refuses the token key (a stand-in: moto may be missing) and a function that crashes behind
-/// the runner's API Gateway stand-in (502).
+/// that refuses the token key (a stand-in: moto may be missing), and a function that crashes
+/// (502) or never answers (504) behind the runner's API Gateway stand-in.
 /// </summary>
 public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
@@ -316,24 +316,40 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         observed.Add(new Observed(scenario, path, method, response.StatusCode, response.Headers, response.Body));
     }
 
-    /// <summary>Injected fault: the function crashes, and the runner answers as API Gateway does (502).</summary>
+    /// <summary>
+    /// Injected faults no real part produces on demand: the function crashes (502), or never
+    /// answers (504 at API Gateway's integration timeout, here 1 s against a longer Lambda timeout);
+    /// the runner answers as API Gateway does, shaped by the template's gateway responses for the
+    /// browser origin.
+    /// </summary>
     private async Task DriveTheGatewayFaultAsync()
     {
+        var responses = OtpService.Local.Template.SamTemplate.Load(name => name == "OTP_CORS_ALLOWED_ORIGIN" ? BrowserOrigin : null).GatewayResponses();
         var crashing = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, () => _ => throw new InvalidOperationException("injected crash")), StringComparer.Ordinal);
-        var proxy = new ApiProxy(crashing, TextWriter.Null);
-        foreach (var (method, path) in new[] { ("GET", Generate), ("POST", Generate), ("GET", Verify), ("POST", Verify), ("GET", Jwks) })
+        var never = new TaskCompletionSource<Stream>();
+        var hanging = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, () => _ => never.Task), StringComparer.Ordinal);
+        var longLambdaTimeouts = LambdaFunctions.Names.ToDictionary(n => n, _ => TimeSpan.FromSeconds(60), StringComparer.Ordinal);
+        var faults = new[]
         {
-            var context = new DefaultHttpContext();
-            context.Request.Method = method;
-            context.Request.Scheme = "http";
-            context.Request.Path = path;
-            context.Request.Headers.Host = "127.0.0.1:3000";
-            context.Connection.RemoteIpAddress = System.Net.IPAddress.Loopback;
-            context.Response.Body = new MemoryStream();
-            await proxy.HandleAsync(context);
-            context.Response.Body.Position = 0;
-            var headers = context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            observed.Add(new Observed("a crashing function behind the runner (injected)", path, method, context.Response.StatusCode, headers, await new StreamReader(context.Response.Body).ReadToEndAsync()));
+            ("a crashing function behind the runner (injected)", new ApiProxy(crashing, TextWriter.Null, gatewayResponses: responses)),
+            ("a function that never answers, behind the runner (injected)", new ApiProxy(hanging, TextWriter.Null, gatewayResponses: responses, functionTimeouts: longLambdaTimeouts, integrationTimeout: TimeSpan.FromSeconds(1))),
+        };
+        foreach (var (scenario, proxy) in faults)
+        {
+            foreach (var (method, path) in new[] { ("GET", Generate), ("POST", Generate), ("GET", Verify), ("POST", Verify), ("GET", Jwks) })
+            {
+                var context = new DefaultHttpContext();
+                context.Request.Method = method;
+                context.Request.Scheme = "http";
+                context.Request.Path = path;
+                context.Request.Headers.Host = "127.0.0.1:3000";
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Loopback;
+                context.Response.Body = new MemoryStream();
+                await proxy.HandleAsync(context).WaitAsync(TimeSpan.FromMinutes(2));
+                context.Response.Body.Position = 0;
+                var headers = context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+                observed.Add(new Observed(scenario, path, method, context.Response.StatusCode, headers, await new StreamReader(context.Response.Body).ReadToEndAsync()));
+            }
         }
     }
 

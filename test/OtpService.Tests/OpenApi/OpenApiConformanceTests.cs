@@ -104,12 +104,29 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
     [InlineData("KMS refusing the token key", 500)]
     [InlineData("a store failing unexpectedly (injected)", 500)]
     [InlineData("a crashing function behind the runner (injected)", 502)]
+    [InlineData("a function that never answers, behind the runner (injected)", 504)]
     public void EachScenario_GotTheAnswerItIsThereFor(string scenario, int status)
     {
         var seen = answers.Observed.Where(o => o.Scenario == scenario).ToList();
 
         Assert.NotEmpty(seen);
         Assert.All(seen, o => Assert.True(o.Status == status, o.ToString()));
+    }
+
+    [Fact]
+    public void ApiGatewaysOwnAnswers_CarryTheApisCorsHeadersAndShape()
+    {
+        var gateway = answers.Observed.Where(o => o.Scenario.StartsWith("runner: a ", StringComparison.Ordinal) || o.Scenario.Contains("behind the runner", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(gateway, o => o.Status == 413);
+        Assert.Contains(gateway, o => o.Status == 414);
+        Assert.Contains(gateway, o => o.Status == 502);
+        Assert.Contains(gateway, o => o.Status == 504);
+        Assert.All(gateway, o =>
+        {
+            Assert.True(o.Headers.ContainsKey("Access-Control-Allow-Origin"), $"{o}: no Access-Control-Allow-Origin, so a browser cannot read it");
+            Assert.NotNull(o.BodyStatus);
+        });
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class AbuseLimitsTests
     private const string Me = "cMe";
     private static readonly OtpSettings Defaults = new();
 
-    // Defaults: the address's bucket is 5 an hour (one per 720 s), a client's share 2 (one per 1800 s).
+    // Defaults: the address's bucket is 5 an hour (one per 720 s), a client's share 4 (one per 900 s).
     private static readonly Gcra AddressBucket = Gcra.PerHour(Defaults.MaxSendsPerHour);
     private static readonly Gcra ClientBucket = Gcra.PerHour(Defaults.ClientMaxSendsPerAddressPerHour);
 
@@ -93,7 +93,7 @@ public class AbuseLimitsTests
     {
         var state = AddressState.Empty with
         {
-            Senders = new Dictionary<string, long> { [Me] = Now + 5 + ClientBucket.IntervalSeconds },
+            Senders = new Dictionary<string, long> { [Me] = Now + 5 + ((ClientBucket.Burst - 1) * ClientBucket.IntervalSeconds) },
             Owners = new Dictionary<string, long> { [Me] = Now - 10 },
         };
 
@@ -111,10 +111,27 @@ public class AbuseLimitsTests
         {
             LastSentAt = Now + cooldownLeft - Defaults.ResendCooldownSeconds,
             SendTat = Now + addressWait + (4 * AddressBucket.IntervalSeconds),
-            Senders = new Dictionary<string, long> { [Me] = Now + clientWait + ClientBucket.IntervalSeconds },
+            Senders = new Dictionary<string, long> { [Me] = Now + clientWait + ((ClientBucket.Burst - 1) * ClientBucket.IntervalSeconds) },
         };
 
         Assert.Equal(expected, AbuseLimits.SendRetryAfter(state, Me, Now, Defaults));
+    }
+
+    [Theory]
+    [InlineData(20, 7, 3, SendLimit.Cooldown)]
+    [InlineData(3, 50, 9, SendLimit.Address)]
+    [InlineData(3, 9, 60, SendLimit.ClientShare)]
+    [InlineData(20, 20, 3, SendLimit.Cooldown)]
+    public void SendWait_NamesTheLimitWithTheLongestWait_TheCooldownOnATie(long cooldownLeft, long addressWait, long clientWait, SendLimit expected)
+    {
+        var state = AddressState.Empty with
+        {
+            LastSentAt = Now + cooldownLeft - Defaults.ResendCooldownSeconds,
+            SendTat = Now + addressWait + (4 * AddressBucket.IntervalSeconds),
+            Senders = new Dictionary<string, long> { [Me] = Now + clientWait + ((ClientBucket.Burst - 1) * ClientBucket.IntervalSeconds) },
+        };
+
+        Assert.Equal(expected, AbuseLimits.SendWait(state, Me, Now, Defaults)?.Limit);
     }
 
     [Fact]

@@ -357,6 +357,32 @@ public class ApiHandlerTests
         Assert.Equal([MetricNames.CodesIssued, MetricNames.WrongCode, MetricNames.Verified], emf.Select(l => EmfDocument.Metrics(l).Single().Key));
     }
 
+    [Theory]
+    [InlineData("pat\u200Bsmith@example.com", "invalid email_address: U+200B")]
+    [InlineData("jürgen@example.com", "invalid email_address: U+00FC")]
+    [InlineData("userexample.com", "invalid email_address")]
+    public async Task ARefusedAddress_IsSaidInPlainWords_AndTheLogLineKeepsTheTechnicalReason(string address, string note)
+    {
+        var result = await Generate(ApiEvent.Post("/otp/generate").Json(JsonSerializer.Serialize(new Dictionary<string, string> { ["email_address"] = address })));
+
+        Assert.Equal((400, "invalid_request", "email_address"), (result.StatusCode, result.Status, result.Body.GetProperty("field").GetString()));
+        Assert.DoesNotContain("U+", result.Message, StringComparison.Ordinal);
+        var line = JsonDocument.Parse(LogLines().Single()).RootElement;
+        Assert.Equal(note, line.GetProperty("note").GetString());
+    }
+
+    [Theory]
+    [InlineData(GenerateStatus.Cooldown, "A code was just sent to this address.")]
+    [InlineData(GenerateStatus.RateLimited, "Several codes were sent to this address recently.")]
+    public void TheSendLimitsAnswers_SayWhatToDo_WithoutTooMany(GenerateStatus status, string start)
+    {
+        var answer = OtpService.Core.Api.ApiAnswers.For(new GenerateOutcome(status, RetryAfterSeconds: 30));
+
+        Assert.Equal((429, "rate_limited"), (answer.StatusCode, answer.Body.Status));
+        Assert.StartsWith(start, answer.Body.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Too many", answer.Body.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The JSON log lines (not the EMF metric lines).</summary>
     private List<string> LogLines() =>
         _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !EmfDocument.IsEmf(l)).ToList();
@@ -386,7 +412,7 @@ public class ApiHandlerTests
     [Fact]
     public async Task Generate_BeyondTheClientsShare_Answers429WithRetryAfter_AndAnotherIpStillGetsACode()
     {
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < _h.Settings.ClientMaxSendsPerAddressPerHour; i++)
         {
             Assert.Equal(202, (await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address).From("192.0.2.9"))).StatusCode);
             _h.Advance(30);
@@ -457,7 +483,7 @@ public class ApiHandlerTests
         var result = await Verify(Address, "1234567");
 
         Assert.Equal((400, "invalid_request"), Pair(result));
-        Assert.Equal("otp must be exactly 6 or 10 digits", result.Message);
+        Assert.Equal("otp must have 6 digits (10 if the email shows a longer code); copy it from the newest email", result.Message);
         Assert.Equal((404, "not_found"), Pair(await Verify(Address, "1234567890")));
     }
 

@@ -25,7 +25,7 @@ public class OtpIssuerTests
     }
 
     [Fact]
-    public async Task Issue_WithinTheCooldown_IsRateLimitedWithTheSecondsLeft()
+    public async Task Issue_WithinTheCooldown_IsACooldownWithTheSecondsLeft()
     {
         var h = new RuleHarness();
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
@@ -33,7 +33,7 @@ public class OtpIssuerTests
 
         var outcome = await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 20), outcome);
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: 20), outcome);
         Assert.Single(h.Store.Codes(Address));
     }
 
@@ -74,7 +74,7 @@ public class OtpIssuerTests
     public async Task Issue_OneClientGetsOnlyItsShareOfAnAddress_AndTheOwnerStillGetsACode()
     {
         var h = new RuleHarness();
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < 4; i++)
         {
             Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
             h.Advance(30);
@@ -83,8 +83,8 @@ public class OtpIssuerTests
         var attacker = await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var owner = await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default);
 
-        // Two sends 30 s apart; the client's bucket (2, one per 1800 s) has one again at t0 + 1800.
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 1740), attacker);
+        // Four sends 30 s apart; the client's bucket (4, one per 900 s) has one again at t0 + 900.
+        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 780), attacker);
         Assert.Equal(GenerateStatus.Sent, owner.Status);
     }
 
@@ -95,7 +95,7 @@ public class OtpIssuerTests
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         h.Advance(5);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 25), await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: 25), await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
         h.Advance(25);
         Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
     }
@@ -134,7 +134,7 @@ public class OtpIssuerTests
     {
         var h = new RuleHarness(new OtpSettings { ClientMaxRequestsPerHour = 2 });
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
-        Assert.Equal(GenerateStatus.RateLimited, (await h.Issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
+        Assert.Equal(GenerateStatus.Cooldown, (await h.Issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
 
         Assert.Equal(GenerateStatus.ClientLimited, (await h.Issuer.IssueAsync("other@example.com", RuleHarness.Client, default)).Status);
     }
@@ -163,7 +163,7 @@ public class OtpIssuerTests
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(GenerateStatus.RateLimited, (await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+            Assert.Equal(GenerateStatus.Cooldown, (await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
         }
 
         Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync("other@example.com", RuleHarness.OtherClient, default)).Status);
@@ -205,7 +205,7 @@ public class OtpIssuerTests
 
         var refused = await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: h.Settings.ResendCooldownSeconds), refused);
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: h.Settings.ResendCooldownSeconds), refused);
         Assert.Equal(1, h.Store.Count(AbuseLimits.BudgetWindow(h.Now), WindowCounter.Sends));
     }
 

@@ -5,6 +5,19 @@ namespace OtpService.Tests.Unit;
 
 public class OtpSettingsTests
 {
+    [Theory]
+    [InlineData(null, 4)]
+    [InlineData("10", 4)]
+    [InlineData("5", 4)]
+    [InlineData("3", 2)]
+    [InlineData("1", 1)]
+    public void TheClientsDefaultShare_StaysBelowTheAddresssBucket(string? maxSendsPerHour, int share)
+    {
+        var settings = OtpSettings.FromVariables(name => name == "OTP_MAX_SENDS_PER_HOUR" ? maxSendsPerHour : null);
+
+        Assert.Equal(share, settings.ClientMaxSendsPerAddressPerHour);
+    }
+
     [Fact]
     public void FromVariables_UsesTheDesignDefaults()
     {
@@ -13,7 +26,7 @@ public class OtpSettingsTests
         Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, "Simple Website"),
             (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.AppName));
         Assert.Equal((15, 10, 1_209_600, 10), (settings.MaxAttemptsAllClients, settings.FailuresBeforeLongCodes, settings.FailureForgiveSeconds, settings.LongCodeLength));
-        Assert.Equal((120, 60, 30, 2, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
+        Assert.Equal((120, 60, 30, 4, 30), (settings.ClientMaxRequestsPerHour, settings.ClientMaxAddressesPerHour, settings.ClientMaxFailuresPerHour, settings.ClientMaxSendsPerAddressPerHour, settings.MaxSendsPerMinute));
         Assert.True(settings.GenerateAllowsGet);
         Assert.False(settings.RequireVerificationId);
         Assert.Null(settings.ClientIpHeader);

@@ -196,6 +196,29 @@ public class RequestBytesTests
         Assert.Equal(query.Message, form.Message);
     }
 
+    /// <summary>The fields a person types on the page, with bytes that are not text in each way a request can carry them.</summary>
+    public static TheoryData<string, string, Func<ApiEvent>> UnreadableTypedFields => new()
+    {
+        { "an unpaired surrogate escape in the address (JSON)", "email_address", () => ApiEvent.Post("/otp/generate").Json("""{"email_address":"a\ud800@example.com"}""") },
+        { "an unpaired surrogate escape in the code (JSON)", "otp", () => ApiEvent.Post("/otp/verify").Json("""{"email_address":"a@example.com","otp":"12345\udc00"}""") },
+        { "bytes that are not UTF-8 in the address (JSON)", "email_address", () => ApiEvent.Post("/otp/generate").Base64Body([.. "{\"email_address\":\"a"u8, 0xFF, .. "@example.com\"}"u8], "application/json") },
+        { "an undecodable escape in the address (form)", "email_address", () => ApiEvent.Post("/otp/generate").Body("email_address=hand%FF@example.com", "application/x-www-form-urlencoded") },
+        { "a lone % in the code (query)", "otp", () => ApiEvent.HttpApi("GET", "/otp/verify", "email_address=a%40example.com&otp=12345%") },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableTypedFields))]
+    public async Task UnreadableTextInAFieldAPersonTypes_IsSaidInPlainWords_TheTechnicalReasonIsLogged(string because, string field, Func<ApiEvent> request)
+    {
+        // Issue 19: messages for people say what to do; the technical reason stays in `field` and the log.
+        var e = request();
+        var result = e.ToStream() is var stream && field == "otp" ? await Verify(stream) : await Generate(stream);
+
+        AssertRefused(result, field, because);
+        Assert.Equal($"{field} has a character that could not be read; type it in again instead of pasting it", result.Message);
+        Assert.Matches(@"Unicode|UTF-8|U\+FFFD|hex digits", _logs.ToString());
+    }
+
     [Fact]
     public async Task TheRestApisDecodedQuery_WithWhatCouldNotBeDecoded_IsRefusedNamingTheParameter()
     {

@@ -129,7 +129,7 @@ public class RulePropertyTests
         {
             // The owner's lockout bound: whatever the attacker did, an owner who asked for nothing
             // in the last hour gets a code, at worst after the cooldown the attacker's last send started.
-            Assert.True(outcome.Status == GenerateStatus.RateLimited && outcome.RetryAfterSeconds <= Tight.ResendCooldownSeconds,
+            Assert.True(outcome.Status == GenerateStatus.Cooldown && outcome.RetryAfterSeconds <= Tight.ResendCooldownSeconds,
                 $"the owner was refused ({outcome}) for longer than the cooldown by the attacker's requests");
         }
     }

@@ -59,24 +59,24 @@ public class SubmittedCodeTests
         { null, "is required" },
         { "", "is required" },
         { "  \t ", "is required" },
-        { "47489", "must be exactly 6 digits" },
-        { "4748901", "must be exactly 6 digits" },
-        { "474 89", "must be exactly 6 digits" },
-        { new string('1', 5000), "must be exactly 6 digits" },
-        { "\u200B", "must be exactly 6 digits" },
-        { "12a456", "must be exactly 6 digits, with nothing but spaces or hyphens between them" },
-        { "474.890", "with nothing but spaces or hyphens between them" },
-        { "474_890", "with nothing but spaces or hyphens between them" },
-        { "474+890", "with nothing but spaces or hyphens between them" },
-        { "-474890", "with nothing but spaces or hyphens between them" },
-        { "\u2212474890", "with nothing but spaces or hyphens between them" },
-        { "474890-", "with nothing but spaces or hyphens between them" },
-        { "474890 -", "with nothing but spaces or hyphens between them" },
+        { "47489", "must have 6 digits; copy it from the newest email" },
+        { "4748901", "must have 6 digits; copy it from the newest email" },
+        { "474 89", "must have 6 digits; copy it from the newest email" },
+        { new string('1', 5000), "must have 6 digits; copy it from the newest email" },
+        { "\u200B", "must have 6 digits; copy it from the newest email" },
+        { "12a456", "must be only the 6 digits from the email, with nothing else but spaces or hyphens" },
+        { "474.890", "with nothing else but spaces or hyphens" },
+        { "474_890", "with nothing else but spaces or hyphens" },
+        { "474+890", "with nothing else but spaces or hyphens" },
+        { "-474890", "with nothing else but spaces or hyphens" },
+        { "\u2212474890", "with nothing else but spaces or hyphens" },
+        { "474890-", "with nothing else but spaces or hyphens" },
+        { "474890 -", "with nothing else but spaces or hyphens" },
         // Other numerals are not decimal digits: superscripts (No), circled (No), Roman (Nl), CJK ideographs (Lo).
-        { "47489²", "with nothing but spaces or hyphens between them" },
-        { "①②③④⑤⑥", "with nothing but spaces or hyphens between them" },
-        { "ⅠⅡⅢⅣⅤⅥ", "with nothing but spaces or hyphens between them" },
-        { "四七四八九〇", "with nothing but spaces or hyphens between them" },
+        { "47489²", "with nothing else but spaces or hyphens" },
+        { "①②③④⑤⑥", "with nothing else but spaces or hyphens" },
+        { "ⅠⅡⅢⅣⅤⅥ", "with nothing else but spaces or hyphens" },
+        { "四七四八九〇", "with nothing else but spaces or hyphens" },
     };
 
     [Theory]
@@ -91,7 +91,7 @@ public class SubmittedCodeTests
     public void TryNormalize_RefusesALoneSurrogate()
     {
         Assert.Null(SubmittedCode.TryNormalize("47489\uD800", 6, out var reason));
-        Assert.Equal("must be exactly 6 digits, with nothing but spaces or hyphens between them", reason);
+        Assert.Equal("must be only the 6 digits from the email, with nothing else but spaces or hyphens", reason);
     }
 
     [Theory]
@@ -101,7 +101,7 @@ public class SubmittedCodeTests
     {
         Assert.Equal(code, SubmittedCode.TryNormalize(code, length, out _));
         Assert.Null(SubmittedCode.TryNormalize(code[1..], length, out var reason));
-        Assert.Equal($"must be exactly {length} digits", reason);
+        Assert.Equal($"must have {length} digits; copy it from the newest email", reason);
     }
 
     public static TheoryData<string, string?, string> JsonNumbers() => new()
@@ -110,7 +110,7 @@ public class SubmittedCodeTests
         { "100000", "100000", "" },
         { "12345", null, "has fewer than 6 digits as a JSON number: a number drops a code's leading zeros, so send the code as a JSON string, in quotes" },
         { "0", null, "send the code as a JSON string" },
-        { "1234567", null, "must be exactly 6 digits" },
+        { "1234567", null, "must have 6 digits; copy it from the newest email" },
         { "-474890", null, "must not be negative; send the code as a JSON string" },
         { "-12345", null, "must not be negative" },
         { "474890.0", null, "must be a whole number, without a decimal point or exponent; send the code as a JSON string" },

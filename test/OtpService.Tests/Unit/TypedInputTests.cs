@@ -47,10 +47,10 @@ public class TypedInputTests
     }
 
     [Theory]
-    [InlineData("jürgen@example.com", "'ü' (U+00FC) before the '@'")]
-    [InlineData("pat\u200Bsmith@example.com", "invisible character (U+200B)")]
-    [InlineData("soft\u00ADhyphen@example.com", "invisible character (U+00AD)")]
-    [InlineData("user@xn--abc.example", "not valid Punycode")]
+    [InlineData("jürgen@example.com", "'ü' before the @")]
+    [InlineData("pat\u200Bsmith@example.com", "invisible character")]
+    [InlineData("soft\u00ADhyphen@example.com", "invisible character")]
+    [InlineData("user@xn--abc.example", "not a valid domain name")]
     public async Task AnAddressSesCannotDeliverTo_Is400NamingTheField_AndStoresNothing(string address, string reasonPart)
     {
         var result = await Generate(ApiEvent.Post("/otp/generate").Json(JsonSerializer.Serialize(new Dictionary<string, string> { ["email_address"] = address })));
@@ -119,7 +119,7 @@ public class TypedInputTests
         var result = await Generate(ApiEvent.Post("/otp/generate").Json("""{"email_address": "bob news@example.com"}"""));
 
         Assert.Equal(400, result.StatusCode);
-        Assert.Equal("email_address must not contain spaces, line breaks or control characters", result.Message);
+        Assert.Equal("email_address must not contain spaces or line breaks", result.Message);
     }
 
     [Fact]
