@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using OtpService.Local.Emulators;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -11,14 +12,36 @@ namespace OtpService.Tests.Local;
 /// </summary>
 internal sealed class LocalRunnerProcess : IAsyncDisposable
 {
+    /// <summary>Runners not disposed yet: killed with their trees when the test host exits, so an aborted run leaves none behind.</summary>
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+
     private readonly Process process;
     private readonly ConcurrentQueue<string> stdout = new();
     private readonly ConcurrentQueue<string> stderr = new();
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    static LocalRunnerProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var p in Live.Values)
+            {
+                try
+                {
+                    p.Kill(entireProcessTree: true);
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // Already gone.
+                }
+            }
+        };
+    }
+
     private LocalRunnerProcess(Process process)
     {
         this.process = process;
+        Live[process.Id] = process;
     }
 
     public int Pid => process.Id;
@@ -114,7 +137,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         runner.SiteOrigin = $"http://127.0.0.1:{Text(site)}";
         try
         {
-            await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await runner.WaitUntilReadyAsync(Patience.Wait);
         }
         catch
         {
@@ -194,7 +217,8 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             Interrupt();
             try
             {
-                await WaitForExitAsync(TimeSpan.FromSeconds(10));
+                // A clean stop is tried first (it stops the emulators too); the kill below is the fallback.
+                await WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
             catch (OperationCanceledException)
             {
@@ -202,6 +226,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             }
         }
 
+        Live.TryRemove(process.Id, out _);
         process.Dispose();
     }
 

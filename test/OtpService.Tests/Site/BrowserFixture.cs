@@ -4,6 +4,7 @@ using OtpService.Local.Emulators;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Local;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Site;
 
@@ -71,7 +72,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
         // Each expectation waits on a real API round trip through the runner; on a loaded 2-core CI
         // machine Playwright's 5 s default ran out before the answer showed (a wrong answer still fails).
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout((float)Patience.Wait.TotalMilliseconds);
         // Every test's "person" calls from this one machine (one client to the per-client limits):
         // those limits are raised so each test meets only the answer it is about.
         var oneMachine = new Dictionary<string, string>
@@ -104,6 +105,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ViewportSize = new ViewportSize { Width = 600, Height = 640 },
         });
+        // Actions (goto, click, fill) wait as long as expectations do: Playwright's 30 s is not enough at load 40.
+        context.SetDefaultTimeout((float)Patience.Wait.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.Wait.TotalMilliseconds);
         var page = await context.NewPageAsync();
         var problems = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
