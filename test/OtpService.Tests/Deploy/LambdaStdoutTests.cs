@@ -97,7 +97,7 @@ public class LambdaStdoutTests
                 // Not left running when the wait fails.
                 if (!process.HasExited)
                 {
-                    process.Kill(entireProcessTree: true);
+                    process.Kill();
                 }
             }
 

@@ -217,7 +217,9 @@ public sealed class MotoServer : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                // SIGKILL only: Kill(entireProcessTree: true) SIGSTOPs first, and a test host that dies
+                // before the SIGKILL leaves moto stopped and orphaned (its stdin guard cannot run). It has no children.
+                process.Kill();
                 process.WaitForExit(5000);
             }
         }

@@ -26,14 +26,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         {
             foreach (var p in Live.Values)
             {
-                try
-                {
-                    p.Kill(entireProcessTree: true);
-                }
-                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    // Already gone.
-                }
+                ProcessTree.Kill(p.Id);
             }
         };
     }
@@ -222,7 +215,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                process.Kill(entireProcessTree: true);
+                ProcessTree.Kill(process.Id);
             }
         }
 
@@ -270,6 +263,28 @@ internal static class ProcessTree
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// SIGKILLs <paramref name="root"/> and every process below it, children listed first (once the
+    /// root is gone they belong to init). Never <c>Process.Kill(entireProcessTree: true)</c>: on Unix it
+    /// SIGSTOPs each process before listing its children, so a test host that dies in between leaves
+    /// stopped orphans (a stopped emulator cannot see its stdin close) that hold their ports for good.
+    /// </summary>
+    public static void Kill(int root)
+    {
+        foreach (var pid in new[] { root }.Concat(Descendants(root)))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already.
+            }
+        }
     }
 
     /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>

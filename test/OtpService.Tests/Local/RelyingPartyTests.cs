@@ -169,7 +169,7 @@ public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : ICla
                 // A node that did not finish (or a failed wait) is not left running.
                 if (!node.HasExited)
                 {
-                    node.Kill(entireProcessTree: true);
+                    node.Kill();
                 }
             }
 
