@@ -42,14 +42,16 @@ public sealed class RunnerUnderTest : IAsyncDisposable
 
 /// <summary>
 /// Debian's chromium driven by Playwright for .NET (its node driver ships inside the NuGet package
-/// and runs offline), and two runners: one with the default settings, one with a 10 s code
-/// lifetime and a 5 s resend cooldown for the expiry and countdown tests. Screenshots go to
+/// and runs offline), and two runners: one with the default settings, one with a 30 s code
+/// lifetime and a 20 s resend cooldown for the expiry and countdown tests. Screenshots go to
 /// TestResults/site/ at the repository root.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const int FastTtlSeconds = 10;
-    public const int FastCooldownSeconds = 5;
+    // Long enough that the steps a test takes inside them fit at load 40 (at 10 s and 5 s the countdown
+    // ended before the test pressed the button it checks, and a resent code could expire before it was typed).
+    public const int FastTtlSeconds = 30;
+    public const int FastCooldownSeconds = 20;
 
     private IPlaywright? playwright;
     private IBrowser? browser;
