@@ -44,7 +44,7 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(action);
         var started = Stopwatch.GetTimestamp();
-        var budget = InvocationBudget.ForTimeout(settings.FunctionTimeoutSeconds);
+        var budget = InvocationBudget.For(settings);
         using var deadline = budget.Start(TimeProvider.System);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         ApiGatewayRequest? request = null;

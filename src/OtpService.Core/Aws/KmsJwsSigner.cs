@@ -120,7 +120,7 @@ public sealed class KmsJwsSigner : IJwsSigner
         return EcdsaSignature.DerToJose(der.ToArray());
     }
 
-    /// <summary>A KMS client for the environment, with the default budget's timeouts (<see cref="CreateClient(Func{string, string?}, InvocationBudget?)"/>).</summary>
+    /// <summary>A KMS client for the environment, with the timeouts of the budget the environment's settings give (<see cref="CreateClient(Func{string, string?}, InvocationBudget?)"/>).</summary>
     public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment) => CreateClient(environment, null);
 
     /// <summary>
@@ -130,11 +130,11 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// (<see cref="SdkCallBounds"/>), so one Sign ends within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget; null: the one for the default function timeout.</param>
+    /// <param name="budget">The function's budget; null: the one the environment's settings give (OTP_FUNCTION_TIMEOUT_SECONDS, OTP_AWS_TIMEOUT_CAP_SECONDS).</param>
     public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment, InvocationBudget? budget)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
+        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
         var config = new AmazonKeyManagementServiceConfig();
         SdkCallBounds.Apply(config, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry);
         if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)

@@ -41,7 +41,7 @@ public sealed class OtpServices
         ArgumentNullException.ThrowIfNull(environment);
         _environment = environment;
         Settings = OtpSettings.FromVariables(environment);
-        Budget = InvocationBudget.ForTimeout(Settings.FunctionTimeoutSeconds);
+        Budget = InvocationBudget.For(Settings);
         LogOutput = FunctionOutput.For(environment);
     }
 
@@ -49,7 +49,7 @@ public sealed class OtpServices
 
     public OtpSettings Settings { get; }
 
-    /// <summary>The per-invocation budget and the client timeouts derived from OTP_FUNCTION_TIMEOUT_SECONDS.</summary>
+    /// <summary>The per-invocation budget and the client timeouts derived from OTP_FUNCTION_TIMEOUT_SECONDS (capped by OTP_AWS_TIMEOUT_CAP_SECONDS when set).</summary>
     public InvocationBudget Budget { get; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
@@ -185,7 +185,7 @@ public sealed class OtpServices
     public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment, InvocationBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
+        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
         var config = new AmazonDynamoDBConfig();
         SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
         // The SDKs' own convention for local endpoints; set only for emulators.

@@ -1,3 +1,5 @@
+using OtpService.Core.Otp;
+
 namespace OtpService.Core.Deadlines;
 
 /// <summary>
@@ -32,16 +34,16 @@ public sealed record InvocationBudget
 
     private static readonly TimeSpan MinMargin = TimeSpan.FromSeconds(1);
 
-    private InvocationBudget(TimeSpan functionTimeout)
+    private InvocationBudget(TimeSpan functionTimeout, TimeSpan? timeoutCap)
     {
         FunctionTimeout = functionTimeout;
         var margin = TimeSpan.FromTicks(Math.Max(MinMargin.Ticks, (long)(functionTimeout.Ticks * MarginFraction)));
         Budget = functionTimeout - margin;
-        DynamoDbAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
-        SesCallTimeout = Clamp(Budget / 5, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
-        KmsAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
-        SecretsManagerRefreshTimeout = Clamp(Budget / 10, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
-        KeyReadTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
+        DynamoDbAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), timeoutCap ?? TimeSpan.FromSeconds(2));
+        SesCallTimeout = Clamp(Budget / 5, TimeSpan.FromMilliseconds(500), timeoutCap ?? TimeSpan.FromSeconds(5));
+        KmsAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), timeoutCap ?? TimeSpan.FromSeconds(2));
+        SecretsManagerRefreshTimeout = Clamp(Budget / 10, TimeSpan.FromMilliseconds(250), timeoutCap ?? TimeSpan.FromSeconds(1));
+        KeyReadTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), timeoutCap ?? TimeSpan.FromSeconds(2));
     }
 
     /// <summary>The Lambda function's timeout.</summary>
@@ -87,11 +89,33 @@ public sealed record InvocationBudget
     /// </summary>
     public TimeSpan MailRecordAllowance => DynamoDbCallLimit * 2 + SesCallTimeout;
 
-    /// <summary>The budget for a function whose timeout is <paramref name="functionTimeoutSeconds"/>.</summary>
-    public static InvocationBudget ForTimeout(int functionTimeoutSeconds)
+    /// <summary>
+    /// The budget for a function whose timeout is <paramref name="functionTimeoutSeconds"/>, with the
+    /// clients' caps (2 s per DynamoDB or KMS attempt and key read, 5 s per SES call, 1 s per
+    /// key-ring refresh), or <paramref name="timeoutCapSeconds"/> in place of each of them.
+    /// </summary>
+    /// <param name="functionTimeoutSeconds">The Lambda timeout, in seconds (at least 1).</param>
+    /// <param name="timeoutCapSeconds">
+    /// One cap for every client timeout, in seconds (OTP_AWS_TIMEOUT_CAP_SECONDS); null: the caps
+    /// above, sized for AWS. A higher one gives slow endpoints (emulators on a busy machine) room;
+    /// the shares of the budget still apply, so every call still fits inside it.
+    /// </param>
+    public static InvocationBudget ForTimeout(int functionTimeoutSeconds, int? timeoutCapSeconds = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(functionTimeoutSeconds, 1);
-        return new InvocationBudget(TimeSpan.FromSeconds(functionTimeoutSeconds));
+        if (timeoutCapSeconds is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1, nameof(timeoutCapSeconds));
+        }
+
+        return new InvocationBudget(TimeSpan.FromSeconds(functionTimeoutSeconds), timeoutCapSeconds is { } c ? TimeSpan.FromSeconds(c) : null);
+    }
+
+    /// <summary>The budget <paramref name="settings"/> give (<see cref="OtpSettings.FunctionTimeoutSeconds"/>, <see cref="OtpSettings.AwsTimeoutCapSeconds"/>).</summary>
+    public static InvocationBudget For(OtpSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return ForTimeout(settings.FunctionTimeoutSeconds, settings.AwsTimeoutCapSeconds);
     }
 
     /// <summary>

@@ -87,6 +87,14 @@ public sealed record OtpSettings
     /// </summary>
     public int FunctionTimeoutSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// One cap, in seconds, for every AWS client timeout taken from the budget (OTP_AWS_TIMEOUT_CAP_SECONDS,
+    /// 1..900); null (the default, for AWS): 2 s per DynamoDB or KMS attempt and key read, 5 s per SES
+    /// call, 1 s per key-ring refresh. The local runner raises it so a slow emulator is not taken for an
+    /// outage (see <see cref="Deadlines.InvocationBudget.ForTimeout"/>).
+    /// </summary>
+    public int? AwsTimeoutCapSeconds { get; init; }
+
     /// <summary>The fixed window of the per-client counters.</summary>
     public const int ClientWindowSeconds = 3600;
 
@@ -140,6 +148,7 @@ public sealed record OtpSettings
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
             // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
             FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
+            AwsTimeoutCapSeconds = Text(read, "OTP_AWS_TIMEOUT_CAP_SECONDS") is null ? null : Number(read, "OTP_AWS_TIMEOUT_CAP_SECONDS", 0, 1, 900),
         };
     }
 

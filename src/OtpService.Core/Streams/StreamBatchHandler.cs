@@ -53,7 +53,7 @@ public static class StreamBatchHandler
         ArgumentNullException.ThrowIfNull(mailer);
         ArgumentNullException.ThrowIfNull(log);
         var started = Stopwatch.GetTimestamp();
-        var budget = InvocationBudget.ForTimeout(mailer.Settings.FunctionTimeoutSeconds);
+        var budget = InvocationBudget.For(mailer.Settings);
         using var deadline = budget.Start(TimeProvider.System);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var response = new StreamBatchResponse();

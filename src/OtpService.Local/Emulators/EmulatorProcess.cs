@@ -9,9 +9,12 @@ namespace OtpService.Local.Emulators;
 /// </summary>
 /// <remarks>
 /// Three guards against a node process outliving its owner: <see cref="StopAsync"/> kills the
-/// process tree; every live emulator is killed on <see cref="AppDomain.ProcessExit"/>; and node
+/// process; every live emulator is killed on <see cref="AppDomain.ProcessExit"/>; and node
 /// is started with a one-line preload that exits when its stdin closes, which the kernel does
-/// when this process dies in any way, even by SIGKILL.
+/// when this process dies in any way, even by SIGKILL. The kill is a plain SIGKILL, never
+/// <c>Kill(entireProcessTree: true)</c>: on Unix that first SIGSTOPs the process to list its children,
+/// and a killer that dies before its SIGKILL (a test host ended mid-exit) leaves the emulator stopped,
+/// where it can no longer see its stdin close: orphaned, holding its port. node has no children here.
 /// </remarks>
 internal sealed class EmulatorProcess : IAsyncDisposable
 {
@@ -131,7 +134,7 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the emulator (and anything it started) and waits until it is gone. Idempotent.</summary>
+    /// <summary>Kills the emulator and waits until it is gone. Idempotent.</summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref stopped, 1) == 1)
@@ -217,7 +220,7 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         {
             if (!p.HasExited)
             {
-                p.Kill(entireProcessTree: true);
+                p.Kill();
             }
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)

@@ -15,9 +15,23 @@ internal static class LocalEnvironment
     public const string DefaultSender = "no-reply@example.com";
 
     /// <summary>
+    /// The functions' timeout locally when OTP_FUNCTION_TIMEOUT_SECONDS is unset (AWS: the template's
+    /// 10 s for the API, 30 s for the sender). Emulators on a busy laptop answer in seconds where
+    /// DynamoDB answers in milliseconds; with AWS's budget a newcomer would see 503s for a slow emulator.
+    /// </summary>
+    public const int FunctionTimeoutSeconds = 60;
+
+    /// <summary>
+    /// The cap on every AWS client timeout locally when OTP_AWS_TIMEOUT_CAP_SECONDS is unset: no cap
+    /// below the budget's shares (a DynamoDB attempt gets 54/8 = 6.75 s instead of AWS's 2 s at most).
+    /// </summary>
+    public const int AwsTimeoutCapSeconds = FunctionTimeoutSeconds;
+
+    /// <summary>
     /// Sets the variables: DynamoDB and SES v2 endpoints always; KMS and Secrets Manager when
     /// given (<c>AWS_ENDPOINT_URL_KMS</c>, <c>AWS_ENDPOINT_URL_SECRETS_MANAGER</c>, the SDKs'
-    /// names); region, dummy credentials, sender and development keys only when unset.
+    /// names); region, dummy credentials, sender, development keys and a local function timeout
+    /// (<see cref="FunctionTimeoutSeconds"/>, <see cref="AwsTimeoutCapSeconds"/>) only when unset.
     /// Returns notes worth printing (which defaults were applied).
     /// </summary>
     /// <param name="dynamoDbEndpoint">dynalite, or the user's DynamoDB endpoint.</param>
@@ -49,6 +63,10 @@ internal static class LocalEnvironment
         SetIfUnset("AWS_SECRET_ACCESS_KEY", "local");
 
         SetIfUnset("OTP_SENDER_ADDRESS", DefaultSender);
+
+        // Room for slow emulators (see the constants); a hang still ends in a 503 inside the budget.
+        SetIfUnset("OTP_FUNCTION_TIMEOUT_SECONDS", FunctionTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SetIfUnset("OTP_AWS_TIMEOUT_CAP_SECONDS", AwsTimeoutCapSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTP_SIGNING_KEY_SECRET_ARN")) && SetIfUnset("OTP_SIGNING_KEY", DevelopmentSigningKey))
         {
             notes.Add("OTP_SIGNING_KEY is not set: using the fixed development key (public, for this machine only; never deploy it).");

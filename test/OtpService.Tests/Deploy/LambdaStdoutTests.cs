@@ -87,8 +87,20 @@ public class LambdaStdoutTests
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                using var timeout = new CancellationTokenSource(Patience.Wait);
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            finally
+            {
+                // Not left running when the wait fails.
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+            }
+
             Assert.True(process.ExitCode == 0, $"ColdHost exited {process.ExitCode}: {await errors}");
             var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
             Assert.Contains(lines, l => l.StartsWith("{\"statusCode\":202", StringComparison.Ordinal));

@@ -2,13 +2,14 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using OtpService.Local.Emulators;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
 /// <summary>Where the emulators listen, plus small helpers for tests that use them.</summary>
 public sealed class EmulatorEndpoints
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     internal EmulatorEndpoints(Uri dynamoDbEndpoint, Uri sesEndpoint, IReadOnlyList<int> processIds)
     {
@@ -44,9 +45,10 @@ public sealed class EmulatorEndpoints
     /// <summary>
     /// The environment variables a handler's parameterless constructor reads to use these emulators
     /// and <paramref name="tableName"/> (endpoints, region, dummy credentials, sender, and the
-    /// development token and subject keys VerifyOtp needs; the HMAC key is each test's choice).
+    /// development token and subject keys VerifyOtp needs; the HMAC key is each test's choice), and
+    /// <see cref="Patience.FunctionEnvironment"/>'s budget, which a slow emulator cannot exhaust.
     /// </summary>
-    public IReadOnlyDictionary<string, string> LambdaEnvironment(string tableName) => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> LambdaEnvironment(string tableName) => new Dictionary<string, string>(Patience.FunctionEnvironment)
     {
         ["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoDbEndpoint.ToString().TrimEnd('/'),
         ["AWS_ENDPOINT_URL_SESV2"] = SesEndpoint.ToString().TrimEnd('/'),
@@ -73,10 +75,10 @@ public sealed class EmulatorEndpoints
             : mail.Where(m => m.To.Contains(to, StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
-    /// <summary>Waits (5 s unless told) until at least <paramref name="count"/> mails to <paramref name="to"/> are in the store.</summary>
+    /// <summary>Waits (<see cref="Patience.Wait"/> unless told) until at least <paramref name="count"/> mails to <paramref name="to"/> are in the store.</summary>
     public async Task<IReadOnlyList<SentMail>> WaitForMailAsync(string to, int count = 1, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        var deadline = DateTime.UtcNow + (timeout ?? Patience.Wait);
         while (true)
         {
             var mail = await SentMailAsync(to);

@@ -5,12 +5,13 @@ using System.Text;
 using Amazon.DynamoDBv2.Model;
 using OtpService.Local.Emulators;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
 public sealed class EmulatorFixtureTests
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     [Fact]
     public async Task StartedAsync_StartsBothEmulatorsOnLoopback_Once()

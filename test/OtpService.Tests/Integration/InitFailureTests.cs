@@ -123,7 +123,7 @@ public partial class InitFailureTests : IAsyncLifetime
     }
 
     private async Task<string> CodeMailedToAsync(string address) =>
-        Digits().Match((await _emulators.WaitForMailAsync(address, timeout: TimeSpan.FromSeconds(30)))[^1].Text!).Value;
+        Digits().Match((await _emulators.WaitForMailAsync(address))[^1].Text!).Value;
 
     [GeneratedRegex(@"(?<!\d)\d{6,10}(?!\d)")]
     private static partial Regex Digits();

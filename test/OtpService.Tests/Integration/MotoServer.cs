@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using OtpService.Local.Emulators;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
@@ -35,7 +36,7 @@ public sealed class MotoServer : IAsyncDisposable
     private static readonly Lazy<string?> Unavailable = new(Probe);
     private static readonly Lazy<Task<MotoServer>> Shared = new(() => StartAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -112,8 +113,11 @@ public sealed class MotoServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The environment that points the SDKs and our clients at this server (dummy credentials, us-east-1).</summary>
-    public IReadOnlyDictionary<string, string> AwsEnvironment() => new Dictionary<string, string>
+    /// <summary>
+    /// The environment that points the SDKs and our clients at this server (dummy credentials,
+    /// us-east-1), with <see cref="Patience.FunctionEnvironment"/>'s budget for the clients ours build.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AwsEnvironment() => new Dictionary<string, string>(Patience.FunctionEnvironment)
     {
         ["AWS_ENDPOINT_URL"] = Endpoint.ToString().TrimEnd('/'),
         ["AWS_REGION"] = "us-east-1",
@@ -213,7 +217,9 @@ public sealed class MotoServer : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                // SIGKILL only: Kill(entireProcessTree: true) SIGSTOPs first, and a test host that dies
+                // before the SIGKILL leaves moto stopped and orphaned (its stdin guard cannot run). It has no children.
+                process.Kill();
                 process.WaitForExit(5000);
             }
         }

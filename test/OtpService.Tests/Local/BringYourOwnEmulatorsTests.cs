@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using OtpService.Local.Emulators;
 using OtpService.Tests.Integration;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -21,7 +22,7 @@ public sealed partial class BringYourOwnEmulatorsTests
     /// <summary>What a user sees, whichever emulators run: 202, one mail, a wrong code 401, the right one 200, again 409.</summary>
     private static readonly ChainOutcome Expected = new(202, 1, 401, 200, 409);
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     [Fact]
     public async Task WholeChain_AgainstTheNpmEmulators()
@@ -39,7 +40,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         await using var moto = await MotoServer.StartAsync();
         var api = Ports.FreePort();
         await using var runner = LocalRunnerProcess.Start(["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         Assert.Contains("DynamoDB Streams API", runner.Output, StringComparison.Ordinal);
         Assert.Contains("/moto-api/", runner.Output, StringComparison.Ordinal);
@@ -55,7 +56,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         await using var runner = LocalRunnerProcess.Start(
             ["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses), "--dynamodb-endpoint", yours.DynamoDbEndpoint.ToString()],
             new Dictionary<string, string> { ["OTP_TABLE_NAME"] = $"otp_byo_{Guid.NewGuid():N}" });
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         Assert.Contains("has no streams", runner.Output, StringComparison.Ordinal);
         Assert.Equal(Expected, await RunChainAsync(runner, api, new MailStore(new Uri($"http://127.0.0.1:{ses}"), MailStoreKind.AwsSesV2Local)));
@@ -66,10 +67,10 @@ public sealed partial class BringYourOwnEmulatorsTests
     {
         var moto = await MotoServer.StartAsync();
         await using var runner = LocalRunnerProcess.Start(["--site-port", Text(Ports.FreePort()), "--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()], null);
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         await moto.DisposeAsync();
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
         Assert.Equal(4, exitCode);
         Assert.Contains(moto.Endpoint.ToString(), runner.Errors, StringComparison.Ordinal);
@@ -85,7 +86,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         await using var runner = LocalRunnerProcess.Start(
             ["--site-port", Text(Ports.FreePort()), "--port", Text(api), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
             new Dictionary<string, string> { ["OTP_SIGNING_KEY_SECRET_ARN"] = arn });
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         Assert.DoesNotContain("development key", runner.Output, StringComparison.Ordinal);
         Assert.Equal(Expected, await RunChainAsync(runner, api, new MailStore(moto.Endpoint, MailStoreKind.Moto)));
@@ -96,7 +97,7 @@ public sealed partial class BringYourOwnEmulatorsTests
         await using var missing = LocalRunnerProcess.Start(
             ["--site-port", Text(Ports.FreePort()), "--port", Text(missingApi), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
             new Dictionary<string, string> { ["OTP_SIGNING_KEY_SECRET_ARN"] = arn + "-gone" });
-        await missing.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        await missing.WaitUntilReadyAsync(Patience.Wait);
         Assert.True(await missing.WaitForOutputAsync("\"event\":\"key_read_failed\"", TimeSpan.FromSeconds(30)), missing.Output + missing.Errors);
         using var refused = await Http.GetAsync(new Uri($"http://127.0.0.1:{missingApi}/otp/verify?email_address=byo%40example.com&otp=123456"));
         Assert.Equal(500, (int)refused.StatusCode);
@@ -111,7 +112,7 @@ public sealed partial class BringYourOwnEmulatorsTests
 
         await using var run = LocalRunnerProcess.Start(
             ["invoke", "GenerateOtp", "--event", "events/generate-otp.json", "--endpoint", moto.Endpoint.ToString(), "--dynamodb-port", Text(dynamoPort)], null);
-        var exitCode = await run.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await run.WaitForExitAsync(Patience.Wait);
 
         Assert.True(exitCode == 0, run.Errors);
         Assert.Equal(202, JsonDocument.Parse(run.Output).RootElement.GetProperty("statusCode").GetInt32());

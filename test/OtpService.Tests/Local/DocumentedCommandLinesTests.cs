@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using OtpService.Local.Emulators;
 using Xunit;
 using Xunit.Abstractions;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -18,7 +19,7 @@ namespace OtpService.Tests.Local;
 public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(4);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     public static TheoryData<string> InvokeLines() => [.. Runnable().Where(l => l.Contains(" -- invoke ", StringComparison.Ordinal))];
 
@@ -56,7 +57,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
         finally
         {
             run.Interrupt();
-            await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await run.WaitForExitAsync(Patience.Wait);
         }
     }
 
@@ -114,7 +115,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
         finally
         {
             run.Interrupt();
-            await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await run.WaitForExitAsync(Patience.Wait);
             var data = Path.Combine(LocalRunnerProcess.RepositoryRootPath, dataDirectory);
             if (Directory.Exists(data))
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OtpService.Local.Emulators;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -48,7 +49,7 @@ public sealed class InvokeCommandTests
     {
         var ports = new[] { "--dynamodb-port", Text(Ports.FreePort()), "--ses-port", Text(Ports.FreePort()) };
         await using var runner = LocalRunnerProcess.Start(["invoke", .. args, .. ports]);
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
         return (exitCode, runner.Output, runner.Errors);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OtpService.Tests.Integration;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -42,7 +43,7 @@ public sealed class LocalRunnerFixture : IAsyncLifetime
 /// <summary>The whole flow over real HTTP against `dotnet OtpService.Local.dll` with the real handlers.</summary>
 public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture) : IClassFixture<LocalRunnerFixture>
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     [Fact]
     public void Banner_SaysTheApiRefusesTheSignInPage_WhenTheUsersOriginIsAnother()
@@ -199,7 +200,7 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
 
     private async Task<string> MailedCodeAsync(string address)
     {
-        var mail = await fixture.Mail.WaitForMailAsync(address, timeout: TimeSpan.FromSeconds(5));
+        var mail = await fixture.Mail.WaitForMailAsync(address);
         var last = mail[^1];
         var match = CodePattern().Match(last.Text ?? "");
         if (!match.Success)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using OtpService.Local.Emulators;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -17,7 +18,7 @@ public sealed class LocalRunnerLifecycleTests
         Assert.True(children.Count >= 2, $"expected the two emulators below the runner, found {children.Count}");
 
         runner.Terminate();
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
         Assert.Equal(0, exitCode);
         Assert.Contains("Stopped.", runner.Output, StringComparison.Ordinal);
@@ -32,7 +33,7 @@ public sealed class LocalRunnerLifecycleTests
         await using var _ = runner;
 
         runner.Interrupt();
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
         Assert.Equal(0, exitCode);
         Assert.DoesNotContain("exited with code", runner.Errors, StringComparison.Ordinal);
@@ -53,7 +54,7 @@ public sealed class LocalRunnerLifecycleTests
 
             await using var runner = LocalRunnerProcess.Start(
                 "--ses-port", Text(ports[0]), "--site-port", Text(ports[1]), "--port", Text(ports[2]), "--dynamodb-port", Text(ports[3]));
-            var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
             Assert.Equal(3, exitCode);
             foreach (var busy in ports.Take(busyCount))
@@ -84,7 +85,7 @@ public sealed class LocalRunnerLifecycleTests
             await kill.WaitForExitAsync();
         }
 
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
         Assert.Equal(4, exitCode);
         Assert.Contains(emulator, runner.Errors, StringComparison.Ordinal);
@@ -103,7 +104,7 @@ public sealed class LocalRunnerLifecycleTests
 
         await using var runner = LocalRunnerProcess.Start(
             "--port", Text(api), "--site-port", Text(busy), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
-        var exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
 
         Assert.Equal(3, exitCode);
         Assert.Contains(Text(busy), runner.Errors, StringComparison.Ordinal);
@@ -116,7 +117,7 @@ public sealed class LocalRunnerLifecycleTests
     {
         await using var runner = LocalRunnerProcess.Start("--help");
 
-        Assert.Equal(0, await runner.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await runner.WaitForExitAsync(Patience.Wait));
         Assert.Contains("invoke", runner.Output, StringComparison.Ordinal);
         Assert.Contains("--dynamodb-endpoint", runner.Output, StringComparison.Ordinal);
     }
@@ -126,7 +127,7 @@ public sealed class LocalRunnerLifecycleTests
     {
         await using var runner = LocalRunnerProcess.Start("--port", "http");
 
-        Assert.Equal(2, await runner.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, await runner.WaitForExitAsync(Patience.Wait));
         Assert.Contains("--port", runner.Errors, StringComparison.Ordinal);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using OtpService.Local.Emulators;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -11,14 +12,29 @@ namespace OtpService.Tests.Local;
 /// </summary>
 internal sealed class LocalRunnerProcess : IAsyncDisposable
 {
+    /// <summary>Runners not disposed yet: killed with their trees when the test host exits, so an aborted run leaves none behind.</summary>
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+
     private readonly Process process;
     private readonly ConcurrentQueue<string> stdout = new();
     private readonly ConcurrentQueue<string> stderr = new();
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    static LocalRunnerProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var p in Live.Values)
+            {
+                ProcessTree.Kill(p.Id);
+            }
+        };
+    }
+
     private LocalRunnerProcess(Process process)
     {
         this.process = process;
+        Live[process.Id] = process;
     }
 
     public int Pid => process.Id;
@@ -114,7 +130,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         runner.SiteOrigin = $"http://127.0.0.1:{Text(site)}";
         try
         {
-            await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await runner.WaitUntilReadyAsync(Patience.Wait);
         }
         catch
         {
@@ -194,14 +210,16 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             Interrupt();
             try
             {
-                await WaitForExitAsync(TimeSpan.FromSeconds(10));
+                // A clean stop is tried first (it stops the emulators too); the kill below is the fallback.
+                await WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
             catch (OperationCanceledException)
             {
-                process.Kill(entireProcessTree: true);
+                ProcessTree.Kill(process.Id);
             }
         }
 
+        Live.TryRemove(process.Id, out _);
         process.Dispose();
     }
 
@@ -245,6 +263,28 @@ internal static class ProcessTree
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// SIGKILLs <paramref name="root"/> and every process below it, children listed first (once the
+    /// root is gone they belong to init). Never <c>Process.Kill(entireProcessTree: true)</c>: on Unix it
+    /// SIGSTOPs each process before listing its children, so a test host that dies in between leaves
+    /// stopped orphans (a stopped emulator cannot see its stdin close) that hold their ports for good.
+    /// </summary>
+    public static void Kill(int root)
+    {
+        foreach (var pid in new[] { root }.Concat(Descendants(root)))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already.
+            }
+        }
     }
 
     /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>

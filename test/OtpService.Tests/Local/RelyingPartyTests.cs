@@ -9,6 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 using OtpService.Local.Emulators;
 using OtpService.Tests.Docs;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -21,7 +22,7 @@ namespace OtpService.Tests.Local;
 /// </summary>
 public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : IClassFixture<LocalRunnerFixture>
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     private string Issuer => fixture.Api.ToString().TrimEnd('/');
 
@@ -31,7 +32,7 @@ public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : ICla
     {
         using var generated = await Http.GetAsync(new Uri(fixture.Api, $"/otp/generate?email_address={Uri.EscapeDataString(address)}"));
         Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
-        var mail = await fixture.Mail.WaitForMailAsync(address, timeout: TimeSpan.FromSeconds(5));
+        var mail = await fixture.Mail.WaitForMailAsync(address);
         var code = CodePattern().Match(mail[^1].Text ?? "").Value;
         using var verified = await Http.PostAsync(new Uri(fixture.Api, "/otp/verify"), new StringContent(
             JsonSerializer.Serialize(new Dictionary<string, string> { ["email_address"] = address, ["otp"] = code }), Encoding.UTF8, "application/json"));
@@ -158,8 +159,20 @@ public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : ICla
             using var node = System.Diagnostics.Process.Start(startInfo)!;
             var output = node.StandardOutput.ReadToEndAsync();
             var errors = node.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await node.WaitForExitAsync(timeout.Token);
+            try
+            {
+                using var timeout = new CancellationTokenSource(Patience.Wait);
+                await node.WaitForExitAsync(timeout.Token);
+            }
+            finally
+            {
+                // A node that did not finish (or a failed wait) is not left running.
+                if (!node.HasExited)
+                {
+                    node.Kill();
+                }
+            }
+
             Assert.True(node.ExitCode == 0, await errors);
             return (await output).Trim();
         }

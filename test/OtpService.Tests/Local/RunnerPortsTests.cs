@@ -4,6 +4,7 @@ using OtpService.Local.Commands;
 using OtpService.Local.Emulators;
 using OtpService.Tests.Integration;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -21,7 +22,7 @@ public sealed partial class RunnerPortsTests
     {
         var (api, site, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
         await using var runner = LocalRunnerProcess.Start("--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses));
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         var announced = Announced(runner);
         var listening = ListeningPorts.Of([runner.Pid, .. runner.Descendants()]);
@@ -40,7 +41,7 @@ public sealed partial class RunnerPortsTests
         await using var runner = LocalRunnerProcess.Start(
             ["--port", Text(api), "--site-port", Text(site), "--dynamodb-endpoint", yours.DynamoDbEndpoint.ToString(), "--ses-endpoint", yours.SesEndpoint.ToString()],
             new Dictionary<string, string> { ["OTP_TABLE_NAME"] = $"otp_ports_{Guid.NewGuid():N}" });
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         var listening = ListeningPorts.Of([runner.Pid, .. runner.Descendants()]);
         Assert.DoesNotContain(StartApiOptions.DefaultDynamoDbPort, listening); // DynamoDB Local's own port: never taken unasked
@@ -60,7 +61,7 @@ public sealed partial class RunnerPortsTests
         await using var runner = LocalRunnerProcess.Start(
             ["--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--dynamodb-endpoint", yours.DynamoDbEndpoint.ToString(), "--ses-endpoint", yours.SesEndpoint.ToString()],
             new Dictionary<string, string> { ["OTP_TABLE_NAME"] = $"otp_ports_{Guid.NewGuid():N}" });
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         Assert.Equal(new[] { api, site, dynamo }.Order(), Announced(runner).Order());
         Assert.Equal(Announced(runner).Order(), ListeningPorts.Of([runner.Pid, .. runner.Descendants()]).Order());
@@ -72,7 +73,7 @@ public sealed partial class RunnerPortsTests
         await using var moto = await MotoServer.StartAsync();
         var (api, site, dynamo) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
         await using var runner = LocalRunnerProcess.Start(["--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--endpoint", moto.Endpoint.ToString()], null);
-        await runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        await runner.WaitUntilReadyAsync(Patience.Wait);
 
         Assert.Equal(new[] { api, site }.Order(), Announced(runner).Order());
         Assert.Equal(Announced(runner).Order(), ListeningPorts.Of([runner.Pid, .. runner.Descendants()]).Order());

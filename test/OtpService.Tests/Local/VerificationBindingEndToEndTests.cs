@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OtpService.Tests.Integration;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Local;
 
@@ -43,7 +44,7 @@ public sealed class BindingRunnerFixture : IAsyncLifetime
 /// </summary>
 public sealed partial class VerificationBindingEndToEndTests(BindingRunnerFixture fixture) : IClassFixture<BindingRunnerFixture>
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
+    private static readonly HttpClient Http = Patience.HttpClient();
 
     [Fact]
     public async Task TwoMails_TheFirstCodeIsSuperseded_TheFirstIdIsAMismatch_OnlyTheNewestPairVerifies()
@@ -113,7 +114,7 @@ public sealed partial class VerificationBindingEndToEndTests(BindingRunnerFixtur
 
     private async Task<List<string>> CodesAsync(string address, int count)
     {
-        var mail = await fixture.Mail.WaitForMailAsync(address, count, TimeSpan.FromSeconds(10));
+        var mail = await fixture.Mail.WaitForMailAsync(address, count);
         return mail.Select(m => CodePattern().Match(m.Text ?? m.Html ?? "").Value).ToList();
     }
 

@@ -63,7 +63,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     /// <summary>The origin the in-process handlers allow, so CORS headers are part of what is checked.</summary>
     public const string BrowserOrigin = "https://www.example.com";
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private static readonly HttpClient Http = Patience.HttpClient();
     private readonly List<Observed> observed = [];
 
     public IReadOnlyList<Observed> Observed => observed;
@@ -369,7 +369,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     internal static async Task<string> MailedCodeAsync(EmulatorEndpoints mail, string address)
     {
         // Returns as soon as the mail is there; the long bound is for a loaded CI machine (10 s ran out once).
-        var sent = await mail.WaitForMailAsync(address, timeout: TimeSpan.FromSeconds(30));
+        var sent = await mail.WaitForMailAsync(address);
         var match = CodePattern().Match(sent[^1].Text ?? "");
         return match.Success ? match.Value : throw new InvalidOperationException($"No code in the mail to {address}: {sent[^1].Text}");
     }

@@ -4,6 +4,7 @@ using OtpService.Local.Emulators;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Local;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Site;
 
@@ -41,14 +42,16 @@ public sealed class RunnerUnderTest : IAsyncDisposable
 
 /// <summary>
 /// Debian's chromium driven by Playwright for .NET (its node driver ships inside the NuGet package
-/// and runs offline), and two runners: one with the default settings, one with a 10 s code
-/// lifetime and a 5 s resend cooldown for the expiry and countdown tests. Screenshots go to
+/// and runs offline), and two runners: one with the default settings, one with a 30 s code
+/// lifetime and a 20 s resend cooldown for the expiry and countdown tests. Screenshots go to
 /// TestResults/site/ at the repository root.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const int FastTtlSeconds = 10;
-    public const int FastCooldownSeconds = 5;
+    // Long enough that the steps a test takes inside them fit at load 40 (at 10 s and 5 s the countdown
+    // ended before the test pressed the button it checks, and a resent code could expire before it was typed).
+    public const int FastTtlSeconds = 30;
+    public const int FastCooldownSeconds = 20;
 
     private IPlaywright? playwright;
     private IBrowser? browser;
@@ -71,7 +74,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
         // Each expectation waits on a real API round trip through the runner; on a loaded 2-core CI
         // machine Playwright's 5 s default ran out before the answer showed (a wrong answer still fails).
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout((float)Patience.Wait.TotalMilliseconds);
         // Every test's "person" calls from this one machine (one client to the per-client limits):
         // those limits are raised so each test meets only the answer it is about.
         var oneMachine = new Dictionary<string, string>
@@ -104,6 +107,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ViewportSize = new ViewportSize { Width = 600, Height = 640 },
         });
+        // Actions (goto, click, fill) wait as long as expectations do: Playwright's 30 s is not enough at load 40.
+        context.SetDefaultTimeout((float)Patience.Wait.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.Wait.TotalMilliseconds);
         var page = await context.NewPageAsync();
         var problems = new ConcurrentQueue<string>();
         page.Console += (_, message) =>

@@ -40,6 +40,32 @@ public class InvocationBudgetTests
         Assert.True(b.SecretsManagerRefreshTimeout + b.KmsCallLimit < b.Budget, $"{b.SecretsManagerRefreshTimeout} + {b.KmsCallLimit} < {b.Budget}");
     }
 
+    [Theory]
+    // The local runner's default (60 s, no cap below the shares): a slow emulator gets 6.75 s per DynamoDB attempt, not 2 s.
+    [InlineData(60, 60, 6.75, 10.8, 6.75, 5.4)]
+    // The tests' (Patience): 13.5 s per attempt.
+    [InlineData(120, 120, 13.5, 21.6, 13.5, 10.8)]
+    // A cap below the shares caps every client timeout.
+    [InlineData(120, 3, 3.0, 3.0, 3.0, 3.0)]
+    // A short budget is still shared out as without a cap: a hang is a hang at any cap.
+    [InlineData(3, 60, 0.25, 0.5, 0.25, 0.25)]
+    public void ForTimeout_WithACap_ReplacesTheAwsCaps_AndEveryCallStillFitsTheBudget(
+        int timeoutSeconds, int capSeconds, double dynamoAttempt, double ses, double kmsAttempt, double secretsRefresh)
+    {
+        var b = InvocationBudget.ForTimeout(timeoutSeconds, capSeconds);
+
+        Assert.Equal(InvocationBudget.ForTimeout(timeoutSeconds).Budget, b.Budget);
+        Assert.Equal(
+            (TimeSpan.FromSeconds(dynamoAttempt), TimeSpan.FromSeconds(ses), TimeSpan.FromSeconds(kmsAttempt), TimeSpan.FromSeconds(secretsRefresh), TimeSpan.FromSeconds(dynamoAttempt)),
+            (b.DynamoDbAttemptTimeout, b.SesCallTimeout, b.KmsAttemptTimeout, b.SecretsManagerRefreshTimeout, b.KeyReadTimeout));
+        Assert.True(b.DynamoDbCallLimit < b.Budget, $"{b.DynamoDbCallLimit} < {b.Budget}");
+        Assert.True(b.SecretsManagerRefreshTimeout + b.KmsCallLimit < b.Budget, $"{b.SecretsManagerRefreshTimeout} + {b.KmsCallLimit} < {b.Budget}");
+        if (timeoutSeconds >= 8)
+        {
+            Assert.True(b.MailRecordAllowance <= b.Budget, $"{b.MailRecordAllowance} <= {b.Budget}");
+        }
+    }
+
     [Fact]
     public void MailRecordAllowance_FitsTheBudgetFromEightSecondsOn()
     {

@@ -1,3 +1,4 @@
+using OtpService.Core.Deadlines;
 using OtpService.Core.Otp;
 using Xunit;
 
@@ -80,6 +81,9 @@ public class OtpSettingsTests
     [InlineData("OTP_MAX_SENDS_PER_HOUR", "-1")]
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "2")]
     [InlineData("OTP_FUNCTION_TIMEOUT_SECONDS", "901")]
+    [InlineData("OTP_AWS_TIMEOUT_CAP_SECONDS", "0")]
+    [InlineData("OTP_AWS_TIMEOUT_CAP_SECONDS", "901")]
+    [InlineData("OTP_AWS_TIMEOUT_CAP_SECONDS", "2.5")]
     [InlineData("OTP_GENERATE_ALLOW_GET", "yes")]
     [InlineData("OTP_REQUIRE_VERIFICATION_ID", "1")]
     [InlineData("OTP_MAX_SENDS_PER_MINUTE", "0")]
@@ -96,6 +100,19 @@ public class OtpSettingsTests
     [InlineData("900", 900)]
     public void FromVariables_AcceptsTheFunctionTimeoutsLambdaAllows(string value, int expected) =>
         Assert.Equal(expected, OtpSettings.FromVariables(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).FunctionTimeoutSeconds);
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(" ", null)]
+    [InlineData("1", 1)]
+    [InlineData("60", 60)]
+    public void FromVariables_ReadsTheAwsTimeoutCap_UnsetMeaningAwsCaps(string? value, int? expected)
+    {
+        var settings = OtpSettings.FromVariables(n => n == "OTP_AWS_TIMEOUT_CAP_SECONDS" ? value : null);
+
+        Assert.Equal(expected, settings.AwsTimeoutCapSeconds);
+        Assert.Equal(InvocationBudget.ForTimeout(settings.FunctionTimeoutSeconds, expected), InvocationBudget.For(settings));
+    }
 
     [Fact]
     public void FromVariables_ReadsTheCorsOrigin_AndTakesBlankAsUnset()
