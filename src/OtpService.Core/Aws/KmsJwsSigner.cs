@@ -142,6 +142,8 @@ public sealed class KmsJwsSigner : IJwsSigner
             ConnectTimeout = budget.KmsAttemptTimeout,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = InvocationBudget.KmsMaxErrorRetry,
+            // Pools the runtime drops after a SnapStart restore (AwsConnections).
+            HttpClientFactory = AwsConnections.SdkHttpClients,
         };
         if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
         {

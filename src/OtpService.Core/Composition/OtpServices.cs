@@ -124,6 +124,8 @@ public sealed class OtpServices
             ConnectTimeout = budget.DynamoDbAttemptTimeout,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = InvocationBudget.DynamoDbMaxErrorRetry,
+            // Pools the runtime drops after a SnapStart restore (AwsConnections).
+            HttpClientFactory = AwsConnections.SdkHttpClients,
         };
         // The SDKs' own convention for local endpoints; set only for emulators.
         if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
