@@ -10,13 +10,12 @@ using OtpService.Benchmarks;
 using OtpService.Local.Emulators;
 using OtpService.Tests.Integration;
 
-// dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish] [--baseline-coldhost PATH]
-// --baseline-coldhost: another build's published ColdHost (e.g. main's), measured in the same run for cold_verify_ms.
+// dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
 // Subsets: cold | warm | cpu | runner | abuse | storage | deadline. Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
 if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage" or "deadline"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish] [--baseline-coldhost PATH]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
     return 2;
 }
 
@@ -79,10 +78,11 @@ if (command is "all" or "cpu")
     }
 }
 
-string? coldHost = null, bootstrap = null;
+string? generatePackage = null, verifyPackage = null, bootstrap = null;
 if (command is "all" or "cold")
 {
-    coldHost = await Publishing.ColdHostAsync(root, publish);
+    generatePackage = await Publishing.ManagedPackageAsync(root, "GenerateOtp", publish);
+    verifyPackage = await Publishing.ManagedPackageAsync(root, "VerifyOtp", publish);
     bootstrap = await Publishing.AotBootstrapAsync(root, publish);
 }
 
@@ -172,8 +172,8 @@ if (command is "all" or "storage")
 
 if (command is "all" or "cold")
 {
-    await RunColdAsync(seed, new ColdStarts(functionEnvironment), coldHost!, bootstrap);
-    await RunColdVerifyAsync(new ColdStarts(functionEnvironment), coldHost!, OptionText("--baseline-coldhost"));
+    await RunColdAsync(seed, new ColdStarts(functionEnvironment), generatePackage!, bootstrap);
+    await RunColdVerifyAsync(new ColdStarts(functionEnvironment), verifyPackage!);
 }
 
 if (command is "all" or "warm")
@@ -193,34 +193,23 @@ if (command is "all" or "warm")
 
 return 0;
 
-string? OptionText(string name)
-{
-    var at = Array.IndexOf(args, name);
-    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-}
-
-async Task RunColdVerifyAsync(ColdStarts cold, string coldHostPath, string? baselinePath)
+async Task RunColdVerifyAsync(ColdStarts cold, string package)
 {
     var id = Guid.NewGuid().ToString("N")[..8];
-    List<double> ours = [], baseline = [];
+    List<double> ours = [];
     for (var round = 0; round <= runs; round++)
     {
-        var run = await cold.ManagedVerifyAsync(coldHostPath, $"cold-verify-{id}-{round}@example.com", verifyEnvironment);
-        double? baselineRun = baselinePath is null ? null : (await cold.ManagedVerifyAsync(baselinePath, $"cold-verify-base-{id}-{round}@example.com")).Ms;
+        var run = await cold.ManagedVerifyAsync(package, $"cold-verify-{id}-{round}@example.com", verifyEnvironment);
         if (round > 0)
         {
             ours.Add(run.Ms);
-            if (baselineRun is { } b)
-            {
-                baseline.Add(b);
-            }
         }
 
-        Report.Progress($"cold verify round {round}{(round > 0 ? "" : " (warm-up, not counted)")}: ours {run.Ms:F1} ms{(kms is null ? " (development key)" : " (KMS on moto)")}, baseline {(baselineRun is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-")} ms");
+        Report.Progress($"cold verify round {round}{(round > 0 ? "" : " (warm-up, not counted)")}: {run.Ms:F1} ms{(kms is null ? " (development key)" : " (KMS on moto)")}");
     }
 
-    // "seed" here is the baseline build (the column holds whatever the figure is compared with).
-    Report.Emit(new Figure("cold_verify_ms", Report.Median(ours), "ms", baseline.Count > 0 ? Report.Median(baseline) : null));
+    // The seed has no verify that starts cold on its own: no comparison column.
+    Report.Emit(new Figure("cold_verify_ms", Report.Median(ours), "ms"));
 }
 
 int Option(string name, int fallback)
@@ -245,7 +234,7 @@ static async Task<EmulatorHost> StartEmulatorsAsync()
     }
 }
 
-async Task RunColdAsync(Seed? seed, ColdStarts cold, string coldHostPath, string? bootstrapPath)
+async Task RunColdAsync(Seed? seed, ColdStarts cold, string generatePackage, string? bootstrapPath)
 {
     var id = Guid.NewGuid().ToString("N")[..8];
     List<double> seedMs = [], managedMs = [], aotMs = [];
@@ -266,7 +255,7 @@ async Task RunColdAsync(Seed? seed, ColdStarts cold, string coldHostPath, string
             }
         }
 
-        var managed = await cold.ManagedAsync(coldHostPath, $"cold-managed-{id}-{round}@example.com");
+        var managed = await cold.ManagedAsync(generatePackage, $"cold-managed-{id}-{round}@example.com");
         if (measured)
         {
             managedMs.Add(managed.Ms);

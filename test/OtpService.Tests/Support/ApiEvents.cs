@@ -65,7 +65,9 @@ public sealed class ApiEvent
 
     public ApiEvent Json(string json) => Body(json, "application/json");
 
-    public Stream ToStream() => new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(_request, LambdaJsonContext.Default.ApiGatewayRequest));
+    public Stream ToStream() => new MemoryStream(ToBytes());
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(_request, LambdaJsonContext.Default.ApiGatewayRequest);
 
     public static Stream Raw(string json) => new MemoryStream(Encoding.UTF8.GetBytes(json));
 }
@@ -78,9 +80,13 @@ public sealed record ApiResult(int StatusCode, IReadOnlyDictionary<string, strin
 
     public int? Number(string name) => Body.TryGetProperty(name, out var value) ? value.GetInt32() : null;
 
-    public static async Task<ApiResult> ReadAsync(Task<Stream> handled)
-    {
-        var response = JsonSerializer.Deserialize(await handled, LambdaJsonContext.Default.ApiGatewayResponse)!;
-        return new ApiResult(response.StatusCode, response.Headers, JsonDocument.Parse(response.Body).RootElement.Clone());
-    }
+    public static async Task<ApiResult> ReadAsync(Task<Stream> handled) => Read(await handled);
+
+    /// <summary>A proxy response as a function wrote it (its Runtime API response body, for instance).</summary>
+    public static ApiResult Read(Stream response) => Read(JsonSerializer.Deserialize(response, LambdaJsonContext.Default.ApiGatewayResponse)!);
+
+    public static ApiResult Read(byte[] response) => Read(JsonSerializer.Deserialize(response, LambdaJsonContext.Default.ApiGatewayResponse)!);
+
+    private static ApiResult Read(ApiGatewayResponse response) =>
+        new(response.StatusCode, response.Headers, JsonDocument.Parse(response.Body).RootElement.Clone());
 }
