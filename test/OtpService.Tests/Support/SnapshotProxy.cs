@@ -133,6 +133,14 @@ public sealed class SnapshotProxy : IAsyncDisposable
                 var read = await from.ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
+                    // One side closed (an idle keep-alive timeout, say): close the other too, as a
+                    // plain connection would, unless the link is a black hole, which tells nothing.
+                    if (!link.Cut)
+                    {
+                        link.Client.Dispose();
+                        link.Upstream.Dispose();
+                    }
+
                     return;
                 }
 
