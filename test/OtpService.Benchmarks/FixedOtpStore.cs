@@ -24,17 +24,17 @@ internal sealed class FixedOtpStore(NewestCode newest) : IOtpStore
 
     public Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken) => _code;
 
-    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) => Issued;
+    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken) => Issued;
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) => OneWrongGuess;
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken) => OneWrongGuess;
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) => Done;
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken) => Done;
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) => Done;
 
     public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) => _code;
+    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, string token, CancellationToken cancellationToken) => _code;
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -12,8 +12,9 @@ namespace OtpService.Core.Api;
 /// <summary>
 /// The shared body of the API handlers: parse the API Gateway event, run the route's action within
 /// the invocation's budget, shape the proxy response, log one line and count the outcome (EMF).
-/// Bad input is a 400; storage or signing that is down, throttled or too slow, or a budget used up,
-/// a 503 with Retry-After; a storage configuration error or anything else a 500. No answer carries internals.
+/// Bad input is a 400; storage, signing or a key store that is down, throttled or too slow, or a
+/// budget used up, a 503 with Retry-After; a configuration error (storage, signing, key store) or
+/// anything else a 500. No answer carries internals.
 /// </summary>
 public static class ApiFunction
 {
@@ -55,13 +56,11 @@ public static class ApiFunction
         ApiAnswer answer;
         try
         {
-            request = await LambdaJson.ReadAsync(input, LambdaJsonContext.Default.ApiGatewayRequest, cancellation.Token).ConfigureAwait(false);
-            InvalidRequest? invalid = null;
+            (request, var invalid) = await LambdaJson.ReadAsync(input, ApiEventReader.Read, cancellation.Token).ConfigureAwait(false);
             fields = request is null ? null : RequestFields.TryRead(request, out invalid);
             answer = (request, fields) switch
             {
-                (null, _) => ApiAnswers.Invalid(new InvalidRequest("event", "is not an API Gateway proxy event")),
-                (_, null) => ApiAnswers.Invalid(invalid!),
+                (null, _) or (_, null) => ApiAnswers.Invalid(invalid!),
                 // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
                 _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
             };
@@ -82,6 +81,19 @@ public static class ApiFunction
         catch (TokenSigningUnavailableException e)
         {
             answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (KeySourceUnavailableException e) when (e.Retryable)
+        {
+            // A key the function needs (read at init, or again now) is not in: its store is down or slow.
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (KeySourceUnavailableException e)
+        {
+            // The key store refused (access denied, no such secret, a value that is no key): the deployment is wrong.
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
             (error, errorType) = (e.Message, e.ErrorType);
         }
         catch (StoreConfigurationException e)

@@ -8,7 +8,9 @@ namespace OtpService.Core.Api;
 /// or, when the deployer names one (OTP_CLIENT_IP_HEADER), that header's first comma-separated
 /// value. A header is only as honest as whatever sets it: name one only when the API is called
 /// by your own backend, which overwrites it with the end user's IP; a header a browser can send
-/// lets every request pick its own client.
+/// lets every request pick its own client. The id is returned as sent (an IP may carry a port, as
+/// sourceIp does behind CloudFront or an mTLS custom domain); <see cref="Otp.ClientTagger.Canonical"/>
+/// reduces every form of one host to one client.
 /// </summary>
 public static class CallerIdentity
 {

@@ -15,13 +15,13 @@ public static class OtpEndpoints
     /// VerifyOtp's two routes: <see cref="JwksPath"/> answers the JWKS; /otp/verify checks the code and,
     /// when it is right, returns a token whose <c>iss</c> is the configured issuer or this API's URL.
     /// </summary>
-    public static Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, IdentityTokens tokens, ApiGatewayRequest request, RequestFields fields, CancellationToken cancellationToken)
+    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, IdentityTokens tokens, ApiGatewayRequest request, RequestFields fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(request);
         return IsJwksRequest(request)
-            ? Task.FromResult(ApiAnswers.Jwks(tokens.Jwks))
-            : VerifyAsync(verifier, settings, fields, tokens.For(IssuerFor(request, tokens.Settings)), cancellationToken);
+            ? ApiAnswers.Jwks(await tokens.GetJwksAsync(cancellationToken).ConfigureAwait(false))
+            : await VerifyAsync(verifier, settings, fields, tokens.For(IssuerFor(request, tokens.Settings)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

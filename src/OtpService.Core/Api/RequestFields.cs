@@ -1,7 +1,6 @@
-using System.Collections.Specialized;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Web;
 using OtpService.Core.Contracts;
 
 namespace OtpService.Core.Api;
@@ -14,7 +13,11 @@ public sealed record InvalidRequest(string Field, string Reason)
 
 /// <summary>
 /// The fields of a request, from the query string (GET, as the seed) or a JSON or form body
-/// (POST, which keeps codes out of URLs and access logs). A field given twice is refused.
+/// (POST, which keeps codes out of URLs and access logs). A field given twice is refused. Every
+/// name and value must be readable text: query strings and form bodies follow one decoding rule
+/// (<see cref="FormUrlEncoding"/>); a JSON body must be UTF-8 (RFC 8259 section 8.1) with no
+/// unpaired surrogate escape; a body declared in another charset is refused. Whatever cannot be
+/// read is a 400 naming the field, or "body" / "query string" when its name cannot be read.
 /// </summary>
 public sealed class RequestFields
 {
@@ -83,17 +86,18 @@ public sealed class RequestFields
         {
             // HTTP API joins repeated parameters with commas in queryStringParameters; the raw string keeps them apart.
             return request.RawQueryString is { Length: > 0 } raw
-                ? AddAll(HttpUtility.ParseQueryString(raw), values, "query string")
+                ? AddPairs(FormUrlEncoding.Parse(raw), values, "query string")
                 : AddSingles(request.QueryStringParameters, values, "query string");
         }
 
+        // REST API: API Gateway has decoded the query string; what it could not decode shows as U+FFFD.
         if (request.MultiValueQueryStringParameters is { } multi)
         {
             foreach (var (name, list) in multi)
             {
                 if (list is { Count: > 1 })
                 {
-                    return new InvalidRequest(name, "is given more than once");
+                    return Decoded(name, list, "query string") ?? Refuse(name, "query string", "is given more than once");
                 }
 
                 if (Add(values, name, list is { Count: 1 } ? list[0] : null, "query string") is { } error)
@@ -130,14 +134,36 @@ public sealed class RequestFields
             return new InvalidRequest("body", $"is larger than {MaxBodyBytes} bytes");
         }
 
-        var contentType = Header(request, "content-type")?.Split(';')[0].Trim().ToLowerInvariant();
-        return contentType switch
+        var header = Header(request, "content-type");
+        // A trailing ';' (some clients send "application/json;") is no parameter; the parser refuses it.
+        if (!MediaTypeHeaderValue.TryParse(header?.TrimEnd().TrimEnd(';'), out var mediaType) || mediaType.MediaType is null)
         {
-            "application/json" => ReadJson(body, values, jsonNumbers),
-            "application/x-www-form-urlencoded" => ReadForm(body, values),
-            _ => new InvalidRequest("body", "must be sent as application/json or application/x-www-form-urlencoded"),
+            return header is null
+                ? new InvalidRequest("body", $"must be sent as {JsonType} or {FormType}: the request has no Content-Type")
+                : new InvalidRequest("body", $"has a Content-Type that is not a media type (RFC 9110 section 8.3): send {JsonType} or {FormType}");
+        }
+
+        // A charset parameter without a value (which the parser lets through) names no charset either.
+        if (mediaType.Parameters.FirstOrDefault(p => string.Equals(p.Name, "charset", StringComparison.OrdinalIgnoreCase)) is { } charset
+            && !IsUtf8Label(charset.Value?.Trim('"') ?? ""))
+        {
+            return new InvalidRequest("body", "must be UTF-8: the Content-Type names another charset (send charset=utf-8, or none)");
+        }
+
+        return mediaType.MediaType.ToLowerInvariant() switch
+        {
+            JsonType => ReadJson(body, values, jsonNumbers),
+            FormType => ReadForm(body, values),
+            _ => new InvalidRequest("body", $"must be sent as {JsonType} or {FormType}"),
         };
     }
+
+    private const string JsonType = "application/json";
+    private const string FormType = "application/x-www-form-urlencoded";
+
+    /// <summary>The WHATWG Encoding Standard's labels of UTF-8 (section 4.2), matched case-insensitively.</summary>
+    private static bool IsUtf8Label(string charset) =>
+        charset.ToLowerInvariant() is "utf-8" or "utf8" or "unicode-1-1-utf-8" or "unicode11utf8" or "unicode20utf8" or "x-unicode20utf8";
 
     private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values, HashSet<string> jsonNumbers)
     {
@@ -152,11 +178,15 @@ public sealed class RequestFields
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                if (!TryGetString(ref reader, out var name))
+                {
+                    return new InvalidRequest("body", $"has a property name that {NotUnicode}");
+                }
+
                 reader.Read();
                 if (!seen.Add(name))
                 {
-                    return new InvalidRequest(name, "is given more than once");
+                    return Refuse(name, "body", "is given more than once");
                 }
 
                 if (reader.TokenType == JsonTokenType.Number && name == OtpFields.Otp)
@@ -173,7 +203,11 @@ public sealed class RequestFields
 
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    reader.Skip();
+                    if (SkipReadable(ref reader, name) is { } unreadable)
+                    {
+                        return unreadable;
+                    }
+
                     if (IsKnownField(name))
                     {
                         return new InvalidRequest(name, "must be a JSON string");
@@ -182,7 +216,12 @@ public sealed class RequestFields
                     continue;
                 }
 
-                if (Add(values, name, reader.GetString(), "body") is { } error)
+                if (!TryGetString(ref reader, out var value))
+                {
+                    return Refuse(name, "body", NotUnicode);
+                }
+
+                if (Add(values, name, value, "body") is { } error)
                 {
                     return error;
                 }
@@ -198,6 +237,55 @@ public sealed class RequestFields
         }
     }
 
+    /// <summary>The reason given for a JSON string that is not text.</summary>
+    internal const string NotUnicode = "is not valid Unicode text: a JSON string must be UTF-8, with no unpaired surrogate escape such as \\ud800 (RFC 8259 section 8)";
+
+    /// <summary>
+    /// The string at the reader, or false when it is not text: bytes that are not UTF-8 or an unpaired
+    /// surrogate escape (<see cref="Utf8JsonReader.GetString"/> throws InvalidOperationException for both, as documented).
+    /// </summary>
+    internal static bool TryGetString(ref Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString() ?? "";
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return false;
+        }
+    }
+
+    /// <summary>Skips the value at the reader (an unknown field's object or array, or a scalar), checking that every string in it is text.</summary>
+    private static InvalidRequest? SkipReadable(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return null;
+        }
+
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+            {
+                if (!TryGetString(ref reader, out var text))
+                {
+                    return Refuse(name, "body", NotUnicode);
+                }
+
+                if (FormUrlEncoding.FaultOfDecoded(text) is { } fault)
+                {
+                    return Refuse(name, "body", fault);
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static InvalidRequest? ReadForm(byte[] body, Dictionary<string, string> values)
     {
         string text;
@@ -210,7 +298,7 @@ public sealed class RequestFields
             return new InvalidRequest("body", "is not valid UTF-8");
         }
 
-        var error = AddAll(HttpUtility.ParseQueryString(text), values, "body");
+        var error = AddPairs(FormUrlEncoding.Parse(text), values, "body");
         // In a form body '+' is a space by definition (HTML's application/x-www-form-urlencoded), and
         // form encoders send a typed '+' as %2B; a space inside the address means the client did not.
         return error is null && values.TryGetValue(OtpFields.EmailAddress, out var address) && address.Trim().Contains(' ', StringComparison.Ordinal)
@@ -218,22 +306,30 @@ public sealed class RequestFields
             : error;
     }
 
-    private static InvalidRequest? AddAll(NameValueCollection pairs, Dictionary<string, string> values, string source)
+    /// <summary>Pairs decoded by <see cref="FormUrlEncoding"/>: the first undecodable name or value is refused, then any name given twice.</summary>
+    private static InvalidRequest? AddPairs(IReadOnlyList<FormPair> pairs, Dictionary<string, string> values, string source)
     {
-        foreach (var name in pairs.AllKeys)
+        foreach (var pair in pairs)
         {
-            var all = pairs.GetValues(name);
-            if (name is null)
+            if (pair.NameFault is { } nameFault)
             {
-                continue;
+                return new InvalidRequest(source, $"has a name that {nameFault}");
             }
 
-            if (all is { Length: > 1 })
+            if (pair.ValueFault is { } valueFault)
             {
-                return new InvalidRequest(name, "is given more than once");
+                return Refuse(pair.Name, source, valueFault);
+            }
+        }
+
+        foreach (var group in pairs.GroupBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (group.Count() > 1)
+            {
+                return Refuse(group.Key, source, "is given more than once");
             }
 
-            if (Add(values, name, all?[0], source) is { } error)
+            if (Add(values, group.Key, group.First().Value, source) is { } error)
             {
                 return error;
             }
@@ -241,6 +337,14 @@ public sealed class RequestFields
 
         return null;
     }
+
+    /// <summary>A fault in text API Gateway decoded (a name, or any of its values): U+FFFD where bytes could not be decoded.</summary>
+    private static InvalidRequest? Decoded(string name, IEnumerable<string?> texts, string source) =>
+        FormUrlEncoding.FaultOfDecoded(name) is { } nameFault
+            ? new InvalidRequest(source, $"has a name that {nameFault}")
+            : texts.Select(FormUrlEncoding.FaultOfDecoded).FirstOrDefault(f => f is not null) is { } fault
+                ? Refuse(name, source, fault)
+                : null;
 
     private static InvalidRequest? AddSingles(Dictionary<string, string?>? pairs, Dictionary<string, string> values, string source)
     {
@@ -257,6 +361,11 @@ public sealed class RequestFields
 
     private static InvalidRequest? Add(Dictionary<string, string> values, string name, string? value, string source)
     {
+        if (Decoded(name, [value], source) is { } undecodable)
+        {
+            return undecodable;
+        }
+
         if (!IsKnownField(name))
         {
             return null;
@@ -264,6 +373,9 @@ public sealed class RequestFields
 
         return values.TryAdd(name, value ?? "") ? null : new InvalidRequest(name, $"is given more than once (also in the {source})");
     }
+
+    /// <summary>Refuses the field <paramref name="name"/>, or, when the client sent it with an empty name, the part it came in.</summary>
+    private static InvalidRequest Refuse(string name, string source, string reason) => new(name.Length > 0 ? name : source, reason);
 
     private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp or OtpFields.VerificationId;
 

@@ -1,4 +1,6 @@
 using System.Text;
+using OtpService.Core.Otp;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Aws;
 
@@ -16,24 +18,33 @@ public static class ClientKeyLoader
     /// <summary>Public on purpose: it pseudonymizes nothing an attacker cannot recompute; for local runs only.</summary>
     public const string DevelopmentKey = "local-development-client-key-not-for-production-use";
 
-    /// <summary>Loads the key once, at cold start (blocks on Secrets Manager for the same reason as <see cref="SigningKeyLoader.LoadSigningKey"/>).</summary>
-    public static byte[] LoadClientKey(Func<string, string?> environment)
+    /// <summary>
+    /// What init decides without a network call: the key itself when it is given directly (or the
+    /// development key outside Lambda), or its read from Secrets Manager, not started
+    /// (<see cref="DeferredKey{T}"/>; a failed read is tried again by the next request).
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of the GetSecretValue; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    /// <exception cref="InvalidOperationException">No key configured inside Lambda, or a key given directly that is too short: init stops.</exception>
+    public static DeferredKey<byte[]> Plan(Func<string, string?> environment, TimeSpan? callTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (environment(SecretArnVariable) is { Length: > 0 } secretArn)
         {
-            var secret = SecretsManagerClient.FromEnvironment(environment).GetSecretStringAsync(secretArn, CancellationToken.None)
-                .GetAwaiter().GetResult(); // Sync over async on purpose: cold start, in a constructor.
-            return Encoding.UTF8.GetBytes(secret);
+            var secretsManager = SecretsManagerClient.FromEnvironment(environment, callTimeout);
+            return new DeferredKey<byte[]>(ct => secretsManager.ReadKeyAsync(secretArn, SecretArnVariable, ClientTagger.MinKeyBytes, ct));
         }
 
         if (environment(LocalKeyVariable) is { Length: > 0 } localKey)
         {
-            return Encoding.UTF8.GetBytes(localKey);
+            var key = Encoding.UTF8.GetBytes(localKey);
+            return key.Length >= ClientTagger.MinKeyBytes
+                ? DeferredKey.Known(key)
+                : throw new InvalidOperationException($"{LocalKeyVariable} is {key.Length} bytes long; the client key must be at least {ClientTagger.MinKeyBytes} bytes.");
         }
 
         return environment("AWS_LAMBDA_FUNCTION_NAME") is { Length: > 0 }
             ? throw new InvalidOperationException($"No client key configured: set {SecretArnVariable} to a Secrets Manager secret ARN.")
-            : Encoding.UTF8.GetBytes(DevelopmentKey);
+            : DeferredKey.Known(Encoding.UTF8.GetBytes(DevelopmentKey));
     }
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 using OtpService.Core.Deadlines;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
@@ -127,8 +126,8 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <summary>
     /// A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the
     /// regional endpoint. Each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
-    /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry in the SDK's standard mode, so one Sign ends
-    /// within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
+    /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry in the SDK's standard mode and no other resend
+    /// (<see cref="SdkCallBounds"/>), so one Sign ends within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="budget">The function's budget; null: the one for the default function timeout.</param>
@@ -136,15 +135,10 @@ public sealed class KmsJwsSigner : IJwsSigner
     {
         ArgumentNullException.ThrowIfNull(environment);
         budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
-        var config = new AmazonKeyManagementServiceConfig
-        {
-            Timeout = budget.KmsAttemptTimeout,
-            ConnectTimeout = budget.KmsAttemptTimeout,
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = InvocationBudget.KmsMaxErrorRetry,
-            // Pools the runtime drops after a SnapStart restore (AwsConnections).
-            HttpClientFactory = AwsConnections.SdkHttpClients,
-        };
+        var config = new AmazonKeyManagementServiceConfig();
+        SdkCallBounds.Apply(config, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry);
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
         if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
         {
             config.ServiceURL = endpoint;

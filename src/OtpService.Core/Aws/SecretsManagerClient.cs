@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Aws;
 
@@ -40,6 +41,39 @@ public sealed class SecretsManagerClient
     /// <exception cref="InvalidOperationException">The secret holds binary data, not a string.</exception>
     public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken) =>
         (await GetSecretVersionAsync(secretId, CurrentStage, cancellationToken).ConfigureAwait(false))!.SecretString;
+
+    /// <summary>
+    /// The secret's current SecretString as the bytes of a key a function cannot work without (the
+    /// client key, the subject key): every failure comes back classified, as an outage or as a
+    /// configuration error, for the caller to answer like any failed call.
+    /// </summary>
+    /// <param name="secretId">The secret's ARN.</param>
+    /// <param name="variable">The variable that names it, for the messages.</param>
+    /// <param name="minBytes">The key's least length; a shorter value is a configuration error.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="KeySourceUnavailableException">Secrets Manager failed (<see cref="AwsCallException.Retryable"/> says which class), or the value is no key.</exception>
+    public async Task<byte[]> ReadKeyAsync(string secretId, string variable, int minBytes, CancellationToken cancellationToken)
+    {
+        string secret;
+        try
+        {
+            secret = await GetSecretStringAsync(secretId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsCallException failure)
+        {
+            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
+        }
+        catch (InvalidOperationException failure)
+        {
+            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
+        }
+
+        var key = System.Text.Encoding.UTF8.GetBytes(secret);
+        return key.Length >= minBytes
+            ? key
+            : throw new KeySourceUnavailableException(
+                $"The secret named by {variable} is {key.Length} bytes long; the key must be at least {minBytes} bytes.", errorType: "InvalidSecretValue", retryable: false);
+    }
 
     /// <summary>The AWSCURRENT staging label: the version in use.</summary>
     public const string CurrentStage = "AWSCURRENT";

@@ -18,16 +18,20 @@ public static class SigningKeyLoader
     public const int MinimumKeyBytes = OtpKey.MinBytes;
 
     /// <summary>
-    /// Loads the ring once, at cold start, from a Function's parameterless constructor.
-    /// Blocks on the Secrets Manager calls: constructors cannot await, and Lambda's init phase has no
-    /// synchronization context to deadlock on.
+    /// What init decides without a network call: the ring itself when the key is given directly, or its
+    /// first read from Secrets Manager, not started (<see cref="DeferredKey{T}"/>: the function is built
+    /// whatever that read does, and a failed read is tried again by the next request).
     /// </summary>
-    public static OtpKeyRing LoadKeyRing(Func<string, string?> environment) =>
-        LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, CancellationToken.None)
-            .GetAwaiter().GetResult(); // Sync over async on purpose: cold start, in a constructor (see above).
-
-    /// <summary>The current key's bytes (the ring's current key).</summary>
-    public static byte[] LoadSigningKey(Func<string, string?> environment) => LoadKeyRing(environment).Current.Material.ToArray();
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of each GetSecretValue; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    /// <exception cref="InvalidOperationException">No key configured, a key too short, or the development key in Lambda: init stops, naming the variable.</exception>
+    public static DeferredKey<OtpKeyRing> Plan(Func<string, string?> environment, TimeSpan? callTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment(SecretArnVariable) is { Length: > 0 } secretArn
+            ? new DeferredKey<OtpKeyRing>(new SecretsManagerKeySource(SecretsManagerClient.FromEnvironment(environment, callTimeout), secretArn).LoadAsync)
+            : DeferredKey.Known(LocalRing(environment));
+    }
 
     /// <inheritdoc cref="LoadKeyRingAsync"/>
     public static async Task<byte[]> LoadSigningKeyAsync(
@@ -48,12 +52,14 @@ public static class SigningKeyLoader
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(secretsManager);
+        return environment(SecretArnVariable) is { Length: > 0 } secretArn
+            ? await new SecretsManagerKeySource(secretsManager(environment), secretArn).ReadAsync(cancellationToken).ConfigureAwait(false)
+            : LocalRing(environment);
+    }
 
-        if (environment(SecretArnVariable) is { Length: > 0 } secretArn)
-        {
-            return await new SecretsManagerKeySource(secretsManager(environment), secretArn).ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+    /// <summary>The ring of a key given directly (OTP_SIGNING_KEY), with every check that needs no network call.</summary>
+    private static OtpKeyRing LocalRing(Func<string, string?> environment)
+    {
         if (environment(LocalKeyVariable) is { Length: > 0 } localKey)
         {
             if (localKey == DevelopmentKeys.CodeKey && DevelopmentKeys.InLambda(environment))

@@ -1,4 +1,6 @@
 using System.Text;
+using OtpService.Core.Ports;
+using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Aws;
 
@@ -12,10 +14,26 @@ public static class SubjectKeyLoader
     public const string SecretArnVariable = "OTP_SUBJECT_KEY_SECRET_ARN";
     public const string LocalKeyVariable = "OTP_SUBJECT_KEY";
 
-    /// <summary>Loads the key once, at cold start (blocking, as <see cref="SigningKeyLoader.LoadKeyRing"/> does).</summary>
-    public static byte[] LoadSubjectKey(Func<string, string?> environment) =>
-        LoadSubjectKeyAsync(environment, SecretsManagerClient.FromEnvironment, CancellationToken.None)
-            .GetAwaiter().GetResult(); // Sync over async on purpose: cold start, in a constructor.
+    /// <summary>
+    /// What init decides without a network call: the key itself when it is given directly, or its
+    /// read from Secrets Manager, not started (<see cref="DeferredKey{T}"/>; a failed read is tried
+    /// again by the next request).
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="callTimeout">Deadline of the GetSecretValue; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    /// <exception cref="InvalidOperationException">No key, a key given directly under 32 bytes, or the development key in Lambda: init stops.</exception>
+    public static DeferredKey<SubjectIdentifiers> Plan(Func<string, string?> environment, TimeSpan? callTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (environment(SecretArnVariable) is { Length: > 0 } secretArn)
+        {
+            var secretsManager = SecretsManagerClient.FromEnvironment(environment, callTimeout);
+            return new DeferredKey<SubjectIdentifiers>(async ct =>
+                new SubjectIdentifiers(await secretsManager.ReadKeyAsync(secretArn, SecretArnVariable, Ports.OtpKey.MinBytes, ct).ConfigureAwait(false)));
+        }
+
+        return DeferredKey.Known(new SubjectIdentifiers(LocalKey(environment)));
+    }
 
     /// <exception cref="InvalidOperationException">No key, a key under 32 bytes, or the development key in Lambda.</exception>
     /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
@@ -32,6 +50,12 @@ public static class SubjectKeyLoader
             return LongEnough(secret, $"The secret named by {SecretArnVariable}");
         }
 
+        return LocalKey(environment);
+    }
+
+    /// <summary>The key given directly (OTP_SUBJECT_KEY), with every check that needs no network call.</summary>
+    private static byte[] LocalKey(Func<string, string?> environment)
+    {
         if (environment(LocalKeyVariable) is { Length: > 0 } localKey)
         {
             if (localKey == DevelopmentKeys.SubjectKey && DevelopmentKeys.InLambda(environment))

@@ -18,11 +18,41 @@ public static class TokenSigningKeyLoader
     /// <summary>The signer and every other key the JWKS publishes.</summary>
     public sealed record Loaded(IJwsSigner Signer, IReadOnlyList<PublicSigningKey> OtherPublishedKeys);
 
-    /// <summary>Loads once, at cold start (blocking on KMS GetPublicKey: a constructor cannot await).</summary>
+    /// <summary>
+    /// What init decides without a network call: the development key when it is given directly (and
+    /// this is not Lambda), or the read of the KMS keys' public halves (GetPublicKey of the signing
+    /// key and of the rotation key, in parallel), not started (<see cref="Ports.DeferredKey{T}"/>; a
+    /// failed read is tried again by the next request). The read's failures are KMS's, classified by
+    /// <see cref="KmsErrorClassification"/>; a key of the wrong kind is a
+    /// <see cref="Ports.TokenSigningConfigurationException"/>.
+    /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="budget">The function's budget: the KMS client's timeouts come from it, so a Sign fits inside an invocation.</param>
-    public static Loaded Load(Func<string, string?> environment, Deadlines.InvocationBudget? budget = null) =>
-        LoadAsync(environment, e => KmsJwsSigner.CreateClient(e, budget), CancellationToken.None).GetAwaiter().GetResult(); // Sync over async on purpose: cold start.
+    /// <exception cref="InvalidOperationException">No key configured, a bad PEM, or a private key in Lambda: init stops.</exception>
+    public static Ports.DeferredKey<TokenKeySet> Plan(Func<string, string?> environment, Deadlines.InvocationBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
+        {
+            var kms = KmsJwsSigner.CreateClient(environment, budget);
+            var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
+            return new Ports.DeferredKey<TokenKeySet>(async ct =>
+            {
+                try
+                {
+                    var loaded = await ReadKmsKeysAsync(kms, keyId, rotationKeyId, ct).ConfigureAwait(false);
+                    return new TokenKeySet(loaded.Signer, loaded.OtherPublishedKeys);
+                }
+                catch (InvalidOperationException wrongKind)
+                {
+                    throw new Ports.TokenSigningConfigurationException(wrongKind.Message, wrongKind, "InvalidKeyUsage");
+                }
+            });
+        }
+
+        var local = LocalKey(environment);
+        return Ports.DeferredKey.Known(new TokenKeySet(local.Signer, local.OtherPublishedKeys));
+    }
 
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
     /// <exception cref="Ports.TokenSigningException">KMS GetPublicKey failed (classified by <see cref="KmsErrorClassification"/>).</exception>
@@ -35,14 +65,30 @@ public static class TokenSigningKeyLoader
         ArgumentNullException.ThrowIfNull(kmsClient);
         if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
         {
-            var kms = kmsClient(environment);
-            var signer = await KmsJwsSigner.CreateAsync(kms, keyId, cancellationToken).ConfigureAwait(false);
-            var others = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotationKeyId
-                ? [await KmsJwsSigner.GetPublicKeyAsync(kms, rotationKeyId, cancellationToken).ConfigureAwait(false)]
-                : Array.Empty<PublicSigningKey>();
-            return new Loaded(signer, others);
+            var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
+            return await ReadKmsKeysAsync(kmsClient(environment), keyId, rotationKeyId, cancellationToken).ConfigureAwait(false);
         }
 
+        return LocalKey(environment);
+    }
+
+    /// <summary>The signing key's and the rotation key's public halves, read in parallel.</summary>
+    private static async Task<Loaded> ReadKmsKeysAsync(IAmazonKeyManagementService kms, string keyId, string? rotationKeyId, CancellationToken cancellationToken)
+    {
+        var signing = KmsJwsSigner.CreateAsync(kms, keyId, cancellationToken);
+        if (rotationKeyId is null)
+        {
+            return new Loaded(await signing.ConfigureAwait(false), []);
+        }
+
+        var rotation = KmsJwsSigner.GetPublicKeyAsync(kms, rotationKeyId, cancellationToken);
+        await Task.WhenAll(signing, rotation).ConfigureAwait(false);
+        return new Loaded(await signing.ConfigureAwait(false), [await rotation.ConfigureAwait(false)]);
+    }
+
+    /// <summary>The development key given directly (OTP_TOKEN_SIGNING_KEY), refused in Lambda.</summary>
+    private static Loaded LocalKey(Func<string, string?> environment)
+    {
         if (environment(LocalKeyVariable) is { Length: > 0 } pem)
         {
             if (DevelopmentKeys.InLambda(environment))

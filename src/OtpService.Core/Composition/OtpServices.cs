@@ -1,5 +1,4 @@
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
 using OtpService.Core.Aws;
 using OtpService.Core.Deadlines;
 using OtpService.Core.Email;
@@ -17,9 +16,25 @@ namespace OtpService.Core.Composition;
 /// Client timeouts come from the function's <see cref="InvocationBudget"/>, so every AWS call fits
 /// inside the time an invocation has.
 /// </summary>
+/// <remarks>
+/// Init never fails for a key store that is down or refuses: each key's read starts at init and init
+/// waits for the reads together at most <see cref="InitKeyWait"/>; a read that failed is logged
+/// (<c>event: key_read_failed</c>, counted as <see cref="MetricNames.KeyReadFailures"/>) and the function
+/// is built anyway (<see cref="DeferredKey{T}"/>). Its requests then read the key again and answer
+/// as for any failed call: 503 with Retry-After for an outage, 500 and <c>configuration_error</c> for a
+/// refusal; the stream fails the record so it is retried. Configuration that needs no network call to
+/// judge (a missing variable, a development key inside Lambda, a key too short) still stops init.
+/// </remarks>
 public sealed class OtpServices
 {
+    /// <summary>
+    /// The longest init waits for its key reads, all together: well inside Lambda's 10 s init phase, long
+    /// enough for a healthy cold start's reads (a TLS handshake and one call each, in parallel for the token keys).
+    /// </summary>
+    public static readonly TimeSpan InitKeyWait = TimeSpan.FromSeconds(3);
+
     private readonly Func<string, string?> _environment;
+    private readonly long _initStarted = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public OtpServices(Func<string, string?> environment)
     {
@@ -73,8 +88,10 @@ public sealed class OtpServices
     /// </summary>
     /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
     /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
+    /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
     public OtpCode CreateCodes(InvocationLog? log = null) =>
-        new(SigningKeyLoader.LoadKeyRing(_environment), SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock,
+        new(AtInit(SigningKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "code key ring"),
+            SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock,
             refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
 
     /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
@@ -100,33 +117,79 @@ public sealed class OtpServices
     public IdentityTokens CreateTokens()
     {
         var settings = TokenSettings.FromVariables(_environment);
-        var keys = TokenSigningKeyLoader.Load(_environment, Budget);
-        return new IdentityTokens(keys.Signer, new SubjectIdentifiers(SubjectKeyLoader.LoadSubjectKey(_environment)), settings, keys.OtherPublishedKeys, Clock);
+        var keys = TokenSigningKeyLoader.Plan(_environment, Budget);
+        var subjects = SubjectKeyLoader.Plan(_environment, Budget.KeyReadTimeout);
+        keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
+        subjects.Start();
+        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), settings, Clock);
     }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
-    public ClientTagger CreateClientTagger() => new(ClientKeyLoader.LoadClientKey(_environment));
+    public ClientTagger CreateClientTagger() => new(AtInit(ClientKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "client key"));
+
+    /// <summary>
+    /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
+    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="MetricNames.KeyReadFailures"/>;
+    /// a read still running writes one WARN line. Either way the key is returned, to be read again when a request needs it.
+    /// </summary>
+    private DeferredKey<T> AtInit<T>(DeferredKey<T> key, string what)
+        where T : class
+    {
+        key.Start();
+        var left = InitKeyWait - System.Diagnostics.Stopwatch.GetElapsedTime(_initStarted);
+        var failure = key.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        if (failure is null && key.Value is not null)
+        {
+            return key;
+        }
+
+        var log = new InvocationLog(LogOutput, "init", _environment(FunctionOutput.LambdaFunctionNameVariable));
+        if (failure is null)
+        {
+            log.Write("WARN",
+            [
+                new("event", "key_read_pending"),
+                new("key", what),
+                new("error", $"not read within init's {InitKeyWait.TotalSeconds:0} s; the first request that needs it waits for it"),
+            ]);
+            return key;
+        }
+
+        var (errorType, transient) = failure switch
+        {
+            KeySourceUnavailableException e => (e.ErrorType, e.Retryable),
+            TokenSigningUnavailableException e => (e.ErrorType, true),
+            TokenSigningException e => (e.ErrorType, false),
+            _ => (failure.GetType().Name, false),
+        };
+        log.Write(transient ? "WARN" : "ERROR",
+        [
+            new("event", "key_read_failed"),
+            new("key", what),
+            new("errorType", errorType),
+            new("failureClass", transient ? "transient" : "configuration"),
+            new("error", failure.Message),
+        ]);
+        log.WriteMetrics([new("key_read_failed", 1)]);
+        return key;
+    }
 
     public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment, Budget.SesCallTimeout);
 
     /// <summary>
     /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
-    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode, so one call
+    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode and no other
+    /// resend (<see cref="SdkCallBounds"/>), so one call
     /// ends within <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
     /// </summary>
     public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment, InvocationBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         budget ??= InvocationBudget.ForTimeout(new OtpSettings().FunctionTimeoutSeconds);
-        var config = new AmazonDynamoDBConfig
-        {
-            Timeout = budget.DynamoDbAttemptTimeout,
-            ConnectTimeout = budget.DynamoDbAttemptTimeout,
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = InvocationBudget.DynamoDbMaxErrorRetry,
-            // Pools the runtime drops after a SnapStart restore (AwsConnections).
-            HttpClientFactory = AwsConnections.SdkHttpClients,
-        };
+        var config = new AmazonDynamoDBConfig();
+        SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
         // The SDKs' own convention for local endpoints; set only for emulators.
         if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
         {

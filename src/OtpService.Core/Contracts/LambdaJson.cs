@@ -12,20 +12,25 @@ namespace OtpService.Core.Contracts;
 public static class LambdaJson
 {
     /// <summary>The event, or null when the input is not JSON of that shape.</summary>
-    public static async Task<T?> ReadAsync<T>(Stream input, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-        where T : class
+    public static Task<T?> ReadAsync<T>(Stream input, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class =>
+        ReadAsync(input, json => Parse(json, type), cancellationToken);
+
+    /// <summary>Hands the input's bytes to <paramref name="read"/> (which must not keep the span) and returns what it gives.</summary>
+    public static async Task<TResult> ReadAsync<TResult>(Stream input, SpanReader<TResult> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(read);
         if (input is MemoryStream memory && memory.TryGetBuffer(out var exposed))
         {
-            return Parse(exposed.AsSpan((int)memory.Position), type);
+            return read(exposed.AsSpan((int)memory.Position));
         }
 
         if (!input.CanSeek)
         {
             using var copy = new MemoryStream();
             await input.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-            return Parse(copy.GetBuffer().AsSpan(0, (int)copy.Length), type);
+            return read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
         }
 
         var length = checked((int)(input.Length - input.Position));
@@ -33,7 +38,7 @@ public static class LambdaJson
         try
         {
             await input.ReadExactlyAsync(rented.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            return Parse(rented.AsSpan(0, length), type);
+            return read(rented.AsSpan(0, length));
         }
         finally
         {
@@ -58,3 +63,6 @@ public static class LambdaJson
     public static Stream Write<T>(T value, JsonTypeInfo<T> type) =>
         new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(value, type), writable: false);
 }
+
+/// <summary>Reads a value from bytes that are valid only during the call.</summary>
+public delegate TResult SpanReader<out TResult>(ReadOnlySpan<byte> bytes);

@@ -41,6 +41,7 @@ public sealed record InvocationBudget
         SesCallTimeout = Clamp(Budget / 5, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
         KmsAttemptTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
         SecretsManagerRefreshTimeout = Clamp(Budget / 10, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
+        KeyReadTimeout = Clamp(Budget / 8, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
     }
 
     /// <summary>The Lambda function's timeout.</summary>
@@ -67,9 +68,17 @@ public sealed record InvocationBudget
     /// <summary>
     /// The Secrets Manager GetSecretValue timeout of a key-ring refresh at invoke time: a tenth of the
     /// budget, 0.25 to 1 s. A refresh that fails keeps the ring in use, so it may only take a small
-    /// part of the budget. (The loads at init, outside any invocation, keep the client's default.)
+    /// part of the budget. (The first read, which a request needs, has <see cref="KeyReadTimeout"/>.)
     /// </summary>
     public TimeSpan SecretsManagerRefreshTimeout { get; }
+
+    /// <summary>
+    /// The Secrets Manager GetSecretValue timeout of a key the function cannot work without (the code
+    /// key ring, the client key, the subject key) while it is not in: its first read at init, and each
+    /// read again on the request path after that failed. An eighth of the budget, 0.25 to 2 s, as a
+    /// DynamoDB or KMS attempt: the request waits for it.
+    /// </summary>
+    public TimeSpan KeyReadTimeout { get; }
 
     /// <summary>
     /// The longest one stream record can take to mail: claim, send, then mark mailed or release.

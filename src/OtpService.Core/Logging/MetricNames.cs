@@ -94,10 +94,18 @@ public static class MetricNames
         ["store_unavailable"] = StoreUnavailable,
     };
 
-    /// <summary>What the functions that hold the code key (VerifyOtp, SendOtpEmail) count besides their outcomes.</summary>
+    /// <summary>
+    /// A key a function cannot work without (code key ring, client key, subject key, KMS token keys)
+    /// could not be read at init (outage or configuration error; the log line says which). The function
+    /// is built anyway and reads it again on the next request, which answers like any failed call until it is in.
+    /// </summary>
+    public const string KeyReadFailures = "KeyReadFailures";
+
+    /// <summary>What the functions that hold keys count besides their outcomes.</summary>
     public static readonly IReadOnlyDictionary<string, string> KeyOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["key_refresh_failed"] = KeyRefreshFailures,
+        ["key_read_failed"] = KeyReadFailures,
     };
 
     /// <summary>Every table: every outcome key and the metric it counts in.</summary>

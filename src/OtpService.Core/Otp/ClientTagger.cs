@@ -1,8 +1,10 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using OtpService.Core.Ports;
 
 namespace OtpService.Core.Otp;
 
@@ -20,8 +22,9 @@ public sealed class ClientTagger
     /// <summary>The client id of a request that carries none (every such request shares one limit).</summary>
     public const string UnknownClient = "unknown";
 
-    private readonly byte[] _key;
+    private readonly DeferredKey<byte[]> _key;
 
+    /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/>.</exception>
     public ClientTagger(ReadOnlySpan<byte> key)
     {
         if (key.Length < MinKeyBytes)
@@ -29,16 +32,41 @@ public sealed class ClientTagger
             throw new ArgumentException($"The client key must be at least {MinKeyBytes} bytes.", nameof(key));
         }
 
-        _key = key.ToArray();
+        _key = DeferredKey.Known(key.ToArray());
+    }
+
+    /// <summary>A tagger whose key is read from a key store when first needed (<see cref="ClientAsync"/> awaits it).</summary>
+    /// <param name="key">The read, started at init; it refuses a key shorter than <see cref="MinKeyBytes"/> (a configuration error).</param>
+    public ClientTagger(DeferredKey<byte[]> key) => _key = key ?? throw new ArgumentNullException(nameof(key));
+
+    /// <summary>
+    /// <see cref="Client"/>, after waiting for the key if it has not been read yet (a key store down at
+    /// init is read again here, within the caller's time).
+    /// </summary>
+    /// <exception cref="KeySourceUnavailableException">The key store failed (transient or configuration).</exception>
+    public async ValueTask<string> ClientAsync(string? clientId, CancellationToken cancellationToken)
+    {
+        await _key.GetAsync(cancellationToken).ConfigureAwait(false);
+        return Client(clientId);
     }
 
     /// <summary>"c" and 22 base64url characters (128 bits): the caller's tag in address and client records.</summary>
+    /// <exception cref="KeySourceUnavailableException">The key has not been read yet (use <see cref="ClientAsync"/>).</exception>
     public string Client(string? clientId) => "c" + Tag("client-v1", Canonical(clientId), 16);
+
+    /// <summary>Characters in an address tag (<see cref="Address"/>): 8 bytes, base64url without padding.</summary>
+    public const int AddressTagLength = 11;
 
     /// <summary>11 base64url characters (64 bits): an address as one client's limiter record holds it.</summary>
     public string Address(string normalizedAddress) => Tag("address-v1", normalizedAddress, 8);
 
-    /// <summary>The client id as limits see it: an IP in its canonical text, IPv6 cut to its /64; other text as given.</summary>
+    /// <summary>
+    /// The client id as limits see it: the host of an IP address, with or without a port, in its
+    /// canonical text (<c>198.51.100.16</c>, <c>198.51.100.16:40001</c> and
+    /// <c>::ffff:198.51.100.16</c> are one client; <c>[2001:db8::1]:443</c> is <c>2001:db8::1</c>),
+    /// IPv6 cut to its /64; other text as given. API Gateway's sourceIp carries a port behind some
+    /// front ends (CloudFront, mTLS custom domains), and a port is per connection, not per client.
+    /// </summary>
     public static string Canonical(string? clientId)
     {
         var id = clientId?.Trim();
@@ -47,7 +75,7 @@ public sealed class ClientTagger
             return UnknownClient;
         }
 
-        if (!IPAddress.TryParse(id, out var ip))
+        if (Host(id) is not { } ip)
         {
             return id;
         }
@@ -67,10 +95,31 @@ public sealed class ClientTagger
         return new IPAddress(bytes) + "/64";
     }
 
+    /// <summary>The address of an IP or IP endpoint (RFC 3986 host[:port]: IPv4, IPv6, bracketed IPv6), or null when it is neither.</summary>
+    private static IPAddress? Host(string id)
+    {
+        if (IPEndPoint.TryParse(id, out var endpoint))
+        {
+            return endpoint.Address;
+        }
+
+        // An IPv4-mapped IPv6 address with a port and no brackets (::ffff:198.51.100.16:40001) is not
+        // ambiguous, as the dotted quad can only end an IPv6 address; IPEndPoint reads it whole and fails.
+        var colon = id.LastIndexOf(':');
+        return colon > 0
+            && id.AsSpan(0, colon).Contains('.')
+            && ushort.TryParse(id.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && IPAddress.TryParse(id.AsSpan(0, colon), out var mapped)
+            && mapped.IsIPv4MappedToIPv6
+                ? mapped
+                : null;
+    }
+
     private string Tag(string domain, string value, int bytes)
     {
         var message = Encoding.UTF8.GetBytes(domain + "\0" + value);
-        var mac = HMACSHA256.HashData(_key, message);
+        var key = _key.Value ?? throw new KeySourceUnavailableException("The client key has not been read from its key store yet.", errorType: "ClientKeyNotLoaded");
+        var mac = HMACSHA256.HashData(key, message);
         return Base64Url.EncodeToString(mac.AsSpan(0, bytes));
     }
 }

@@ -34,10 +34,11 @@ public sealed class OtpCode
     private static readonly byte[] Domain = "otp-v1"u8.ToArray();
 
     private readonly IOtpKeySource? _source;
+    private readonly DeferredKey<OtpKeyRing>? _initial;
     private readonly Action<KeySourceUnavailableException>? _refreshFailed;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _refreshInterval;
-    private volatile OtpKeyRing _ring;
+    private volatile OtpKeyRing? _ring;
     // UTC ticks, read and written whole (Interlocked): concurrent invocations may share one instance.
     private long _loadedAt;
     private long _nextAttempt;
@@ -65,11 +66,40 @@ public sealed class OtpCode
         _nextAttempt = _loadedAt;
     }
 
+    /// <summary>
+    /// A ring read from its key store when first needed: <paramref name="initial"/> was started at
+    /// init and may not be in yet (the store was down, or refused). <see cref="RefreshAsync"/> awaits it
+    /// and, after a failed read, reads again; until a read succeeds every caller gets the store's
+    /// classified failure, which the functions answer as they answer any call failure.
+    /// </summary>
+    /// <param name="initial">The first read of the ring (started at init).</param>
+    /// <param name="source">Where to read the ring again later (refresh); null: never refreshed.</param>
+    /// <param name="clock">Decides when the ring is stale.</param>
+    /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
+    /// <param name="refreshFailed">Told of each failed refresh (not of a failed first read, which fails its caller).</param>
+    public OtpCode(DeferredKey<OtpKeyRing> initial, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<KeySourceUnavailableException>? refreshFailed = null)
+    {
+        _initial = initial ?? throw new ArgumentNullException(nameof(initial));
+        _ring = initial.Value;
+        _refreshFailed = refreshFailed;
+        _source = source;
+        _clock = clock ?? TimeProvider.System;
+        _refreshInterval = refreshInterval ?? DefaultRefreshInterval;
+        _loadedAt = _clock.GetUtcNow().UtcTicks;
+        _nextAttempt = _loadedAt;
+    }
+
     /// <summary>The version id new codes are derived under.</summary>
-    public string CurrentKeyVersion => _ring.Current.Version;
+    /// <exception cref="KeySourceUnavailableException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
+    public string CurrentKeyVersion => Loaded.Current.Version;
 
     /// <summary>The ring in use (versions only are meant for callers; the key bytes stay inside).</summary>
-    public OtpKeyRing Ring => _ring;
+    /// <exception cref="KeySourceUnavailableException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
+    public OtpKeyRing Ring => Loaded;
+
+    /// <summary>The ring in use, the first read's result once it is in, or the failure callers get until then.</summary>
+    private OtpKeyRing Loaded => _ring ?? _initial?.Value
+        ?? throw new KeySourceUnavailableException("The code key ring has not been read from its key store yet.", errorType: "KeyRingNotLoaded");
 
     /// <summary>A fresh nonce, unique even across SnapStart restores (<see cref="SnapshotSafeRandom"/>).</summary>
     public static byte[] NewNonce() => SnapshotSafeRandom.GetBytes(NonceBytes);
@@ -79,8 +109,22 @@ public sealed class OtpCode
     /// <paramref name="neededVersion"/> is given and not in it. A failed read keeps the ring in use
     /// and is not retried for <see cref="RetryInterval"/>. Cheap when nothing is due (a clock read).
     /// </summary>
+    /// <remarks>
+    /// Before the first read succeeded (<see cref="OtpCode(DeferredKey{OtpKeyRing}, IOtpKeySource?, TimeProvider?, TimeSpan?, Action{KeySourceUnavailableException}?)"/>)
+    /// it awaits that read (or a new one) instead, and throws its failure.
+    /// </remarks>
+    /// <exception cref="KeySourceUnavailableException">The ring has never been read and this read failed too.</exception>
     public async ValueTask RefreshAsync(string? neededVersion, CancellationToken cancellationToken)
     {
+        if (_ring is null && _initial is not null)
+        {
+            var first = await _initial.GetAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.CompareExchange(ref _ring, first, null) is null)
+            {
+                Interlocked.Exchange(ref _loadedAt, _clock.GetUtcNow().UtcTicks);
+            }
+        }
+
         var now = _clock.GetUtcNow().UtcTicks;
         var nextAttempt = Interlocked.Read(ref _nextAttempt);
         if (_source is null || now < nextAttempt || !IsDue(neededVersion, now))
@@ -112,14 +156,14 @@ public sealed class OtpCode
     public string Derive(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits)
     {
         ArgumentNullException.ThrowIfNull(keyVersion);
-        var key = _ring.Find(keyVersion)
+        var key = Loaded.Find(keyVersion)
             ?? throw new KeyNotFoundException($"No OTP key with version '{keyVersion}' is loaded (current: '{CurrentKeyVersion}').");
         return Derive(key, normalizedAddress, nonce, digits);
     }
 
     /// <summary>The code for this nonce under the current key.</summary>
     public string Derive(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits) =>
-        Derive(_ring.Current, normalizedAddress, nonce, digits);
+        Derive(Loaded.Current, normalizedAddress, nonce, digits);
 
     /// <summary>True when <paramref name="submitted"/> is the code for this nonce under key <paramref name="keyVersion"/>; constant time in the code's content.</summary>
     public bool Matches(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
@@ -134,7 +178,7 @@ public sealed class OtpCode
     /// </summary>
     public bool? MatchesRecorded(string? keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
     {
-        var ring = _ring;
+        var ring = Loaded;
         var key = keyVersion is null ? ring.Current : ring.Find(keyVersion);
         return key is null ? null : SameCode(Derive(key, normalizedAddress, nonce, digits), submitted);
     }
@@ -151,14 +195,14 @@ public sealed class OtpCode
     /// </summary>
     public bool MatchesAnyKey(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted)
     {
-        var ring = _ring;
+        var ring = Loaded;
         var underCurrent = SameCode(Derive(ring.Current, normalizedAddress, nonce, digits), submitted);
         var underPrevious = SameCode(Derive(ring.Previous ?? ring.Current, normalizedAddress, nonce, digits), submitted);
         return underCurrent | underPrevious;
     }
 
     private bool IsDue(string? neededVersion, long now) =>
-        now - Interlocked.Read(ref _loadedAt) >= _refreshInterval.Ticks || (neededVersion is not null && _ring.Find(neededVersion) is null);
+        now - Interlocked.Read(ref _loadedAt) >= _refreshInterval.Ticks || (neededVersion is not null && Loaded.Find(neededVersion) is null);
 
     private static string Derive(OtpKey key, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits)
     {

@@ -20,17 +20,18 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
     /// <param name="cancellationToken">Cancels the storage calls.</param>
     public async Task<GenerateOutcome> IssueAsync(string address, string? clientId, CancellationToken cancellationToken)
     {
-        var client = tagger.Client(clientId);
+        var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var budget = AbuseLimits.BudgetWindow(now);
-        var countToken = IdempotencyToken.New();
+        // Every write of this request carries it, so each counts once however often it is sent.
+        var requestToken = IdempotencyToken.New();
         var loading = store.LoadAddressAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Requests, countToken, settings.ClientMaxRequestsPerHour,
+            window, WindowCounter.Requests, requestToken, settings.ClientMaxRequestsPerHour,
             tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         var budgeting = store.TryCountAsync(
-            budget, WindowCounter.Sends, countToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
+            budget, WindowCounter.Sends, requestToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
         await Task.WhenAll(loading, counting, budgeting).ConfigureAwait(false);
         var state = await loading.ConfigureAwait(false);
         var budgeted = await budgeting.ConfigureAwait(false);
@@ -65,8 +66,10 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             var (verificationId, verificationIdHash) = VerificationId.New();
             var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash);
             var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
+            // Each round is a write of its own: a later round's token must not match an earlier round's record write.
+            var issueToken = round == 0 ? requestToken : IdempotencyToken.New();
             var result = await store.TryIssueAsync(
-                code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, cancellationToken).ConfigureAwait(false);
+                code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, issueToken, cancellationToken).ConfigureAwait(false);
             if (result == IssueResult.Issued)
             {
                 return new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: settings.TtlSeconds, VerificationId: verificationId);
@@ -80,7 +83,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         {
             if (budgeted)
             {
-                await store.UncountAsync(budget, WindowCounter.Sends, countToken, cancellationToken).ConfigureAwait(false);
+                await store.UncountAsync(budget, WindowCounter.Sends, requestToken, cancellationToken).ConfigureAwait(false);
             }
 
             return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);

@@ -25,7 +25,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
             ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, cancellationToken).ConfigureAwait(false);
+        var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, IdempotencyToken.New(), cancellationToken).ConfigureAwait(false);
         if (code is null)
         {
             return await WhyNotClaimedAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);

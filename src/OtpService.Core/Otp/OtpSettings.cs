@@ -103,6 +103,14 @@ public sealed record OtpSettings
         var codeLength = Number(read, "OTP_LENGTH", defaults.CodeLength, 6, 10);
         var maxAttempts = Number(read, "OTP_MAX_ATTEMPTS", defaults.MaxAttempts, 1, 100);
         var maxSendsPerHour = Number(read, "OTP_MAX_SENDS_PER_HOUR", defaults.MaxSendsPerHour, 1, 1000);
+        var clientMaxRequests = Number(read, "OTP_CLIENT_MAX_REQUESTS_PER_HOUR", defaults.ClientMaxRequestsPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
+        var clientMaxAddresses = Number(read, "OTP_CLIENT_MAX_ADDRESSES_PER_HOUR", defaults.ClientMaxAddressesPerHour, 1, 1000);
+        var clientMaxFailures = Number(read, "OTP_CLIENT_MAX_FAILURES_PER_HOUR", defaults.ClientMaxFailuresPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
+        if (WindowCapacity.ClientWindowProblem(clientMaxRequests, clientMaxFailures, clientMaxAddresses) is { } tooBig)
+        {
+            throw new InvalidOperationException(tooBig);
+        }
+
         return new OtpSettings
         {
             TableName = Text(read, "OTP_TABLE_NAME") ?? defaults.TableName,
@@ -115,12 +123,12 @@ public sealed record OtpSettings
             FailuresBeforeLongCodes = Number(read, "OTP_FAILURES_BEFORE_LONG_CODES", defaults.FailuresBeforeLongCodes, 1, 100_000),
             FailureForgiveSeconds = Number(read, "OTP_FAILURE_FORGIVE_SECONDS", defaults.FailureForgiveSeconds, 60, 31_536_000),
             LongCodeLength = Number(read, "OTP_LENGTH_UNDER_ATTACK", Math.Max(defaults.LongCodeLength, codeLength), codeLength, 10),
-            ClientMaxRequestsPerHour = Number(read, "OTP_CLIENT_MAX_REQUESTS_PER_HOUR", defaults.ClientMaxRequestsPerHour, 1, 1_000_000),
-            ClientMaxAddressesPerHour = Number(read, "OTP_CLIENT_MAX_ADDRESSES_PER_HOUR", defaults.ClientMaxAddressesPerHour, 1, 1000),
-            ClientMaxFailuresPerHour = Number(read, "OTP_CLIENT_MAX_FAILURES_PER_HOUR", defaults.ClientMaxFailuresPerHour, 1, 1_000_000),
+            ClientMaxRequestsPerHour = clientMaxRequests,
+            ClientMaxAddressesPerHour = clientMaxAddresses,
+            ClientMaxFailuresPerHour = clientMaxFailures,
             ClientMaxSendsPerAddressPerHour = Number(
                 read, "OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", Math.Min(defaults.ClientMaxSendsPerAddressPerHour, maxSendsPerHour), 1, maxSendsPerHour),
-            MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, 100_000),
+            MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, WindowCapacity.MaxTokens, WindowItemReason),
             ClientIpHeader = Text(read, "OTP_CLIENT_IP_HEADER"),
             GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),
             RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
@@ -146,7 +154,10 @@ public sealed record OtpSettings
         var other => throw new InvalidOperationException($"{name} must be true or false; it is '{other}'."),
     };
 
-    private static int Number(Func<string, string?> read, string name, int fallback, int min, int max)
+    private static readonly string WindowItemReason = string.Create(CultureInfo.InvariantCulture,
+        $" (a limiter window counts in one DynamoDB item, which holds at most {WindowCapacity.MaxTokens:N0} idempotency tokens within the {WindowCapacity.ItemLimitBytes:N0}-byte item limit)");
+
+    private static int Number(Func<string, string?> read, string name, int fallback, int min, int max, string? why = null)
     {
         var text = Text(read, name);
         if (text is null)
@@ -156,7 +167,7 @@ public sealed record OtpSettings
 
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new InvalidOperationException($"{name} must be a whole number from {min} to {max}; it is '{text}'.");
+            throw new InvalidOperationException($"{name} must be a whole number from {min} to {max}{why}; it is '{text}'.");
         }
 
         return value;

@@ -38,16 +38,16 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
     /// <exception cref="TokenSigningUnavailableException">The code was right but the token could not be signed; the code is still unused.</exception>
     public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? verificationId, string? clientId, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
-        var client = tagger.Client(clientId);
+        var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
         await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
-        var countToken = IdempotencyToken.New();
+        var requestToken = IdempotencyToken.New();
         // Every verification counts as a failure until its code proves right (then it is taken
         // back), so a client at its limit is refused before its code is compared.
         var loading = store.LoadNewestAsync(address, cancellationToken);
         var counting = store.TryCountAsync(
-            window, WindowCounter.Failures, countToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+            window, WindowCounter.Failures, requestToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
         await Task.WhenAll(loading, counting).ConfigureAwait(false);
         var read = await loading.ConfigureAwait(false);
         if (!await counting.ConfigureAwait(false))
@@ -96,8 +96,8 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             // A right code is no failure even if a concurrent request used it first (whoever sent
             // it knew the code; nothing was guessed), so the count is given back alongside the mark.
             var marking = store.TryMarkUsedAsync(
-                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), cancellationToken);
-            var uncounting = store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken);
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), requestToken, cancellationToken);
+            var uncounting = store.UncountAsync(window, WindowCounter.Failures, requestToken, cancellationToken);
             await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
             if (await marking.ConfigureAwait(false))
             {
@@ -111,12 +111,12 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         if (SupersededCodes.IsEarlierCode(codes, address, read.State, newest, now, submittedCode))
         {
             // Proof of the mailbox, not a guess: counted neither against the code nor against the client.
-            await store.UncountAsync(window, WindowCounter.Failures, countToken, cancellationToken).ConfigureAwait(false);
+            await store.UncountAsync(window, WindowCounter.Failures, requestToken, cancellationToken).ConfigureAwait(false);
             return new VerifyOutcome(VerifyStatus.Superseded);
         }
 
         var unknownKey = matched is null ? KeyVersionUnknown : null;
-        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, cancellationToken).ConfigureAwait(false);
+        var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, requestToken, cancellationToken).ConfigureAwait(false);
         return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted)) { Note = unknownKey }
             : await ReJudgeAsync(address, newest, client, now, matched: false, cancellationToken).ConfigureAwait(false);

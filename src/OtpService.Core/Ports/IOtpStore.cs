@@ -8,6 +8,12 @@ namespace OtpService.Core.Ports;
 /// (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the deployment
 /// is wrong (missing table, access denied); the caller's cancellation stays an
 /// <see cref="OperationCanceledException"/>.
+/// <para>
+/// Every write is idempotent per the request's <see cref="Otp.IdempotencyToken"/> (its
+/// <c>token</c> argument): sent again with the same token, whether the AWS SDK re-sends a write
+/// whose response was lost after DynamoDB applied it or a caller tries again, it changes nothing
+/// more and answers what the write that applied answered, not "the condition failed".
+/// </para>
 /// </summary>
 public interface IOtpStore
 {
@@ -26,9 +32,11 @@ public interface IOtpStore
     /// <paramref name="codeKeepUntil"/>: all or nothing where the storage has transactions;
     /// elsewhere the record first, then the code, so a failure between them leaves a counted
     /// send whose code never verifies (fails safe). <see cref="IssueResult.Conflict"/> when the
-    /// version moved on or the code's key is taken.
+    /// version moved on or the code's key is taken, unless by this issue's own earlier send with
+    /// <paramref name="token"/> (then <see cref="IssueResult.Issued"/>).
     /// </summary>
-    Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken);
+    /// <param name="token">The generate request's <see cref="Otp.IdempotencyToken"/>.</param>
+    Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken);
 
     /// <summary>
     /// Counts one wrong guess by <paramref name="clientTag"/> at the address's newest code
@@ -37,16 +45,20 @@ public interface IOtpStore
     /// <paramref name="maxPerClient"/> and all clients fewer than <paramref name="maxAllClients"/>
     /// (or the client is one of the record's <see cref="AddressState.Owners"/>, whom other
     /// clients' guesses do not block). Returns the client's new count, or null if the condition failed.
+    /// A guess already counted with <paramref name="token"/> is not counted again and answers the
+    /// client's count.
     /// </summary>
-    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken);
+    /// <param name="token">The verify request's <see cref="Otp.IdempotencyToken"/>.</param>
+    Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the newest code used under the same condition as a wrong guess, and replaces the
     /// record's <see cref="AddressState.Owners"/> by <paramref name="owners"/> (safe without a
     /// version check: only this write or a new issue, which fails the condition, changes them).
-    /// True if this call did it.
+    /// True if this call did it, or an earlier send with the same <paramref name="token"/>.
     /// </summary>
-    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken);
+    /// <param name="token">The verify request's <see cref="Otp.IdempotencyToken"/>.</param>
+    Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken);
 
     /// <summary>
     /// Counts <paramref name="token"/> in <paramref name="counter"/> of the window record if the
@@ -64,9 +76,12 @@ public interface IOtpStore
 
     /// <summary>
     /// Claims the right to mail the code: succeeds if it was never mailed and no other claim is
-    /// younger than <paramref name="leaseSeconds"/>. Returns the code, or null if the condition failed.
+    /// younger than <paramref name="leaseSeconds"/>. Returns the code, or null if the condition
+    /// failed; the code also when the claim is this mailing's own (an earlier send with
+    /// <paramref name="token"/>) and the code is still unmailed.
     /// </summary>
-    Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken);
+    /// <param name="token">This mailing attempt's <see cref="Otp.IdempotencyToken"/>.</param>
+    Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, string token, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records, in one write, that the mail went out at <paramref name="now"/> and under which HMAC

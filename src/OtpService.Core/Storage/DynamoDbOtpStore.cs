@@ -12,7 +12,10 @@ namespace OtpService.Core.Storage;
 /// conditional write; issuing a code (the address record and the code item) is one
 /// TransactWriteItems where the endpoint has it (AWS, moto) and two conditional writes where it
 /// answers UnknownOperationException (dynalite, which runs the local runner): found out on the
-/// first issue and remembered (README "Storage").
+/// first issue and remembered (README "Storage"). Every write records the request's idempotency
+/// token in the item it changes (<see cref="OtpTable.WriteTokens"/>, or a window's token set),
+/// and a refused write reads the item back: its token there means the refusal is the write's own
+/// earlier send, applied, whose response was lost, and it answers as that send did.
 /// </summary>
 public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) : IOtpStore
 {
@@ -89,28 +92,33 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return response.Item is { Count: > 0 } item && item.ContainsKey(Nonce) ? ToCode(item) : null;
     }
 
-    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
+    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(record);
-        var recordWrite = RecordWrite(code.Address, record, expectedVersion, recordKeepUntil);
-        var codeWrite = CodeWrite(code, codeKeepUntil);
+        var recordWrite = RecordWrite(code.Address, record, expectedVersion, recordKeepUntil, token);
+        var codeWrite = CodeWrite(code, codeKeepUntil, token);
         if (Volatile.Read(ref _transactions) != TransactionsUnsupported
             && await TryIssueInOneTransactionAsync(recordWrite, codeWrite, cancellationToken).ConfigureAwait(false) is { } result)
         {
-            return result;
+            // All or nothing: the record carrying the token means the whole transaction applied.
+            return result == IssueResult.Conflict && await WrittenWithAsync(recordWrite.Key, token, cancellationToken).ConfigureAwait(false) is not null
+                ? IssueResult.Issued
+                : result;
         }
 
         // No transactions here (dynalite): the record first, so a failure between the writes
         // leaves a counted send whose code never exists (fails safe), never a code uncounted.
         var claimed = await Conditional(() => client.UpdateItemAsync(recordWrite.AsRequest(tableName), cancellationToken)).ConfigureAwait(false);
-        if (!claimed)
+        if (!claimed && await WrittenWithAsync(recordWrite.Key, token, cancellationToken).ConfigureAwait(false) is null)
         {
             return IssueResult.Conflict;
         }
 
         var inserted = await Conditional(() => client.PutItemAsync(codeWrite.AsRequest(tableName), cancellationToken)).ConfigureAwait(false);
-        return inserted ? IssueResult.Issued : IssueResult.Conflict;
+        return inserted || await WrittenWithAsync(codeWrite.Key, token, cancellationToken).ConfigureAwait(false) is not null
+            ? IssueResult.Issued
+            : IssueResult.Conflict;
     }
 
     /// <summary>
@@ -165,7 +173,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     }
 
     /// <summary>The address record's issue write: every attribute the rules computed, conditional on the version read.</summary>
-    private static UpdateWrite RecordWrite(string address, AddressState record, long expectedVersion, long recordKeepUntil)
+    private static UpdateWrite RecordWrite(string address, AddressState record, long expectedVersion, long recordKeepUntil, string token)
     {
         var values = new Dictionary<string, AttributeValue>
         {
@@ -181,6 +189,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [":since"] = N(record.FailuresSince),
             [":keep"] = N(recordKeepUntil),
             [":recent"] = Recent(record.Recent),
+            [":written"] = Tokens(token),
         };
         if (expectedVersion != 0)
         {
@@ -190,7 +199,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         return new UpdateWrite(
             Key(address, AddressRecordSortKey),
             "SET #v = :next, #newest = :newest, #n = :attempts, #g = :guesses, #tat = :sendTat, #last = :lastSent, "
-                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep, #recent = :recent REMOVE #u",
+                + "#senders = :senders, #owners = :owners, #f = :failures, #since = :since, #d = :keep, #recent = :recent, #wt = :written REMOVE #u",
             expectedVersion == 0 ? "attribute_not_exists(#v)" : "#v = :expected",
             new()
             {
@@ -207,12 +216,13 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
                 ["#d"] = DeleteAfter,
                 ["#u"] = UsedAt,
                 ["#recent"] = RecentCodes,
+                ["#wt"] = WriteTokens,
             },
             values);
     }
 
     /// <summary>The code item's insert, conditional on its key being free.</summary>
-    private static PutWrite CodeWrite(StoredCode code, long codeKeepUntil)
+    private static PutWrite CodeWrite(StoredCode code, long codeKeepUntil, string token)
     {
         var item = new Dictionary<string, AttributeValue>
         {
@@ -222,6 +232,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             [CreatedAt] = N(code.CreatedAt),
             [Digits] = N(code.Digits),
             [DeleteAfter] = N(codeKeepUntil),
+            [WriteTokens] = Tokens(token),
         };
         if (code.VerificationIdHash is { } hash)
         {
@@ -266,6 +277,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     /// <summary>One conditional PutItem, sent alone or as part of a transaction.</summary>
     private sealed record PutWrite(Dictionary<string, AttributeValue> Item, string Condition, Dictionary<string, string> Names)
     {
+        public Dictionary<string, AttributeValue> Key => new() { [Address] = Item[Address], [ExpirationTime] = Item[ExpirationTime] };
+
         public PutItemRequest AsRequest(string table) => new()
         {
             TableName = table,
@@ -280,36 +293,46 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         };
     }
 
-    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken)
     {
+        var key = Key(address, AddressRecordSortKey);
+        var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true);
+        values[":token"] = S(token);
+        values[":written"] = Tokens(token);
+        // ADD is not idempotent and a retry may still pass Judgeable: NOT contains refuses it, and the read below recognizes it.
         var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
-            Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one",
-            ConditionExpression = Judgeable,
+            Key = key,
+            UpdateExpression = "SET #g.#c = if_not_exists(#g.#c, :zero) + :one ADD #n :one, #f :one, #v :one, #wt :written",
+            ConditionExpression = Judgeable + " AND NOT contains(#wt, :token)",
             ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: true),
-            ExpressionAttributeValues = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: true),
+            ExpressionAttributeValues = values,
             ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken).ConfigureAwait(false);
-        return response is null ? null : ToState(response.Attributes).GuessesBy(clientTag);
+        var item = response?.Attributes ?? await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : ToState(item).GuessesBy(clientTag);
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
+    public async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(owners);
+        var key = Key(address, AddressRecordSortKey);
         var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
         values[":now"] = N(now);
         values[":owners"] = Map(owners);
-        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        values[":written"] = Tokens(token);
+        // A retry of an applied mark fails Judgeable (the code is used): the record naming our token says it was ours.
+        return await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tableName,
-            Key = Key(address, AddressRecordSortKey),
-            UpdateExpression = "SET #u = :now, #o = :owners ADD #v :one",
+            Key = key,
+            UpdateExpression = "SET #u = :now, #o = :owners ADD #v :one, #wt :written",
             ConditionExpression = Judgeable,
             ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
             ExpressionAttributeValues = values,
-        }, cancellationToken));
+        }, cancellationToken)).ConfigureAwait(false)
+            || await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
@@ -319,7 +342,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         var values = new Dictionary<string, AttributeValue>
         {
             [":token"] = S(token),
-            [":tokens"] = new AttributeValue { SS = [token] },
+            [":tokens"] = Tokens(token),
             [":limit"] = N(limit),
             [":keep"] = N(keepUntil),
         };
@@ -355,22 +378,31 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             UpdateExpression = "DELETE #cnt :tokens",
             ConditionExpression = "attribute_exists(#cnt)",
             ExpressionAttributeNames = new() { ["#cnt"] = CounterName(counter) },
-            ExpressionAttributeValues = new() { [":tokens"] = new AttributeValue { SS = [token] } },
+            ExpressionAttributeValues = new() { [":tokens"] = Tokens(token) },
         }, cancellationToken));
 
-    public async Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken)
+    public async Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, string token, CancellationToken cancellationToken)
     {
+        var key = Key(address, expiresAt);
         var response = await ConditionalUpdate(new UpdateItemRequest
         {
             TableName = tableName,
-            Key = Key(address, expiresAt),
-            UpdateExpression = "SET #c = :now",
+            Key = key,
+            UpdateExpression = "SET #c = :now ADD #wt :written",
             ConditionExpression = "attribute_exists(#nonce) AND attribute_not_exists(#m) AND (attribute_not_exists(#c) OR #c <= :staleBefore)",
-            ExpressionAttributeNames = new() { ["#nonce"] = Nonce, ["#m"] = MailedAt, ["#c"] = MailClaimedAt },
-            ExpressionAttributeValues = new() { [":now"] = N(now), [":staleBefore"] = N(now - leaseSeconds) },
+            ExpressionAttributeNames = new() { ["#nonce"] = Nonce, ["#m"] = MailedAt, ["#c"] = MailClaimedAt, ["#wt"] = WriteTokens },
+            ExpressionAttributeValues = new() { [":now"] = N(now), [":staleBefore"] = N(now - leaseSeconds), [":written"] = Tokens(token) },
             ReturnValues = ReturnValue.ALL_NEW,
         }, cancellationToken).ConfigureAwait(false);
-        return response is null ? null : ToCode(response.Attributes);
+        if (response is not null)
+        {
+            return ToCode(response.Attributes);
+        }
+
+        // A retry of our own applied claim finds the claim held (by us): still ours while unmailed.
+        return await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false) is { } item && item.ContainsKey(Nonce) && !item.ContainsKey(MailedAt)
+            ? ToCode(item)
+            : null;
     }
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
@@ -398,6 +430,26 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     private const string Judgeable = "#newest = :newest AND #newest >= :now AND attribute_not_exists(#u) AND (#n < :maxAll OR attribute_exists(#o.#c)) "
         + "AND (attribute_not_exists(#g.#c) OR #g.#c < :max)";
 
+    /// <summary>
+    /// The item at <paramref name="key"/>, read consistently, if a write with <paramref name="token"/>
+    /// applied to it (its <see cref="OtpTable.WriteTokens"/> hold the token); else null. Read only
+    /// after a refused write, to tell a retry of our own applied write from a lost race.
+    /// </summary>
+    private async Task<Dictionary<string, AttributeValue>?> WrittenWithAsync(Dictionary<string, AttributeValue> key, string token, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => client.GetItemAsync(new GetItemRequest
+        {
+            TableName = tableName,
+            Key = key,
+            ConsistentRead = true,
+        }, cancellationToken)).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && item.TryGetValue(WriteTokens, out var written) && written.SS is { } tokens && tokens.Contains(token)
+            ? item
+            : null;
+    }
+
+    private static AttributeValue Tokens(string token) => new() { SS = [token] };
+
     private static Dictionary<string, string> JudgeableNames(string clientTag, bool withFailures)
     {
         var names = new Dictionary<string, string>
@@ -409,6 +461,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ["#c"] = clientTag,
             ["#o"] = Owners,
             ["#v"] = RecordVersion,
+            ["#wt"] = WriteTokens,
         };
         if (withFailures)
         {

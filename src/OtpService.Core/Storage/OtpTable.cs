@@ -25,6 +25,18 @@ public static class OtpTable
     /// <summary>On a code item: SHA-256 of the verification id generate returned with it (B, 32 bytes).</summary>
     public const string VerificationIdHash = "VERIFICATION_ID_HASH";
 
+    /// <summary>
+    /// On the address record and on a code item: the <see cref="Otp.IdempotencyToken"/>s of the
+    /// writes applied to it (SS), each added by the write itself in the same conditional write.
+    /// A write the SDK sends again after a lost response is refused by its own first send (or, for
+    /// a wrong guess, by <c>NOT contains</c>); the store then reads the item, and a token found
+    /// here says the refused write is one already applied, answered as it was. On the address
+    /// record the set is reset to the issuing request's token by every issue, so it holds the
+    /// newest code's issue, wrong guesses and use (bounded by the guess limits); on a code item,
+    /// its issue and its mailing claims.
+    /// </summary>
+    public const string WriteTokens = "WRITE_TOKENS";
+
     /// <summary>The TTL attribute: when nothing in the item is needed any more, unlike EXPIRATION_TIME.</summary>
     public const string DeleteAfter = "DELETE_AFTER";
 

@@ -23,10 +23,10 @@ public sealed class IdentityTokens
     public const string AuthenticationMethod = "otp";
 
     // A JWT is not HTML: '+' and non-ASCII letters of an address stay as they are (still valid JSON).
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly IJwsSigner _signer;
-    private readonly SubjectIdentifiers _subjects;
+    private readonly DeferredKey<TokenKeySet> _keys;
+    private readonly DeferredKey<SubjectIdentifiers> _subjects;
     private readonly TimeProvider _clock;
 
     /// <param name="signer">Signs with the current key.</param>
@@ -35,22 +35,48 @@ public sealed class IdentityTokens
     /// <param name="publishedKeys">Every key the JWKS lists besides the signer's (the other key of a rotation).</param>
     /// <param name="clock">Source of <c>iat</c>.</param>
     public IdentityTokens(IJwsSigner signer, SubjectIdentifiers subjects, TokenSettings settings, IEnumerable<PublicSigningKey>? publishedKeys = null, TimeProvider? clock = null)
+        : this(
+            DeferredKey.Known(new TokenKeySet(signer ?? throw new ArgumentNullException(nameof(signer)), publishedKeys)),
+            DeferredKey.Known(subjects ?? throw new ArgumentNullException(nameof(subjects))),
+            settings,
+            clock)
     {
-        _signer = signer ?? throw new ArgumentNullException(nameof(signer));
+    }
+
+    /// <summary>
+    /// Tokens whose keys are read from their stores when first needed (KMS GetPublicKey, the subject
+    /// key's secret): the reads start at init, and <see cref="IssueAsync"/> and <see cref="GetJwksAsync"/>
+    /// await them, reading again after a failure.
+    /// </summary>
+    /// <param name="keys">The signer and the keys the JWKS lists.</param>
+    /// <param name="subjects">Derives <c>sub</c>.</param>
+    /// <param name="settings">Audience and lifetime (and a fixed issuer, if configured).</param>
+    /// <param name="clock">Source of <c>iat</c>.</param>
+    public IdentityTokens(DeferredKey<TokenKeySet> keys, DeferredKey<SubjectIdentifiers> subjects, TokenSettings settings, TimeProvider? clock = null)
+    {
+        _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _subjects = subjects ?? throw new ArgumentNullException(nameof(subjects));
         Settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _clock = clock ?? TimeProvider.System;
-        PublishedKeys = [signer.PublicKey, .. (publishedKeys ?? []).Where(k => k.KeyId != signer.KeyId)];
-        Jwks = WriteJwks(PublishedKeys);
     }
 
     public TokenSettings Settings { get; }
 
     /// <summary>The keys the JWKS lists: the signing key first.</summary>
-    public IReadOnlyList<PublicSigningKey> PublishedKeys { get; }
+    /// <exception cref="TokenSigningUnavailableException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
+    public IReadOnlyList<PublicSigningKey> PublishedKeys => Keys.PublishedKeys;
 
     /// <summary>The JWKS document, <c>{"keys":[{"kty":"EC","crv":"P-256","x":..,"y":..,"kid":..,"use":"sig","alg":"ES256"}]}</c> (RFC 7517, RFC 7518 section 6.2.1).</summary>
-    public string Jwks { get; }
+    /// <exception cref="TokenSigningUnavailableException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
+    public string Jwks => Keys.Jwks;
+
+    /// <summary>The JWKS document (<see cref="Jwks"/>), after waiting for the keys if they have not been read yet.</summary>
+    /// <exception cref="TokenSigningException">KMS failed (transient or configuration).</exception>
+    public async ValueTask<string> GetJwksAsync(CancellationToken cancellationToken) =>
+        (await _keys.GetAsync(cancellationToken).ConfigureAwait(false)).Jwks;
+
+    private TokenKeySet Keys => _keys.Value
+        ?? throw new TokenSigningUnavailableException("The token keys have not been read from KMS yet.", errorType: "TokenKeysNotLoaded");
 
     /// <summary>An issuer of tokens whose <c>iss</c> is <paramref name="issuer"/> (the configured one, or the API's URL for this request).</summary>
     public ITokenIssuer For(string issuer)
@@ -60,25 +86,29 @@ public sealed class IdentityTokens
     }
 
     /// <summary>The token for a verified address, signed.</summary>
-    /// <exception cref="TokenSigningUnavailableException">The signer failed.</exception>
+    /// <exception cref="TokenSigningUnavailableException">The signer failed, or its keys could not be read yet.</exception>
+    /// <exception cref="TokenSigningConfigurationException">KMS refused the key or the caller.</exception>
+    /// <exception cref="KeySourceUnavailableException">The subject key could not be read yet.</exception>
     public async Task<string> IssueAsync(string issuer, VerifiedAddress verified, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verified);
+        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var subjects = await _subjects.GetAsync(cancellationToken).ConfigureAwait(false);
         var issuedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
         var header = Base64UrlJson(w =>
         {
             w.WriteString("alg", Algorithm);
-            w.WriteString("kid", _signer.KeyId);
+            w.WriteString("kid", keys.Signer.KeyId);
             w.WriteString("typ", "JWT");
         });
-        var payload = Base64UrlJson(w => WriteClaims(w, issuer, verified, issuedAt));
+        var payload = Base64UrlJson(w => WriteClaims(w, subjects, issuer, verified, issuedAt));
 
         var signingInput = new byte[header.Length + 1 + payload.Length];
         header.CopyTo(signingInput, 0);
         signingInput[header.Length] = (byte)'.';
         payload.CopyTo(signingInput, header.Length + 1);
 
-        var signature = await _signer.SignAsync(signingInput, cancellationToken).ConfigureAwait(false);
+        var signature = await keys.Signer.SignAsync(signingInput, cancellationToken).ConfigureAwait(false);
         return string.Create(signingInput.Length + 1 + Base64Url.GetEncodedLength(signature.Length), (signingInput, signature), static (chars, state) =>
         {
             for (var i = 0; i < state.signingInput.Length; i++)
@@ -92,10 +122,10 @@ public sealed class IdentityTokens
     }
 
     /// <summary>One line per claim: a new fact of <see cref="VerifiedAddress"/> becomes one more line here.</summary>
-    private void WriteClaims(Utf8JsonWriter w, string issuer, VerifiedAddress verified, long issuedAt)
+    private void WriteClaims(Utf8JsonWriter w, SubjectIdentifiers subjects, string issuer, VerifiedAddress verified, long issuedAt)
     {
         w.WriteString("iss", issuer);
-        w.WriteString("sub", _subjects.For(verified.Address));
+        w.WriteString("sub", subjects.For(verified.Address));
         w.WriteString("aud", Settings.Audience ?? issuer);
         w.WriteNumber("iat", issuedAt);
         w.WriteNumber("exp", issuedAt + Settings.LifetimeSeconds);
@@ -118,33 +148,6 @@ public sealed class IdentityTokens
         }
 
         return Base64Url.EncodeToUtf8(json.WrittenSpan);
-    }
-
-    private static string WriteJwks(IEnumerable<PublicSigningKey> keys)
-    {
-        var json = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(json, WriterOptions))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("keys");
-            foreach (var key in keys)
-            {
-                w.WriteStartObject();
-                w.WriteString("kty", "EC");
-                w.WriteString("crv", "P-256");
-                w.WriteString("x", Base64Url.EncodeToString(key.X.Span));
-                w.WriteString("y", Base64Url.EncodeToString(key.Y.Span));
-                w.WriteString("kid", key.KeyId);
-                w.WriteString("use", "sig");
-                w.WriteString("alg", Algorithm);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     private sealed class BoundIssuer(IdentityTokens tokens, string issuer) : ITokenIssuer

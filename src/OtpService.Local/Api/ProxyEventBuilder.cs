@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using OtpService.Core.Api;
 using OtpService.Core.Contracts;
 
 namespace OtpService.Local.Api;
@@ -8,7 +9,7 @@ namespace OtpService.Local.Api;
 /// <summary>
 /// Builds the event API Gateway's REST API sends to a Lambda proxy integration, from an HTTP
 /// request: single- and multi-value headers and query parameters (null when there are none,
-/// as API Gateway sends them), the body as text (null when empty; base64 with isBase64Encoded
+/// as API Gateway sends them; the query decoded by the service's rule, <see cref="FormUrlEncoding"/>), the body as text (null when empty; base64 with isBase64Encoded
 /// when it is not UTF-8), and a requestContext with a fresh request id and the caller's IP.
 /// </summary>
 internal static class ProxyEventBuilder
@@ -25,7 +26,8 @@ internal static class ProxyEventBuilder
         ArgumentNullException.ThrowIfNull(route);
         var request = context.Request;
         var (body, isBase64) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        var sourceIp = context.Connection.RemoteIpAddress?.MapToIPv4().ToString() ?? "127.0.0.1";
+        var remote = context.Connection.RemoteIpAddress;
+        var sourceIp = (remote is { IsIPv4MappedToIPv6: true } ? remote.MapToIPv4() : remote)?.ToString() ?? "127.0.0.1";
         var now = DateTimeOffset.UtcNow;
 
         var headers = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -41,16 +43,20 @@ internal static class ProxyEventBuilder
         AddIfMissing(headers, multiHeaders, "X-Forwarded-Port", context.Connection.LocalPort.ToString(CultureInfo.InvariantCulture));
         AddIfMissing(headers, multiHeaders, "X-Forwarded-Proto", request.Scheme);
 
+        // The service's one decoding rule (FormUrlEncoding), not ASP.NET's, which keeps an undecodable
+        // escape (%FF, %G1) as literal text: what cannot be decoded reaches the function as U+FFFD,
+        // which it refuses naming the parameter, as it refuses the same bytes in a form body.
         Dictionary<string, string?>? query = null;
         Dictionary<string, List<string?>?>? multiQuery = null;
-        if (request.Query.Count > 0)
+        var pairs = FormUrlEncoding.Parse(request.QueryString.HasValue ? request.QueryString.Value![1..] : "");
+        if (pairs.Count > 0)
         {
             query = new(StringComparer.Ordinal);
             multiQuery = new(StringComparer.Ordinal);
-            foreach (var (name, values) in request.Query)
+            foreach (var pair in pairs)
             {
-                multiQuery[name] = [.. values];
-                query[name] = values.Count > 0 ? values[^1] : "";
+                (multiQuery.TryGetValue(pair.Name, out var list) && list is not null ? list : multiQuery[pair.Name] = []).Add(pair.Value);
+                query[pair.Name] = pair.Value;
             }
         }
 

@@ -32,7 +32,15 @@ internal sealed record StartApiOptions : Command
     /// <summary>The sign-in page's port: its own origin, so the page's calls to the API cross origins (CORS) as in production.</summary>
     public int SitePort { get; init; } = 3001;
 
-    public int DynamoDbPort { get; init; } = 8000;
+    /// <summary>The default of <see cref="DynamoDbPort"/> in front of dynalite (DynamoDB Local's usual port).</summary>
+    public const int DefaultDynamoDbPort = 8000;
+
+    /// <summary>
+    /// --dynamodb-port, or null when not given. It is the runner's stream proxy: in front of dynalite
+    /// (then <see cref="DefaultDynamoDbPort"/> when not given), or, with a DynamoDB endpoint that has no
+    /// streams, in front of it (then a port the OS picks); never opened for an endpoint with streams.
+    /// </summary>
+    public int? DynamoDbPort { get; init; }
 
     public int SesPort { get; init; } = 8005;
 
@@ -74,6 +82,15 @@ internal static class CommandLine
         and serves the sign-in page (site/) on its own port, a separate origin from the API's.
         Configuration comes from the same environment variables as the Lambda functions, e.g.
         OTP_TTL_SECONDS=30 dotnet run --project src/OtpService.Local
+
+        Ports it opens, all on 127.0.0.1, and nothing else (the banner's Ports line lists them):
+          --port (API) and --site-port (sign-in page);
+          --ses-port (aws-ses-v2-local), unless --ses-endpoint is given;
+          without --dynamodb-endpoint: --dynamodb-port (the stream proxy, where the functions and
+            you reach DynamoDB) and dynalite's own port behind it, a free one the OS picks;
+          with --dynamodb-endpoint: none if that DynamoDB has streams; else the stream proxy, on
+            --dynamodb-port if given, or on a free port the OS picks.
+        invoke opens at most --dynamodb-port and --ses-port, for the emulators it starts.
         See docs/local.md.
         """;
 
@@ -123,8 +140,8 @@ internal static class CommandLine
         var function = new Argument<string>("FUNCTION") { Description = $"One of {string.Join(", ", LambdaFunctions.Names)}." };
         function.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. LambdaFunctions.Names]);
         var eventPath = new Option<string>("--event", "-e") { Description = "The event file (\"-\": standard input; none: {}). A relative path is from where you run the command.", HelpName = "FILE" };
-        var invokeDynamoDbPort = PortOption("--dynamodb-port", 8000, "DynamoDB emulator port: used if it answers there, else started there");
-        var invokeSesPort = PortOption("--ses-port", 8005, "SES emulator port: used if it answers there, else started there");
+        var invokeDynamoDbPort = PortOption("--dynamodb-port", 8000, "DynamoDB emulator port: used if it answers there, else dynalite is started there for this call (not used with --dynamodb-endpoint)");
+        var invokeSesPort = PortOption("--ses-port", 8005, "SES emulator port: used if it answers there, else aws-ses-v2-local is started there for this call (not used with --ses-endpoint)");
         var invokeShared = new SharedSymbols(invoke);
         invoke.Add(function);
         invoke.Add(eventPath);
@@ -156,9 +173,14 @@ internal static class CommandLine
     private static string Canonical(string function) =>
         LambdaFunctions.Names.First(n => string.Equals(n, function, StringComparison.OrdinalIgnoreCase));
 
-    private static Option<int> PortOption(string name, int defaultValue, string description)
+    private static Option<int> PortOption(string name, int? defaultValue, string description)
     {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "PORT" };
+        var option = new Option<int>(name) { Description = description, HelpName = "PORT" };
+        if (defaultValue is { } value)
+        {
+            option.DefaultValueFactory = _ => value;
+        }
+
         option.CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
@@ -182,7 +204,12 @@ internal static class CommandLine
             case StartApiOptions o:
                 used.Add((o.Port, "--port"));
                 used.Add((o.SitePort, "--site-port"));
-                used.Add((o.DynamoDbPort, "--dynamodb-port")); // dynalite's proxy, or the stream proxy for a DynamoDB without streams
+                if (o.Endpoints.DynamoDb is null || o.DynamoDbPort is not null)
+                {
+                    // The stream proxy: in front of dynalite, or in front of an endpoint without streams.
+                    used.Add((o.DynamoDbPort ?? StartApiOptions.DefaultDynamoDbPort, "--dynamodb-port"));
+                }
+
                 if (o.Endpoints.Ses is null)
                 {
                     used.Add((o.SesPort, "--ses-port"));
@@ -214,8 +241,13 @@ internal static class CommandLine
     {
         private readonly Option<int> port = PortOption("--port", 3000, "API port");
         private readonly Option<int> sitePort = PortOption("--site-port", 3001, "The sign-in page's port (site/), a separate origin from the API's so the page's calls cross origins as in production");
-        private readonly Option<int> dynamoDbPort = PortOption("--dynamodb-port", 8000, "dynalite's port (unless --dynamodb-endpoint is given)");
-        private readonly Option<int> sesPort = PortOption("--ses-port", 8005, "aws-ses-v2-local's port; its page lists sent mail (unless --ses-endpoint is given)");
+        private readonly Option<int> dynamoDbPort = PortOption(
+            "--dynamodb-port",
+            null,
+            "Where the functions and you reach DynamoDB: the runner's stream proxy in front of dynalite (default 8000). "
+            + "With --dynamodb-endpoint, the proxy's port, opened only if that DynamoDB has no streams (default: a free port the banner prints)");
+
+        private readonly Option<int> sesPort = PortOption("--ses-port", 8005, "aws-ses-v2-local's port; its page lists sent mail (not opened with --ses-endpoint)");
         private readonly Option<string> data = new("--data") { Description = "Keep dynalite's data in DIR across restarts (default: in memory). A relative path is from where you run the command.", HelpName = "DIR" };
         private readonly SharedSymbols shared;
 
@@ -233,7 +265,7 @@ internal static class CommandLine
         {
             Port = parsed.GetValue(port),
             SitePort = parsed.GetValue(sitePort),
-            DynamoDbPort = parsed.GetValue(dynamoDbPort),
+            DynamoDbPort = parsed.GetResult(dynamoDbPort) is null ? null : parsed.GetValue(dynamoDbPort),
             SesPort = parsed.GetValue(sesPort),
             DataDirectory = parsed.GetValue(data),
             EnvVarsPath = parsed.GetValue(shared.EnvVars),

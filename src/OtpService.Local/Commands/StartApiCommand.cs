@@ -45,7 +45,7 @@ internal static class StartApiCommand
         var wanted = new List<(int, string, string?)> { (options.Port, "API", "--port"), (options.SitePort, "sign-in page", "--site-port") };
         if (endpoints.DynamoDb is null)
         {
-            wanted.Add((options.DynamoDbPort, "DynamoDB: dynalite behind the runner's stream", "--dynamodb-port"));
+            wanted.Add((options.DynamoDbPort ?? StartApiOptions.DefaultDynamoDbPort, "DynamoDB: dynalite behind the runner's stream", "--dynamodb-port"));
         }
 
         if (endpoints.Ses is null)
@@ -76,7 +76,7 @@ internal static class StartApiCommand
                 new EmulatorOptions
                 {
                     // dynalite listens on a private port; the runner's write-observing proxy takes --dynamodb-port.
-                    DynamoDbPort = endpoints.DynamoDb is null ? Ports.FreePort() : null,
+                    DynamoDbPort = endpoints.DynamoDb is null ? Ports.FreePort(wanted.Select(w => w.Item1).ToList()) : null,
                     SesPort = endpoints.Ses is null ? options.SesPort : null,
                     DataDirectory = options.DataDirectory,
                     Log = output.WriteLine,
@@ -130,19 +130,44 @@ internal static class StartApiCommand
             streamArn = await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown, setup.Table).ConfigureAwait(false);
         }
 
+        var mapping = setup.Mapping;
+        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n, setup.Environments.For(n))!), StringComparer.Ordinal);
+        var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output);
+        await using var deliveries = deliverer.ConfigureAwait(false);
+        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, setup.Table.StreamViewType ?? "NEW_IMAGE");
+
         // With no stream in the emulator, the functions (and anything else) reach it through the
-        // runner's proxy, which sees each write; with a stream, they talk to it directly.
+        // runner's proxy, which sees each write; with a stream, they talk to it directly. The proxy
+        // takes --dynamodb-port; in front of an endpoint of the user's, without it, a port the OS
+        // picks (never 8000 unasked: that is DynamoDB Local's own port). Started before the functions
+        // are built, as they are pointed at it; instances are built only on first use.
         var observeWrites = streamArn is null;
-        var functionsDynamo = observeWrites ? new Uri($"http://127.0.0.1:{options.DynamoDbPort}") : dynamoUpstream;
-        if (observeWrites && options.Endpoints.DynamoDb is not null && !Ports.IsFree(options.DynamoDbPort))
+        DynamoDbWriteObserver? observer = null;
+        if (observeWrites)
         {
-            await errors.WriteLineAsync(
-                $"{options.Endpoints.DynamoDb} has no DynamoDB Streams, so the runner observes writes through a proxy on --dynamodb-port {options.DynamoDbPort}, which is in use. Choose another.").ConfigureAwait(false);
-            return ExitCodes.PortInUse;
+            var proxyPort = options.DynamoDbPort ?? (options.Endpoints.DynamoDb is null ? StartApiOptions.DefaultDynamoDbPort : 0);
+            try
+            {
+                observer = await DynamoDbWriteObserver.StartAsync(proxyPort, dynamoUpstream, settings.TableName, setup.Table.KeyNames, records, deliverer.Enqueue, shutdown).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or AddressInUseException)
+            {
+                await errors.WriteLineAsync(options.Endpoints.DynamoDb is { } yours
+                    ? $"{yours} has no DynamoDB Streams, so the runner observes writes through a proxy on --dynamodb-port {proxyPort}, which is in use. Choose another, or leave it out for a free one."
+                    : new PortInUseException([(proxyPort, "DynamoDB", "--dynamodb-port")]).Message).ConfigureAwait(false);
+                return ExitCodes.PortInUse;
+            }
         }
 
+        await using var observing = (observer ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
+        var functionsDynamo = observer?.Endpoint ?? dynamoUpstream;
         var api = new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}/");
         var notes = LocalEnvironment.Apply(functionsDynamo, mail.Endpoint, options.Endpoints, api).Concat(setup.Notes).ToList();
+        if (!observeWrites && options.DynamoDbPort is { } unused)
+        {
+            notes.Add($"--dynamodb-port {unused} is not opened: {dynamoUpstream} has DynamoDB Streams, so the functions use it directly.");
+        }
+
         if (SiteHost.RefusedPageNote(options.SitePort, setup.Cors?.AllowOrigin, settings.CorsAllowedOrigin) is { } corsNote)
         {
             notes.Add(corsNote);
@@ -154,7 +179,6 @@ internal static class StartApiCommand
             notes.Add($"{sender} is now a verified SES identity in that emulator (SES refuses unverified senders).");
         }
 
-        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n, setup.Environments.For(n))!), StringComparer.Ordinal);
         try
         {
             foreach (var pool in pools.Values)
@@ -170,10 +194,6 @@ internal static class StartApiCommand
             return ExitCodes.Usage;
         }
 
-        var mapping = setup.Mapping;
-        var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output);
-        await using var deliveries = deliverer.ConfigureAwait(false);
-        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, setup.Table.StreamViewType ?? "NEW_IMAGE");
         DynamoDbStreamsPoller? poller = null;
         if (streamArn is not null)
         {
@@ -185,21 +205,6 @@ internal static class StartApiCommand
         }
 
         await using var polling = (poller ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
-        DynamoDbWriteObserver? observer = null;
-        if (observeWrites)
-        {
-            try
-            {
-                observer = await DynamoDbWriteObserver.StartAsync(options.DynamoDbPort, dynamoUpstream, settings.TableName, setup.Table.KeyNames, records, deliverer.Enqueue, shutdown).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or AddressInUseException)
-            {
-                await errors.WriteLineAsync(new PortInUseException([(options.DynamoDbPort, "DynamoDB", "--dynamodb-port")]).Message).ConfigureAwait(false);
-                return ExitCodes.PortInUse;
-            }
-        }
-
-        await using var observing = (observer ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
         var repository = RepositoryRoot.Find();
         var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors), OpenApiEndpoint.Load(repository, api));
         await using var serving = web.ConfigureAwait(false);
@@ -229,13 +234,23 @@ internal static class StartApiCommand
         await using var watching = watch.ConfigureAwait(false);
         var storage = options.DataDirectory is null ? "in memory" : $"data in {Path.GetFullPath(options.DataDirectory)}";
         var dynamoLine = options.Endpoints.DynamoDb is null
-            ? $"{functionsDynamo}   (dynalite, {storage}; table {settings.TableName})"
+            ? $"{functionsDynamo}   (dynalite, {storage}; table {settings.TableName}; through the runner's stream proxy to dynalite's own {dynamoUpstream})"
             : observeWrites
-                ? $"{functionsDynamo}   (proxy to yours at {dynamoUpstream}, which has no streams; table {settings.TableName})"
+                ? $"{functionsDynamo}   (the runner's stream proxy to yours at {dynamoUpstream}, which has no streams; table {settings.TableName})"
                 : $"{dynamoUpstream}   (yours; table {settings.TableName}, stream {streamArn})";
         var streamLine = observeWrites
-            ? $"the runner observes writes through {functionsDynamo} (writes straight to the emulator's own port are not seen)"
+            ? $"the runner observes writes through {functionsDynamo} (writes straight to {dynamoUpstream} are not seen)"
             : "read from the emulator's DynamoDB Streams API";
+
+        // Every port the runner and the emulators it started listen on, so what it opens is never a surprise.
+        List<(int Port, string What)> opened = [(options.Port, "API"), (site.Origin.Port, "page")];
+        if (observer is not null)
+        {
+            opened.Add((observer.Port, "DynamoDB stream proxy"));
+        }
+
+        opened.AddRange(emulators.Started.Select(e => (e.Url.Port, e == emulators.DynamoDbProcess ? "dynalite" : "aws-ses-v2-local")));
+        var portsLine = string.Join(", ", opened.Select(o => $"{o.Port} {o.What}")) + " (127.0.0.1 only; nothing else)";
         await output.WriteLineAsync($"""
 
             OtpService local runner
@@ -244,6 +259,7 @@ internal static class StartApiCommand
               Mail      {mail.Where}
               DynamoDB  {dynamoLine}
               Stream    {streamLine}; to {mapping.FunctionName} as template.yaml maps it: {Describe(mapping)}
+              Ports     {portsLine}
               Try       curl 'http://127.0.0.1:{options.Port}/otp/generate?email_address=you@example.com'
             """).ConfigureAwait(false);
         foreach (var (name, endpoint) in external.Others)
@@ -315,6 +331,10 @@ internal static class StartApiCommand
             // shape; beyond these Kestrel answers by itself (empty 414/431).
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             kestrel.Limits.MaxRequestBodySize = ApiProxy.MaxBodyBytes;
+
+            // Header bytes past ASCII reach the function as ISO-8859-1 characters (RFC 9110 section 5.5:
+            // opaque octets), so it answers them; Kestrel's default, ASCII only, answers an empty 400 itself.
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
             kestrel.Listen(IPAddress.Loopback, port);
         });
         var app = builder.Build();

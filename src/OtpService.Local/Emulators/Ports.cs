@@ -6,12 +6,20 @@ namespace OtpService.Local.Emulators;
 /// <summary>Loopback port checks. Everything local listens on 127.0.0.1 only.</summary>
 internal static class Ports
 {
-    /// <summary>A port that was free a moment ago (the OS picks it when binding port 0).</summary>
-    public static int FreePort()
+    /// <summary>A port that was free a moment ago (the OS picks it when binding port 0), other than <paramref name="except"/>.</summary>
+    /// <param name="except">Ports already chosen for something else: free now, but about to be used (the OS may pick them again).</param>
+    public static int FreePort(params IReadOnlyCollection<int> except)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (!except.Contains(port))
+            {
+                return port;
+            }
+        }
     }
 
     /// <summary>True when nothing listens on 127.0.0.1:<paramref name="port"/> (binding it succeeds).</summary>

@@ -4,7 +4,10 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using OtpService.Core.Contracts;
 
 namespace OtpService.Local.Streams;
@@ -47,7 +50,6 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         this.keyAttributes = keyAttributes;
         this.records = records;
         this.emit = emit;
-        Port = port;
         forward = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
         reader = Emulators.LocalTable.CreateClient(upstream);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.DynamoDbProxy" });
@@ -61,15 +63,15 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         app.Run(HandleAsync);
     }
 
-    /// <summary>The port clients use (127.0.0.1).</summary>
-    public int Port { get; }
+    /// <summary>The port clients use (127.0.0.1): the one asked for, or the one the OS picked for 0; known once started.</summary>
+    public int Port { get; private set; }
 
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
 
     /// <summary>Records emitted so far (for tests and the benchmark).</summary>
     public long RecordsEmitted => Interlocked.Read(ref emitted);
 
-    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/>, forwarding to <paramref name="upstream"/>.</summary>
+    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0: a port the OS picks, then in <see cref="Port"/>), forwarding to <paramref name="upstream"/>.</summary>
     /// <exception cref="IOException">The port is taken.</exception>
     public static async Task<DynamoDbWriteObserver> StartAsync(
         int port, Uri upstream, string tableName, IReadOnlyList<string> keyAttributes, StreamRecordFactory records, Action<DynamoDbStreamRecord> emit, CancellationToken cancellationToken)
@@ -78,6 +80,10 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         try
         {
             await observer.app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            // Kestrel reports the address it bound, with the port the OS picked for 0.
+            var bound = observer.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            observer.Port = new Uri(bound).Port;
             return observer;
         }
         catch

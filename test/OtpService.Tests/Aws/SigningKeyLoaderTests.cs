@@ -85,15 +85,15 @@ public class SigningKeyLoaderTests
     }
 
     [Fact]
-    public void LoadSigningKey_WithOnlyALocalKey_ReturnsItSynchronously() =>
-        Assert.Equal(Encoding.UTF8.GetBytes(LocalKey), SigningKeyLoader.LoadSigningKey(Environment(("OTP_SIGNING_KEY", LocalKey))));
+    public void Plan_WithOnlyALocalKey_HasTheRingWithoutARead() =>
+        Assert.Equal(Encoding.UTF8.GetBytes(LocalKey), SigningKeyLoader.Plan(Environment(("OTP_SIGNING_KEY", LocalKey))).Value!.Current.Material.ToArray());
 
     [Fact]
-    public void LoadSigningKey_WithShortLocalKey_ThrowsWithoutShowingTheKey()
+    public void Plan_WithShortLocalKey_StopsInitWithoutShowingTheKey()
     {
         const string shortKey = "too-short-key";
 
-        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.LoadSigningKey(Environment(("OTP_SIGNING_KEY", shortKey))));
+        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.Plan(Environment(("OTP_SIGNING_KEY", shortKey))));
 
         Assert.Contains("OTP_SIGNING_KEY", error.Message, StringComparison.Ordinal);
         Assert.Contains("32", error.Message, StringComparison.Ordinal);
@@ -112,9 +112,9 @@ public class SigningKeyLoaderTests
     }
 
     [Fact]
-    public void LoadSigningKey_WithNeitherVariable_ThrowsNamingBoth()
+    public void Plan_WithNeitherVariable_StopsInitNamingBoth()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.LoadSigningKey(Environment(("OTP_SIGNING_KEY", ""))));
+        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.Plan(Environment(("OTP_SIGNING_KEY", ""))));
 
         Assert.Contains("OTP_SIGNING_KEY_SECRET_ARN", error.Message, StringComparison.Ordinal);
         Assert.Contains("OTP_SIGNING_KEY ", error.Message, StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public class SigningKeyLoaderTests
     [Fact]
     public void TheDevelopmentKey_IsRefusedInLambda_WithoutShowingIt()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.LoadKeyRing(
+        var error = Assert.Throws<InvalidOperationException>(() => SigningKeyLoader.Plan(
             Environment(("OTP_SIGNING_KEY", DevelopmentKeys.CodeKey), ("AWS_LAMBDA_FUNCTION_NAME", "otp-service-VerifyOtp"))));
 
         Assert.Contains("AWS_LAMBDA_FUNCTION_NAME", error.Message, StringComparison.Ordinal);
@@ -134,10 +134,10 @@ public class SigningKeyLoaderTests
     [Fact]
     public void TheDevelopmentKey_IsAcceptedOutsideLambda_AndAnotherLocalKeyInLambda()
     {
-        Assert.Equal(OtpKey.LocalVersion, SigningKeyLoader.LoadKeyRing(Environment(("OTP_SIGNING_KEY", DevelopmentKeys.CodeKey))).Current.Version);
+        Assert.Equal(OtpKey.LocalVersion, SigningKeyLoader.Plan(Environment(("OTP_SIGNING_KEY", DevelopmentKeys.CodeKey))).Value!.Current.Version);
         Assert.Equal(
             Encoding.UTF8.GetBytes(LocalKey),
-            SigningKeyLoader.LoadKeyRing(Environment(("OTP_SIGNING_KEY", LocalKey), ("AWS_LAMBDA_FUNCTION_NAME", "f"))).Current.Material.ToArray());
+            SigningKeyLoader.Plan(Environment(("OTP_SIGNING_KEY", LocalKey), ("AWS_LAMBDA_FUNCTION_NAME", "f"))).Value!.Current.Material.ToArray());
     }
 
     [Fact]

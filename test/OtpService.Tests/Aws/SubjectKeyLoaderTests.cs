@@ -30,19 +30,21 @@ public class SubjectKeyLoaderTests
     [Fact]
     public void TheDevelopmentKey_IsRefusedInLambda_AndUsedLocally()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.LoadSubjectKey(
+        var error = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.Plan(
             Environment(("OTP_SUBJECT_KEY", DevelopmentKeys.SubjectKey), ("AWS_LAMBDA_FUNCTION_NAME", "otp-service-VerifyOtp"))));
 
         Assert.Contains("OTP_SUBJECT_KEY_SECRET_ARN", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(DevelopmentKeys.SubjectKey, error.Message, StringComparison.Ordinal);
-        Assert.Equal(Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey), SubjectKeyLoader.LoadSubjectKey(Environment(("OTP_SUBJECT_KEY", DevelopmentKeys.SubjectKey))));
+        Assert.Equal(
+            new OtpService.Core.Tokens.SubjectIdentifiers(Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey)).For("user@example.com"),
+            SubjectKeyLoader.Plan(Environment(("OTP_SUBJECT_KEY", DevelopmentKeys.SubjectKey))).Value!.For("user@example.com"));
     }
 
     [Fact]
     public void AShortKey_OrNone_IsRefused_NamingTheVariables()
     {
-        var tooShort = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.LoadSubjectKey(Environment(("OTP_SUBJECT_KEY", "short-subject-key"))));
-        var none = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.LoadSubjectKey(Environment()));
+        var tooShort = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.Plan(Environment(("OTP_SUBJECT_KEY", "short-subject-key"))));
+        var none = Assert.Throws<InvalidOperationException>(() => SubjectKeyLoader.Plan(Environment()));
 
         Assert.DoesNotContain("short-subject-key", tooShort.Message, StringComparison.Ordinal);
         Assert.Contains("OTP_SUBJECT_KEY_SECRET_ARN", none.Message, StringComparison.Ordinal);

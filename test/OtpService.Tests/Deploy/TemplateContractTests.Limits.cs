@@ -107,5 +107,15 @@ public sealed partial class TemplateContractTests
                 yield return $"{variables?.Where ?? "template.yaml"}: Globals must set {variable} to !Ref {parameter}.";
             }
         }
+
+        // A counted limit's window is one DynamoDB item: no parameter may ask for more than an item holds.
+        foreach (var parameter in (string[])["ClientMaxRequestsPerHour", "ClientMaxFailuresPerHour", "MaxSendsPerMinute"])
+        {
+            var node = _template.Root["Parameters"]?[parameter];
+            if (node?["MaxValue"]?.Value != $"{OtpService.Core.Otp.WindowCapacity.MaxTokens}")
+            {
+                yield return $"{node?.Where ?? "template.yaml"}: {parameter} MaxValue is '{node?["MaxValue"]?.Value}'; a window item holds at most {OtpService.Core.Otp.WindowCapacity.MaxTokens} tokens (WindowCapacity.MaxTokens), which the code accepts.";
+            }
+        }
     }
 }

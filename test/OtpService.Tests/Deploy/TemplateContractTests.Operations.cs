@@ -174,10 +174,21 @@ public sealed partial class TemplateContractTests
                 p["MetricName"]?.Value == MetricNames.MailFailuresConfiguration && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == sender) == true),
             Has($"on {MetricNames.MailsUndeliverable}", p =>
                 p["MetricName"]?.Value == MetricNames.MailsUndeliverable && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == sender) == true),
+            Has($"on {MetricNames.RecordsMalformed} (stream records the sender could not read)", p =>
+                p["MetricName"]?.Value == MetricNames.RecordsMalformed && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == sender) == true),
+            Has($"on {MetricNames.EventsMalformed} (stream events whose Records the sender could not read)", p =>
+                p["MetricName"]?.Value == MetricNames.EventsMalformed && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == sender) == true),
             Has("on the API's 5XXError (AWS/ApiGateway, ApiName of OtpApi)", p =>
                 p["Namespace"]?.Value == "AWS/ApiGateway" && p["MetricName"]?.Value == "5XXError" && apiName is not null
                 && p["Dimensions"]?.Items.Any(d => d["Name"]?.Value == "ApiName" && d["Value"]?.Describe() == apiName) == true),
         };
+        foreach (var api in (string[])["GenerateOtpFunction", "VerifyOtpFunction"])
+        {
+            var name = functionNames.GetValueOrDefault(api);
+            required.Add(Has($"on {api}'s {MetricNames.ConfigurationErrors} (a dependency refusing the deployment, at init or on a request)", p =>
+                p["MetricName"]?.Value == MetricNames.ConfigurationErrors && p["Dimensions"]?.Items.Any(d => d["Value"]?.Describe() == name) == true));
+        }
+
         foreach (var (id, _) in Functions())
         {
             foreach (var lambdaMetric in (string[])["Errors", "Throttles"])

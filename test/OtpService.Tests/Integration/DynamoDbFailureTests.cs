@@ -51,4 +51,26 @@ public class DynamoDbFailureTests
 
         Assert.Equal((503, "unavailable", "2"), (result.StatusCode, result.Status, result.Headers["Retry-After"]));
     }
+
+    [Fact]
+    public async Task DroppedRequests_Answer503_AfterExactlyOneRetry()
+    {
+        // A real fault: every connection is read and closed unanswered. Without SdkCallBounds the SDK
+        // takes "The response ended prematurely" for a stale pooled connection and resends up to 10
+        // more times outside MaxErrorRetry; with it, DynamoDbMaxErrorRetry retry and no more.
+        await using var dropping = new ClosingEndpoint();
+        var emulators = await EmulatorFixture.StartedAsync();
+        var env = new Dictionary<string, string>(emulators.LambdaEnvironment("otp_holder"))
+        {
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = dropping.Url.ToString(),
+        };
+        var services = new OtpServices(env.GetValueOrDefault) { LogOutput = new StringWriter() };
+        using var client = OtpServices.CreateDynamoDbClient(env.GetValueOrDefault, services.Budget);
+        var store = new OtpService.Core.Storage.DynamoDbOtpStore(client, "otp_holder");
+
+        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
+
+        Assert.Equal(1 + OtpService.Core.Deadlines.InvocationBudget.DynamoDbMaxErrorRetry, dropping.Connections);
+        Assert.Equal(0, ((Amazon.DynamoDBv2.AmazonDynamoDBConfig)client.Config).MaxStaleConnectionRetries);
+    }
 }

@@ -1,4 +1,5 @@
 using OtpService.Core.Composition;
+using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Core.Storage;
 using OtpService.Local.Emulators;
@@ -7,19 +8,21 @@ using Xunit;
 namespace OtpService.Tests.Integration;
 
 /// <summary>
-/// The DynamoDB store's contract, run against each real endpoint it meets: every conditional
-/// write, applied and refused. Issuing differs by endpoint (one TransactWriteItems or two
-/// conditional writes), so the subclasses say which path they expect.
+/// The store's contract, run against each real endpoint the DynamoDB store meets and against the
+/// in-memory store the rule tests stand on: every conditional write, applied and refused, and
+/// sent twice with the same idempotency token (applied once, answered the same). Issuing differs
+/// by endpoint (one TransactWriteItems or two conditional writes), so the subclasses say which
+/// path they expect.
 /// </summary>
-public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
+public abstract class OtpStoreContract : IAsyncLifetime
 {
     protected const string Address = "store@example.com";
     protected const long Now = 1_800_000_000;
-    private DynamoDbOtpStore? _store;
+    private IOtpStore? _store;
     private string? _whyNot;
 
     /// <summary>The store under test; skips the test (with the reason) where the endpoint cannot run here.</summary>
-    protected DynamoDbOtpStore Store
+    protected IOtpStore Store
     {
         get
         {
@@ -32,7 +35,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     protected abstract bool HasTransactions { get; }
 
     /// <summary>A store on a fresh table, or (null, why) where the endpoint cannot run here.</summary>
-    protected abstract Task<(DynamoDbOtpStore? Store, string? WhyNot)> OpenAsync();
+    protected abstract Task<(IOtpStore? Store, string? WhyNot)> OpenAsync();
 
     public async Task InitializeAsync() => (_store, _whyNot) = await OpenAsync();
 
@@ -56,8 +59,11 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         FailuresSince = now - 10,
     };
 
-    protected Task<IssueResult> Issue(long createdAt, long expiresAt, long expectedVersion = 0, int digits = 6) =>
-        Store.TryIssueAsync(Code(createdAt, expiresAt, digits), Sent(expiresAt, createdAt), expectedVersion, expiresAt + 90_000, expiresAt + 3600, default);
+    /// <param name="token">The generate request's idempotency token; a fresh one when null.</param>
+    protected Task<IssueResult> Issue(long createdAt, long expiresAt, long expectedVersion = 0, int digits = 6, string? token = null) =>
+        Store.TryIssueAsync(Code(createdAt, expiresAt, digits), Sent(expiresAt, createdAt), expectedVersion, expiresAt + 90_000, expiresAt + 3600, token ?? IdempotencyToken.New(), default);
+
+    private static string Fresh => IdempotencyToken.New();
 
     [SkippableFact]
     public async Task Issue_ThenLoad_ReturnsTheRecordAndTheNewestCode()
@@ -84,7 +90,7 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         byte[] earlierNonce = [.. Enumerable.Repeat((byte)0xEE, 16)];
         var recent = new List<RecentCode> { new(Now + 120, Code(0, 0).Nonce, 10), new(Now + 60, earlierNonce, 6) };
         Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(
-            Code(Now, Now + 120, 10) with { VerificationIdHash = hash }, Sent(Now + 120, Now) with { Recent = recent }, 0, Now + 90_000, Now + 3720, default));
+            Code(Now, Now + 120, 10) with { VerificationIdHash = hash }, Sent(Now + 120, Now) with { Recent = recent }, 0, Now + 90_000, Now + 3720, Fresh, default));
 
         var before = await Store.LoadNewestAsync(Address, default);
         await Store.MarkMailedAsync(Address, Now + 120, Now + 1, "3f0c8e1a-version-id", default);
@@ -157,14 +163,14 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
         var counts = new List<int?>();
         for (var i = 0; i < 4; i++)
         {
-            counts.Add(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 3, 5, Now, default));
+            counts.Add(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 3, 5, Now, Fresh, default));
         }
 
         Assert.Equal([1, 2, 3, null], counts);
-        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.Equal(2, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, NoOwners, default));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, Fresh, default));
+        Assert.Equal(2, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, Fresh, default));
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 3, 5, Now, Fresh, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 3, 5, Now, NoOwners, Fresh, default));
         var state = await Store.LoadAddressAsync(Address, default);
         Assert.Equal((5, 3, 2, 3L + 5, 6L), (state.Attempts, state.GuessesBy(Client), state.GuessesBy(Other), state.Failures, state.Version));
     }
@@ -173,27 +179,100 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     public async Task MarkUsed_OnlyOnce_AndNeverAfterExpiryForAnOlderCodeOrAfterTheClientsLimit()
     {
         await Issue(Now, Now + 120);
-        await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 1, 5, Now, default);
+        await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 1, 5, Now, Fresh, default);
 
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, NoOwners, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, NoOwners, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, NoOwners, default));
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, NoOwners, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, NoOwners, default));
-        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 121, NoOwners, Fresh, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 119, Other, 5, 5, Now, NoOwners, Fresh, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 1, 5, Now, NoOwners, Fresh, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now + 120, NoOwners, Fresh, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, NoOwners, Fresh, default));
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, Fresh, default));
         Assert.Equal(Now + 120, (await Store.LoadAddressAsync(Address, default)).UsedAt);
-        Assert.False(await Store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, NoOwners, default));
+        Assert.False(await Store.TryMarkUsedAsync("nobody@example.com", Now + 120, Other, 5, 5, Now, NoOwners, Fresh, default));
     }
 
     [SkippableFact]
     public async Task Issue_AfterUse_StartsTheNewCodeUnused()
     {
         await Issue(Now, Now + 120);
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, NoOwners, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, NoOwners, Fresh, default));
 
         Assert.Equal(IssueResult.Issued, await Issue(Now + 30, Now + 150, expectedVersion: 2));
 
         Assert.Null((await Store.LoadAddressAsync(Address, default)).UsedAt);
+    }
+
+    [SkippableFact]
+    public async Task Issue_SameTokenTwice_IssuesOnce_AndAnswersIssuedBothTimes()
+    {
+        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120, token: "issue-1"));
+        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120, token: "issue-1"));
+        Assert.Equal(IssueResult.Conflict, await Issue(Now, Now + 120, token: "issue-2"));
+
+        var newest = await Store.LoadNewestAsync(Address, default);
+        Assert.Equal((1L, Now + 120, Now + 120), (newest.State.Version, newest.State.Newest, newest.Code!.ExpiresAt));
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 1, Now + 121, expectedVersion: 1, token: "issue-3"));
+    }
+
+    [SkippableFact]
+    public async Task WrongGuess_SameTokenTwice_CountsOnce_AndAnswersTheSameCount_EvenAtTheLimit()
+    {
+        await Issue(Now, Now + 120);
+
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 2, 5, Now, "guess-1", default));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 2, 5, Now, "guess-1", default));
+        Assert.Equal(2, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 2, 5, Now, "guess-2", default));
+        // The client is at its limit: a new guess is refused, a counted one still answers its count.
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 2, 5, Now, "guess-3", default));
+        Assert.Equal(2, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 2, 5, Now, "guess-2", default));
+
+        var state = await Store.LoadAddressAsync(Address, default);
+        Assert.Equal((2, 2, 3L + 2, 3L), (state.Attempts, state.GuessesBy(Client), state.Failures, state.Version));
+    }
+
+    [SkippableFact]
+    public async Task MarkUsed_SameTokenTwice_AnswersTrueBothTimes_AndAnotherTokenFalse()
+    {
+        await Issue(Now, Now + 120);
+        var owners = new Dictionary<string, long> { [Client] = Now };
+
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, owners, "use-1", default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, owners, "use-1", default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Other, 5, 5, Now, NoOwners, "use-2", default));
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 120, Other, 5, 5, Now, "guess-1", default));
+
+        var state = await Store.LoadAddressAsync(Address, default);
+        Assert.Equal((Now, 2L, 0), (state.UsedAt, state.Version, state.Attempts));
+    }
+
+    [SkippableFact]
+    public async Task WriteTokens_AreTheNewestCodesOnly_ANewIssueForgetsTheLastCodes()
+    {
+        await Issue(Now, Now + 120, token: "issue-1");
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 120, Client, 5, 5, Now, "guess-1", default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, NoOwners, "use-1", default));
+
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 30, Now + 150, expectedVersion: 3, token: "issue-2"));
+
+        // The old code's use is not recognized against the new code, and a token counts again on it:
+        // the set holds the newest code's writes only, so its size is bounded by the limits.
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now + 30, NoOwners, "use-1", default));
+        Assert.Equal(IssueResult.Conflict, await Issue(Now, Now + 120, token: "issue-1"));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 150, Client, 5, 5, Now + 30, "guess-1", default));
+        Assert.Equal(1, (await Store.LoadAddressAsync(Address, default)).Attempts);
+    }
+
+    [SkippableFact]
+    public async Task MailingClaim_SameTokenTwice_ClaimsOnce_AndAnswersTheCodeBothTimes_UntilMailed()
+    {
+        await Issue(Now, Now + 120);
+
+        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now, 30, "mail-1", default));
+        Assert.Equal(Now + 120, (await Store.TryClaimMailingAsync(Address, Now + 120, Now + 1, 30, "mail-1", default))?.ExpiresAt);
+        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 2, 30, "mail-2", default));
+
+        await Store.MarkMailedAsync(Address, Now + 120, Now + 3, "v1", default);
+        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 4, 30, "mail-1", default));
     }
 
     [SkippableFact]
@@ -253,35 +332,23 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     {
         await Issue(Now, Now + 120);
 
-        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now, 30, default));
-        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 5, 30, default));
+        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now, 30, Fresh, default));
+        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 5, 30, Fresh, default));
         await Store.ReleaseMailingClaimAsync(Address, Now + 120, default);
-        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 6, 30, default));
-        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 36, 30, default));
+        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 6, 30, Fresh, default));
+        Assert.NotNull(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 36, 30, Fresh, default));
         await Store.MarkMailedAsync(Address, Now + 120, Now + 37, "v1", default);
-        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 100, 30, default));
+        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now + 100, 30, Fresh, default));
         Assert.Equal(Now + 37, (await Store.GetAsync(Address, Now + 120, default))?.MailedAt);
     }
 
     [SkippableFact]
     public async Task MailingClaim_NeverCreatesAnItem_NorClaimsTheAddressRecord()
     {
-        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now, 30, default));
+        Assert.Null(await Store.TryClaimMailingAsync(Address, Now + 120, Now, 30, Fresh, default));
         await Issue(Now, Now + 120);
-        Assert.Null(await Store.TryClaimMailingAsync(Address, OtpTable.AddressRecordSortKey, Now, 30, default));
+        Assert.Null(await Store.TryClaimMailingAsync(Address, OtpTable.AddressRecordSortKey, Now, 30, Fresh, default));
         Assert.Null((await Store.LoadNewestAsync("nobody@example.com", default)).Code);
-    }
-
-    [SkippableFact]
-    public async Task Issue_FindsOutOnceWhetherTheEndpointHasTransactions()
-    {
-        Assert.Null(Store.IssuesInOneTransaction);
-
-        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120));
-        Assert.Equal(HasTransactions, Store.IssuesInOneTransaction);
-        Assert.Equal(IssueResult.Issued, await Issue(Now + 1, Now + 121, expectedVersion: 1));
-        Assert.Equal(HasTransactions, Store.IssuesInOneTransaction);
-        Assert.Equal((2L, Now + 121), ((await Store.LoadNewestAsync(Address, default)).State.Version, (await Store.LoadNewestAsync(Address, default)).Code!.ExpiresAt));
     }
 
     [SkippableFact]
@@ -303,19 +370,37 @@ public abstract class DynamoDbOtpStoreContract : IAsyncLifetime
     {
         await Issue(Now, Now + 120);
         var owners = new Dictionary<string, long> { [Client] = Now };
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, owners, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 120, Client, 5, 5, Now, owners, Fresh, default));
         Assert.Equal(owners, (await Store.LoadAddressAsync(Address, default)).Owners);
 
         var record = Sent(Now + 200, Now + 80) with { Owners = owners };
-        Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(Code(Now + 80, Now + 200), record, 2, Now + 90_000, Now + 3800, default));
+        Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(Code(Now + 80, Now + 200), record, 2, Now + 90_000, Now + 3800, Fresh, default));
         Assert.Equal(owners, (await Store.LoadNewestAsync(Address, default)).State.Owners);
-        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Other, 3, 1, Now + 80, default));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Other, 3, 1, Now + 80, Fresh, default));
 
-        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 200, "cTHIRDCLIENTTAG-ccccccc", 3, 1, Now + 80, default));
-        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 200, Other, 3, 1, Now + 80, owners, default));
-        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Client, 3, 1, Now + 80, default));
-        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 200, Client, 3, 1, Now + 81, new Dictionary<string, long> { [Client] = Now + 81 }, default));
+        Assert.Null(await Store.TryRecordWrongGuessAsync(Address, Now + 200, "cTHIRDCLIENTTAG-ccccccc", 3, 1, Now + 80, Fresh, default));
+        Assert.False(await Store.TryMarkUsedAsync(Address, Now + 200, Other, 3, 1, Now + 80, owners, Fresh, default));
+        Assert.Equal(1, await Store.TryRecordWrongGuessAsync(Address, Now + 200, Client, 3, 1, Now + 80, Fresh, default));
+        Assert.True(await Store.TryMarkUsedAsync(Address, Now + 200, Client, 3, 1, Now + 81, new Dictionary<string, long> { [Client] = Now + 81 }, Fresh, default));
         Assert.Equal(Now + 81, (await Store.LoadAddressAsync(Address, default)).Owners[Client]);
+    }
+}
+
+/// <summary>The contract on the DynamoDB store, plus what only it does: find out whether the endpoint has transactions.</summary>
+public abstract class DynamoDbOtpStoreContract : OtpStoreContract
+{
+    protected DynamoDbOtpStore DynamoDb => (DynamoDbOtpStore)Store;
+
+    [SkippableFact]
+    public async Task Issue_FindsOutOnceWhetherTheEndpointHasTransactions()
+    {
+        Assert.Null(DynamoDb.IssuesInOneTransaction);
+
+        Assert.Equal(IssueResult.Issued, await Issue(Now, Now + 120));
+        Assert.Equal(HasTransactions, DynamoDb.IssuesInOneTransaction);
+        Assert.Equal(IssueResult.Issued, await Issue(Now + 1, Now + 121, expectedVersion: 1));
+        Assert.Equal(HasTransactions, DynamoDb.IssuesInOneTransaction);
+        Assert.Equal((2L, Now + 121), ((await Store.LoadNewestAsync(Address, default)).State.Version, (await Store.LoadNewestAsync(Address, default)).Code!.ExpiresAt));
     }
 }
 
@@ -324,7 +409,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
 {
     protected override bool HasTransactions => false;
 
-    protected override async Task<(DynamoDbOtpStore? Store, string? WhyNot)> OpenAsync()
+    protected override async Task<(IOtpStore? Store, string? WhyNot)> OpenAsync()
     {
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
@@ -354,7 +439,7 @@ public sealed class DynamoDbOtpStoreMotoTests : DynamoDbOtpStoreContract
 {
     protected override bool HasTransactions => true;
 
-    protected override async Task<(DynamoDbOtpStore? Store, string? WhyNot)> OpenAsync()
+    protected override async Task<(IOtpStore? Store, string? WhyNot)> OpenAsync()
     {
         if (MotoServer.WhyUnavailable is { } why)
         {

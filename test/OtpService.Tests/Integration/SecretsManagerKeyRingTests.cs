@@ -169,7 +169,7 @@ public class SecretsManagerKeyRingTests
     }
 
     [SkippableFact]
-    public async Task AMissingSecret_StopsTheColdStart_NamingTheCall()
+    public async Task AMissingSecret_IsAConfigurationFailure_NamingTheCall()
     {
         Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
         var moto = await MotoServer.SharedAsync();
@@ -177,8 +177,10 @@ public class SecretsManagerKeyRingTests
 
         var error = await Assert.ThrowsAsync<AwsCallException>(() => SigningKeyLoader.LoadKeyRingAsync(map.GetValueOrDefault, SecretsManagerClient.FromEnvironment, default));
 
-        Assert.Equal("ResourceNotFoundException", error.ErrorType);
-        Assert.IsType<KeySourceUnavailableException>(await Record.ExceptionAsync(() => SigningKeyLoader.RefreshSource(map.GetValueOrDefault)!.LoadAsync(default)));
+        Assert.Equal(("ResourceNotFoundException", false), (error.ErrorType, error.Retryable));
+        // What a function's first read at init (and each read after it) meets: a configuration error, not an outage.
+        var read = Assert.IsType<KeySourceUnavailableException>(await Record.ExceptionAsync(() => SigningKeyLoader.Plan(map.GetValueOrDefault).GetAsync(default).AsTask()));
+        Assert.Equal(("ResourceNotFoundException", false), (read.ErrorType, read.Retryable));
     }
 
     [SkippableFact]
@@ -242,34 +244,4 @@ public class SecretsManagerKeyRingTests
     private static System.Text.Json.JsonElement RefreshFailureLine(StringWriter logs) =>
         System.Text.Json.JsonDocument.Parse(Assert.Single(
             logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("\"key_refresh_failed\"", StringComparison.Ordinal) && !Support.EmfDocument.IsEmf(l))).RootElement.Clone();
-
-    /// <summary>The two Secrets Manager calls a deployer makes (create, rotate by PutSecretValue), through boto3-free JSON 1.1.</summary>
-    private sealed class MotoSecrets(MotoServer moto) : IDisposable
-    {
-        private readonly HttpClient _http = new() { BaseAddress = moto.Endpoint };
-
-        public async Task<string> CreateSecretAsync(string name, string value) =>
-            (await CallAsync("CreateSecret", $$"""{"Name":"{{name}}","SecretString":"{{value}}"}""")).GetProperty("ARN").GetString()!;
-
-        public Task<System.Text.Json.JsonElement> DeleteSecretAsync(string secretId) =>
-            CallAsync("DeleteSecret", $$"""{"SecretId":"{{secretId}}","ForceDeleteWithoutRecovery":true}""");
-
-        public async Task<string> PutSecretValueAsync(string secretId, string value) =>
-            (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":"{{value}}"}""")).GetProperty("VersionId").GetString()!;
-
-        private async Task<System.Text.Json.JsonElement> CallAsync(string operation, string body)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
-            request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
-            request.Headers.Add("X-Amz-Target", $"secretsmanager.{operation}");
-            // moto reads the service from the signature's credential scope.
-            request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0");
-            using var response = await _http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
-            return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
-        }
-
-        public void Dispose() => _http.Dispose();
-    }
 }

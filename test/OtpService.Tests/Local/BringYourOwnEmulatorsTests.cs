@@ -90,12 +90,17 @@ public sealed partial class BringYourOwnEmulatorsTests
         Assert.DoesNotContain("development key", runner.Output, StringComparison.Ordinal);
         Assert.Equal(Expected, await RunChainAsync(runner, api, new MailStore(moto.Endpoint, MailStoreKind.Moto)));
 
-        // A secret that is not there: the functions' cold start fails, as in Lambda (moto answers 404).
+        // A secret that is not there (moto answers 404): as in Lambda, the functions start anyway and say
+        // why when they warm up; a request that needs the key is a 500 (a configuration error) until it exists.
+        var missingApi = Ports.FreePort();
         await using var missing = LocalRunnerProcess.Start(
-            ["--site-port", Text(Ports.FreePort()), "--port", Text(Ports.FreePort()), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
+            ["--site-port", Text(Ports.FreePort()), "--port", Text(missingApi), "--dynamodb-port", Text(Ports.FreePort()), "--endpoint", moto.Endpoint.ToString()],
             new Dictionary<string, string> { ["OTP_SIGNING_KEY_SECRET_ARN"] = arn + "-gone" });
-        Assert.Equal(2, await missing.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("failed to start", missing.Errors, StringComparison.Ordinal);
+        await missing.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        Assert.True(await missing.WaitForOutputAsync("\"event\":\"key_read_failed\"", TimeSpan.FromSeconds(30)), missing.Output + missing.Errors);
+        using var refused = await Http.GetAsync(new Uri($"http://127.0.0.1:{missingApi}/otp/verify?email_address=byo%40example.com&otp=123456"));
+        Assert.Equal(500, (int)refused.StatusCode);
+        Assert.Contains("internal_error", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [MotoFact]

@@ -10,7 +10,9 @@ public sealed class CommandLineTests
     {
         var options = Assert.IsType<StartApiOptions>(CommandLine.Parse([]));
 
-        Assert.Equal((3000, 3001, 8000, 8005, (string?)null), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory));
+        // --dynamodb-port unset: 8000 in front of dynalite (StartApiOptions.DefaultDynamoDbPort).
+        Assert.Equal((3000, 3001, (int?)null, 8005, (string?)null), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory));
+        Assert.Equal(8000, StartApiOptions.DefaultDynamoDbPort);
         Assert.Equal(new ServiceEndpoints(), options.Endpoints);
     }
 
@@ -19,7 +21,7 @@ public sealed class CommandLineTests
     {
         var options = Assert.IsType<StartApiOptions>(CommandLine.Parse(["start-api", "--port", "3100", "--site-port", "3101", "--dynamodb-port", "8100", "--ses-port", "8105", "--data", ".local-data", "--env-vars", "events/env.json"]));
 
-        Assert.Equal((3100, 3101, 8100, 8105, ".local-data", "events/env.json"), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory, options.EnvVarsPath));
+        Assert.Equal((3100, 3101, (int?)8100, 8105, ".local-data", "events/env.json"), (options.Port, options.SitePort, options.DynamoDbPort, options.SesPort, options.DataDirectory, options.EnvVarsPath));
     }
 
     [Fact]

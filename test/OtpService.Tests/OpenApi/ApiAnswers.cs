@@ -49,9 +49,10 @@ public sealed record Observed(string Scenario, string Path, string Method, int S
 /// back. Two sources: (1) the local runner as a process over real HTTP (the full chain: a code
 /// read from the SES emulator verifies, then is used; the CORS preflight; /openapi.json), and
 /// (2) the real handlers in-process against dynalite with a fake clock (expiry, limits, every
-/// bad input, DynamoDB refusing connections). Two faults no real part produces on demand are
-/// injected and named as such: a store that throws an unexpected exception (500) and a function
-/// that crashes behind the runner's API Gateway stand-in (502).
+/// bad input, DynamoDB and KMS refusing connections). Three faults no real part produces on demand
+/// here are injected and named as such: a store that throws an unexpected exception (500), a KMS
+/// that refuses the token key (a stand-in: moto may be missing) and a function that crashes behind
+/// the runner's API Gateway stand-in (502).
 /// </summary>
 public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
@@ -103,6 +104,16 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
             preflight.Headers.TryAddWithoutValidation("Access-Control-Request-Method", "POST");
             preflight.Headers.TryAddWithoutValidation("Access-Control-Request-Headers", "content-type");
             await RecordAsync("runner: CORS preflight", path, "OPTIONS", await Http.SendAsync(preflight));
+        }
+
+        // Bytes that cannot be read as text (issue 19): 400 naming the field or the body, never a 500.
+        await SendAsync("runner: an undecodable escape in the query", api, HttpMethod.Get, $"{Generate}?email_address=hand%FF@example.com");
+        await SendAsync("runner: an undecodable escape in a form body", api, HttpMethod.Post, Generate, new StringContent("email_address=hand%G1@example.com", Encoding.ASCII, "application/x-www-form-urlencoded"));
+        await SendAsync("runner: a JSON string that is not Unicode", api, HttpMethod.Post, Verify, new StringContent("""{"email_address":"a@example.com","otp":"123456","note":"\ud800"}""", Encoding.ASCII, "application/json"));
+        using (var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("""{"email_address":"café@example.com"}""")))
+        {
+            latin1.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=iso-8859-1");
+            await SendAsync("runner: a body in another charset", api, HttpMethod.Post, Generate, latin1);
         }
 
         await SendAsync("runner: the API description", api, HttpMethod.Get, "/openapi.json");
@@ -236,6 +247,9 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         await Call("verify a code with letters", handlers, ApiEvent.Get(Verify).Query("email_address", address).Query("otp", "12ab56"));
         await Call("verify POST a code as a JSON number", handlers, ApiEvent.Post(Verify).Json($$"""{"email_address":"{{address}}","otp":12}"""));
         await Call("verify POST invalid JSON", handlers, ApiEvent.Post(Verify).Json("{"));
+        await Call("verify POST a JSON string that is not Unicode", handlers, ApiEvent.Post(Verify).Json("""{"email_address":"a@example.com","otp":"12345\udc00"}"""));
+        await Call("generate POST bytes that are not UTF-8", handlers, ApiEvent.Post(Generate).Base64Body([.. "{\"email_address\":\"a"u8, 0xC0, 0xAF, .. "@example.com\"}"u8], "application/json"));
+        await Call("generate with an undecodable escape (HTTP API)", handlers, ApiEvent.HttpApi("GET", Generate, "email_address=hand%FF@example.com"));
 
         // DynamoDB refuses connections (nothing listens on port 1): 503 on both routes.
         var down = Handlers(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:1" }, clock);
@@ -256,6 +270,15 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         {
             await Call("a store failing unexpectedly (injected)", failing, request);
         }
+
+        // The token keys while KMS refuses connections (nothing listens on port 1), at init and since: 503.
+        var kmsDown = new Dictionary<string, string>(env) { ["OTP_TOKEN_SIGNING_KEY_ID"] = "alias/otp-token", ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:1" };
+        await Call("KMS down", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(kmsDown.GetValueOrDefault) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
+
+        // KMS refusing the key: a stand-in answering NotFoundException as the KMS API reference documents (moto may be missing here): 500.
+        await using var refusingKms = new RefusingAwsEndpoint(System.Net.HttpStatusCode.BadRequest, "NotFoundException", "Alias arn:aws:kms:us-east-1:123456789012:alias/otp-token is not found.");
+        var kmsRefuses = new Dictionary<string, string>(kmsDown) { ["AWS_ENDPOINT_URL_KMS"] = refusingKms.Url.ToString() };
+        await Call("KMS refusing the token key", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(kmsRefuses.GetValueOrDefault) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
     }
 
     /// <summary>Generates for <paramref name="address"/> and returns the answer's verificationId.</summary>
@@ -288,8 +311,9 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
     private async Task Call(string scenario, Dictionary<string, Func<Stream, Task<Stream>>> handlers, ApiEvent request)
     {
         var proxyEvent = JsonSerializer.Deserialize(request.ToStream(), LambdaJsonContext.Default.ApiGatewayRequest)!;
-        var response = JsonSerializer.Deserialize(await handlers[proxyEvent.Path!](request.ToStream()), LambdaJsonContext.Default.ApiGatewayResponse)!;
-        observed.Add(new Observed(scenario, proxyEvent.Path!, proxyEvent.HttpMethod!, response.StatusCode, response.Headers, response.Body));
+        var (path, method) = (proxyEvent.Path ?? proxyEvent.RawPath!, proxyEvent.Method!); // REST (v1) or HTTP API (v2)
+        var response = JsonSerializer.Deserialize(await handlers[path](request.ToStream()), LambdaJsonContext.Default.ApiGatewayResponse)!;
+        observed.Add(new Observed(scenario, path, method, response.StatusCode, response.Headers, response.Body));
     }
 
     /// <summary>Injected fault: the function crashes, and the runner answers as API Gateway does (502).</summary>

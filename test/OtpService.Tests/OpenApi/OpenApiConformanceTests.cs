@@ -49,8 +49,10 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
             }
         }
 
-        // The JWKS is a document of its own (no status field in its body).
+        // The JWKS is a document of its own (no status field in its body), or the answer of a KMS that is down or refuses the key.
         possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.Jwks("{}").StatusCode, null));
+        possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.Unavailable.StatusCode, ApiAnswers.Unavailable.Body.Status));
+        possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.InternalError.StatusCode, ApiAnswers.InternalError.Body.Status));
 
         var driven = answers.Observed.Select(o => (o.Path, o.Status, o.BodyStatus)).ToHashSet();
         var missing = possible.Distinct().Where(p => !driven.Contains(p)).Select(p => $"{p.Route} {p.Status} {p.BodyStatus}").ToList();
@@ -90,7 +92,16 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
     [InlineData("generate past the client's request limit", 429)]
     [InlineData("generate POST past the global budget", 429)]
     [InlineData("generate with a malformed address", 400)]
+    [InlineData("verify POST a JSON string that is not Unicode", 400)]
+    [InlineData("generate POST bytes that are not UTF-8", 400)]
+    [InlineData("generate with an undecodable escape (HTTP API)", 400)]
+    [InlineData("runner: an undecodable escape in the query", 400)]
+    [InlineData("runner: an undecodable escape in a form body", 400)]
+    [InlineData("runner: a JSON string that is not Unicode", 400)]
+    [InlineData("runner: a body in another charset", 400)]
     [InlineData("DynamoDB down", 503)]
+    [InlineData("KMS down", 503)]
+    [InlineData("KMS refusing the token key", 500)]
     [InlineData("a store failing unexpectedly (injected)", 500)]
     [InlineData("a crashing function behind the runner (injected)", 502)]
     public void EachScenario_GotTheAnswerItIsThereFor(string scenario, int status)

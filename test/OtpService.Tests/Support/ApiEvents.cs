@@ -48,10 +48,41 @@ public sealed class ApiEvent
         return this;
     }
 
-    /// <summary>Sets the caller's source IP (requestContext.identity.sourceIp), which the per-client limits key on.</summary>
+    /// <summary>An HTTP API event (payload format 2.0): the raw query string as sent, the request line in requestContext.http.</summary>
+    public static ApiEvent HttpApi(string method, string path, string rawQuery = "")
+    {
+        var e = new ApiEvent();
+        var request = e._request;
+        request.Version = "2.0";
+        request.RouteKey = $"{method} {path}";
+        request.RawPath = path;
+        request.RawQueryString = rawQuery;
+        request.Resource = request.Path = request.HttpMethod = null;
+        request.RequestContext!.Identity = null;
+        request.RequestContext.Http = new HttpApiRequestLine { Method = method, Path = path, SourceIp = "203.0.113.7" };
+        return e;
+    }
+
+    /// <summary>Sets the caller's source IP (REST requestContext.identity.sourceIp, HTTP API requestContext.http.sourceIp), which the per-client limits key on.</summary>
     public ApiEvent From(string sourceIp)
     {
-        _request.RequestContext!.Identity = new ApiGatewayIdentity { SourceIp = sourceIp };
+        if (_request.IsHttpApiV2)
+        {
+            _request.RequestContext!.Http!.SourceIp = sourceIp;
+        }
+        else
+        {
+            _request.RequestContext!.Identity = new ApiGatewayIdentity { SourceIp = sourceIp };
+        }
+
+        return this;
+    }
+
+    /// <summary>A body of any bytes, base64-encoded as API Gateway sends a binary body (isBase64Encoded).</summary>
+    public ApiEvent Base64Body(byte[] body, string contentType)
+    {
+        Body(Convert.ToBase64String(body), contentType);
+        _request.IsBase64Encoded = true;
         return this;
     }
 
@@ -67,9 +98,13 @@ public sealed class ApiEvent
 
     public Stream ToStream() => new MemoryStream(ToBytes());
 
+    /// <summary>The event's JSON, as API Gateway hands it to the function.</summary>
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(_request, LambdaJsonContext.Default.ApiGatewayRequest);
 
     public static Stream Raw(string json) => new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>An event of any bytes (not necessarily UTF-8 or JSON).</summary>
+    public static Stream Raw(byte[] bytes) => new MemoryStream(bytes);
 }
 
 /// <summary>Reads a handler's proxy response and its JSON body.</summary>

@@ -20,13 +20,13 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
 
     public Task<StoredCode?> GetAsync(string address, long expiresAt, CancellationToken cancellationToken) => Hang<StoredCode?>(cancellationToken);
 
-    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) =>
+    public Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken) =>
         Hang<IssueResult>(cancellationToken);
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken) =>
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken) =>
         Hang<int?>(cancellationToken);
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken) =>
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken) =>
         Hang<bool>(cancellationToken);
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken) =>
@@ -34,7 +34,7 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
 
     public Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);
 
-    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
+    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, string token, CancellationToken cancellationToken) =>
         Hang<StoredCode?>(cancellationToken);
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) => Hang<bool>(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using OtpService.Core.Ports;
 
 namespace OtpService.Tests.Support;
@@ -8,7 +9,10 @@ namespace OtpService.Tests.Support;
 /// Issuing is two steps (record, then code) that another caller can fall between, as the
 /// DynamoDB store does where the endpoint has no transactions (dynalite), or one atomic step with
 /// <see cref="IssueInOneTransaction"/>, as it does in AWS (TransactWriteItems). The DynamoDB store
-/// itself is tested against dynalite (two writes) and moto (one transaction).
+/// itself is tested against dynalite (two writes) and moto (one transaction). Every write is
+/// idempotent per token as there: the address record and each code keep the tokens of the writes
+/// applied to them (WRITE_TOKENS), and a write refused by its condition whose token is kept
+/// answers as the write that applied (what the DynamoDB store reads back after an SDK retry).
 /// </summary>
 public sealed class InMemoryOtpStore : IOtpStore
 {
@@ -17,16 +21,20 @@ public sealed class InMemoryOtpStore : IOtpStore
     private readonly Dictionary<string, AddressState> _records;
     private readonly Dictionary<WindowKey, Window> _windows;
 
+    // The address record's WRITE_TOKENS: the newest code's issue, wrong guesses and use.
+    private readonly Dictionary<string, ImmutableHashSet<string>> _written;
+
     public InMemoryOtpStore()
-        : this([], [], [])
+        : this([], [], [], [])
     {
     }
 
-    private InMemoryOtpStore(Dictionary<(string, long), Entry> codes, Dictionary<string, AddressState> records, Dictionary<WindowKey, Window> windows)
+    private InMemoryOtpStore(Dictionary<(string, long), Entry> codes, Dictionary<string, AddressState> records, Dictionary<WindowKey, Window> windows, Dictionary<string, ImmutableHashSet<string>> written)
     {
         _codes = codes;
         _records = records;
         _windows = windows;
+        _written = written;
     }
 
     /// <summary>Set to make every call fail as DynamoDB would when unreachable.</summary>
@@ -66,7 +74,8 @@ public sealed class InMemoryOtpStore : IOtpStore
             return new InMemoryOtpStore(
                 new Dictionary<(string, long), Entry>(_codes),
                 new Dictionary<string, AddressState>(_records, StringComparer.Ordinal),
-                _windows.ToDictionary(w => w.Key, w => w.Value with { Tokens = w.Value.Tokens.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value, StringComparer.Ordinal)), Members = [.. w.Value.Members] }))
+                _windows.ToDictionary(w => w.Key, w => w.Value with { Tokens = w.Value.Tokens.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value, StringComparer.Ordinal)), Members = [.. w.Value.Members] }),
+                new Dictionary<string, ImmutableHashSet<string>>(_written, StringComparer.Ordinal))
             {
                 InterleaveIssueWrites = InterleaveIssueWrites,
                 IssueInOneTransaction = IssueInOneTransaction,
@@ -156,11 +165,11 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken)
+    public async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken)
     {
         if (IssueInOneTransaction)
         {
-            return IssueAtomically(code, record, expectedVersion, codeKeepUntil);
+            return IssueAtomically(code, record, expectedVersion, codeKeepUntil, token);
         }
 
         lock (_gate)
@@ -168,10 +177,17 @@ public sealed class InMemoryOtpStore : IOtpStore
             ThrowIfUnavailable();
             if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion)
             {
-                return IssueResult.Conflict;
+                // Refused; its own earlier send (the token kept) goes on to the code, as in DynamoDB.
+                if (!WrittenWith(code.Address, token))
+                {
+                    return IssueResult.Conflict;
+                }
             }
-
-            _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+            else
+            {
+                _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
+                _written[code.Address] = [token];
+            }
         }
 
         // DynamoDB's issue is two requests: let others run between them.
@@ -189,18 +205,18 @@ public sealed class InMemoryOtpStore : IOtpStore
                 throw new StoreUnavailableException("in-memory store failed the code write on purpose");
             }
 
-            if (_codes.ContainsKey((code.Address, code.ExpiresAt)))
+            if (_codes.TryGetValue((code.Address, code.ExpiresAt), out var taken))
             {
-                return IssueResult.Conflict;
+                return taken.Written.Contains(token) ? IssueResult.Issued : IssueResult.Conflict;
             }
 
-            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil);
+            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil, [token]);
             return IssueResult.Issued;
         }
     }
 
     /// <summary>TransactWriteItems' semantics: both conditions hold and both writes apply, or nothing changes.</summary>
-    private IssueResult IssueAtomically(StoredCode code, AddressState record, long expectedVersion, long codeKeepUntil)
+    private IssueResult IssueAtomically(StoredCode code, AddressState record, long expectedVersion, long codeKeepUntil, string token)
     {
         lock (_gate)
         {
@@ -214,20 +230,28 @@ public sealed class InMemoryOtpStore : IOtpStore
             if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion
                 || _codes.ContainsKey((code.Address, code.ExpiresAt)))
             {
-                return IssueResult.Conflict;
+                // All or nothing: the record keeping the token means this transaction applied.
+                return WrittenWith(code.Address, token) ? IssueResult.Issued : IssueResult.Conflict;
             }
 
             _records[code.Address] = record with { Version = expectedVersion + 1, UsedAt = null };
-            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil);
+            _written[code.Address] = [token];
+            _codes[(code.Address, code.ExpiresAt)] = new Entry(code, codeKeepUntil, [token]);
             return IssueResult.Issued;
         }
     }
 
-    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+    public Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
+            // A guess already counted with this token is refused (NOT contains) and read back.
+            if (WrittenWith(address, token))
+            {
+                return Task.FromResult<int?>(_records[address].GuessesBy(clientTag));
+            }
+
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
                 return Task.FromResult<int?>(null);
@@ -241,21 +265,23 @@ public sealed class InMemoryOtpStore : IOtpStore
                 Failures = state.Failures + 1,
                 Version = state.Version + 1,
             };
+            _written[address] = _written.GetValueOrDefault(address, []).Add(token);
             return Task.FromResult<int?>(guesses[clientTag]);
         }
     }
 
-    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
+    public Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnavailable();
             if (!Judgeable(address, newest, clientTag, maxPerClient, maxAllClients, now, out var state))
             {
-                return Task.FromResult(false);
+                return Task.FromResult(WrittenWith(address, token));
             }
 
             _records[address] = state with { UsedAt = now, Version = state.Version + 1, Owners = new Dictionary<string, long>(owners, StringComparer.Ordinal) };
+            _written[address] = _written.GetValueOrDefault(address, []).Add(token);
             return Task.FromResult(true);
         }
     }
@@ -300,8 +326,26 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, CancellationToken cancellationToken) =>
-        Update(address, expiresAt, e => e.Code.MailedAt is null && (e.ClaimedAt is null || e.ClaimedAt <= now - leaseSeconds), e => e with { ClaimedAt = now }, e => e.Code);
+    public Task<StoredCode?> TryClaimMailingAsync(string address, long expiresAt, long now, int leaseSeconds, string token, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfUnavailable();
+            if (!_codes.TryGetValue((address, expiresAt), out var entry))
+            {
+                return Task.FromResult<StoredCode?>(null);
+            }
+
+            if (entry.Code.MailedAt is not null || (entry.ClaimedAt is not null && entry.ClaimedAt > now - leaseSeconds))
+            {
+                // Refused; still ours when this claim's own earlier send holds it.
+                return Task.FromResult(entry.Written.Contains(token) && entry.Code.MailedAt is null ? entry.Code : null);
+            }
+
+            _codes[(address, expiresAt)] = entry with { ClaimedAt = now, Written = entry.Written.Add(token) };
+            return Task.FromResult<StoredCode?>(entry.Code);
+        }
+    }
 
     public Task MarkMailedAsync(string address, long expiresAt, long now, string keyVersion, CancellationToken cancellationToken) =>
         FailMarkMailedWith is { } failure
@@ -310,6 +354,9 @@ public sealed class InMemoryOtpStore : IOtpStore
 
     public Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken) =>
         Update(address, expiresAt, _ => true, e => e with { ClaimedAt = null }, e => e.Code);
+
+    /// <summary>Whether a write with <paramref name="token"/> applied to the address record since its newest code was issued.</summary>
+    private bool WrittenWith(string address, string token) => _written.TryGetValue(address, out var written) && written.Contains(token);
 
     /// <summary>The DynamoDB store's condition for judging the newest code, read under the lock.</summary>
     private bool Judgeable(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, out AddressState state)
@@ -343,7 +390,8 @@ public sealed class InMemoryOtpStore : IOtpStore
         }
     }
 
-    private sealed record Entry(StoredCode Code, long KeepUntil, long? ClaimedAt = null);
+    /// <param name="Written">The code item's WRITE_TOKENS: its issue and its mailing claims.</param>
+    private sealed record Entry(StoredCode Code, long KeepUntil, ImmutableHashSet<string> Written, long? ClaimedAt = null);
 
     private sealed record Window(Dictionary<WindowCounter, HashSet<string>> Tokens, HashSet<string> Members, long KeepUntil);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace OtpService.Tests.Support;
 
@@ -18,6 +19,7 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
     private readonly Task _accepting;
     private int _armed;
     private int _withheld;
+    private Func<string, bool>? _target;
 
     /// <param name="upstream">The emulator's http://host:port.</param>
     public ResponseWithholdingProxy(Uri upstream)
@@ -36,6 +38,15 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
 
     /// <summary>The next response the emulator sends (on any connection) is withheld, and the rest of its connection with it.</summary>
     public void WithholdNextResponse() => Interlocked.Increment(ref _armed);
+
+    /// <summary>
+    /// The response to the next request that <paramref name="request"/> matches is withheld, and
+    /// the rest of its connection with it (once; the SDK's retry of it passes). The predicate sees
+    /// the request as sent so far, headers and body as Latin-1 text (e.g. the <c>X-Amz-Target</c>
+    /// operation and an attribute name the write names), so one write of several sent together
+    /// can be picked.
+    /// </summary>
+    public void WithholdResponseTo(Func<string, bool> request) => Volatile.Write(ref _target, request);
 
     public async ValueTask DisposeAsync()
     {
@@ -72,8 +83,9 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
                 await upstream.ConnectAsync(_upstream.Host, _upstream.Port, stop);
                 var toClient = client.GetStream();
                 var toUpstream = upstream.GetStream();
+                var connection = new Connection();
                 // Either side closing ends the pair (the client drops a timed-out connection).
-                await Task.WhenAny(toClient.CopyToAsync(toUpstream, stop), ForwardResponsesAsync(toUpstream, toClient, stop));
+                await Task.WhenAny(ForwardRequestsAsync(toClient, toUpstream, connection, stop), ForwardResponsesAsync(toUpstream, toClient, connection, stop));
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -82,14 +94,40 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
         }
     }
 
-    private async Task ForwardResponsesAsync(Stream from, Stream to, CancellationToken stop)
+    /// <summary>Passes requests on; marks the connection when the armed predicate matches the request in flight (before the emulator can answer it).</summary>
+    private async Task ForwardRequestsAsync(Stream from, Stream to, Connection connection, CancellationToken stop)
+    {
+        var buffer = new byte[16 * 1024];
+        var request = new StringBuilder();
+        int read;
+        while ((read = await from.ReadAsync(buffer, stop)) > 0)
+        {
+            // HTTP/1.1 without pipelining: a response seen since the last read means this is a new request.
+            if (Interlocked.Exchange(ref connection.ResponseSeen, 0) == 1)
+            {
+                request.Clear();
+            }
+
+            request.Append(Encoding.Latin1.GetString(buffer, 0, read));
+            if (Volatile.Read(ref _target) is { } target && target(request.ToString())
+                && Interlocked.CompareExchange(ref _target, null, target) == target)
+            {
+                Volatile.Write(ref connection.WithholdResponse, 1);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), stop);
+        }
+    }
+
+    private async Task ForwardResponsesAsync(Stream from, Stream to, Connection connection, CancellationToken stop)
     {
         var buffer = new byte[16 * 1024];
         var withholding = false;
         int read;
         while ((read = await from.ReadAsync(buffer, stop)) > 0)
         {
-            if (!withholding && TryDisarm())
+            Volatile.Write(ref connection.ResponseSeen, 1);
+            if (!withholding && (Volatile.Read(ref connection.WithholdResponse) == 1 || TryDisarm()))
             {
                 withholding = true;
                 Interlocked.Increment(ref _withheld);
@@ -100,6 +138,12 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
                 await to.WriteAsync(buffer.AsMemory(0, read), stop);
             }
         }
+    }
+
+    private sealed class Connection
+    {
+        public int WithholdResponse;
+        public int ResponseSeen;
     }
 
     private bool TryDisarm()

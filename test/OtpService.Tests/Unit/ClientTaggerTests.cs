@@ -21,6 +21,34 @@ public class ClientTaggerTests
     public void Canonical_KeepsIPv4_CutsIPv6ToItsSlash64_AndKeepsOtherIds(string? id, string expected) =>
         Assert.Equal(expected, ClientTagger.Canonical(id));
 
+    /// <summary>Source IPs as API Gateway sends them behind CloudFront or an mTLS custom domain: with the connection's port.</summary>
+    [Theory]
+    [InlineData("198.51.100.16:40001", "198.51.100.16")]
+    [InlineData("198.51.100.16:0", "198.51.100.16")]
+    [InlineData(" 198.51.100.16:65535 ", "198.51.100.16")]
+    [InlineData("[2001:db8:1:2::1]:443", "2001:db8:1:2::/64")]
+    [InlineData("[2001:db8:1:2::1]", "2001:db8:1:2::/64")]
+    [InlineData("[::ffff:198.51.100.16]:40001", "198.51.100.16")]
+    [InlineData("::ffff:198.51.100.16:40001", "198.51.100.16")]
+    [InlineData("[fe80::1%4]:443", "fe80::/64")]
+    [InlineData("198.51.100.16:65536", "198.51.100.16:65536")] // no port: not an endpoint, so text as given
+    [InlineData("198.51.100.16:x", "198.51.100.16:x")]
+    [InlineData("::ffff:2001:db8::1:80", "::ffff:2001:db8::1:80")]
+    public void Canonical_DropsThePort_OfAnyIpEndpoint(string id, string expected) =>
+        Assert.Equal(expected, ClientTagger.Canonical(id));
+
+    [Fact]
+    public void Client_IsOneTag_ForEveryFormOfOneHost()
+    {
+        string[] v4 = ["198.51.100.16", "198.51.100.16:40001", "198.51.100.16:40002", "::ffff:198.51.100.16", "::ffff:198.51.100.16:443", "[::ffff:198.51.100.16]:1"];
+        string[] v6 = ["2001:db8::1", "[2001:db8::1]", "[2001:db8::1]:443", "[2001:db8::1]:40001", "2001:DB8:0:0:0:0:0:1"];
+
+        Assert.Single(v4.Select(_tagger.Client).Distinct());
+        Assert.Single(v6.Select(_tagger.Client).Distinct());
+        Assert.NotEqual(_tagger.Client(v4[0]), _tagger.Client(v6[0]));
+        Assert.Equal("c5rCqKa5koUzbFSmHpMM9kg", _tagger.Client("192.0.2.1:51000")); // the known answer of 192.0.2.1: no limit resets at deploy
+    }
+
     [Fact]
     public void Client_IsStableForOneCaller_AndDiffersBetweenCallers_AndBetweenKeys()
     {

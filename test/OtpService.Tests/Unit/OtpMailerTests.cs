@@ -57,7 +57,7 @@ public class OtpMailerTests
         var expiresAt = h.Store.Codes(Address)[0].ExpiresAt;
         var now = h.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.Equal(45, h.Mailer.ClaimLeaseSeconds);
-        Assert.NotNull(await h.Store.TryClaimMailingAsync(Address, expiresAt, now, h.Mailer.ClaimLeaseSeconds, default));
+        Assert.NotNull(await h.Store.TryClaimMailingAsync(Address, expiresAt, now, h.Mailer.ClaimLeaseSeconds, IdempotencyToken.New(), default));
 
         var held = await h.Mailer.MailAsync(Address, expiresAt, default);
         Assert.Equal((MailOutcome.ClaimHeld, "another invocation holds the mailing claim"), (held.Outcome, held.Error));

@@ -107,6 +107,66 @@ public class OtpSettingsTests
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("OTP_CLIENT_MAX_REQUESTS_PER_HOUR", "1000000")]
+    [InlineData("OTP_CLIENT_MAX_FAILURES_PER_HOUR", "51073")]
+    [InlineData("OTP_MAX_SENDS_PER_MINUTE", "100000")]
+    public void FromVariables_RefusesALimitNoWindowItemCanHold_NamingTheVariableAndTheLargestThatFits(string name, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
+
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Contains("from 1 to 51072", error.Message, StringComparison.Ordinal);
+        Assert.Contains("409,600-byte item limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromVariables_RefusesClientLimitsWhoseWindowTogetherCannotFitAnItem_NamingAllThreeAndTheLargestSum()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = "40000",
+            ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "20000",
+            ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(env.GetValueOrDefault));
+
+        // 1,024 + 60,000 × 8 + 1,000 × 11 bytes; (409,600 − 1,024 − 11,000) / 8 tokens fit.
+        Assert.Contains("OTP_CLIENT_MAX_REQUESTS_PER_HOUR (40000)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OTP_CLIENT_MAX_FAILURES_PER_HOUR (20000)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OTP_CLIENT_MAX_ADDRESSES_PER_HOUR (1000)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("492,024 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 49,697", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 51_070)]
+    [InlineData(60, 50_989)]
+    [InlineData(1000, 49_697)]
+    public void FromVariables_AcceptsClientLimitsThatJustFit(int addresses, int tokens)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = $"{tokens - 1}",
+            ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "1",
+            ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = $"{addresses}",
+        };
+
+        Assert.Equal(tokens - 1, OtpSettings.FromVariables(env.GetValueOrDefault).ClientMaxRequestsPerHour);
+        env["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "2";
+        Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(env.GetValueOrDefault));
+    }
+
+    [Fact]
+    public void TheDefaults_FitTheirWindowItems()
+    {
+        var d = new OtpSettings();
+
+        Assert.Null(WindowCapacity.ClientWindowProblem(d.ClientMaxRequestsPerHour, d.ClientMaxFailuresPerHour, d.ClientMaxAddressesPerHour));
+        Assert.InRange(d.MaxSendsPerMinute, 1, WindowCapacity.MaxTokens);
+    }
+
     [Fact]
     public void FromVariables_LongCodesDefaultToNoShorterThanTheConfiguredLength()
     {

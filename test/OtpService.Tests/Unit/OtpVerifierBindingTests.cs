@@ -177,8 +177,8 @@ public class OtpVerifierBindingTests
     /// <summary>Drops the id's hash as a code written before ids existed would lack it.</summary>
     private sealed class NoIdStore(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, CancellationToken cancellationToken) =>
-            base.TryIssueAsync(code with { VerificationIdHash = null }, record, expectedVersion, recordKeepUntil, codeKeepUntil, cancellationToken);
+        public override Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken) =>
+            base.TryIssueAsync(code with { VerificationIdHash = null }, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, cancellationToken);
     }
 
     // --- key versions (issue 12, item 4) ---
@@ -322,25 +322,26 @@ public class OtpVerifierBindingTests
     /// <summary>Issues a newer code between verify's read and its wrong-guess write (a race DynamoDB allows).</summary>
     private sealed class IssueBeforeWrongGuess(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken)
         {
             h.Advance(1);
             await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
-            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, token, cancellationToken);
         }
     }
 
     /// <summary>Spends the client's tries in concurrent requests between verify's read and its wrong-guess write.</summary>
     private sealed class GuessesBeforeWrongGuess(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, CancellationToken cancellationToken)
+        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken)
         {
+            // Other requests: each with its own token.
             for (var i = 0; i < maxPerClient; i++)
             {
-                await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+                await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, IdempotencyToken.New(), cancellationToken);
             }
 
-            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, cancellationToken);
+            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, token, cancellationToken);
         }
     }
 

@@ -246,20 +246,20 @@ public class OtpVerifierTests
     /// <summary>Another request (from another client) uses the code between verify's read and its write.</summary>
     private sealed class UsedFirstStore(RuleHarness h, string code) : DelegatingStore(h.Store)
     {
-        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken)
         {
             Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(address, code, RuleHarness.OtherClient, cancellationToken)).Status);
-            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, token, cancellationToken);
         }
     }
 
     /// <summary>Issues a newer code between verify's read and its write: a race DynamoDB allows and the in-memory store cannot time on its own.</summary>
     private sealed class RacingStore(RuleHarness h) : DelegatingStore(h.Store)
     {
-        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, CancellationToken cancellationToken)
+        public override async Task<bool> TryMarkUsedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, CancellationToken cancellationToken)
         {
             await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
-            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, cancellationToken);
+            return await base.TryMarkUsedAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, owners, token, cancellationToken);
         }
     }
 }

@@ -101,14 +101,16 @@ public class StreamBatchHandlerTests
     }
 
     [Fact]
-    public async Task Handle_DropsMalformedRecords_WithoutRetry_AndCountsThem()
+    public async Task Handle_FailsMalformedRecords_SoTheyAreRetriedAndKept_AndCountsThem()
     {
+        // An INSERT with a NONCE (it passed the filter) whose key lacks EXPIRATION_TIME: possibly a code generate answered 202 for.
         var malformed = """{"eventID":"x","eventName":"INSERT","dynamodb":{"Keys":{"email_id":{"S":"a@example.com"}},"NewImage":{"NONCE":{"B":"AAAA"}},"SequenceNumber":"9"}}""";
 
         var failures = await Handle(malformed);
 
-        Assert.Empty(failures);
+        Assert.Equal(["9"], failures);
         Assert.Contains("\"outcome\":\"record_malformed\"", _logs.ToString(), StringComparison.Ordinal);
+        Assert.Contains("dynamodb.Keys.EXPIRATION_TIME is missing", _logs.ToString(), StringComparison.Ordinal);
         Assert.Equal(1, Metrics()[MetricNames.RecordsMalformed]);
     }
 
@@ -138,7 +140,7 @@ public class StreamBatchHandlerTests
     public async Task Handle_WhileAnotherInvocationHoldsTheClaim_RetriesTheRecord()
     {
         var a = await IssueAsync("a@example.com");
-        await _h.Store.TryClaimMailingAsync(a.Address, a.ExpiresAt, _h.Clock.GetUtcNow().ToUnixTimeSeconds(), _h.Mailer.ClaimLeaseSeconds, default);
+        await _h.Store.TryClaimMailingAsync(a.Address, a.ExpiresAt, _h.Clock.GetUtcNow().ToUnixTimeSeconds(), _h.Mailer.ClaimLeaseSeconds, IdempotencyToken.New(), default);
 
         Assert.Equal(["520"], await Handle(Insert(a, "520")));
         Assert.Equal(1, Metrics()[MetricNames.MailClaimsHeld]);
@@ -171,11 +173,12 @@ public class StreamBatchHandlerTests
     }
 
     [Fact]
-    public async Task Handle_AnUnparsableEvent_IsLoggedAndNotRetried()
+    public async Task Handle_AnUnparsableEvent_IsLoggedAndFailsTheWholeBatch()
     {
         var output = await _send.FunctionHandler(ApiEvent.Raw("{\"Records\": 42"));
 
-        Assert.Empty(JsonSerializer.Deserialize(output, LambdaJsonContext.Default.StreamBatchResponse)!.BatchItemFailures);
+        // An empty identifier: Lambda treats the batch as a complete failure, retries it, then the failure queue keeps it.
+        Assert.Equal([""], JsonSerializer.Deserialize(output, LambdaJsonContext.Default.StreamBatchResponse)!.BatchItemFailures.Select(f => f.ItemIdentifier));
         Assert.Contains("event_malformed", _logs.ToString(), StringComparison.Ordinal);
         Assert.Equal(1, Metrics()[MetricNames.EventsMalformed]);
     }

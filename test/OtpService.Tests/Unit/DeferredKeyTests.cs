@@ -1,0 +1,121 @@
+using System.Text;
+using OtpService.Core.Otp;
+using OtpService.Core.Ports;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+/// <summary>
+/// The read-on-need rule behind issue 19 item 6 (init never fails for a key store): one read at a
+/// time, shared by concurrent callers; a failed read is read again by the next caller; a caller
+/// that finds someone else's read failing gets one of its own; a caller's deadline stops its wait,
+/// not the read. The reads here are delegates that fail or wait on command: the real stores and
+/// sockets are in Integration/InitFailureTests.
+/// </summary>
+public class DeferredKeyTests
+{
+    private static readonly KeySourceUnavailableException Down = new("Secrets Manager GetSecretValue failed: connection refused.", errorType: "ConnectionFailure");
+
+    [Fact]
+    public async Task AKnownKey_IsThereWithoutARead()
+    {
+        var key = DeferredKey.Known("k");
+
+        Assert.Equal("k", key.Value);
+        Assert.Equal("k", await key.GetAsync(default));
+        Assert.Null(key.Wait(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task AFailedRead_FailsItsCaller_AndTheNextCallerReadsAgain()
+    {
+        var reads = 0;
+        var key = new DeferredKey<string>(_ => ++reads == 1 ? throw Down : Task.FromResult("k"));
+
+        await key.Start().ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.Same(Down, key.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Null(key.Value);
+
+        Assert.Equal("k", await key.GetAsync(default));
+        Assert.Equal("k", await key.GetAsync(default));
+        Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public async Task ConcurrentCallers_ShareOneRead()
+    {
+        var reads = 0;
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = new DeferredKey<string>(_ =>
+        {
+            Interlocked.Increment(ref reads);
+            return release.Task;
+        });
+
+        _ = key.Start();
+        var callers = Enumerable.Range(0, 8).Select(_ => key.GetAsync(default).AsTask()).ToList();
+        release.SetResult("k");
+
+        Assert.All(await Task.WhenAll(callers), v => Assert.Equal("k", v));
+        Assert.Equal(1, reads);
+    }
+
+    [Fact]
+    public async Task ACallerThatFindsARunningReadFail_MakesOneReadOfItsOwn()
+    {
+        var reads = 0;
+        var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = new DeferredKey<string>(_ => Interlocked.Increment(ref reads) == 1 ? first.Task : Task.FromResult("k"));
+        _ = key.Start();
+
+        var waiting = key.GetAsync(default).AsTask();
+        first.SetException(Down);
+
+        Assert.Equal("k", await waiting);
+        Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public async Task TheCallersDeadline_StopsItsWait_NotTheRead()
+    {
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = new DeferredKey<string>(_ => release.Task);
+        using var deadline = new CancellationTokenSource();
+        var waiting = key.GetAsync(deadline.Token).AsTask();
+
+        await deadline.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Null(key.Wait(TimeSpan.Zero)); // still running
+        release.SetResult("k");
+
+        Assert.Equal("k", await key.GetAsync(default));
+        Assert.Equal("k", key.Value);
+    }
+
+    [Fact]
+    public async Task ACodeKeyRingNotReadYet_FailsDerivation_AsTheStoresFailure_UntilARefreshReadsIt()
+    {
+        var reads = 0;
+        var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(new string('k', 32))));
+        var codes = new OtpCode(new DeferredKey<OtpKeyRing>(_ => ++reads == 1 ? throw Down : Task.FromResult(ring)));
+
+        Assert.Throws<KeySourceUnavailableException>(() => codes.CurrentKeyVersion);
+        Assert.Same(Down, await Record.ExceptionAsync(() => codes.RefreshAsync(null, default).AsTask()));
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal("v1", codes.CurrentKeyVersion);
+        Assert.Equal(6, codes.Derive("a@example.com", new byte[16], 6).Length);
+    }
+
+    [Fact]
+    public async Task AClientKeyNotReadYet_FailsTagging_UntilClientAsyncReadsIt()
+    {
+        var reads = 0;
+        var tagger = new ClientTagger(new DeferredKey<byte[]>(_ => ++reads == 1 ? throw Down : Task.FromResult(new byte[32])));
+
+        Assert.Throws<KeySourceUnavailableException>(() => tagger.Client("203.0.113.7"));
+        Assert.Same(Down, await Record.ExceptionAsync(() => tagger.ClientAsync("203.0.113.7", default).AsTask()));
+
+        Assert.Equal(new ClientTagger(new byte[32]).Client("203.0.113.7"), await tagger.ClientAsync("203.0.113.7", default));
+    }
+}
