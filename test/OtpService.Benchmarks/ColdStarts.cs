@@ -8,9 +8,10 @@ internal sealed record ColdRun(double Ms, double? PeakMib, string Answer = "");
 
 /// <summary>
 /// Whole-process cold starts of one generate: the seed (python3 harness.py generate), the managed
-/// ReadyToRun build (ColdHost loading GenerateOtp like the managed runtime) and the Native AOT
-/// bootstrap (through a fake Runtime API). Every process starts from nothing; the OS page cache
-/// is warm for all three alike (one unmeasured run of each goes first).
+/// ReadyToRun package (GenerateOtp published as its Makefile publishes it, for linux-x64, started
+/// as the dotnet10 runtime's bootstrap.sh starts Handler "GenerateOtp": <c>dotnet exec GenerateOtp.dll</c>)
+/// and the Native AOT bootstrap; both of ours through a Runtime API stand-in. Every process starts
+/// from nothing; the OS page cache is warm for all three alike (one unmeasured run of each goes first).
 /// </summary>
 internal sealed class ColdStarts(IReadOnlyDictionary<string, string> functionEnvironment)
 {
@@ -66,78 +67,61 @@ internal sealed class ColdStarts(IReadOnlyDictionary<string, string> functionEnv
             line => line.StartsWith("A verification code is sent", StringComparison.Ordinal),
             held);
 
-    public async Task<ColdRun> ManagedAsync(string coldHost, string address)
-    {
-        var eventFile = Path.Combine(Path.GetTempPath(), $"otp-bench-{Guid.NewGuid():N}.json");
-        await File.WriteAllBytesAsync(eventFile, SampleEvents.Generate(address));
-        try
-        {
-            var info = ChildProcess.StartInfo(coldHost, ["GenerateOtp::GenerateOtp.Function::FunctionHandler", eventFile, "--hold"], functionEnvironment);
-            var run = await UntilAnswerAsync(info, line => line.Contains("\"statusCode\":", StringComparison.Ordinal), held: true);
-            return Answered(run.Answer) ? run : throw new InvalidOperationException($"The managed host answered: {run.Answer}");
-        }
-        finally
-        {
-            File.Delete(eventFile);
-        }
-    }
+    /// <summary>A cold GenerateOtp from its managed package (<paramref name="package"/>: the published folder), answering a fresh generate (202).</summary>
+    public Task<ColdRun> ManagedAsync(string package, string address) =>
+        RuntimeApiRunAsync(LambdaDotnet, ["exec", Path.Combine(package, "GenerateOtp.dll")], "GenerateOtp", SampleEvents.Generate(address), functionEnvironment, Answered);
 
     /// <summary>
-    /// A cold VerifyOtp in the managed host (its init: DynamoDB client, key ring, and on this branch the
-    /// token key: KMS client and GetPublicKey when the environment names a KMS key), answering a verify
-    /// for an address that never got a code (404: one DynamoDB query). <paramref name="coldHost"/> may be
-    /// another build's host (a baseline), so both are measured in one run.
+    /// A cold VerifyOtp from its managed package (its init: DynamoDB client, key ring, and the token
+    /// key: KMS client and GetPublicKey when the environment names a KMS key), answering a verify for
+    /// an address that never got a code (404: one DynamoDB query).
     /// </summary>
-    public async Task<ColdRun> ManagedVerifyAsync(string coldHost, string address, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var eventFile = Path.Combine(Path.GetTempPath(), $"otp-bench-{Guid.NewGuid():N}.json");
-        await File.WriteAllBytesAsync(eventFile, SampleEvents.Verify(address, "123456"));
-        try
-        {
-            var info = ChildProcess.StartInfo(coldHost, ["VerifyOtp::VerifyOtp.Function::FunctionHandler", eventFile, "--hold"], environment ?? functionEnvironment);
-            var run = await UntilAnswerAsync(info, line => line.Contains("\"statusCode\":", StringComparison.Ordinal), held: true);
-            return run.Answer.Contains("\"statusCode\":404", StringComparison.Ordinal) ? run : throw new InvalidOperationException($"The managed host answered: {run.Answer}");
-        }
-        finally
-        {
-            File.Delete(eventFile);
-        }
-    }
+    public Task<ColdRun> ManagedVerifyAsync(string package, string address, IReadOnlyDictionary<string, string>? environment = null) =>
+        RuntimeApiRunAsync(LambdaDotnet, ["exec", Path.Combine(package, "VerifyOtp.dll")], "VerifyOtp", SampleEvents.Verify(address, "123456"), environment ?? functionEnvironment,
+            answer => answer.Contains("\"statusCode\":404", StringComparison.Ordinal));
+
+    /// <summary>A cold generate from the Native AOT bootstrap (provided.al2023 runs $LAMBDA_TASK_ROOT/bootstrap; _HANDLER picks the function).</summary>
+    public Task<ColdRun> AotAsync(string bootstrap, string address) =>
+        RuntimeApiRunAsync(bootstrap, [], "GenerateOtp", SampleEvents.Generate(address), functionEnvironment, Answered);
+
+    /// <summary>The dotnet host, as bootstrap.sh runs it (<c>$DOTNET_ROOT/dotnet</c>; this machine's here).</summary>
+    private static string LambdaDotnet => "dotnet";
 
     /// <summary>
-    /// Starts the AOT bootstrap against a fresh fake Runtime API holding one generate event; the
-    /// time is Process.Start to the moment the fake API has read the posted response. The bootstrap
-    /// is then blocked in its next GET: its VmHWM is read, and it is killed.
+    /// Starts a function against a fresh Runtime API stand-in holding one event; the time is
+    /// Process.Start to the moment the stand-in has read the posted response (so it includes the
+    /// GET /invocation/next and POST /response round trips). The process is then blocked in its next
+    /// GET: its VmHWM is read, and it is killed.
     /// </summary>
-    public async Task<ColdRun> AotAsync(string bootstrap, string address)
+    private static async Task<ColdRun> RuntimeApiRunAsync(string fileName, string[] arguments, string handler, byte[] payload, IReadOnlyDictionary<string, string> functionEnvironment, Func<string, bool> isAnswer)
     {
         await using var api = FakeRuntimeApi.Start();
         var deadline = DateTimeOffset.UtcNow.AddSeconds(10).ToUnixTimeMilliseconds();
-        api.Enqueue(new FakeInvocation(Guid.NewGuid().ToString(), SampleEvents.Generate(address), deadline, "Root=1-67d1dc9e-0123456789abcdef01234567;Sampled=0"));
+        api.Enqueue(new FakeInvocation(Guid.NewGuid().ToString(), payload, deadline, "Root=1-67d1dc9e-0123456789abcdef01234567;Sampled=0"));
         var environment = new Dictionary<string, string>(functionEnvironment)
         {
             ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
-            ["_HANDLER"] = "GenerateOtp",
+            ["_HANDLER"] = handler,
         };
-        var info = ChildProcess.StartInfo(bootstrap, [], environment);
+        var info = ChildProcess.StartInfo(fileName, arguments, environment);
         var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Cannot start {bootstrap}.");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Cannot start {fileName}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
         {
             var post = await api.NextPostAsync(Limit);
             var ms = Stopwatch.GetElapsedTime(started, post.ReceivedAt).TotalMilliseconds;
-            if (post.Kind != "response" || !Answered(post.Text))
+            if (post.Kind != "response" || !isAnswer(post.Text))
             {
-                throw new InvalidOperationException($"The bootstrap posted {post.Kind}: {post.Text}");
+                throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} posted {post.Kind}: {post.Text}");
             }
 
-            return new ColdRun(ms, ProcessMemory.PeakRssMib(process.Id));
+            return new ColdRun(ms, ProcessMemory.PeakRssMib(process.Id), post.Text);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"The bootstrap posted nothing within {Limit}: {(process.HasExited ? await error : "(still running)")}");
+            throw new TimeoutException($"{fileName} posted nothing within {Limit}: {(process.HasExited ? await error : "(still running)")}");
         }
         finally
         {

@@ -1,24 +1,31 @@
 namespace OtpService.Benchmarks;
 
 /// <summary>
-/// Publishes what the cold figures run: the managed host (ReadyToRun, framework-dependent,
-/// linux-x64, as the functions ship) and the Native AOT bootstrap. Both land under artifacts/.
+/// Publishes what the cold figures run: each managed function package as its Makefile publishes
+/// it (framework-dependent, ReadyToRun), for linux-x64 (RID=linux-x64: the Makefiles default to
+/// the template's arm64), and the Native AOT bootstrap. Both land under artifacts/.
 /// </summary>
 internal static class Publishing
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(15);
 
-    public static async Task<string> ColdHostAsync(string root, bool publish)
+    /// <summary>The published folder of <paramref name="function"/> (GenerateOtp, VerifyOtp): <c>make build-&lt;Function&gt;Function RID=linux-x64</c>.</summary>
+    public static async Task<string> ManagedPackageAsync(string root, string function, bool publish)
     {
-        var output = Path.Combine(root, "artifacts", "bench", "coldhost");
-        var exe = Path.Combine(output, "OtpService.Benchmarks.ColdHost");
-        if (publish || !File.Exists(exe))
+        var output = Path.Combine(root, "artifacts", "bench", function);
+        if (publish || !File.Exists(Path.Combine(output, $"{function}.dll")))
         {
-            Report.Progress("publishing the managed cold host (ReadyToRun, linux-x64)");
-            await PublishAsync(root, "test/OtpService.Benchmarks.ColdHost/OtpService.Benchmarks.ColdHost.csproj", output, "--self-contained", "false", "-p:PublishReadyToRun=true");
+            Report.Progress($"publishing the managed {function} package (make build-{function}Function RID=linux-x64: ReadyToRun, framework-dependent)");
+            var info = ChildProcess.StartInfo("make", ["-C", Path.Combine("src", function), $"build-{function}Function", "RID=linux-x64"],
+                new Dictionary<string, string> { ["ARTIFACTS_DIR"] = output }, workingDirectory: root);
+            var run = await ChildProcess.RunAsync(info, Limit);
+            if (run.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"make build-{function}Function failed:\n{run.Output}\n{run.Error}");
+            }
         }
 
-        return exe;
+        return output;
     }
 
     /// <summary>The bootstrap's path, or null (with a clear line) when Native AOT cannot be built here.</summary>

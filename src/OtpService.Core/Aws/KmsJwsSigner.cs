@@ -137,6 +137,8 @@ public sealed class KmsJwsSigner : IJwsSigner
         budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
         var config = new AmazonKeyManagementServiceConfig();
         SdkCallBounds.Apply(config, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry);
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
         if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
         {
             config.ServiceURL = endpoint;

@@ -13,12 +13,13 @@ public sealed class SignedAwsHttpClient
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
     // One client per process: connections are reused across invocations of a warm Lambda, and
-    // a bounded connection lifetime lets DNS changes of the service endpoint take effect.
-    private static readonly HttpClient SharedHttpClient = new(new SocketsHttpHandler
+    // a bounded connection lifetime lets DNS changes of the service endpoint take effect. The pool
+    // is one the runtime drops after a SnapStart restore (AwsConnections).
+    private static readonly HttpClient SharedHttpClient = new(AwsConnections.CreateHandler(sockets =>
     {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-    })
+        sockets.PooledConnectionLifetime = TimeSpan.FromMinutes(1);
+        sockets.ConnectTimeout = TimeSpan.FromSeconds(3);
+    }))
     {
         // Each call has its own deadline (see SendAsync), which also tells a timeout from the caller's cancellation.
         Timeout = Timeout.InfiniteTimeSpan,

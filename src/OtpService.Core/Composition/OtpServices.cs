@@ -188,6 +188,8 @@ public sealed class OtpServices
         budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
         var config = new AmazonDynamoDBConfig();
         SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
         // The SDKs' own convention for local endpoints; set only for emulators.
         if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
         {

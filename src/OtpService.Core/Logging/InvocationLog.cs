@@ -14,6 +14,8 @@ namespace OtpService.Core.Logging;
 /// <param name="deployedName">The name Lambda runs it under (AWS_LAMBDA_FUNCTION_NAME), the metrics' dimension; <paramref name="function"/> when null.</param>
 public sealed class InvocationLog(TextWriter output, string function, string? deployedName = null)
 {
+    private static readonly AsyncLocal<bool> Silenced = new();
+
     /// <summary>The value of the metrics' <see cref="MetricNames.FunctionDimension"/> dimension.</summary>
     public string MetricsFunctionName { get; } = string.IsNullOrEmpty(deployedName) ? function : deployedName;
 
@@ -51,7 +53,10 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
             json.WriteEndObject();
         }
 
-        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        if (!Silenced.Value)
+        {
+            output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
     }
 
     /// <summary>
@@ -114,7 +119,22 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
             json.WriteEndObject();
         }
 
-        output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        if (!Silenced.Value)
+        {
+            output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    /// <summary>
+    /// Inside the returned scope (and the calls it awaits), lines are built as usual and then dropped:
+    /// for the calls a function makes to warm itself before a SnapStart snapshot, which are not
+    /// requests and must not show as one in the log or the metrics.
+    /// </summary>
+    public static IDisposable Silence()
+    {
+        var previous = Silenced.Value;
+        Silenced.Value = true;
+        return new SilenceScope(previous);
     }
 
     /// <summary>"j***@example.com": enough to follow one user's requests, not enough to harvest addresses.</summary>
@@ -134,5 +154,10 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
 
         var domain = trimmed[(at + 1)..];
         return $"{trimmed[0]}***@{(domain.Length > 64 ? domain[..64] : domain)}";
+    }
+
+    private sealed class SilenceScope(bool previous) : IDisposable
+    {
+        public void Dispose() => Silenced.Value = previous;
     }
 }

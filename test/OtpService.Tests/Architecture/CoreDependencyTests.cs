@@ -75,7 +75,7 @@ public class CoreDependencyTests
             typeof(SendOtpEmail.Function).Assembly,
             typeof(VerifyOtp.Function).Assembly,
             typeof(OtpService.Local.Emulators.LocalTable).Assembly,
-            typeof(OtpService.Bootstrap.LambdaLoop).Assembly,
+            Assembly.Load("bootstrap"),
         ];
 
         var named = product.SelectMany(a => a.GetTypes()).Where(t => t.Name == "OtpTable").Select(t => t.FullName).ToList();

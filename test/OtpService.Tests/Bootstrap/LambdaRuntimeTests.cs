@@ -1,18 +1,21 @@
 using System.Text;
 using System.Text.Json;
-using OtpService.Bootstrap;
+using OtpService.Core.Runtime;
 using Xunit;
+
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Bootstrap;
 
 /// <summary>
-/// The Native AOT bootstrap's Runtime API client and loop against a fake Runtime API on
-/// 127.0.0.1: responses, handler errors, init errors and the Lambda-Runtime-* headers.
-/// (The AOT publish itself is checked by the benchmark and the Makefile, not here.)
+/// The runtime loop every deployed form runs (OtpService.Core.Runtime: the managed executables and
+/// the Native AOT bootstrap) against a Runtime API stand-in on 127.0.0.1: responses, handler errors
+/// in Lambda's error shape, init errors, handler names, the Lambda-Runtime-* headers and Lambda's
+/// response size limit. The published packages themselves are launched in Deploy/LaunchedPackageTests.
 /// </summary>
 public sealed class LambdaRuntimeTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = Patience.Wait;
     private FakeRuntimeApi _api = null!;
     private RuntimeApiClient _client = null!;
 
@@ -67,7 +70,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
 
         await RunAsync(() => Handle(_ =>
         {
-            seen.Add(Environment.GetEnvironmentVariable(LambdaLoop.TraceVariable));
+            seen.Add(Environment.GetEnvironmentVariable(LambdaRuntime.TraceVariable));
             return "{}";
         }), invocations: 2);
 
@@ -101,96 +104,221 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Loop_ReportsAHandlerFailureAsThatInvocationsErrorWithoutItsMessage_AndGoesOn()
+    public async Task Loop_ReportsAHandlerFailureInLambdasErrorShape_WithItsStackTrace_AndGoesOn()
     {
         _api.Enqueue(new FakeInvocation("bad", "{}"u8.ToArray()));
         _api.Enqueue(new FakeInvocation("good", "{}"u8.ToArray()));
         var log = new StringWriter();
         var calls = 0;
 
-        var exit = await RunAsync(() => Handle(_ => ++calls == 1 ? throw new InvalidOperationException("code 123456 for user@example.com") : "{\"ok\":true}"), invocations: 2, log);
+        var exit = await RunAsync(() => Handle(_ => ++calls == 1 ? ThrowFromNamedFrame() : "{\"ok\":true}"), invocations: 2, log);
 
         var error = await _api.NextPostAsync(Wait);
         Assert.Equal(0, exit);
-        Assert.Equal("error", error.Kind);
-        Assert.Equal("bad", error.RequestId);
-        Assert.Equal("Function.Unhandled", error.ErrorType);
+        Assert.Equal(("error", "bad", "Function.Unhandled"), (error.Kind, error.RequestId, error.ErrorType));
+        Assert.StartsWith(RuntimeApiClient.ErrorContentType, error.ContentType, StringComparison.Ordinal);
         using var body = JsonDocument.Parse(error.Text);
         Assert.Equal("InvalidOperationException", body.RootElement.GetProperty("errorType").GetString());
         Assert.Contains("InvalidOperationException", body.RootElement.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, body.RootElement.GetProperty("stackTrace").GetArrayLength());
+        var frames = body.RootElement.GetProperty("stackTrace").EnumerateArray().Select(f => f.GetString()).ToList();
+        Assert.Contains(frames, f => f!.Contains(nameof(ThrowFromNamedFrame), StringComparison.Ordinal));
+        // The exception's message can quote the event; it reaches neither the caller nor the log.
         Assert.DoesNotContain("123456", error.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("user@example.com", error.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("123456", log.ToString(), StringComparison.Ordinal);
+
+        // The function's log has the same stack, on one JSON line.
+        using var line = JsonDocument.Parse(Assert.Single(log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(("invocation_error", "bad"), (line.RootElement.GetProperty("event").GetString(), line.RootElement.GetProperty("requestId").GetString()));
+        Assert.Contains(line.RootElement.GetProperty("stackTrace").EnumerateArray(), f => f.GetString()!.Contains(nameof(ThrowFromNamedFrame), StringComparison.Ordinal));
 
         var next = await _api.NextPostAsync(Wait);
         Assert.Equal(("response", "good", "{\"ok\":true}"), (next.Kind, next.RequestId, next.Text));
     }
 
     [Fact]
-    public async Task Loop_ReportsAFailedInitToInitError_AndEndsWithoutAskingForEvents()
+    public async Task Loop_ReportsAFailedInitToInitError_WithItsStack_AndEndsWithoutAskingForEvents()
     {
-        var exit = await RunAsync(() => throw new InvalidOperationException("OTP_SENDER_ADDRESS must be set."), invocations: 1);
+        var log = new StringWriter();
+        var exit = await RunAsync(() => throw new InvalidOperationException("OTP_SENDER_ADDRESS must be set."), invocations: 1, log);
 
         var post = await _api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal("init/error", post.Kind);
         Assert.Equal("Runtime.InitError", post.ErrorType);
+        Assert.StartsWith(RuntimeApiClient.ErrorContentType, post.ContentType, StringComparison.Ordinal);
         using var body = JsonDocument.Parse(post.Text);
         Assert.Equal("InvalidOperationException", body.RootElement.GetProperty("errorType").GetString());
         Assert.Equal("OTP_SENDER_ADDRESS must be set.", body.RootElement.GetProperty("errorMessage").GetString());
-        Assert.Equal(JsonValueKind.Array, body.RootElement.GetProperty("stackTrace").ValueKind);
+        Assert.NotEqual(0, body.RootElement.GetProperty("stackTrace").GetArrayLength());
+        Assert.Contains("\"init_error\"", log.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, _api.NextCalls);
     }
 
-    [Fact]
-    public async Task Loop_WithAnUnknownHandlerName_ReportsNoSuchHandler()
+    [Theory]
+    [InlineData("NoSuchFunction")]
+    [InlineData("GenerateOtp::GenerateOtp.Function::AnyMethod")]
+    [InlineData("GenerateOtp::GenerateOtp.Other::FunctionHandler")]
+    [InlineData("VerifyOtp::GenerateOtp.Function::FunctionHandler")]
+    [InlineData("")]
+    public async Task Loop_WithAHandlerThatNamesNoneOfOurFunctions_ReportsNoSuchHandler_InPlainWords(string handler)
     {
-        var exit = await RunAsync(() => Handlers.Create("NoSuchFunction"), invocations: 1);
+        var environment = new Dictionary<string, string> { [LambdaHost.HandlerVariable] = handler, [LambdaHost.TableNameVariable] = "otp_test" };
+        var exit = await RunAsync(hooks => LambdaHost.Init(AllFunctions, environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
 
         var post = await _api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal(("init/error", "Runtime.NoSuchHandler"), (post.Kind, post.ErrorType));
-        Assert.Contains("GenerateOtp, VerifyOtp, SendOtpEmail", post.Text, StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(post.Text);
+        var message = body.RootElement.GetProperty("errorMessage").GetString()!;
+        Assert.Contains("GenerateOtp, VerifyOtp, SendOtpEmail", message, StringComparison.Ordinal);
+        Assert.Contains($"'{handler}'", message, StringComparison.Ordinal);
+        // No "(Parameter 'handler')": under Native AOT (UseSystemResourceKeys) that suffix printed as a raw resource key.
+        Assert.DoesNotContain("Parameter", message, StringComparison.Ordinal);
+        Assert.Equal(0, _api.NextCalls);
+    }
+
+    [Fact]
+    public async Task Init_WithoutATableName_IsAnInitError_BeforeTheFunctionIsBuilt()
+    {
+        var built = false;
+        var function = new LambdaFunction("GenerateOtp", _ =>
+        {
+            built = true;
+            return _ => Task.FromResult<Stream>(new MemoryStream());
+        });
+        var environment = new Dictionary<string, string> { [LambdaHost.HandlerVariable] = "GenerateOtp" };
+
+        var exit = await RunAsync(hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
+
+        var post = await _api.NextPostAsync(Wait);
+        Assert.Equal(1, exit);
+        Assert.Equal(("init/error", "Runtime.InitError"), (post.Kind, post.ErrorType));
+        Assert.Contains(LambdaHost.TableNameVariable, post.Text, StringComparison.Ordinal);
+        Assert.False(built);
     }
 
     [Fact]
     public async Task Loop_StopsWhenCancelledWhileWaitingForTheNextEvent()
     {
         using var cts = new CancellationTokenSource();
-        var run = LambdaLoop.RunAsync(_client, () => Handle(_ => "{}"), TextWriter.Null, cts.Token);
-        while (_api.NextCalls == 0)
-        {
-            await Task.Delay(10);
-        }
+        var run = LambdaRuntime.RunAsync(_client, _ => Handle(_ => "{}"), TextWriter.Null, snapStart: false, cts.Token);
+        await _api.WaitForNextCallsAsync(1, Wait);
 
         await cts.CancelAsync();
 
         Assert.Equal(0, await run.WaitAsync(Wait));
     }
 
-    [Theory]
-    [InlineData("GenerateOtp")]
-    [InlineData("GenerateOtp::GenerateOtp.Function::FunctionHandler")]
-    [InlineData(" VerifyOtp ")]
-    [InlineData("SendOtpEmail")]
-    public void HandlerNames_AreTheFunctionNamesOrTheManagedHandlerStrings(string handler)
+    [Fact]
+    public async Task Loop_ReportsAnAnswerOverLambdasSizeLimitAsAnError_AndTakesTheNextEvent()
     {
-        // Construction may fail for want of configuration in the test process; the name must not be the reason.
-        var failure = Record.Exception(() => Handlers.Create(handler));
-        Assert.False(failure is ArgumentException, failure?.Message);
+        _api.Enqueue(new FakeInvocation("big", "{}"u8.ToArray()));
+        _api.Enqueue(new FakeInvocation("small", "{}"u8.ToArray()));
+        var log = new StringWriter();
+        var calls = 0;
+
+        var exit = await RunAsync(() => Handle(_ => ++calls == 1 ? new string('x', RuntimeApiClient.MaxResponseBytes + 1) : "{}"), invocations: 2, log);
+
+        var error = await _api.NextPostAsync(Wait);
+        Assert.Equal(0, exit);
+        Assert.Equal(("error", "big", "Function.ResponseSizeTooLarge"), (error.Kind, error.RequestId, error.ErrorType));
+        using var body = JsonDocument.Parse(error.Text);
+        Assert.Contains(RuntimeApiClient.MaxResponseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), body.RootElement.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\"response_too_large\"", log.ToString(), StringComparison.Ordinal);
+        var next = await _api.NextPostAsync(Wait);
+        Assert.Equal(("response", "small"), (next.Kind, next.RequestId));
+        // Nothing of the 6 MB answer was sent: the only response posted is the small one.
+        Assert.Equal(["POST error", "POST response"], _api.Calls.Where(c => c.StartsWith("POST", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Loop_AnswerExactlyAtTheLimit_IsSent()
+    {
+        _api.Enqueue(new FakeInvocation("edge", "{}"u8.ToArray()));
+
+        await RunAsync(() => Handle(_ => new string('x', RuntimeApiClient.MaxResponseBytes)), invocations: 1);
+
+        var post = await _api.NextPostAsync(Wait);
+        Assert.Equal(("response", 202, RuntimeApiClient.MaxResponseBytes), (post.Kind, post.Status, post.Body.Length));
+    }
+
+    [Fact]
+    public async Task Loop_WhenTheRuntimeApiRefusesAResponse_LogsItAndTakesTheNextEvent()
+    {
+        _api.Enqueue(new FakeInvocation("refused", "{}"u8.ToArray()));
+        _api.Enqueue(new FakeInvocation("after", "{}"u8.ToArray()));
+        _api.RefuseNextResponse(413);
+        var log = new StringWriter();
+
+        var exit = await RunAsync(() => Handle(_ => "{}"), invocations: 2, log);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(("response", "refused", 413), Shape(await _api.NextPostAsync(Wait)));
+        Assert.Equal(("response", "after", 202), Shape(await _api.NextPostAsync(Wait)));
+        Assert.Contains("\"response_refused\"", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("413", log.ToString(), StringComparison.Ordinal);
+
+        static (string, string?, int) Shape(RuntimePost p) => (p.Kind, p.RequestId, p.Status);
+    }
+
+    [Theory]
+    [InlineData("GenerateOtp", "GenerateOtp")]
+    [InlineData("GenerateOtp.dll", "GenerateOtp")]
+    [InlineData("GenerateOtp::GenerateOtp.Function::FunctionHandler", "GenerateOtp")]
+    [InlineData(" VerifyOtp ", "VerifyOtp")]
+    [InlineData("SendOtpEmail", "SendOtpEmail")]
+    [InlineData("SendOtpEmail::SendOtpEmail.Function::FunctionHandler", "SendOtpEmail")]
+    public void HandlerNames_AreTheFunctionNames_TheirDll_OrTheirOwnClassLibraryString(string handler, string function)
+    {
+        Assert.Equal(function, LambdaFunction.Pick(handler, AllFunctions).Name);
     }
 
     [Fact]
     public void ErrorBody_IsLambdasShape()
     {
-        var json = Encoding.UTF8.GetString(new LambdaError("Function.Unhandled", "TimeoutException", "m \"quoted\"").ToJsonUtf8());
+        var json = Encoding.UTF8.GetString(new LambdaError("Function.Unhandled", "TimeoutException", "m \"quoted\"", ["at A.B()", "at C.D()"]).ToJsonUtf8());
 
-        Assert.Equal("{\"errorMessage\":\"m \\u0022quoted\\u0022\",\"errorType\":\"TimeoutException\",\"stackTrace\":[]}", json);
+        Assert.Equal("{\"errorMessage\":\"m \\u0022quoted\\u0022\",\"errorType\":\"TimeoutException\",\"stackTrace\":[\"at A.B()\",\"at C.D()\"]}", json);
     }
 
+    [Fact]
+    public void StackOf_ListsInnerExceptionsFrames_WithoutAnyMessage()
+    {
+        Exception? caught = null;
+        try
+        {
+            try
+            {
+                ThrowFromNamedFrame();
+            }
+            catch (InvalidOperationException inner)
+            {
+                throw new AggregateException("outer secret 999999", inner);
+            }
+        }
+        catch (AggregateException e)
+        {
+            caught = e;
+        }
+
+        var stack = LambdaError.StackOf(caught!);
+
+        Assert.Contains("caused by System.InvalidOperationException", stack);
+        Assert.Contains(stack, f => f.Contains(nameof(ThrowFromNamedFrame), StringComparison.Ordinal));
+        Assert.DoesNotContain(stack, f => f.Contains("999999", StringComparison.Ordinal) || f.Contains("123456", StringComparison.Ordinal));
+    }
+
+    internal static readonly IReadOnlyList<LambdaFunction> AllFunctions =
+        [GenerateOtp.LambdaEntry.Function, VerifyOtp.LambdaEntry.Function, SendOtpEmail.LambdaEntry.Function];
+
+    private static string ThrowFromNamedFrame() => throw new InvalidOperationException("code 123456 for user@example.com");
+
     private Task<int> RunAsync(Func<Func<Stream, Task<Stream>>> init, int invocations, TextWriter? log = null) =>
-        LambdaLoop.RunAsync(_client, init, log ?? TextWriter.Null, CancellationToken.None, invocations).WaitAsync(Wait);
+        RunAsync(_ => init(), invocations, log);
+
+    private Task<int> RunAsync(Func<SnapshotHooks, Func<Stream, Task<Stream>>> init, int invocations, TextWriter? log = null) =>
+        LambdaRuntime.RunAsync(_client, init, log ?? TextWriter.Null, snapStart: false, CancellationToken.None, invocations).WaitAsync(Wait);
 
     private static Func<Stream, Task<Stream>> Handle(Func<string, string> answer) => async input =>
     {

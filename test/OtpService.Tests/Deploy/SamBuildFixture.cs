@@ -1,62 +1,84 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using OtpService.Local.Template;
+using Xunit;
 
 namespace OtpService.Tests.Deploy;
 
 /// <summary>What <c>sam build</c> left in one function's artifacts folder, and how the build went.</summary>
-public sealed record PublishedFunction(string LogicalId, string Handler, string ArtifactsDir, int ExitCode, string Command, string Log);
+/// <param name="LogicalId">The function's logical id in the template, e.g. GenerateOtpFunction.</param>
+/// <param name="Handler">The template's Handler for it.</param>
+/// <param name="Runtime">The template's Runtime (Globals or the function's own): dotnet10 or provided.al2023.</param>
+/// <param name="ArtifactsDir">What Lambda would unzip into <c>LAMBDA_TASK_ROOT</c>.</param>
+public sealed record PublishedFunction(string LogicalId, string Handler, string Runtime, string ArtifactsDir, int ExitCode, string Command, string Log);
+
+/// <summary>The test classes that share one build of every package (<see cref="SamBuildFixture"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class PublishedPackages : ICollectionFixture<SamBuildFixture>
+{
+    public const string Name = "Published packages";
+}
 
 /// <summary>
-/// Runs, once per test class, what <c>sam build</c> runs for every function of template.yaml
-/// with <c>BuildMethod: makefile</c> (aws-lambda-builders' CustomMakeBuilder): copy the
-/// repository (Metadata ProjectRootDirectory) to a scratch folder, then in the copy of
-/// Metadata WorkingDirectory run <c>make --makefile &lt;ContextPath&gt;/Makefile build-&lt;LogicalId&gt;</c>
-/// with <c>ARTIFACTS_DIR</c> in the environment. Everything lives in one fresh temp folder,
-/// so parallel runs and the worktree's own bin/obj are untouched. The functions are built one
-/// after another in the same copy, so OtpService.Core compiles once.
+/// Runs, once per test run, what <c>sam build</c> runs for every function of template.yaml and of
+/// template-aot.yaml (<c>BuildMethod: makefile</c>, aws-lambda-builders' CustomMakeBuilder): copy the
+/// repository (Metadata ProjectRootDirectory) to a scratch folder, then in the copy of Metadata
+/// WorkingDirectory run <c>make --makefile &lt;ContextPath&gt;/Makefile build-&lt;LogicalId&gt;</c> with
+/// <c>ARTIFACTS_DIR</c> in the environment. One difference: <c>RID=</c> this machine's (linux-x64
+/// here), so the packages can be started here; the Makefiles' own default is the templates'
+/// architecture (checked by <see cref="PublishedOutputTests"/>). One publish per function; the
+/// three AOT functions share one binary, as the Makefile does. Each template is built on first use.
 /// </summary>
 public sealed class SamBuildFixture : IDisposable
 {
     private static readonly HashSet<string> NotCopied = new(StringComparer.Ordinal)
     {
-        "bin", "obj", ".git", "node_modules", "TestResults", ".aws-sam", ".vs", ".idea",
+        "bin", "obj", ".git", "node_modules", "TestResults", ".aws-sam", ".vs", ".idea", "artifacts",
     };
 
     private readonly string _root;
+    private readonly Lazy<string> _scratch;
+    private readonly Lazy<IReadOnlyDictionary<string, PublishedFunction>> _managed;
+    private readonly Lazy<IReadOnlyDictionary<string, PublishedFunction>> _aot;
 
     public SamBuildFixture()
     {
         _root = Path.Combine(Path.GetTempPath(), $"otpservice-sam-build-{Guid.NewGuid():N}");
-        var scratch = Path.Combine(_root, "scratch");
-        var template = CfnTemplate.Load(RepositoryFiles.PathOf("template.yaml"));
-        var functions = template.Resources("AWS::Serverless::Function").ToList();
-        CopyRepository(RepositoryFiles.Root, scratch);
-
-        var published = new Dictionary<string, PublishedFunction>(StringComparer.Ordinal);
-        foreach (var (id, function) in functions)
+        _scratch = new Lazy<string>(() =>
         {
-            var metadata = function["Metadata"];
-            var codeUri = function["Properties"]?["CodeUri"]?.Value ?? "";
-            var contextPath = metadata?["ContextPath"]?.Value ?? codeUri;
-            var workingDirectory = metadata?["WorkingDirectory"]?.Value ?? contextPath;
-            var artifacts = Path.Combine(_root, "artifacts", id);
-            Directory.CreateDirectory(artifacts);
-            var makefile = Path.Combine(scratch, contextPath, "Makefile");
-            var (exitCode, log) = Make(Path.Combine(scratch, workingDirectory), makefile, id, artifacts);
-            published[id] = new PublishedFunction(
-                id,
-                function["Properties"]?["Handler"]?.Value ?? "",
-                artifacts,
-                exitCode,
-                $"ARTIFACTS_DIR={artifacts} make --makefile {contextPath}Makefile build-{id}   (in the copy of {workingDirectory})",
-                log);
-        }
-
-        Functions = published;
+            var scratch = Path.Combine(_root, "scratch");
+            CopyRepository(RepositoryFiles.Root, scratch);
+            return scratch;
+        });
+        _managed = new(() => Build(ManagedTemplate));
+        _aot = new(() => Build(AotTemplate));
     }
 
-    public IReadOnlyDictionary<string, PublishedFunction> Functions { get; }
+    public const string ManagedTemplate = "template.yaml";
+    public const string AotTemplate = "template-aot.yaml";
+
+    /// <summary>This machine's runtime identifier (linux-x64 or linux-arm64): what the packages are built for here.</summary>
+    public static string MachineRid { get; } = $"linux-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+
+    /// <summary>template.yaml's functions, built on first use.</summary>
+    public IReadOnlyDictionary<string, PublishedFunction> Functions => _managed.Value;
+
+    /// <summary>The functions of <paramref name="template"/> (template.yaml or template-aot.yaml), built on first use.</summary>
+    public IReadOnlyDictionary<string, PublishedFunction> For(string template) => template switch
+    {
+        ManagedTemplate => _managed.Value,
+        AotTemplate => _aot.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(template), template, "template.yaml or template-aot.yaml"),
+    };
+
+    /// <summary>The built function, or a failed assertion that shows the build's log.</summary>
+    public PublishedFunction Built(string template, string logicalId)
+    {
+        Assert.True(For(template).TryGetValue(logicalId, out var f), $"{template} has no function {logicalId}.");
+        Assert.True(f!.ExitCode == 0, $"{logicalId}: '{f.Command}' failed with exit code {f.ExitCode}:{Environment.NewLine}{f.Log}");
+        return f;
+    }
 
     public void Dispose()
     {
@@ -73,6 +95,35 @@ public sealed class SamBuildFixture : IDisposable
         }
     }
 
+    private Dictionary<string, PublishedFunction> Build(string templateFile)
+    {
+        var template = CfnTemplate.Load(RepositoryFiles.PathOf(templateFile));
+        var globalRuntime = template.Root["Globals"]?["Function"]?["Runtime"]?.Value ?? "";
+        var scratch = _scratch.Value;
+        var published = new Dictionary<string, PublishedFunction>(StringComparer.Ordinal);
+        foreach (var (id, function) in template.Resources("AWS::Serverless::Function"))
+        {
+            var metadata = function["Metadata"];
+            var codeUri = function["Properties"]?["CodeUri"]?.Value ?? "";
+            var contextPath = metadata?["ContextPath"]?.Value ?? codeUri;
+            var workingDirectory = metadata?["WorkingDirectory"]?.Value ?? contextPath;
+            var artifacts = Path.Combine(_root, "artifacts", Path.GetFileNameWithoutExtension(templateFile), id);
+            Directory.CreateDirectory(artifacts);
+            var makefile = Path.Combine(scratch, contextPath, "Makefile");
+            var (exitCode, log) = Make(Path.Combine(scratch, workingDirectory), makefile, id, artifacts);
+            published[id] = new PublishedFunction(
+                id,
+                function["Properties"]?["Handler"]?.Value ?? "",
+                function["Properties"]?["Runtime"]?.Value ?? globalRuntime,
+                artifacts,
+                exitCode,
+                $"ARTIFACTS_DIR={artifacts} make --makefile {contextPath}Makefile build-{id} RID={MachineRid}   (in the copy of {workingDirectory})",
+                log);
+        }
+
+        return published;
+    }
+
     private static (int ExitCode, string Log) Make(string workingDirectory, string makefile, string logicalId, string artifactsDir)
     {
         var start = new ProcessStartInfo("make")
@@ -85,6 +136,7 @@ public sealed class SamBuildFixture : IDisposable
         start.ArgumentList.Add("--makefile");
         start.ArgumentList.Add(makefile);
         start.ArgumentList.Add($"build-{logicalId}");
+        start.ArgumentList.Add($"RID={MachineRid}");
         start.Environment["ARTIFACTS_DIR"] = artifactsDir;
 
         // dotnet test's own MSBuild settings must not leak into the nested build; and no build

@@ -38,7 +38,7 @@ public sealed partial class TemplateContractTests
     internal TemplateContractTests(CfnTemplate template) => _template = template;
 
     [Fact]
-    public void EveryFunctionHandler_ResolvesToAStreamHandlerInTheProjectAtCodeUri() =>
+    public void EveryFunctionHandler_IsTheExecutableAssemblyOfTheProjectAtCodeUri() =>
         AssertNone(HandlerProblems());
 
     [Fact]
@@ -73,6 +73,12 @@ public sealed partial class TemplateContractTests
     public void EnvJson_OverridesOnlyTemplateFunctions_AndCarriesTheLabelledDevelopmentKey() =>
         AssertNone(EnvJsonProblems());
 
+    /// <summary>
+    /// Each Handler is the executable form (docs/deploy.md, "Handler form"): the name of the
+    /// assembly of the project at CodeUri, which is an executable (it has an entry point), so
+    /// bootstrap.sh runs <c>dotnet exec $LAMBDA_TASK_ROOT/&lt;Handler&gt;.dll</c>. The class-library
+    /// form (Assembly::Type::Method) would need Amazon.Lambda.Core in the package.
+    /// </summary>
     internal IEnumerable<string> HandlerProblems()
     {
         foreach (var (id, function) in Functions())
@@ -84,14 +90,12 @@ public sealed partial class TemplateContractTests
                 continue;
             }
 
-            var parts = text.Split("::");
-            if (parts.Length != 3 || parts.Any(string.IsNullOrWhiteSpace))
+            if (text.Contains(':', StringComparison.Ordinal))
             {
-                yield return $"{handler.Where}: {id} Handler '{text}' is not Assembly::Namespace.Type::Method.";
+                yield return $"{handler.Where}: {id} Handler '{text}' is the class-library form; the managed runtime's host for it needs Amazon.Lambda.Core in the package. Use the assembly name.";
                 continue;
             }
 
-            var (assemblyName, typeName, methodName) = (parts[0], parts[1], parts[2]);
             var project = ProjectAt(function);
             if (project is null)
             {
@@ -100,48 +104,26 @@ public sealed partial class TemplateContractTests
             }
 
             var projectAssembly = AssemblyNameOf(project);
-            if (assemblyName != projectAssembly)
+            if (text != projectAssembly)
             {
-                yield return $"{handler.Where}: {id} Handler assembly '{assemblyName}' is not the assembly of {Relative(project)} ('{projectAssembly}').";
+                yield return $"{handler.Where}: {id} Handler '{text}' is not the assembly of {Relative(project)} ('{projectAssembly}').";
                 continue;
             }
 
-            var assembly = TryLoad(assemblyName);
+            if (ProjectProperty(project, "OutputType") != "Exe")
+            {
+                yield return $"{handler.Where}: {id}: {Relative(project)} is not an executable (OutputType Exe); dotnet exec cannot run {text}.dll.";
+                continue;
+            }
+
+            var assembly = TryLoad(text);
             if (assembly is null)
             {
-                yield return $"{handler.Where}: {id} assembly '{assemblyName}' is not in the test output; does the test project reference {Relative(project)}?";
-                continue;
+                yield return $"{handler.Where}: {id} assembly '{text}' is not in the test output; does the test project reference {Relative(project)}?";
             }
-
-            var type = assembly.GetType(typeName);
-            if (type is null)
+            else if (assembly.EntryPoint is null)
             {
-                yield return $"{handler.Where}: {id} Handler type '{typeName}' does not exist in {assemblyName}.dll.";
-                continue;
-            }
-
-            if (!type.IsPublic || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
-            {
-                yield return $"{handler.Where}: {id} Handler type '{typeName}' must be a public, non-abstract class with a public parameterless constructor (Lambda creates it).";
-            }
-
-            var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(m => m.Name == methodName).ToList();
-            if (methods.Count != 1)
-            {
-                yield return $"{handler.Where}: {id} '{typeName}' has {methods.Count} public methods named '{methodName}'; Lambda needs exactly one.";
-                continue;
-            }
-
-            var method = methods[0];
-            var parameters = method.GetParameters();
-            if (parameters.Length != 1 || parameters[0].ParameterType != typeof(Stream))
-            {
-                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' takes ({string.Join(", ", parameters.Select(p => Friendly(p.ParameterType)))}); without a LambdaSerializer it must take exactly (Stream).";
-            }
-
-            if (method.ReturnType != typeof(Task<Stream>) && method.ReturnType != typeof(Stream))
-            {
-                yield return $"{handler.Where}: {id} '{typeName}.{methodName}' returns {Friendly(method.ReturnType)}; it must return Task<Stream> or Stream.";
+                yield return $"{handler.Where}: {id} assembly '{text}' has no entry point (Main).";
             }
         }
     }
@@ -190,7 +172,8 @@ public sealed partial class TemplateContractTests
             var architectures = _template.FunctionProperty(function, "Architectures");
             var architecture = architectures is { Items.Count: > 0 } ? architectures.Items[0].Value : "x86_64";
             var rid = architecture == "arm64" ? "linux-arm64" : "linux-x64";
-            if (makeText.Length > 0 && !makeText.Contains($"--runtime {rid}", StringComparison.Ordinal))
+            if (makeText.Length > 0 && !makeText.Contains($"--runtime {rid}", StringComparison.Ordinal)
+                && !(Regex.IsMatch(makeText, $"^RID \\?= {Regex.Escape(rid)}$", RegexOptions.Multiline) && makeText.Contains("--runtime $(RID)", StringComparison.Ordinal)))
             {
                 yield return $"{architectures?.Where ?? function.Where}: {id} runs on {architecture}, but {Relative(makefile)} does not publish for {rid}.";
             }
@@ -633,11 +616,6 @@ public sealed partial class TemplateContractTests
 
         return names;
     }
-
-    private static string Friendly(Type type) =>
-        type.IsGenericType
-            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Friendly))}>"
-            : type.Name;
 
     private static string Relative(string path) => Path.GetRelativePath(RepositoryFiles.Root, path).Replace('\\', '/');
 

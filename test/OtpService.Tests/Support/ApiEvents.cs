@@ -115,9 +115,13 @@ public sealed record ApiResult(int StatusCode, IReadOnlyDictionary<string, strin
 
     public int? Number(string name) => Body.TryGetProperty(name, out var value) ? value.GetInt32() : null;
 
-    public static async Task<ApiResult> ReadAsync(Task<Stream> handled)
-    {
-        var response = JsonSerializer.Deserialize(await handled, LambdaJsonContext.Default.ApiGatewayResponse)!;
-        return new ApiResult(response.StatusCode, response.Headers, JsonDocument.Parse(response.Body).RootElement.Clone());
-    }
+    public static async Task<ApiResult> ReadAsync(Task<Stream> handled) => Read(await handled);
+
+    /// <summary>A proxy response as a function wrote it (its Runtime API response body, for instance).</summary>
+    public static ApiResult Read(Stream response) => Read(JsonSerializer.Deserialize(response, LambdaJsonContext.Default.ApiGatewayResponse)!);
+
+    public static ApiResult Read(byte[] response) => Read(JsonSerializer.Deserialize(response, LambdaJsonContext.Default.ApiGatewayResponse)!);
+
+    private static ApiResult Read(ApiGatewayResponse response) =>
+        new(response.StatusCode, response.Headers, JsonDocument.Parse(response.Body).RootElement.Clone());
 }
