@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using OtpService.Core.Runtime;
-using Xunit;
-
 using OtpService.Tests.Support;
+using Xunit;
 
 namespace OtpService.Tests.Bootstrap;
 

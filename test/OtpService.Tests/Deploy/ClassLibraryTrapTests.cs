@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using OtpService.Local.Template;
+using OtpService.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
-
-using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Deploy;
 
