@@ -21,6 +21,7 @@ public sealed partial class TemplateContractTests
         : name == "OTP_SUBJECT_KEY" ? "local development only; in AWS the subject key comes from Secrets Manager"
         : name == "OTP_TOKEN_SIGNING_KEY" ? "a private key; in AWS tokens are signed by KMS and the function holds none"
         : name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? "it points SDK calls at local emulators"
+        : name == "OTP_AWS_TIMEOUT_CAP_SECONDS" ? "room for slow local emulators; in AWS each call keeps AWS's own attempt caps"
         : null;
 
     private static readonly string[] FunctionsThatDeriveCodes = ["SendOtpEmailFunction", "VerifyOtpFunction"];
