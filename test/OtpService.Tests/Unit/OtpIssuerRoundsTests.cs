@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Otp;
 using OtpService.Core.Ports;
 using OtpService.Tests.Support;
@@ -5,7 +6,12 @@ using Xunit;
 
 namespace OtpService.Tests.Unit;
 
-/// <summary>The issue rounds of one generate are separate writes: each carries its own idempotency token.</summary>
+/// <summary>
+/// The issue rounds of one generate: each is a write of its own with its own idempotency token;
+/// a round lost to another write reads the record again and answers from it; the rounds are
+/// bounded. The races are set at exact points by a store that passes every call on and runs the
+/// racing request (real rule calls on the same in-memory store) just before our write.
+/// </summary>
 public class OtpIssuerRoundsTests
 {
     private const string Address = "rounds@example.com";
@@ -23,6 +29,117 @@ public class OtpIssuerRoundsTests
         var newest = await h.Store.LoadNewestAsync(Address, default);
         Assert.Equal(newest.State.Newest, newest.Code!.ExpiresAt);
         Assert.True(VerificationId.Belongs(outcome.VerificationId!, newest.Code.VerificationIdHash));
+    }
+
+    [Fact]
+    public async Task Issue_Uncontested_ReadsTheRecordOnce_AndWritesOnce()
+    {
+        var h = new RuleHarness();
+        var store = new RacedStore(h.Store, _ => Task.CompletedTask);
+        var issuer = new OtpIssuer(store, h.Settings, h.Clock, h.Tagger);
+
+        Assert.Equal(GenerateStatus.Sent, (await issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
+
+        Assert.Equal((1, 1, 0), (store.Loads, store.Issues, store.Uncounts));
+    }
+
+    [Fact]
+    public async Task Issue_WhenARequestThatStartedEarlierIssuesBetweenOurReadAndWrite_IsRefusedWithTheCooldownItLeft_AndGivesBackTheBudget()
+    {
+        var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 30 });
+        h.Advance(30);
+        // The racing request read its clock 10 s before ours (it was slow to reach the store).
+        var racer = new OtpIssuer(h.Store, h.Settings, new FakeTimeProvider(h.Clock.GetUtcNow().AddSeconds(-10)), h.Tagger);
+        var store = new RacedStore(h.Store, async round =>
+        {
+            if (round == 0)
+            {
+                Assert.Equal(GenerateStatus.Sent, (await racer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+            }
+        });
+        var issuer = new OtpIssuer(store, h.Settings, h.Clock, h.Tagger);
+
+        var outcome = await issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 20), outcome);
+        // One write lost, then the record read again decided: no second write.
+        Assert.Equal((2, 1), (store.Loads, store.Issues));
+        var code = Assert.Single(h.Store.Codes(Address));
+        Assert.Equal(h.Now - 10, code.CreatedAt);
+        Assert.Equal(h.Now - 10, h.Store.Record(Address).LastSentAt);
+        // The racer's send is the only one the budget counts.
+        Assert.Equal(1, h.Store.Count(AbuseLimits.BudgetWindow(h.Now), WindowCounter.Sends));
+    }
+
+    [Theory]
+    [InlineData(45, 45)]
+    [InlineData(0, 1)]
+    public async Task Issue_WhenEveryRoundLosesToAnotherClientsWrite_GivesUpAfterThreeRounds_WithTheCooldownAsItsWait_AndGivesBackTheBudget(int cooldown, int retryAfter)
+    {
+        var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = cooldown });
+        Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+        h.Advance(cooldown);
+        var budget = AbuseLimits.BudgetWindow(h.Now);
+        var sendsBefore = h.Store.Count(budget, WindowCounter.Sends);
+        // Another client's wrong guess moves the record on before each of our writes: a race that
+        // leaves no cooldown to answer with, so every round writes and loses.
+        var store = new RacedStore(h.Store, async _ =>
+        {
+            var newest = h.Store.Record(Address).Newest!.Value;
+            Assert.NotNull(await h.Store.TryRecordWrongGuessAsync(Address, newest, "cGUESSER", 5, 15, h.Now, IdempotencyToken.New(), default));
+        });
+        var issuer = new OtpIssuer(store, h.Settings, h.Clock, h.Tagger);
+
+        var outcome = await issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: retryAfter), outcome);
+        Assert.Equal((3, 3), (store.Loads, store.Issues));
+        Assert.Single(h.Store.Codes(Address));
+        Assert.Equal(3, h.Store.Record(Address).Attempts);
+        Assert.Equal(sendsBefore, h.Store.Count(budget, WindowCounter.Sends));
+    }
+
+    [Fact]
+    public async Task Issue_RefusedWhenItTookNothingFromTheBudget_GivesNothingBack()
+    {
+        var h = new RuleHarness(new OtpSettings { MaxSendsPerMinute = 1 });
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+        var store = new RacedStore(h.Store, _ => Task.CompletedTask);
+        var issuer = new OtpIssuer(store, h.Settings, h.Clock, h.Tagger);
+
+        // The budget is spent and the address is in its cooldown: refused, and no budget to give back.
+        Assert.Equal(GenerateStatus.RateLimited, (await issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+        Assert.Equal(GenerateStatus.BudgetExceeded, (await issuer.IssueAsync("other@example.com", RuleHarness.OtherClient, default)).Status);
+
+        Assert.Equal((0, 0), (store.Issues, store.Uncounts));
+    }
+
+    /// <summary>Counts the issuer's reads, issue writes and budget give-backs; runs <c>beforeIssue(round)</c> just before each issue write.</summary>
+    private sealed class RacedStore(IOtpStore inner, Func<int, Task> beforeIssue) : DelegatingStore(inner)
+    {
+        public int Loads { get; private set; }
+
+        public int Issues { get; private set; }
+
+        public int Uncounts { get; private set; }
+
+        public override Task<AddressState> LoadAddressAsync(string address, CancellationToken cancellationToken)
+        {
+            Loads++;
+            return base.LoadAddressAsync(address, cancellationToken);
+        }
+
+        public override async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken)
+        {
+            await beforeIssue(Issues++);
+            return await base.TryIssueAsync(code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, cancellationToken);
+        }
+
+        public override Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken)
+        {
+            Uncounts++;
+            return base.UncountAsync(window, counter, token, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -265,7 +265,8 @@ public class OtpVerifierBindingTests
         var underCurrent = await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default);
 
         Assert.Equal(new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: 4) { Note = OtpVerifier.KeyVersionUnknown }, outcome);
-        Assert.Equal(OtpVerifier.KeyVersionUnknown, outcome.Note);
+        // The value README documents for the log line.
+        Assert.Equal("key_version_unknown", outcome.Note);
         Assert.Equal(VerifyStatus.WrongCode, underCurrent.Status);
         Assert.Null(h.Store.Record(Address).UsedAt);
     }
@@ -308,6 +309,20 @@ public class OtpVerifierBindingTests
     }
 
     [Fact]
+    public async Task AWrongCodeThatLosesToANewerIssue_CountsItsTriesLeftAtTheNewerCode()
+    {
+        var h = new RuleHarness(NoCooldown);
+        var verifier = new OtpVerifier(new IssueAndGuessBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
+
+        // The caller's one wrong try at the newer code counts; the lost one does not.
+        Assert.Equal(new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: h.Settings.MaxAttempts - 1), outcome);
+        Assert.Equal(1, h.Store.Record(Address).Attempts);
+    }
+
+    [Fact]
     public async Task AWrongCodeThatLosesToTheLastTriesOfTheSameClient_IsTooManyAttempts()
     {
         var h = new RuleHarness(NoCooldown);
@@ -326,6 +341,22 @@ public class OtpVerifierBindingTests
         {
             h.Advance(1);
             await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken);
+            return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, token, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Between verify's read and its wrong-guess write, a newer code is issued and the same client
+    /// guesses it wrong once in another request (races DynamoDB allows).
+    /// </summary>
+    private sealed class IssueAndGuessBeforeWrongGuess(RuleHarness h) : DelegatingStore(h.Store)
+    {
+        public override async Task<int?> TryRecordWrongGuessAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, string token, CancellationToken cancellationToken)
+        {
+            h.Advance(1);
+            Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(address, RuleHarness.OtherClient, cancellationToken)).Status);
+            var newer = h.Store.Record(address).Newest!.Value;
+            Assert.Equal(1, await base.TryRecordWrongGuessAsync(address, newer, clientTag, maxPerClient, maxAllClients, now, IdempotencyToken.New(), cancellationToken));
             return await base.TryRecordWrongGuessAsync(address, newest, clientTag, maxPerClient, maxAllClients, now, token, cancellationToken);
         }
     }
