@@ -61,7 +61,7 @@ public class OtpIssuerRoundsTests
 
         var outcome = await issuer.IssueAsync(Address, RuleHarness.Client, default);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: 20), outcome);
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: 20), outcome);
         // One write lost, then the record read again decided: no second write.
         Assert.Equal((2, 1), (store.Loads, store.Issues));
         var code = Assert.Single(h.Store.Codes(Address));
@@ -92,7 +92,7 @@ public class OtpIssuerRoundsTests
 
         var outcome = await issuer.IssueAsync(Address, RuleHarness.Client, default);
 
-        Assert.Equal(new GenerateOutcome(GenerateStatus.RateLimited, RetryAfterSeconds: retryAfter), outcome);
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: retryAfter), outcome);
         Assert.Equal((3, 3), (store.Loads, store.Issues));
         Assert.Single(h.Store.Codes(Address));
         Assert.Equal(3, h.Store.Record(Address).Attempts);
@@ -108,7 +108,7 @@ public class OtpIssuerRoundsTests
         var issuer = new OtpIssuer(store, h.Settings, h.Clock, h.Tagger);
 
         // The budget is spent and the address is in its cooldown: refused, and no budget to give back.
-        Assert.Equal(GenerateStatus.RateLimited, (await issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+        Assert.Equal(GenerateStatus.Cooldown, (await issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
         Assert.Equal(GenerateStatus.BudgetExceeded, (await issuer.IssueAsync("other@example.com", RuleHarness.OtherClient, default)).Status);
 
         Assert.Equal((0, 0), (store.Issues, store.Uncounts));
