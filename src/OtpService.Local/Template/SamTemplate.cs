@@ -176,11 +176,20 @@ internal sealed partial class SamTemplate
         return result;
     }
 
-    /// <summary>The runner's name for a function: the handler's assembly (<c>GenerateOtp::...</c>), else the logical id.</summary>
+    /// <summary>
+    /// The runner's name for a function: the handler's assembly, which is the whole Handler in the
+    /// executable form the templates use (<c>GenerateOtp</c>) and its first part in the class-library
+    /// form (<c>GenerateOtp::Type::Method</c>); the logical id when there is no Handler.
+    /// </summary>
     public string FunctionName(string logicalId)
     {
         var handler = Evaluate(template.Resource(logicalId)?["Properties"]?["Handler"]);
-        return handler is { } h && h.IndexOf("::", StringComparison.Ordinal) is > 0 and var end ? h[..end] : logicalId;
+        return handler switch
+        {
+            { Length: > 0 } h when h.IndexOf("::", StringComparison.Ordinal) is > 0 and var end => h[..end],
+            { Length: > 0 } h => h,
+            _ => logicalId,
+        };
     }
 
     /// <summary>The logical id of the function the runner calls <paramref name="functionName"/>.</summary>

@@ -22,6 +22,16 @@ public sealed class SamTemplateTests
         Assert.Equal("StreamFailureQueue", mapping.OnFailureDestination);
     }
 
+    [Theory]
+    [InlineData("SendOtpEmail", "SendOtpEmail")] // the executable form the templates use
+    [InlineData("SendOtpEmail::SendOtpEmail.Function::FunctionHandler", "SendOtpEmail")] // the class-library form
+    public void FunctionName_IsTheHandlersAssembly_InEitherHandlerForm(string handler, string expected)
+    {
+        var yaml = Template("BatchSize: 1").Replace("SendOtpEmail::SendOtpEmail.Function::FunctionHandler", handler, StringComparison.Ordinal);
+
+        Assert.Equal(expected, SamTemplate.Parse(yaml, NoEnvironment).FunctionName("Sender"));
+    }
+
     [Fact]
     public void StreamMapping_FollowsTheTemplate_NotACopyInCode()
     {
