@@ -69,21 +69,39 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
             bad.Dynamodb.SequenceNumber = null;
         }
 
+        // The three must reach the function as one batch, as one stream poll would give them. The
+        // deliverer starts reading as soon as a record is queued, so on an idle machine it could take
+        // `before` alone: a primer record's invocation holds it busy (not counted, not mailed) while
+        // the three are queued behind it.
+        var primer = await GenerateAsync(records, $"primer-{id}@example.com");
+        var primerEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releasePrimer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var primed = 0;
         var failureQueue = new List<DynamoDbStreamRecord>();
         var invocations = 0;
         var send = new SendOtpEmail.Function(_services);
-        var pool = new FunctionPool(LambdaFunctions.SendOtpEmail, () => input =>
+        var pool = new FunctionPool(LambdaFunctions.SendOtpEmail, () => async input =>
         {
+            if (Interlocked.Exchange(ref primed, 1) == 0)
+            {
+                primerEntered.SetResult();
+                await releasePrimer.Task;
+                return new MemoryStream("""{"batchItemFailures":[]}"""u8.ToArray());
+            }
+
             Interlocked.Increment(ref invocations);
-            return send.FunctionHandler(input);
+            return await send.FunctionHandler(input);
         });
         using var log = new StringWriter();
         await using (var deliverer = new StreamDeliverer(pool, TemplateMapping, log, TimeSpan.FromMilliseconds(1), onFailure: r => failureQueue.AddRange(r)))
         {
+            deliverer.Enqueue(primer);
+            await primerEntered.Task.WaitAsync(Patience.Wait);
             deliverer.Enqueue(before);
             deliverer.Enqueue(bad);
             deliverer.Enqueue(after);
-            Assert.True(await deliverer.DrainAsync(TimeSpan.FromSeconds(120)), log.ToString());
+            releasePrimer.SetResult();
+            Assert.True(await deliverer.DrainAsync(Patience.Wait), log.ToString());
         }
 
         Assert.Single(await _emulators.WaitForMailAsync($"before-{id}@example.com"));
