@@ -34,6 +34,20 @@ public sealed class AotTemplateGenerationTests
         Assert.Equal(before, File.GetLastWriteTimeUtc(RepositoryFiles.PathOf("template-aot.yaml")));
     }
 
+    /// <summary>Every place the docs show the command (README, docs/*.md) shows the one that exists.</summary>
+    [Fact]
+    public void DocumentedCommand_IsTheGeneratorsCommand()
+    {
+        var docs = new[] { RepositoryFiles.PathOf("README.md") }.Concat(Directory.GetFiles(RepositoryFiles.PathOf("docs"), "*.md"));
+        var wrong = docs
+            .SelectMany(path => File.ReadAllLines(path).Select((line, i) => (Where: $"{Path.GetFileName(path)} line {i + 1}", Line: line)))
+            .Where(l => l.Line.Contains("aot-template", StringComparison.Ordinal) && !l.Line.Contains(AotTemplate.Command, StringComparison.Ordinal) && l.Line.Contains("dotnet ", StringComparison.Ordinal))
+            .Select(l => $"{l.Where}: {l.Line.Trim()}")
+            .ToList();
+
+        Assert.True(wrong.Count == 0, $"These lines run aot-template some other way than `{AotTemplate.Command}`:\n{string.Join("\n", wrong)}");
+    }
+
     [Fact]
     public void Generator_CarriesAnEditOfTemplateYaml_IntoTheAotTemplate()
     {
