@@ -1,7 +1,5 @@
-using OtpService.Core.Composition;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Streams;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 
 namespace SendOtpEmail;
 

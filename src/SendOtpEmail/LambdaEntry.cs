@@ -1,5 +1,4 @@
-using OtpService.Core.Composition;
-using OtpService.Core.Runtime;
+using OtpService.Core.Lambda;
 
 namespace SendOtpEmail;
 

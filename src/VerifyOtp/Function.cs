@@ -1,7 +1,5 @@
-using OtpService.Core.Composition;
-using OtpService.Core.Api;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 
 namespace VerifyOtp;

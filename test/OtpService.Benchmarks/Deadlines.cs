@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Composition;
-using OtpService.Core.Contracts;
-using OtpService.Core.Deadlines;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 using OtpService.Local.Emulators;
 using OtpService.Local.Streams;
 using OtpService.Tests.Support;

@@ -1,4 +1,4 @@
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Benchmarks;
 

@@ -1,8 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 
 namespace OtpService.Benchmarks;
 

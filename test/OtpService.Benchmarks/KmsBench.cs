@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using OtpService.Core.Aws;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 using OtpService.Tests.Integration;
 

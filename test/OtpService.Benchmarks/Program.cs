@@ -59,14 +59,14 @@ if (command is "all" or "abuse")
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // The defaults, or the OTP_* limits set in the environment (README "Settings that move the figures").
-        var result = AbuseSimulation.Run(model, OtpService.Core.Otp.OtpSettings.FromEnvironment(), probedDays: 2, simulatedDays: 365, seed: 11);
+        var result = AbuseSimulation.Run(model, OtpService.Core.Rules.OtpSettings.FromEnvironment(), probedDays: 2, simulatedDays: 365, seed: 11);
         Report.Progress($"abuse {model.Name}: {result.JudgedGuesses} judged guesses ({result.ShortCodeGuesses} at short codes) in a year; "
             + $"owner signed in {result.OwnerSignIns} times, {result.OwnerSignInFailures} failed; {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
         Report.Emit(new Figure("owner_lockout_minutes_per_day", result.LockoutMinutesPerDay, "min") { Model = model.Name });
         Report.Emit(new Figure("guess_success_per_year", result.GuessSuccessPerYear, "probability") { Model = model.Name });
     }
 
-    var person = AbuseSimulation.PersonFollowingThePage(OtpService.Core.Otp.OtpSettings.FromEnvironment());
+    var person = AbuseSimulation.PersonFollowingThePage(OtpService.Core.Rules.OtpSettings.FromEnvironment());
     Report.Progress($"abuse person_following_the_page: {person.CodesSent} codes (a mistyped address, then two tabs each resending once); longest wait {person.LongestWaitSeconds} s");
     Report.Emit(new Figure("person_longest_wait_seconds", person.LongestWaitSeconds, "s") { Model = "person_following_the_page" });
     if (command == "abuse")
@@ -111,7 +111,7 @@ var functionEnvironment = new Dictionary<string, string>
     ["OTP_SENDER_ADDRESS"] = "no-reply@example.com",
     // Every pair comes from one sample event's IP: lift the per-client and global limits out of
     // the way (they cost the same calls at any value), or the run would measure 429s. Each is at
-    // most what one window item can hold (Core/Otp/WindowCapacity; init refuses more), far above
+    // most what one window item can hold (Core/Rules/WindowCapacity; init refuses more), far above
     // what a run sends.
     ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = "10000",
     ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",

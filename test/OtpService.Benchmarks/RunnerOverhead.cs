@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Api;
 using OtpService.Local.Lambda;
 

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using OtpService.Core.Otp;
-using OtpService.Core.Storage;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 
 namespace OtpService.Benchmarks;
 

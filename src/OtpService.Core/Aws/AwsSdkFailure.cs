@@ -5,7 +5,7 @@ namespace OtpService.Core.Aws;
 /// <summary>
 /// What an AWSSDK client's exception says when no service answer came back: no credentials (a
 /// deployment fault), or a timeout, refused connection or broken transfer (worth retrying). Shared
-/// by the SDK-based adapters' classifications (<see cref="Storage.DynamoDbErrorClassification"/>,
+/// by the SDK-based adapters' classifications (<see cref="DynamoDbErrorClassification"/>,
 /// <see cref="KmsErrorClassification"/>).
 /// </summary>
 public static class AwsSdkFailure

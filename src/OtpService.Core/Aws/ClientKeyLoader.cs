@@ -1,11 +1,10 @@
 using System.Text;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 
 /// <summary>
-/// Finds the key that pseudonymizes callers in limiter records (<see cref="Otp.ClientTagger"/>):
+/// Finds the key that pseudonymizes callers in limiter records (<see cref="ClientTagger"/>):
 /// in AWS a Secrets Manager secret named by OTP_CLIENT_KEY_SECRET_ARN (read by GenerateOtp and
 /// VerifyOtp; it is not the code-signing key, which GenerateOtp never holds), locally the value
 /// of OTP_CLIENT_KEY, or else a fixed development key, which is refused inside Lambda.

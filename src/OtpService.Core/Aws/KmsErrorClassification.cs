@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 

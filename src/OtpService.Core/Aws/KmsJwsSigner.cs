@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using OtpService.Core.Deadlines;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Aws;

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 
@@ -6,7 +7,7 @@ namespace OtpService.Core.Aws;
 /// The one place that bounds an AWSSDK client's call (DynamoDB, KMS): every attempt waits at most
 /// the attempt timeout (connect included), the SDK's standard retry mode makes at most
 /// <c>maxErrorRetry</c> retries, and nothing else sends the request again, so a call makes exactly
-/// 1 + <c>maxErrorRetry</c> attempts. <see cref="Deadlines.InvocationBudget"/>'s call limits rest on that count.
+/// 1 + <c>maxErrorRetry</c> attempts. <see cref="InvocationBudget"/>'s call limits rest on that count.
 /// </summary>
 /// <remarks>
 /// AWSSDK.Core 4.1's <c>RetryHandler</c> also resends a request, without backoff and without

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 
@@ -80,7 +80,7 @@ public static class SigningKeyLoader
     /// <summary>The source that reads the ring again at invoke time, or null when the key was given directly.</summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="callTimeout">Deadline of each GetSecretValue (a part of the invocation's budget,
-    /// <see cref="Deadlines.InvocationBudget.SecretsManagerRefreshTimeout"/>); null: the client's default.</param>
+    /// <see cref="InvocationBudget.SecretsManagerRefreshTimeout"/>); null: the client's default.</param>
     public static IOtpKeySource? RefreshSource(Func<string, string?> environment, TimeSpan? callTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(environment);

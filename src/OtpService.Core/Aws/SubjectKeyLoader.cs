@@ -1,5 +1,5 @@
 using System.Text;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Aws;
@@ -29,7 +29,7 @@ public static class SubjectKeyLoader
         {
             var secretsManager = SecretsManagerClient.FromEnvironment(environment, callTimeout);
             return new DeferredKey<SubjectIdentifiers>(async ct =>
-                new SubjectIdentifiers(await secretsManager.ReadKeyAsync(secretArn, SecretArnVariable, Ports.OtpKey.MinBytes, ct).ConfigureAwait(false)));
+                new SubjectIdentifiers(await secretsManager.ReadKeyAsync(secretArn, SecretArnVariable, OtpKey.MinBytes, ct).ConfigureAwait(false)));
         }
 
         return DeferredKey.Known(new SubjectIdentifiers(LocalKey(environment)));
@@ -70,14 +70,14 @@ public static class SubjectKeyLoader
 
         throw new InvalidOperationException(
             $"No subject key configured: set {SecretArnVariable} to a Secrets Manager secret ARN (in AWS), "
-            + $"or {LocalKeyVariable} to a random string of at least {Ports.OtpKey.MinBytes} bytes (local development).");
+            + $"or {LocalKeyVariable} to a random string of at least {OtpKey.MinBytes} bytes (local development).");
     }
 
     private static byte[] LongEnough(string secret, string source)
     {
         var key = Encoding.UTF8.GetBytes(secret);
-        return key.Length >= Ports.OtpKey.MinBytes
+        return key.Length >= OtpKey.MinBytes
             ? key
-            : throw new InvalidOperationException($"{source} is {key.Length} bytes long; the subject key must be at least {Ports.OtpKey.MinBytes} bytes.");
+            : throw new InvalidOperationException($"{source} is {key.Length} bytes long; the subject key must be at least {OtpKey.MinBytes} bytes.");
     }
 }

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using OtpService.Core.Tokens;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 
@@ -21,22 +22,22 @@ public static class TokenSigningKeyLoader
     /// <summary>
     /// What init decides without a network call: the development key when it is given directly (and
     /// this is not Lambda), or the read of the KMS keys' public halves (GetPublicKey of the signing
-    /// key and of the rotation key, in parallel), not started (<see cref="Ports.DeferredKey{T}"/>; a
+    /// key and of the rotation key, in parallel), not started (<see cref="DeferredKey{T}"/>; a
     /// failed read is tried again by the next request). The read's failures are KMS's, classified by
     /// <see cref="KmsErrorClassification"/>; a key of the wrong kind is a
-    /// <see cref="Ports.TokenSigningConfigurationException"/>.
+    /// <see cref="TokenSigningConfigurationException"/>.
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="budget">The function's budget: the KMS client's timeouts come from it, so a Sign fits inside an invocation.</param>
     /// <exception cref="InvalidOperationException">No key configured, a bad PEM, or a private key in Lambda: init stops.</exception>
-    public static Ports.DeferredKey<TokenKeySet> Plan(Func<string, string?> environment, Deadlines.InvocationBudget? budget = null)
+    public static DeferredKey<TokenKeySet> Plan(Func<string, string?> environment, InvocationBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
         {
             var kms = KmsJwsSigner.CreateClient(environment, budget);
             var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
-            return new Ports.DeferredKey<TokenKeySet>(async ct =>
+            return new DeferredKey<TokenKeySet>(async ct =>
             {
                 try
                 {
@@ -45,17 +46,17 @@ public static class TokenSigningKeyLoader
                 }
                 catch (InvalidOperationException wrongKind)
                 {
-                    throw new Ports.TokenSigningConfigurationException(wrongKind.Message, wrongKind, "InvalidKeyUsage");
+                    throw new TokenSigningConfigurationException(wrongKind.Message, wrongKind, "InvalidKeyUsage");
                 }
             });
         }
 
         var local = LocalKey(environment);
-        return Ports.DeferredKey.Known(new TokenKeySet(local.Signer, local.OtherPublishedKeys));
+        return DeferredKey.Known(new TokenKeySet(local.Signer, local.OtherPublishedKeys));
     }
 
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
-    /// <exception cref="Ports.TokenSigningException">KMS GetPublicKey failed (classified by <see cref="KmsErrorClassification"/>).</exception>
+    /// <exception cref="TokenSigningException">KMS GetPublicKey failed (classified by <see cref="KmsErrorClassification"/>).</exception>
     public static async Task<Loaded> LoadAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, IAmazonKeyManagementService> kmsClient,

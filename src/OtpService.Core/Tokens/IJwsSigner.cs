@@ -1,3 +1,5 @@
+using OtpService.Core.Rules;
+
 namespace OtpService.Core.Tokens;
 
 /// <summary>
@@ -14,6 +16,6 @@ public interface IJwsSigner
     PublicSigningKey PublicKey { get; }
 
     /// <returns>The ES256 signature in the JOSE form: R || S, 64 bytes (RFC 7518 section 3.4).</returns>
-    /// <exception cref="Ports.TokenSigningUnavailableException">The signer failed; retrying later can help.</exception>
+    /// <exception cref="TokenSigningUnavailableException">The signer failed; retrying later can help.</exception>
     Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken);
 }

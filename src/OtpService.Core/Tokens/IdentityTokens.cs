@@ -2,8 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Tokens;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Tokens;
 
@@ -19,9 +20,9 @@ public sealed class SubjectIdentifiers
     /// <exception cref="ArgumentException">The key is shorter than 32 bytes.</exception>
     public SubjectIdentifiers(ReadOnlySpan<byte> subjectKey)
     {
-        if (subjectKey.Length < Ports.OtpKey.MinBytes)
+        if (subjectKey.Length < OtpKey.MinBytes)
         {
-            throw new ArgumentException($"The subject key must be at least {Ports.OtpKey.MinBytes} bytes.", nameof(subjectKey));
+            throw new ArgumentException($"The subject key must be at least {OtpKey.MinBytes} bytes.", nameof(subjectKey));
         }
 
         _key = subjectKey.ToArray();

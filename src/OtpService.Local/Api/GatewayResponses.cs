@@ -49,7 +49,7 @@ internal sealed class GatewayResponses(IReadOnlyDictionary<string, GatewayRespon
     public GatewayAnswer Answer(string type, int statusCode, string message)
     {
         var response = byType.GetValueOrDefault(type) ?? byType.GetValueOrDefault(statusCode >= 500 ? Default5xx : Default4xx);
-        var quoted = JsonSerializer.Serialize(message, Core.Contracts.LambdaJsonContext.Default.String);
+        var quoted = JsonSerializer.Serialize(message, Core.Lambda.LambdaJsonContext.Default.String);
         if (response is null)
         {
             return new GatewayAnswer(statusCode, new Dictionary<string, string>(), $"{{\"message\":{quoted}}}");

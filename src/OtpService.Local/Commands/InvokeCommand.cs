@@ -155,8 +155,8 @@ internal static class InvokeCommand
 #pragma warning restore CA1031
         {
             await output.WriteLineAsync(
-                $"{{\"errorType\":{JsonSerializer.Serialize(e.GetType().Name, Core.Contracts.LambdaJsonContext.Default.String)},"
-                + $"\"errorMessage\":{JsonSerializer.Serialize(e.Message, Core.Contracts.LambdaJsonContext.Default.String)}}}").ConfigureAwait(false);
+                $"{{\"errorType\":{JsonSerializer.Serialize(e.GetType().Name, Core.Lambda.LambdaJsonContext.Default.String)},"
+                + $"\"errorMessage\":{JsonSerializer.Serialize(e.Message, Core.Lambda.LambdaJsonContext.Default.String)}}}").ConfigureAwait(false);
             await errors.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return ExitCodes.Failed;
         }

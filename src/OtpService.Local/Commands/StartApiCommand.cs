@@ -4,7 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using OtpService.Local.Api;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;

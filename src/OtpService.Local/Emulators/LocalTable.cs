@@ -9,9 +9,9 @@ namespace OtpService.Local.Emulators;
 internal static class LocalTable
 {
     // The names are Core's, so the local table cannot drift from what the store reads and writes.
-    public const string PartitionKey = Core.Storage.OtpTable.Address;
-    public const string SortKey = Core.Storage.OtpTable.ExpirationTime;
-    public const string TtlAttribute = Core.Storage.OtpTable.DeleteAfter;
+    public const string PartitionKey = Core.Aws.OtpTable.Address;
+    public const string SortKey = Core.Aws.OtpTable.ExpirationTime;
+    public const string TtlAttribute = Core.Aws.OtpTable.DeleteAfter;
 
     /// <summary>A low-level client for a local endpoint; the emulator checks no signature, so the credentials are dummies.</summary>
     public static AmazonDynamoDBClient CreateClient(Uri endpoint) =>

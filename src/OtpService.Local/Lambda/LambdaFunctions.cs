@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using OtpService.Core.Composition;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Lambda;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 
 namespace OtpService.Local.Site;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Streams;
 

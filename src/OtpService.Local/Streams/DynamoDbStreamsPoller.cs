@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using OtpService.Core.Aws;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Streams;
 

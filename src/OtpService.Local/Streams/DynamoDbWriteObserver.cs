@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Streams;
 

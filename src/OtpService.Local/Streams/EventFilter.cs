@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Streams;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Lambda;
 using OtpService.Local.Template;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Streams;
 

@@ -1,68 +1,94 @@
 using System.Reflection;
 using NetArchTest.Rules;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
+using OtpService.Tests.Deploy;
 using Xunit;
 
 namespace OtpService.Tests.Architecture;
 
 /// <summary>
-/// The dependency direction inside OtpService.Core (one assembly, folders as layers): the rules
-/// (Otp) depend on nothing but their ports; adapters (Storage, Email, Aws, Api, Streams,
-/// Contracts, Logging) may depend on the rules, never the other way; no two folders depend on
-/// each other, directly or around a cycle.
+/// OtpService.Core is one assembly in four layers, each a folder and a namespace, each using only
+/// the layers before it: Rules (the behaviour and its ports; no I/O, no AWS types) &lt;- Tokens
+/// (the signed proof) &lt;- Aws (every adapter and the plumbing they share) &lt;- Lambda (events in,
+/// answers out, configuration, wiring, logs and metrics). README's "Where things are" states the
+/// same four rows.
 /// </summary>
 public class CoreDependencyTests
 {
     private const string Root = "OtpService.Core";
     private static readonly Assembly Core = typeof(OtpIssuer).Assembly;
 
-    /// <summary>Every folder of Core that holds types, found from the assembly, so a new folder is checked too.</summary>
-    private static readonly string[] Folders = Core.GetTypes()
-        .Select(t => t.Namespace)
-        .Where(n => n is not null && n.StartsWith(Root + ".", StringComparison.Ordinal))
-        .Select(n => n!.Split('.')[2])
-        .Distinct(StringComparer.Ordinal)
-        .Order(StringComparer.Ordinal)
-        .ToArray();
+    /// <summary>The layers in order: each may use those before it and nothing after it.</summary>
+    private static readonly string[] Layers = ["Rules", "Tokens", "Aws", "Lambda"];
 
-    public static TheoryData<string, string[]> LeafFolders => new()
+    /// <summary>What a layer may not touch besides the layers after it: the AWS SDK below Aws, HTTP below Aws.</summary>
+    public static TheoryData<string, string[]> LayerRows => new()
     {
-        // The rules: their ports and the platform only. No AWS SDK, no adapter, no event contract.
-        { "Otp", ["Ports"] },
-        { "Ports", [] },
-        { "Contracts", [] },
-        { "Logging", [] },
+        { "Rules", ["Amazon", "System.Net.Http", "Microsoft.IdentityModel"] },
+        { "Tokens", ["Amazon", "System.Net.Http"] },
+        { "Aws", [] },
+        { "Lambda", [] },
     };
 
     [Theory]
-    [MemberData(nameof(LeafFolders))]
-    public void Folder_DependsOnlyOnWhatItMay(string folder, string[] allowed)
+    [MemberData(nameof(LayerRows))]
+    public void Layer_UsesOnlyTheLayersBeforeIt(string layer, string[] alsoForbidden)
     {
-        var forbidden = Folders.Where(f => f != folder && !allowed.Contains(f)).Select(f => $"{Root}.{f}").Append("Amazon").ToArray();
+        var later = Layers.SkipWhile(l => l != layer).Skip(1).Select(l => $"{Root}.{l}");
+        var forbidden = later.Concat(alsoForbidden).ToArray();
 
-        var result = Types.InAssembly(Core).That().ResideInNamespace($"{Root}.{folder}")
-            .Should().NotHaveDependencyOnAny(forbidden).GetResult();
+        var result = forbidden.Length == 0
+            ? null
+            : Types.InAssembly(Core).That().ResideInNamespace($"{Root}.{layer}")
+                .Should().NotHaveDependencyOnAny(forbidden).GetResult();
 
-        Assert.True(result.IsSuccessful, $"{Root}.{folder} may depend only on [{string.Join(", ", allowed)}]; these types reach further: {string.Join(", ", result.FailingTypeNames ?? [])}");
+        Assert.True(result?.IsSuccessful ?? true, $"{Root}.{layer} may not use [{string.Join(", ", forbidden)}]; these types do: {string.Join(", ", result?.FailingTypeNames ?? [])}");
     }
 
     [Fact]
-    public void Folders_FormNoCycle()
+    public void EveryCoreType_IsInOneOfTheFourLayers()
     {
-        var edges = Folders.ToDictionary(f => f, f => Folders.Where(g => g != f && DependsOn(f, g)).ToList(), StringComparer.Ordinal);
+        var outside = Core.GetTypes()
+            .Where(t => !t.IsNested && t.Namespace is { } n && n.StartsWith(Root, StringComparison.Ordinal)
+                        && !t.Name.StartsWith('<') && !t.Name.Contains("__", StringComparison.Ordinal)
+                        && !Layers.Any(l => n == $"{Root}.{l}"))
+            .Select(t => t.FullName)
+            .ToList();
 
-        var cycle = FindCycle(edges);
-
-        Assert.True(cycle is null, $"OtpService.Core's folders depend on each other in a cycle: {string.Join(" -> ", cycle ?? [])}");
+        Assert.True(outside.Count == 0, $"types outside Rules/Tokens/Aws/Lambda: {string.Join(", ", outside)}");
     }
 
     [Fact]
-    public void Folders_AreFoundAndTheRulesAreAmongThem()
+    public void EachLayerFolder_HoldsOnlyItsNamespace()
     {
-        // Guards the two tests above against checking nothing (a renamed root namespace, say).
-        Assert.Contains("Otp", Folders);
-        Assert.Contains("Storage", Folders);
-        Assert.True(DependsOn("Storage", "Ports"), "the dependency probe should see Storage use the store port");
+        var core = RepositoryFiles.PathOf("src", "OtpService.Core");
+        var misplaced = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(core, file);
+            if (relative.StartsWith("obj", StringComparison.Ordinal) || relative.StartsWith("bin", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(relative) ?? "";
+            var expected = $"namespace {Root}.{folder};";
+            if (!Layers.Contains(folder) || !File.ReadLines(file).Any(line => line == expected))
+            {
+                misplaced.Add(relative);
+            }
+        }
+
+        Assert.True(misplaced.Count == 0, $"Core files outside a layer folder, or declaring another layer's namespace: {string.Join(", ", misplaced)}");
+    }
+
+    [Fact]
+    public void TheProbe_SeesKnownDependencies()
+    {
+        // Guards the tests above against checking nothing (a renamed root namespace, say).
+        Assert.True(DependsOn("Aws", "Rules"), "the probe should see the DynamoDB store (Aws) implement the store port (Rules)");
+        Assert.True(DependsOn("Lambda", "Aws"), "the probe should see the composition (Lambda) build the adapters (Aws)");
+        Assert.True(DependsOn("Tokens", "Rules"), "the probe should see the token issuer (Tokens) implement its port (Rules)");
     }
 
     [Fact]
@@ -83,46 +109,7 @@ public class CoreDependencyTests
         Assert.Single(named);
     }
 
-    private static bool DependsOn(string folder, string other) =>
-        !Types.InAssembly(Core).That().ResideInNamespace($"{Root}.{folder}")
+    private static bool DependsOn(string layer, string other) =>
+        !Types.InAssembly(Core).That().ResideInNamespace($"{Root}.{layer}")
             .ShouldNot().HaveDependencyOn($"{Root}.{other}").GetResult().IsSuccessful;
-
-    /// <summary>A depth-first search for a back edge; returns the folders around the first cycle, or null.</summary>
-    private static List<string>? FindCycle(Dictionary<string, List<string>> edges)
-    {
-        var state = edges.Keys.ToDictionary(k => k, _ => 0, StringComparer.Ordinal); // 0 new, 1 on the path, 2 done
-        var path = new List<string>();
-
-        List<string>? Visit(string node)
-        {
-            state[node] = 1;
-            path.Add(node);
-            foreach (var next in edges[node])
-            {
-                if (state[next] == 1)
-                {
-                    return [.. path.Skip(path.IndexOf(next)), next];
-                }
-
-                if (state[next] == 0 && Visit(next) is { } found)
-                {
-                    return found;
-                }
-            }
-
-            path.RemoveAt(path.Count - 1);
-            state[node] = 2;
-            return null;
-        }
-
-        foreach (var node in edges.Keys)
-        {
-            if (state[node] == 0 && Visit(node) is { } cycle)
-            {
-                return cycle;
-            }
-        }
-
-        return null;
-    }
 }

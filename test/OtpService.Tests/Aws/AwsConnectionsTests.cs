@@ -1,7 +1,6 @@
 using Amazon.Runtime;
 using OtpService.Core.Aws;
-using OtpService.Core.Email;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Support;
 using Xunit;

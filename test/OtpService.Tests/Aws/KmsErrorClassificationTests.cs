@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Aws;

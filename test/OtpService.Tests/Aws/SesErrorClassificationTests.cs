@@ -1,7 +1,6 @@
 using System.Net;
 using OtpService.Core.Aws;
-using OtpService.Core.Email;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Aws;

@@ -3,8 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
-using OtpService.Core.Email;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Aws;

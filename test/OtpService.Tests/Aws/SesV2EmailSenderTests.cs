@@ -3,8 +3,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Aws;
-using OtpService.Core.Email;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Aws;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using OtpService.Core.Aws;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Aws;

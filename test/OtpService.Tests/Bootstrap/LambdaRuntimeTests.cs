@@ -1,13 +1,13 @@
 using System.Text;
 using System.Text.Json;
-using OtpService.Core.Runtime;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
 namespace OtpService.Tests.Bootstrap;
 
 /// <summary>
-/// The runtime loop every deployed form runs (OtpService.Core.Runtime: the managed executables and
+/// The runtime loop every deployed form runs (OtpService.Core.Lambda: the managed executables and
 /// the Native AOT bootstrap) against a Runtime API stand-in on 127.0.0.1: responses, handler errors
 /// in Lambda's error shape, init errors, handler names, the Lambda-Runtime-* headers and Lambda's
 /// response size limit. The published packages themselves are launched in Deploy/LaunchedPackageTests.
@@ -90,8 +90,8 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
 
         await RunAsync(() => Handle(_ =>
         {
-            using var deadline = OtpService.Core.Deadlines.InvocationBudget.ForTimeout(10).Start(TimeProvider.System);
-            seen.Add((OtpService.Core.Deadlines.RuntimeDeadline.Current, deadline.Remaining));
+            using var deadline = OtpService.Core.Rules.InvocationBudget.ForTimeout(10).Start(TimeProvider.System);
+            seen.Add((OtpService.Core.Rules.RuntimeDeadline.Current, deadline.Remaining));
             return "{}";
         }), invocations: 2);
 
@@ -99,7 +99,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         Assert.InRange(seen[0].Budget, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(9));
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(near), seen[1].Deadline);
         Assert.InRange(seen[1].Budget, TimeSpan.Zero, TimeSpan.FromSeconds(1));
-        Assert.Null(OtpService.Core.Deadlines.RuntimeDeadline.Current);
+        Assert.Null(OtpService.Core.Rules.RuntimeDeadline.Current);
     }
 
     [Fact]

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using OtpService.Core.Composition;
-using OtpService.Core.Runtime;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Support;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using Xunit;
 
 namespace OtpService.Tests.Contracts;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OtpService.Core.Contracts;
-using OtpService.Core.Otp;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Tests.Deploy;
 using Xunit;
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using OtpService.Core.Aws;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Support;
 using Xunit;

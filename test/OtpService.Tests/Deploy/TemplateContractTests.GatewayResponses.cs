@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using OtpService.Core.Api;
+using OtpService.Core.Lambda;
 using OtpService.Local.Template;
 using Xunit;
 

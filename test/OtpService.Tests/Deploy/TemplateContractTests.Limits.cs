@@ -71,7 +71,7 @@ public sealed partial class TemplateContractTests
 
     internal IEnumerable<string> LimitParameterProblems()
     {
-        var defaults = new OtpService.Core.Otp.OtpSettings();
+        var defaults = new OtpService.Core.Rules.OtpSettings();
         var expected = new (string Parameter, string Variable, string Default)[]
         {
             ("OtpMaxAttemptsAllClients", "OTP_MAX_ATTEMPTS_ALL_CLIENTS", $"{defaults.MaxAttemptsAllClients}"),
@@ -112,9 +112,9 @@ public sealed partial class TemplateContractTests
         foreach (var parameter in (string[])["ClientMaxRequestsPerHour", "ClientMaxFailuresPerHour", "MaxSendsPerMinute"])
         {
             var node = _template.Root["Parameters"]?[parameter];
-            if (node?["MaxValue"]?.Value != $"{OtpService.Core.Otp.WindowCapacity.MaxTokens}")
+            if (node?["MaxValue"]?.Value != $"{OtpService.Core.Rules.WindowCapacity.MaxTokens}")
             {
-                yield return $"{node?.Where ?? "template.yaml"}: {parameter} MaxValue is '{node?["MaxValue"]?.Value}'; a window item holds at most {OtpService.Core.Otp.WindowCapacity.MaxTokens} tokens (WindowCapacity.MaxTokens), which the code accepts.";
+                yield return $"{node?.Where ?? "template.yaml"}: {parameter} MaxValue is '{node?["MaxValue"]?.Value}'; a window item holds at most {OtpService.Core.Rules.WindowCapacity.MaxTokens} tokens (WindowCapacity.MaxTokens), which the code accepts.";
             }
         }
     }

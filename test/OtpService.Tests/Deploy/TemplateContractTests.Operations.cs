@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using OtpService.Core.Deadlines;
-using OtpService.Core.Logging;
+using OtpService.Core.Rules;
+using OtpService.Core.Lambda;
 using OtpService.Local.Template;
 using Xunit;
 
@@ -9,7 +9,7 @@ namespace OtpService.Tests.Deploy;
 
 /// <summary>
 /// Issue 9's deploy contract: one parameter per function feeds its Timeout and the budget the code
-/// computes; alarms watch metric names the code emits (Core/Logging/MetricNames.cs), on the
+/// computes; alarms watch metric names the code emits (Core/Lambda/MetricNames.cs), on the
 /// functions' own dimension, and notify only when asked; logs reach CloudWatch as the code writes
 /// them; the sender address cannot be a placeholder.
 /// </summary>
@@ -156,7 +156,7 @@ public sealed partial class TemplateContractTests
             }
             else if (!emittedBy[function].Contains(metric))
             {
-                yield return $"{p["MetricName"]?.Where ?? p.Where}: {id} watches {metric}, which {function}'s code never emits (Core/Logging/MetricNames.cs: {string.Join(", ", emittedBy[function].Order(StringComparer.Ordinal))}).";
+                yield return $"{p["MetricName"]?.Where ?? p.Where}: {id} watches {metric}, which {function}'s code never emits (Core/Lambda/MetricNames.cs: {string.Join(", ", emittedBy[function].Order(StringComparer.Ordinal))}).";
             }
         }
 
@@ -231,7 +231,7 @@ public sealed partial class TemplateContractTests
             var format = _template.FunctionProperty(function, "LoggingConfig")?["LogFormat"];
             if (format?.Value != "Text")
             {
-                yield return $"{format?.Where ?? function.Where}: {id} LoggingConfig.LogFormat must be Text (it is '{format?.Value}'): the functions write their JSON and EMF lines raw to stdout (Core/Logging/FunctionOutput.cs).";
+                yield return $"{format?.Where ?? function.Where}: {id} LoggingConfig.LogFormat must be Text (it is '{format?.Value}'): the functions write their JSON and EMF lines raw to stdout (Core/Lambda/FunctionOutput.cs).";
             }
         }
     }

@@ -2,8 +2,8 @@ using System.Net;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using OtpService.Core.Ports;
-using OtpService.Core.Storage;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 using Xunit;
 
 namespace OtpService.Tests.Integration;

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using OtpService.Core.Composition;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -66,11 +65,11 @@ public class DynamoDbFailureTests
         };
         var services = new OtpServices(env.GetValueOrDefault) { LogOutput = new StringWriter() };
         using var client = OtpServices.CreateDynamoDbClient(env.GetValueOrDefault, services.Budget);
-        var store = new OtpService.Core.Storage.DynamoDbOtpStore(client, "otp_holder");
+        var store = new OtpService.Core.Aws.DynamoDbOtpStore(client, "otp_holder");
 
-        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
+        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
 
-        Assert.Equal(1 + OtpService.Core.Deadlines.InvocationBudget.DynamoDbMaxErrorRetry, dropping.Connections);
+        Assert.Equal(1 + OtpService.Core.Rules.InvocationBudget.DynamoDbMaxErrorRetry, dropping.Connections);
         Assert.Equal(0, ((Amazon.DynamoDBv2.AmazonDynamoDBConfig)client.Config).MaxStaleConnectionRetries);
     }
 }

@@ -1,7 +1,6 @@
-using OtpService.Core.Composition;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 using OtpService.Local.Emulators;
 using Xunit;
 

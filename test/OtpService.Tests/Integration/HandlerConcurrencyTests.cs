@@ -1,5 +1,5 @@
-using OtpService.Core.Composition;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Aws;
 using OtpService.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using OtpService.Core.Composition;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 

@@ -3,7 +3,7 @@ using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using OtpService.Core.Aws;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 using OtpService.Tests.Tokens;
 using Xunit;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;

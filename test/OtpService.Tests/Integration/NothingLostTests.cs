@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using OtpService.Core.Composition;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
 using OtpService.Local.Template;
@@ -128,7 +126,7 @@ public class NothingLostTests : IAsyncLifetime
 
         Assert.Equal(TemplateMapping.MaximumRetryAttempts + 1, delivery.Invocations);
         var queued = Assert.Single(delivery.FailureQueue);
-        Assert.Equal(address, queued.Dynamodb!.Keys![Core.Storage.OtpTable.Address].S);
+        Assert.Equal(address, queued.Dynamodb!.Keys![Core.Aws.OtpTable.Address].S);
         Assert.Equal(TemplateMapping.MaximumRetryAttempts + 1, delivery.Metrics[MetricNames.MailFailuresConfiguration]);
         Assert.All(delivery.RecordLines, l => Assert.Equal(("ERROR", "MessageRejected"), (l.GetProperty("level").GetString(), l.GetProperty("errorType").GetString())));
         Assert.Contains("not verified", delivery.RecordLines.First().GetProperty("error").GetString(), StringComparison.Ordinal);

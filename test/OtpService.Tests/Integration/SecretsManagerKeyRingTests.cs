@@ -1,9 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Aws;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
-using OtpService.Core.Storage;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Integration;
@@ -105,7 +103,7 @@ public class SecretsManagerKeyRingTests
             var emulators = await EmulatorFixture.StartedAsync();
             var table = await emulators.CreateTableAsync();
             var functions = new TwoFunctions();
-            functions._store = new DynamoDbOtpStore(OtpService.Core.Composition.OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+            functions._store = new DynamoDbOtpStore(OtpService.Core.Lambda.OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
             functions._issuer = new OtpIssuer(functions._store, functions._settings, functions._clock, Tests.Support.TestKeys.Tagger());
             functions.MailerKeys = await ColdStartAsync(environment, keyClock);
             return functions;
@@ -190,7 +188,7 @@ public class SecretsManagerKeyRingTests
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new StringWriter();
-        var services = new OtpService.Core.Composition.OtpServices(environment) { Clock = clock, LogOutput = logs };
+        var services = new OtpService.Core.Lambda.OtpServices(environment) { Clock = clock, LogOutput = logs };
         var codes = services.CreateCodes(services.CreateLog("VerifyOtp"));
         var before = codes.Derive("user@example.com", Nonce, 6);
         using (var client = MotoClient(await MotoServer.SharedAsync()))
@@ -204,7 +202,7 @@ public class SecretsManagerKeyRingTests
         Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
         var line = RefreshFailureLine(logs);
         Assert.Equal(("WARN", "ResourceNotFoundException", "configuration"), (line.GetProperty("level").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("failureClass").GetString()));
-        Assert.Equal(1, Support.EmfDocument.MetricsIn(logs.ToString())[OtpService.Core.Logging.MetricNames.KeyRefreshFailures]);
+        Assert.Equal(1, Support.EmfDocument.MetricsIn(logs.ToString())[OtpService.Core.Lambda.MetricNames.KeyRefreshFailures]);
         Assert.DoesNotContain(FirstKey, logs.ToString(), StringComparison.Ordinal);
     }
 
@@ -224,13 +222,13 @@ public class SecretsManagerKeyRingTests
             ["AWS_ACCESS_KEY_ID"] = "testing",
             ["AWS_SECRET_ACCESS_KEY"] = "testing",
         };
-        var budget = OtpService.Core.Deadlines.InvocationBudget.ForTimeout(3);
+        var budget = OtpService.Core.Rules.InvocationBudget.ForTimeout(3);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new StringWriter();
-        var log = new OtpService.Core.Logging.InvocationLog(logs, "VerifyOtp");
+        var log = new OtpService.Core.Lambda.InvocationLog(logs, "VerifyOtp");
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(FirstKey)));
         var codes = new OtpCode(ring, SigningKeyLoader.RefreshSource(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout), clock,
-            refreshFailed: f => OtpService.Core.Composition.OtpServices.LogRefreshFailure(log, f));
+            refreshFailed: f => OtpService.Core.Lambda.OtpServices.LogRefreshFailure(log, f));
 
         clock.Advance(OtpCode.DefaultRefreshInterval);
         // The guard only keeps a regression from hanging the suite; the refresh's own timeout (0.25 s here) ends it.

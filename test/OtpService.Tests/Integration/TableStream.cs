@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Contracts;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Aws;
 using OtpService.Local.Streams;
 using OtpService.Tests.Support;
 

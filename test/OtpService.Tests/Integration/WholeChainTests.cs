@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Composition;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Aws;
 using OtpService.Local.Streams;
 using OtpService.Tests.Support;
 using Xunit;

@@ -1,9 +1,8 @@
 using System.Text;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Composition;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 using Xunit;
 
 namespace OtpService.Tests.Integration;

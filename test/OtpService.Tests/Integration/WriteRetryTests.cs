@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Composition;
-using OtpService.Core.Deadlines;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
+using OtpService.Core.Aws;
 using OtpService.Local.Emulators;
 using OtpService.Tests.Support;
 using Xunit;

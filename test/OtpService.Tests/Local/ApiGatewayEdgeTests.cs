@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Api;
 using OtpService.Local.Lambda;
 using OtpService.Local.Template;
@@ -97,7 +97,7 @@ public sealed class ApiGatewayEdgeTests
 
         Assert.True(invoked);
         AssertGatewayAnswer(context, 502, "internal_error", Origin);
-        Assert.Equal(OtpService.Core.Api.ApiAnswers.InternalError.Body.Message, Message(context));
+        Assert.Equal(OtpService.Core.Lambda.ApiAnswers.InternalError.Body.Message, Message(context));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Emulators;
 using OtpService.Local.Streams;
 using OtpService.Tests.Integration;

@@ -74,10 +74,10 @@ public sealed class SamTemplateTests
     {
         var table = SamTemplate.Load(NoEnvironment).Table();
 
-        Assert.Equal([Core.Storage.OtpTable.Address, Core.Storage.OtpTable.ExpirationTime], table.KeyNames);
-        Assert.Contains((Core.Storage.OtpTable.Address, "S"), table.Attributes);
+        Assert.Equal([Core.Aws.OtpTable.Address, Core.Aws.OtpTable.ExpirationTime], table.KeyNames);
+        Assert.Contains((Core.Aws.OtpTable.Address, "S"), table.Attributes);
         Assert.Equal("NEW_IMAGE", table.StreamViewType);
-        Assert.Equal(Core.Storage.OtpTable.DeleteAfter, table.TimeToLiveAttribute);
+        Assert.Equal(Core.Aws.OtpTable.DeleteAfter, table.TimeToLiveAttribute);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
 using OtpService.Local.Template;

@@ -1,7 +1,6 @@
 using Amazon.DynamoDBv2.Model;
-using OtpService.Core.Composition;
-using OtpService.Core.Contracts;
-using OtpService.Core.Storage;
+using OtpService.Core.Lambda;
+using OtpService.Core.Aws;
 using OtpService.Local.Lambda;
 using OtpService.Local.Streams;
 using OtpService.Local.Template;
@@ -110,6 +109,6 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
         Assert.Contains(bad, failureQueue);
         // Named, it is retried alone with what follows it; unnamed, from the good record before it, which is done and sends nothing again.
         Assert.Equal(badRecordHasASequenceNumber ? [bad, after] : [before, bad, after], failureQueue);
-        Assert.Equal(1 + TemplateMapping.MaximumRetryAttempts, Support.EmfDocument.MetricsIn(_logs.ToString())[OtpService.Core.Logging.MetricNames.RecordsMalformed]);
+        Assert.Equal(1 + TemplateMapping.MaximumRetryAttempts, Support.EmfDocument.MetricsIn(_logs.ToString())[OtpService.Core.Lambda.MetricNames.RecordsMalformed]);
     }
 }

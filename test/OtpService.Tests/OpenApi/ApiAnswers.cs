@@ -5,11 +5,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Composition;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Local.Api;
 using OtpService.Local.Lambda;
 using OtpService.Tests.Integration;
@@ -58,7 +55,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
     public const string Generate = "/otp/generate";
     public const string Verify = "/otp/verify";
-    public const string Jwks = OtpService.Core.Api.OtpEndpoints.JwksPath;
+    public const string Jwks = OtpService.Core.Lambda.OtpEndpoints.JwksPath;
 
     /// <summary>The origin the in-process handlers allow, so CORS headers are part of what is checked.</summary>
     public const string BrowserOrigin = "https://www.example.com";

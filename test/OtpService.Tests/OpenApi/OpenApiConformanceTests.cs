@@ -1,5 +1,5 @@
-using OtpService.Core.Api;
-using OtpService.Core.Otp;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.OpenApi;

@@ -2,8 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
-using OtpService.Core.Api;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Local.Api;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using OtpService.Local.Site;
 using Xunit;
 

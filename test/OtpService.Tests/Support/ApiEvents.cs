@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Tests.Support;
 

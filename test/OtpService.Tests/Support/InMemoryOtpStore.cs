@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 
 namespace OtpService.Tests.Support;
 

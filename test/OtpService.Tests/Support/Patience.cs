@@ -1,5 +1,5 @@
 using System.Globalization;
-using OtpService.Core.Deadlines;
+using OtpService.Core.Rules;
 
 namespace OtpService.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 
 namespace OtpService.Tests.Support;
 

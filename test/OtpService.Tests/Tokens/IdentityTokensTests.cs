@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OtpService.Core.Aws;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 using OtpService.Tests.Support;
 using Xunit;

@@ -1,5 +1,4 @@
-using OtpService.Core.Api;
-using OtpService.Core.Contracts;
+using OtpService.Core.Lambda;
 using OtpService.Core.Tokens;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Logging;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 using OtpService.Tests.Support;
 using Xunit;

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -376,7 +375,7 @@ public class ApiHandlerTests
     [InlineData(GenerateStatus.RateLimited, "Several codes were sent to this address recently.")]
     public void TheSendLimitsAnswers_SayWhatToDo_WithoutTooMany(GenerateStatus status, string start)
     {
-        var answer = OtpService.Core.Api.ApiAnswers.For(new GenerateOutcome(status, RetryAfterSeconds: 30));
+        var answer = OtpService.Core.Lambda.ApiAnswers.For(new GenerateOutcome(status, RetryAfterSeconds: 30));
 
         Assert.Equal((429, "rate_limited"), (answer.StatusCode, answer.Body.Status));
         Assert.StartsWith(start, answer.Body.Message, StringComparison.Ordinal);

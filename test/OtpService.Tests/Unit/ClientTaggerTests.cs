@@ -1,5 +1,5 @@
 using System.Text;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using System.Text;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Unit;

@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Unit;

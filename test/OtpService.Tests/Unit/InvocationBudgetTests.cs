@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Deadlines;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Unit;

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

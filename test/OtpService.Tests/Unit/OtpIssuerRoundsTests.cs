@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

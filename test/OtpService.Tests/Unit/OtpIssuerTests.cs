@@ -1,5 +1,4 @@
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -237,7 +236,7 @@ public class OtpIssuerTests
         var h = new RuleHarness();
         h.Store.FailNextCodeInsert = true;
 
-        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
 
         Assert.Empty(h.Store.Codes(Address));
         Assert.Equal(1, h.Store.Record(Address).Version);
@@ -251,7 +250,7 @@ public class OtpIssuerTests
         h.Store.IssueInOneTransaction = true;
         h.Store.FailNextCodeInsert = true;
 
-        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
 
         Assert.Empty(h.Store.Codes(Address));
         Assert.Equal(AddressState.Empty, h.Store.Record(Address));

@@ -1,4 +1,4 @@
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -185,7 +185,7 @@ public class OtpVerifierTests
             Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);
         }
 
-        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Rules.WindowCounter.Failures));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public class OtpVerifierTests
     {
         var (h, code) = await Issued(new OtpSettings { ResendCooldownSeconds = 0 });
         h.Store.FailNextCodeInsert = true;
-        await Assert.ThrowsAsync<OtpService.Core.Ports.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
+        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
 
         var outcome = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
@@ -228,7 +228,7 @@ public class OtpVerifierTests
 
         Assert.Equal(VerifyStatus.Superseded, outcome.Status);
         Assert.Null(h.Store.Record(Address).UsedAt);
-        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Rules.WindowCounter.Failures));
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public class OtpVerifierTests
         var outcome = await verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 
         Assert.Equal(VerifyStatus.AlreadyUsed, outcome.Status);
-        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Ports.WindowCounter.Failures));
+        Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), OtpService.Core.Rules.WindowCounter.Failures));
     }
 
     /// <summary>Another request (from another client) uses the code between verify's read and its write.</summary>

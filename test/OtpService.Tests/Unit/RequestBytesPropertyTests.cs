@@ -1,9 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CsCheck;
-using OtpService.Core.Api;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 

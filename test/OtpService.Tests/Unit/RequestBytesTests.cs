@@ -1,5 +1,5 @@
 using System.Text;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 

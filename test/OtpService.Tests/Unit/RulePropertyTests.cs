@@ -1,6 +1,5 @@
 using CsCheck;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,5 @@
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

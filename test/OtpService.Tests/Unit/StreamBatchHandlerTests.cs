@@ -1,8 +1,6 @@
 using System.Text.Json;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

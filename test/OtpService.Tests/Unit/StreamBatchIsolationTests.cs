@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 

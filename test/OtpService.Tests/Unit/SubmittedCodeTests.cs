@@ -1,4 +1,4 @@
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Unit;

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using OtpService.Core.Contracts;
-using OtpService.Core.Logging;
+using OtpService.Core.Lambda;
 using OtpService.Local.Api;
 using OtpService.Tests.Support;
 using Xunit;
@@ -18,7 +17,7 @@ public class TypedInputTests
     private const string IdnKey = "idn@xn--bcher-kva.example";
     // Every request here comes from one sample event's IP and some tests issue codes to many
     // addresses: the per-client and global limits (tested elsewhere) are lifted out of the way.
-    private readonly RuleHarness _h = new(new OtpService.Core.Otp.OtpSettings
+    private readonly RuleHarness _h = new(new OtpService.Core.Rules.OtpSettings
     {
         ClientMaxRequestsPerHour = 100_000,
         ClientMaxAddressesPerHour = 100_000,

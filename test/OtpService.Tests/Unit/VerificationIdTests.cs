@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using OtpService.Core.Otp;
+using OtpService.Core.Rules;
 using Xunit;
 
 namespace OtpService.Tests.Unit;

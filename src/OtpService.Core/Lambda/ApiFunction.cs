@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using OtpService.Core.Rules;
+
+namespace OtpService.Core.Lambda;
+
+/// <summary>
+/// The shared body of the API handlers: parse the API Gateway event, run the route's action within
+/// the invocation's budget, shape the proxy response, log one line and count the outcome (EMF).
+/// Bad input is a 400; storage, signing or a key store that is down, throttled or too slow, or a
+/// budget used up, a 503 with Retry-After; a configuration error (storage, signing, key store) or
+/// anything else a 500. No answer carries internals.
+/// </summary>
+public static class ApiFunction
+{
+    public static Task<Stream> HandleAsync(
+        Stream input,
+        string route,
+        InvocationLog log,
+        OtpSettings settings,
+        Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return HandleAsync(input, route, log, settings, (_, fields, token) => action(fields, token), cancellationToken);
+    }
+
+    /// <summary>As above, for an action that also reads the event itself (its route, its API's domain name).</summary>
+    public static async Task<Stream> HandleAsync(
+        Stream input,
+        string route,
+        InvocationLog log,
+        OtpSettings settings,
+        Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(action);
+        var started = Stopwatch.GetTimestamp();
+        var budget = InvocationBudget.For(settings);
+        using var deadline = budget.Start(TimeProvider.System);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        ApiGatewayRequest? request = null;
+        RequestFields? fields = null;
+        string? error = null;
+        string? errorType = null;
+        var deadlineExceeded = false;
+        var configurationError = false;
+        ApiAnswer answer;
+        try
+        {
+            (request, var invalid) = await LambdaJson.ReadAsync(input, ApiEventReader.Read, cancellation.Token).ConfigureAwait(false);
+            fields = request is null ? null : RequestFields.TryRead(request, out invalid);
+            answer = (request, fields) switch
+            {
+                (null, _) or (_, null) => ApiAnswers.Invalid(invalid!),
+                // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
+                _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
+            };
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            // Answer ourselves rather than let Lambda time out (API Gateway would answer 502, with no log line).
+            answer = ApiAnswers.Unavailable;
+            deadlineExceeded = true;
+            errorType = "DeadlineExceeded";
+            error = string.Create(CultureInfo.InvariantCulture, $"No answer within the invocation's budget of {budget.Budget.TotalSeconds:0.###} s (function timeout {settings.FunctionTimeoutSeconds} s).");
+        }
+        catch (StoreUnavailableException e)
+        {
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningUnavailableException e)
+        {
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (KeySourceUnavailableException e) when (e.Retryable)
+        {
+            // A key the function needs (read at init, or again now) is not in: its store is down or slow.
+            answer = ApiAnswers.Unavailable;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (KeySourceUnavailableException e)
+        {
+            // The key store refused (access denied, no such secret, a value that is no key): the deployment is wrong.
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (StoreConfigurationException e)
+        {
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+        catch (TokenSigningConfigurationException e)
+        {
+            answer = ApiAnswers.InternalError;
+            configurationError = true;
+            (error, errorType) = (e.Message, e.ErrorType);
+        }
+#pragma warning disable CA1031 // The boundary: whatever failed, the caller gets a clean 500 and the log gets the type.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            answer = ApiAnswers.InternalError;
+            errorType = e.GetType().FullName;
+        }
+
+        log.Write(answer.StatusCode >= 500 ? "ERROR" : "INFO",
+        [
+            new("requestId", request?.RequestContext?.RequestId),
+            new("route", route),
+            new("method", request?.Method),
+            new("outcome", answer.Body.Status),
+            new("httpStatus", answer.StatusCode),
+            new("limit", answer.Limit),
+            new("note", answer.Note),
+            new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
+            new("errorType", errorType),
+            new("error", error),
+            new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+        ]);
+        List<KeyValuePair<string, int>> counts = [new(answer.Body.Status, 1)];
+        if (deadlineExceeded)
+        {
+            counts.Add(new("deadline_exceeded", 1));
+        }
+
+        if (configurationError)
+        {
+            // A dependency refused because the deployment is wrong: an operator must act (alarmed on).
+            counts.Add(new("configuration_error", 1));
+        }
+
+        log.WriteMetrics(counts);
+
+        return LambdaJson.Write(answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse);
+    }
+}

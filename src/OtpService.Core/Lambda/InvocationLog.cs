@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace OtpService.Core.Lambda;
+
+/// <summary>
+/// One JSON line per invocation on stdout (CloudWatch Logs in Lambda), and one CloudWatch Embedded
+/// Metric Format line with the invocation's counts. It takes named fields only, never an event or a
+/// request, so a code, nonce or key has no way in; addresses are masked.
+/// </summary>
+/// <param name="output">Where lines go: <see cref="FunctionOutput.For"/> in Lambda, any writer in tests.</param>
+/// <param name="function">The function's name in the code (GenerateOtp, VerifyOtp, SendOtpEmail), written on every log line.</param>
+/// <param name="deployedName">The name Lambda runs it under (AWS_LAMBDA_FUNCTION_NAME), the metrics' dimension; <paramref name="function"/> when null.</param>
+public sealed class InvocationLog(TextWriter output, string function, string? deployedName = null)
+{
+    private static readonly AsyncLocal<bool> Silenced = new();
+
+    /// <summary>The value of the metrics' <see cref="MetricNames.FunctionDimension"/> dimension.</summary>
+    public string MetricsFunctionName { get; } = string.IsNullOrEmpty(deployedName) ? function : deployedName;
+
+    public void Write(string level, IEnumerable<KeyValuePair<string, object?>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", DateTimeOffset.UtcNow);
+            json.WriteString("level", level);
+            json.WriteString("function", function);
+            foreach (var (name, value) in fields)
+            {
+                switch (value)
+                {
+                    case null:
+                        break;
+                    case int number:
+                        json.WriteNumber(name, number);
+                        break;
+                    case long number:
+                        json.WriteNumber(name, number);
+                        break;
+                    case double number:
+                        json.WriteNumber(name, Math.Round(number, 3));
+                        break;
+                    default:
+                        json.WriteString(name, value.ToString());
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (!Silenced.Value)
+        {
+            output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    /// <summary>
+    /// Writes one EMF line (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
+    /// counting each outcome key once per occurrence, in namespace <see cref="MetricNames.Namespace"/>,
+    /// dimension <see cref="MetricNames.FunctionDimension"/>. Nothing is written when there is nothing to count.
+    /// </summary>
+    /// <param name="outcomes">Outcome keys (API statuses, stream record outcomes) and how often each happened; named by <see cref="MetricNames.For"/>.</param>
+    public void WriteMetrics(IEnumerable<KeyValuePair<string, int>> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (outcome, count) in outcomes)
+        {
+            if (count > 0)
+            {
+                var name = MetricNames.For(outcome);
+                counts[name] = counts.GetValueOrDefault(name) + count;
+            }
+        }
+
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", MetricNames.Namespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue(MetricNames.FunctionDimension);
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var name in counts.Keys)
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name);
+                json.WriteString("Unit", "Count");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString(MetricNames.FunctionDimension, MetricsFunctionName);
+            foreach (var (name, count) in counts)
+            {
+                json.WriteNumber(name, count);
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (!Silenced.Value)
+        {
+            output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    /// <summary>
+    /// Inside the returned scope (and the calls it awaits), lines are built as usual and then dropped:
+    /// for the calls a function makes to warm itself before a SnapStart snapshot, which are not
+    /// requests and must not show as one in the log or the metrics.
+    /// </summary>
+    public static IDisposable Silence()
+    {
+        var previous = Silenced.Value;
+        Silenced.Value = true;
+        return new SilenceScope(previous);
+    }
+
+    /// <summary>"j***@example.com": enough to follow one user's requests, not enough to harvest addresses.</summary>
+    public static string? MaskAddress(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return null;
+        }
+
+        var trimmed = address.Trim().ToLowerInvariant();
+        var at = trimmed.LastIndexOf('@');
+        if (at <= 0 || at == trimmed.Length - 1)
+        {
+            return "***";
+        }
+
+        var domain = trimmed[(at + 1)..];
+        return $"{trimmed[0]}***@{(domain.Length > 64 ? domain[..64] : domain)}";
+    }
+
+    private sealed class SilenceScope(bool previous) : IDisposable
+    {
+        public void Dispose() => Silenced.Value = previous;
+    }
+}

@@ -1,0 +1,197 @@
+using Amazon.DynamoDBv2;
+using OtpService.Core.Aws;
+using OtpService.Core.Rules;
+using OtpService.Core.Tokens;
+
+namespace OtpService.Core.Lambda;
+
+/// <summary>
+/// Builds the real dependencies from environment variables, once per Lambda container (the
+/// handlers' parameterless constructors call this; tests and the local runner pass their own).
+/// Client timeouts come from the function's <see cref="InvocationBudget"/>, so every AWS call fits
+/// inside the time an invocation has.
+/// </summary>
+/// <remarks>
+/// Init never fails for a key store that is down or refuses: each key's read starts at init and init
+/// waits for the reads together at most <see cref="InitKeyWait"/>; a read that failed is logged
+/// (<c>event: key_read_failed</c>, counted as <see cref="MetricNames.KeyReadFailures"/>) and the function
+/// is built anyway (<see cref="DeferredKey{T}"/>). Its requests then read the key again and answer
+/// as for any failed call: 503 with Retry-After for an outage, 500 and <c>configuration_error</c> for a
+/// refusal; the stream fails the record so it is retried. Configuration that needs no network call to
+/// judge (a missing variable, a development key inside Lambda, a key too short) still stops init.
+/// </remarks>
+public sealed class OtpServices
+{
+    /// <summary>
+    /// The longest init waits for its key reads, all together: well inside Lambda's 10 s init phase, long
+    /// enough for a healthy cold start's reads (a TLS handshake and one call each, in parallel for the token keys).
+    /// </summary>
+    public static readonly TimeSpan InitKeyWait = TimeSpan.FromSeconds(3);
+
+    private readonly Func<string, string?> _environment;
+    private readonly long _initStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public OtpServices(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        _environment = environment;
+        Settings = OtpSettings.FromVariables(environment);
+        Budget = InvocationBudget.For(Settings);
+        LogOutput = FunctionOutput.For(environment);
+    }
+
+    public static OtpServices FromEnvironment() => new(Environment.GetEnvironmentVariable);
+
+    public OtpSettings Settings { get; }
+
+    /// <summary>The per-invocation budget and the client timeouts derived from OTP_FUNCTION_TIMEOUT_SECONDS (capped by OTP_AWS_TIMEOUT_CAP_SECONDS when set).</summary>
+    public InvocationBudget Budget { get; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the handlers' JSON log lines and EMF metric lines go: in Lambda, file descriptor 1
+    /// directly (see <see cref="FunctionOutput"/>); elsewhere <see cref="Console.Out"/>.
+    /// </summary>
+    public TextWriter LogOutput { get; init; }
+
+    public InvocationLog CreateLog(string function) => new(LogOutput, function, _environment(FunctionOutput.LambdaFunctionNameVariable));
+
+    /// <summary>The settings, checked for what only the sender needs: a From address, and a timeout long enough to mail one record.</summary>
+    public OtpSettings RequireSender()
+    {
+        if (Settings.SenderAddress is null)
+        {
+            throw new InvalidOperationException("OTP_SENDER_ADDRESS must be set to the SES-verified address mails are sent from.");
+        }
+
+        if (Budget.MailRecordAllowance > Budget.Budget)
+        {
+            throw new InvalidOperationException(
+                $"OTP_FUNCTION_TIMEOUT_SECONDS is {Settings.FunctionTimeoutSeconds}: too short for SendOtpEmail to claim, send and mark one mail "
+                + $"({Budget.MailRecordAllowance.TotalSeconds:0.##} s needed within a budget of {Budget.Budget.TotalSeconds:0.##} s). Give it at least 8 seconds.");
+        }
+
+        return Settings;
+    }
+
+    public IOtpStore CreateStore() => new DynamoDbOtpStore(CreateDynamoDbClient(_environment, Budget), Settings.TableName);
+
+    /// <summary>
+    /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
+    /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
+    /// </summary>
+    /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
+    /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
+    /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
+    public OtpCode CreateCodes(InvocationLog? log = null) =>
+        new(AtInit(SigningKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "code key ring"),
+            SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock,
+            refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
+
+    /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
+    public static void LogRefreshFailure(InvocationLog log, KeySourceUnavailableException failure)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(failure);
+        log.Write("WARN",
+        [
+            new("event", "key_refresh_failed"),
+            new("errorType", failure.ErrorType),
+            new("failureClass", failure.Retryable ? "transient" : "configuration"),
+            new("error", failure.Message),
+        ]);
+        log.WriteMetrics([new("key_refresh_failed", 1)]);
+    }
+
+    /// <summary>
+    /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the
+    /// development ES256 key locally; the subject key; the token settings. The KMS client's timeouts
+    /// come from <see cref="Budget"/>, so a Sign at verify time fits inside the invocation.
+    /// </summary>
+    public IdentityTokens CreateTokens()
+    {
+        var settings = TokenSettings.FromVariables(_environment);
+        var keys = TokenSigningKeyLoader.Plan(_environment, Budget);
+        var subjects = SubjectKeyLoader.Plan(_environment, Budget.KeyReadTimeout);
+        keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
+        subjects.Start();
+        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), settings, Clock);
+    }
+
+    /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
+    public ClientTagger CreateClientTagger() => new(AtInit(ClientKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "client key"));
+
+    /// <summary>
+    /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
+    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="MetricNames.KeyReadFailures"/>;
+    /// a read still running writes one WARN line. Either way the key is returned, to be read again when a request needs it.
+    /// </summary>
+    private DeferredKey<T> AtInit<T>(DeferredKey<T> key, string what)
+        where T : class
+    {
+        key.Start();
+        var left = InitKeyWait - System.Diagnostics.Stopwatch.GetElapsedTime(_initStarted);
+        var failure = key.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        if (failure is null && key.Value is not null)
+        {
+            return key;
+        }
+
+        var log = new InvocationLog(LogOutput, "init", _environment(FunctionOutput.LambdaFunctionNameVariable));
+        if (failure is null)
+        {
+            log.Write("WARN",
+            [
+                new("event", "key_read_pending"),
+                new("key", what),
+                new("error", $"not read within init's {InitKeyWait.TotalSeconds:0} s; the first request that needs it waits for it"),
+            ]);
+            return key;
+        }
+
+        var (errorType, transient) = failure switch
+        {
+            KeySourceUnavailableException e => (e.ErrorType, e.Retryable),
+            TokenSigningUnavailableException e => (e.ErrorType, true),
+            TokenSigningException e => (e.ErrorType, false),
+            _ => (failure.GetType().Name, false),
+        };
+        log.Write(transient ? "WARN" : "ERROR",
+        [
+            new("event", "key_read_failed"),
+            new("key", what),
+            new("errorType", errorType),
+            new("failureClass", transient ? "transient" : "configuration"),
+            new("error", failure.Message),
+        ]);
+        log.WriteMetrics([new("key_read_failed", 1)]);
+        return key;
+    }
+
+    public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment, Budget.SesCallTimeout);
+
+    /// <summary>
+    /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
+    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode and no other
+    /// resend (<see cref="SdkCallBounds"/>), so one call
+    /// ends within <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
+    /// </summary>
+    public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment, InvocationBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
+        var config = new AmazonDynamoDBConfig();
+        SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
+        // The SDKs' own convention for local endpoints; set only for emulators.
+        if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION") ?? "us-east-1";
+        }
+
+        return new AmazonDynamoDBClient(config);
+    }
+}

@@ -1,7 +1,0 @@
-namespace OtpService.Core.Ports;
-
-/// <summary>Sends one email. Throws <see cref="EmailSendException"/> with the <see cref="DeliveryFailureClass"/> of the failure.</summary>
-public interface IEmailSender
-{
-    Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken);
-}

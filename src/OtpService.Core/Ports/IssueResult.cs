@@ -1,9 +1,0 @@
-namespace OtpService.Core.Ports;
-
-/// <summary>What <see cref="IOtpStore.TryIssueAsync"/> did.</summary>
-public enum IssueResult
-{
-    Issued,
-    /// <summary>Another request changed the address record first; re-read and decide again.</summary>
-    Conflict,
-}

@@ -1,0 +1,94 @@
+
+namespace OtpService.Core.Rules;
+
+/// <summary>
+/// GenerateOtp's rule: issue a fresh code for an address unless a limit says wait. In one round
+/// of parallel calls it reads the address record, counts the request against the client's hour
+/// and takes one from the global budget; then it issues by a write conditional on the record's
+/// version. A request refused after the budget was taken gives it back (one more call, only on
+/// refusals), so refusals never spend the budget.
+/// </summary>
+public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
+{
+    // A conflict means another request issued for the same address between our read and write;
+    // re-reading then sees its send and answers with the cooldown, so a few rounds always settle.
+    private const int MaxRounds = 3;
+
+    /// <param name="address">The normalized address.</param>
+    /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
+    /// <param name="cancellationToken">Cancels the storage calls.</param>
+    public async Task<GenerateOutcome> IssueAsync(string address, string? clientId, CancellationToken cancellationToken)
+    {
+        var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var window = AbuseLimits.ClientWindow(client, now);
+        var budget = AbuseLimits.BudgetWindow(now);
+        // Every write of this request carries it, so each counts once however often it is sent.
+        var requestToken = IdempotencyToken.New();
+        var loading = store.LoadAddressAsync(address, cancellationToken);
+        var counting = store.TryCountAsync(
+            window, WindowCounter.Requests, requestToken, settings.ClientMaxRequestsPerHour,
+            tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+        var budgeting = store.TryCountAsync(
+            budget, WindowCounter.Sends, requestToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
+        await Task.WhenAll(loading, counting, budgeting).ConfigureAwait(false);
+        var state = await loading.ConfigureAwait(false);
+        var budgeted = await budgeting.ConfigureAwait(false);
+        if (!await counting.ConfigureAwait(false))
+        {
+            return await RefusedAsync(GenerateStatus.ClientLimited, AbuseLimits.UntilClosed(window, now)).ConfigureAwait(false);
+        }
+
+        if (AbuseLimits.SendWait(state, client, now, settings) is { } wait)
+        {
+            return await RefusedAsync(StatusFor(wait.Limit), wait.Seconds).ConfigureAwait(false);
+        }
+
+        if (!budgeted)
+        {
+            return new GenerateOutcome(GenerateStatus.BudgetExceeded, RetryAfterSeconds: AbuseLimits.UntilClosed(budget, now));
+        }
+
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            if (round > 0)
+            {
+                state = await store.LoadAddressAsync(address, cancellationToken).ConfigureAwait(false);
+                if (AbuseLimits.SendWait(state, client, now, settings) is { } raced)
+                {
+                    return await RefusedAsync(StatusFor(raced.Limit), raced.Seconds).ConfigureAwait(false);
+                }
+            }
+
+            // The newest code must sort last, and two codes of one address must not share a key.
+            var expiresAt = Math.Max(now + settings.TtlSeconds, (state.Newest ?? 0) + 1);
+            var (verificationId, verificationIdHash) = VerificationId.New();
+            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash);
+            var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
+            // Each round is a write of its own: a later round's token must not match an earlier round's record write.
+            var issueToken = round == 0 ? requestToken : IdempotencyToken.New();
+            var result = await store.TryIssueAsync(
+                code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, issueToken, cancellationToken).ConfigureAwait(false);
+            if (result == IssueResult.Issued)
+            {
+                return new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: settings.TtlSeconds, VerificationId: verificationId);
+            }
+        }
+
+        // Other requests kept issuing between our read and write: a code was just sent.
+        return await RefusedAsync(GenerateStatus.Cooldown, Math.Max(1, settings.ResendCooldownSeconds)).ConfigureAwait(false);
+
+        // A refusal sends nothing, so it gives back the budget it took.
+        async Task<GenerateOutcome> RefusedAsync(GenerateStatus status, int retryAfterSeconds)
+        {
+            if (budgeted)
+            {
+                await store.UncountAsync(budget, WindowCounter.Sends, requestToken, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);
+        }
+    }
+
+    private static GenerateStatus StatusFor(SendLimit limit) => limit == SendLimit.Cooldown ? GenerateStatus.Cooldown : GenerateStatus.RateLimited;
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+
+namespace OtpService.Core.Rules;
+
+/// <summary>
+/// Every tunable of the service, read once per container from environment variables
+/// (names, defaults and ranges in README's configuration table). Out-of-range values fail at
+/// cold start with a message naming the variable, never later inside a request.
+/// </summary>
+public sealed record OtpSettings
+{
+    public string TableName { get; init; } = "otp_holder";
+    public int TtlSeconds { get; init; } = 120;
+
+    /// <summary>Digits of a code while its address is not under attack (OTP_LENGTH).</summary>
+    public int CodeLength { get; init; } = 6;
+
+    /// <summary>Wrong guesses one client may make at one code (OTP_MAX_ATTEMPTS).</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Wrong guesses all clients together may make at one code before it is dead (OTP_MAX_ATTEMPTS_ALL_CLIENTS).</summary>
+    public int MaxAttemptsAllClients { get; init; } = 15;
+
+    public int ResendCooldownSeconds { get; init; } = 30;
+
+    /// <summary>Codes per address: a burst of this many, refilled at this many per hour (GCRA; OTP_MAX_SENDS_PER_HOUR).</summary>
+    public int MaxSendsPerHour { get; init; } = 5;
+
+    /// <summary>
+    /// Wrong guesses at an address, net of those forgiven, from which its new codes get
+    /// <see cref="LongCodeLength"/> digits (OTP_FAILURES_BEFORE_LONG_CODES).
+    /// </summary>
+    public int FailuresBeforeLongCodes { get; init; } = 10;
+
+    /// <summary>One wrong guess at an address is forgiven per this many seconds (OTP_FAILURE_FORGIVE_SECONDS; 14 days).</summary>
+    public int FailureForgiveSeconds { get; init; } = 1_209_600;
+
+    /// <summary>Digits of a code while its address is under attack (OTP_LENGTH_UNDER_ATTACK).</summary>
+    public int LongCodeLength { get; init; } = 10;
+
+    /// <summary>Codes one client may request per fixed hour, all addresses together (OTP_CLIENT_MAX_REQUESTS_PER_HOUR).</summary>
+    public int ClientMaxRequestsPerHour { get; init; } = 120;
+
+    /// <summary>Distinct addresses one client may request codes for per fixed hour (OTP_CLIENT_MAX_ADDRESSES_PER_HOUR).</summary>
+    public int ClientMaxAddressesPerHour { get; init; } = 60;
+
+    /// <summary>Failed verifications one client may make per fixed hour, all addresses together (OTP_CLIENT_MAX_FAILURES_PER_HOUR).</summary>
+    public int ClientMaxFailuresPerHour { get; init; } = 30;
+
+    /// <summary>
+    /// Codes one client may have sent to one address: a burst of this many, refilled at this
+    /// many per hour (GCRA; OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR). Below
+    /// <see cref="MaxSendsPerHour"/>, so one client never spends all of an address's sends; 4, so a
+    /// person using the sign-in page in two tabs, each asking again once, never waits for it
+    /// (README "Abuse limits" gives the figures).
+    /// </summary>
+    public int ClientMaxSendsPerAddressPerHour { get; init; } = 4;
+
+    /// <summary>Codes issued per minute across all addresses (OTP_MAX_SENDS_PER_MINUTE).</summary>
+    public int MaxSendsPerMinute { get; init; } = 30;
+
+    /// <summary>
+    /// The request header that names the caller (OTP_CLIENT_IP_HEADER), for deployments behind a
+    /// backend that sets it; null: the caller is API Gateway's source IP.
+    /// </summary>
+    public string? ClientIpHeader { get; init; }
+
+    /// <summary>False: generate answers GET with 400 and takes POST only (OTP_GENERATE_ALLOW_GET).</summary>
+    public bool GenerateAllowsGet { get; init; } = true;
+
+    /// <summary>
+    /// True: verify refuses a request without verification_id (400 naming the field), so only the
+    /// request that asked for the newest code can use it (OTP_REQUIRE_VERIFICATION_ID; README says when).
+    /// </summary>
+    public bool RequireVerificationId { get; init; }
+
+    public string? SenderAddress { get; init; }
+    public string AppName { get; init; } = "Simple Website";
+
+    /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
+    public string? CorsAllowedOrigin { get; init; }
+
+    /// <summary>
+    /// The function's Lambda timeout in seconds (OTP_FUNCTION_TIMEOUT_SECONDS, fed by the same template
+    /// parameter as its Timeout): each invocation answers within a budget below it, and a mailing
+    /// claim lasts this long.
+    /// </summary>
+    public int FunctionTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>
+    /// One cap, in seconds, for every AWS client timeout taken from the budget (OTP_AWS_TIMEOUT_CAP_SECONDS,
+    /// 1..900); null (the default, for AWS): 2 s per DynamoDB or KMS attempt and key read, 5 s per SES
+    /// call, 1 s per key-ring refresh. The local runner raises it so a slow emulator is not taken for an
+    /// outage (see <see cref="InvocationBudget.ForTimeout"/>).
+    /// </summary>
+    public int? AwsTimeoutCapSeconds { get; init; }
+
+    /// <summary>The fixed window of the per-client counters.</summary>
+    public const int ClientWindowSeconds = 3600;
+
+    /// <summary>The fixed window of the global send budget.</summary>
+    public const int BudgetWindowSeconds = 60;
+
+    /// <summary>The numbers of digits a submitted code may have, ascending: <see cref="CodeLength"/>, and <see cref="LongCodeLength"/> when it differs.</summary>
+    public int[] AcceptedCodeLengths => LongCodeLength == CodeLength ? [CodeLength] : [CodeLength, LongCodeLength];
+
+    public static OtpSettings FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
+
+    public static OtpSettings FromVariables(Func<string, string?> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var defaults = new OtpSettings();
+        var codeLength = Number(read, "OTP_LENGTH", defaults.CodeLength, 6, 10);
+        var maxAttempts = Number(read, "OTP_MAX_ATTEMPTS", defaults.MaxAttempts, 1, 100);
+        var maxSendsPerHour = Number(read, "OTP_MAX_SENDS_PER_HOUR", defaults.MaxSendsPerHour, 1, 1000);
+        var clientMaxRequests = Number(read, "OTP_CLIENT_MAX_REQUESTS_PER_HOUR", defaults.ClientMaxRequestsPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
+        var clientMaxAddresses = Number(read, "OTP_CLIENT_MAX_ADDRESSES_PER_HOUR", defaults.ClientMaxAddressesPerHour, 1, 1000);
+        var clientMaxFailures = Number(read, "OTP_CLIENT_MAX_FAILURES_PER_HOUR", defaults.ClientMaxFailuresPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
+        if (WindowCapacity.ClientWindowProblem(clientMaxRequests, clientMaxFailures, clientMaxAddresses) is { } tooBig)
+        {
+            throw new InvalidOperationException(tooBig);
+        }
+
+        return new OtpSettings
+        {
+            TableName = Text(read, "OTP_TABLE_NAME") ?? defaults.TableName,
+            TtlSeconds = Number(read, "OTP_TTL_SECONDS", defaults.TtlSeconds, 10, 86_400),
+            CodeLength = codeLength,
+            MaxAttempts = maxAttempts,
+            MaxAttemptsAllClients = Number(read, "OTP_MAX_ATTEMPTS_ALL_CLIENTS", Math.Max(defaults.MaxAttemptsAllClients, maxAttempts), maxAttempts, 1000),
+            ResendCooldownSeconds = Number(read, "OTP_RESEND_COOLDOWN_SECONDS", defaults.ResendCooldownSeconds, 0, 3600),
+            MaxSendsPerHour = maxSendsPerHour,
+            FailuresBeforeLongCodes = Number(read, "OTP_FAILURES_BEFORE_LONG_CODES", defaults.FailuresBeforeLongCodes, 1, 100_000),
+            FailureForgiveSeconds = Number(read, "OTP_FAILURE_FORGIVE_SECONDS", defaults.FailureForgiveSeconds, 60, 31_536_000),
+            LongCodeLength = Number(read, "OTP_LENGTH_UNDER_ATTACK", Math.Max(defaults.LongCodeLength, codeLength), codeLength, 10),
+            ClientMaxRequestsPerHour = clientMaxRequests,
+            ClientMaxAddressesPerHour = clientMaxAddresses,
+            ClientMaxFailuresPerHour = clientMaxFailures,
+            // The default stays below the address's bucket when that is set lower (one less, at least one).
+            ClientMaxSendsPerAddressPerHour = Number(
+                read, "OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", Math.Clamp(maxSendsPerHour - 1, 1, defaults.ClientMaxSendsPerAddressPerHour), 1, maxSendsPerHour),
+            MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, WindowCapacity.MaxTokens, WindowItemReason),
+            ClientIpHeader = Text(read, "OTP_CLIENT_IP_HEADER"),
+            GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),
+            RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
+            SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
+            AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
+            CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
+            // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
+            FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
+            AwsTimeoutCapSeconds = Text(read, "OTP_AWS_TIMEOUT_CAP_SECONDS") is null ? null : Number(read, "OTP_AWS_TIMEOUT_CAP_SECONDS", 0, 1, 900),
+        };
+    }
+
+    private static string? Text(Func<string, string?> read, string name)
+    {
+        var value = read(name)?.Trim();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    private static bool Flag(Func<string, string?> read, string name, bool fallback) => Text(read, name)?.ToLowerInvariant() switch
+    {
+        null => fallback,
+        "true" => true,
+        "false" => false,
+        var other => throw new InvalidOperationException($"{name} must be true or false; it is '{other}'."),
+    };
+
+    private static readonly string WindowItemReason = string.Create(CultureInfo.InvariantCulture,
+        $" (a limiter window counts in one DynamoDB item, which holds at most {WindowCapacity.MaxTokens:N0} idempotency tokens within the {WindowCapacity.ItemLimitBytes:N0}-byte item limit)");
+
+    private static int Number(Func<string, string?> read, string name, int fallback, int min, int max, string? why = null)
+    {
+        var text = Text(read, name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new InvalidOperationException($"{name} must be a whole number from {min} to {max}{why}; it is '{text}'.");
+        }
+
+        return value;
+    }
+}

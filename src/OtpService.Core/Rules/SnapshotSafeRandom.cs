@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+
+namespace OtpService.Core.Rules;
+
+/// <summary>
+/// Random bytes that stay unique when one Lambda SnapStart snapshot is restored many times: each
+/// draw is <see cref="RandomNumberGenerator"/> (OpenSSL's <c>RAND_bytes</c> on Linux) XOR bytes read
+/// from the kernel (<c>/dev/urandom</c>) at the moment of the draw.
+/// <para>
+/// Why: OpenSSL 3 keeps its DRBG state in process memory and reseeds it only after a fork (a new
+/// pid), a request count or a time interval (7 min public, 1 h primary); a restored snapshot keeps
+/// the pid, so clones restored close together can draw the same bytes. AWS states that software
+/// reading <c>/dev/random</c> or <c>/dev/urandom</c> keeps its randomness across restores
+/// (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-uniqueness.html). XOR of the two is
+/// unique when either part is, and unpredictable when either part is. README "SnapStart and
+/// randomness" has the sources.
+/// </para>
+/// </summary>
+public static class SnapshotSafeRandom
+{
+    private const string KernelSource = "/dev/urandom";
+
+    // Opened once; every read goes to the kernel (no user-space buffer that a snapshot could clone).
+    private static readonly Lazy<SafeFileHandle?> Kernel = new(OpenKernelSource);
+
+    /// <summary>True when the kernel source is mixed in (Linux); false where it does not exist.</summary>
+    public static bool MixesKernelEntropy => Kernel.Value is not null;
+
+    /// <summary>Fills <paramref name="destination"/> with fresh random bytes.</summary>
+    public static void Fill(Span<byte> destination) => Fill(destination, RandomNumberGenerator.Fill, Kernel.Value is { } kernel ? span => ReadExactly(kernel, span) : null);
+
+    /// <summary>A new array of <paramref name="count"/> fresh random bytes.</summary>
+    public static byte[] GetBytes(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var bytes = new byte[count];
+        Fill(bytes);
+        return bytes;
+    }
+
+    /// <summary>The combiner, with both sources given (tests stand in a cloned generator).</summary>
+    internal static void Fill(Span<byte> destination, SpanAction generator, SpanAction? kernel)
+    {
+        generator(destination);
+        if (kernel is null || destination.IsEmpty)
+        {
+            return;
+        }
+
+        Span<byte> fresh = destination.Length <= 64 ? stackalloc byte[destination.Length] : new byte[destination.Length];
+        kernel(fresh);
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] ^= fresh[i];
+        }
+
+        CryptographicOperations.ZeroMemory(fresh);
+    }
+
+    /// <summary>Writes random bytes into the whole span.</summary>
+    internal delegate void SpanAction(Span<byte> destination);
+
+    private static SafeFileHandle? OpenKernelSource()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists(KernelSource))
+        {
+            return null;
+        }
+
+        return File.OpenHandle(KernelSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> destination)
+    {
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            // A character device: the offset is ignored; each read returns fresh bytes.
+            var read = RandomAccess.Read(handle, destination[filled..], fileOffset: 0);
+            if (read <= 0)
+            {
+                throw new IOException($"{KernelSource} returned no bytes.");
+            }
+
+            filled += read;
+        }
+    }
+}
