@@ -1,5 +1,4 @@
-using OtpService.Core.Otp;
-using OtpService.Core.Ports;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
