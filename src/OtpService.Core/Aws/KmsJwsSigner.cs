@@ -40,7 +40,7 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <param name="keyId">Key ARN, key id or alias ARN.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="InvalidOperationException">The key is of another kind.</exception>
-    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
+    /// <exception cref="DependencyException">KMS failed, classified by <see cref="AwsFailureClassifier"/>.</exception>
     public static async Task<KmsJwsSigner> CreateAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
@@ -50,7 +50,7 @@ public sealed class KmsJwsSigner : IJwsSigner
 
     /// <summary>The public half of a KMS signing key, checked to be usable for ES256.</summary>
     /// <exception cref="InvalidOperationException">The key is not ECC_NIST_P256 with SIGN_VERIFY and ECDSA_SHA_256.</exception>
-    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
+    /// <exception cref="DependencyException">KMS failed, classified by <see cref="AwsFailureClassifier"/>.</exception>
     public static async Task<PublicSigningKey> GetPublicKeyAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
@@ -59,9 +59,9 @@ public sealed class KmsJwsSigner : IJwsSigner
         {
             answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && AwsFailureClassifier.FromSdk(Dependency.KMS, "KMS GetPublicKey", failure) is { } classified)
         {
-            throw KmsErrorClassification.Classify(failure, "KMS GetPublicKey");
+            throw classified;
         }
 
         var wrongKind = new InvalidOperationException(
@@ -86,8 +86,7 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <summary>KMS Sign's limit for MessageType RAW.</summary>
     public const int MaxRawMessageBytes = 4096;
 
-    /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, was too slow, throttled us or failed on its side.</exception>
-    /// <exception cref="TokenSigningConfigurationException">KMS refused the key or the caller (<see cref="KmsErrorClassification"/>).</exception>
+    /// <exception cref="DependencyException">KMS could not be reached, was too slow, throttled us or failed on its side (transient), or refused the key or the caller (configuration).</exception>
     /// <exception cref="ArgumentException">The input exceeds <see cref="MaxRawMessageBytes"/>.</exception>
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
     {
@@ -108,10 +107,10 @@ public sealed class KmsJwsSigner : IJwsSigner
                 SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256,
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && AwsFailureClassifier.FromSdk(Dependency.KMS, "KMS Sign", failure) is { } classified)
         {
             // The caller's own cancellation (the invocation's deadline) passes through as it is.
-            throw KmsErrorClassification.Classify(failure, "KMS Sign");
+            throw classified;
         }
 
         using var der = answer.Signature;

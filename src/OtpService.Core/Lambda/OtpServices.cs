@@ -90,7 +90,7 @@ public sealed class OtpServices
             refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
 
     /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
-    public static void LogRefreshFailure(InvocationLog log, KeySourceUnavailableException failure)
+    public static void LogRefreshFailure(InvocationLog log, DependencyException failure)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(failure);
@@ -98,7 +98,7 @@ public sealed class OtpServices
         [
             new("event", "key_refresh_failed"),
             new("errorType", failure.ErrorType),
-            new("failureClass", failure.Retryable ? "transient" : "configuration"),
+            new("failureClass", failure.IsTransient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
         log.WriteMetrics([new("key_refresh_failed", 1)]);
@@ -150,13 +150,7 @@ public sealed class OtpServices
             return key;
         }
 
-        var (errorType, transient) = failure switch
-        {
-            KeySourceUnavailableException e => (e.ErrorType, e.Retryable),
-            TokenSigningUnavailableException e => (e.ErrorType, true),
-            TokenSigningException e => (e.ErrorType, false),
-            _ => (failure.GetType().Name, false),
-        };
+        var (errorType, transient) = failure is DependencyException e ? (e.ErrorType, e.IsTransient) : (failure.GetType().Name, false);
         log.Write(transient ? "WARN" : "ERROR",
         [
             new("event", "key_read_failed"),

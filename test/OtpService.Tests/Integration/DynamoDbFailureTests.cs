@@ -67,7 +67,7 @@ public class DynamoDbFailureTests
         using var client = OtpServices.CreateDynamoDbClient(env.GetValueOrDefault, services.Budget);
         var store = new OtpService.Core.Aws.DynamoDbOtpStore(client, "otp_holder");
 
-        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
+        await Failures.ThrowsAsync(OtpService.Core.Rules.Dependency.DynamoDB, OtpService.Core.Rules.FailureKind.Transient, () => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
 
         Assert.Equal(1 + OtpService.Core.Rules.InvocationBudget.DynamoDbMaxErrorRetry, dropping.Connections);
         Assert.Equal(0, ((Amazon.DynamoDBv2.AmazonDynamoDBConfig)client.Config).MaxStaleConnectionRetries);

@@ -1,3 +1,4 @@
+using OtpService.Tests.Support;
 using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
@@ -428,7 +429,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
         };
         var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), "otp_holder");
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadAddressAsync(Address, default));
+        var error = await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);
     }
 }

@@ -157,7 +157,7 @@ public partial class InitFailureTests : IAsyncLifetime
         var initLines = Lines("event", "key_read_failed").Concat(Lines("event", "key_read_pending")).ToList();
         Assert.NotEmpty(initLines);
         Assert.All(Lines("event", "key_read_failed"), l => Assert.Equal(
-            ("WARN", "transient", fault == SwitchableEndpoint.Mode.Refusing ? AwsErrorType.ConnectionFailure : AwsErrorType.Timeout),
+            ("WARN", "transient", fault == SwitchableEndpoint.Mode.Refusing ? AwsFailureClassifier.ConnectionFailure : AwsFailureClassifier.Timeout),
             (l.GetProperty("level").GetString(), l.GetProperty("failureClass").GetString(), l.GetProperty("errorType").GetString())));
         Assert.True(Metrics()[MetricNames.KeyReadFailures] >= 1);
         ClearLogs();
@@ -167,7 +167,7 @@ public partial class InitFailureTests : IAsyncLifetime
         AssertUnavailable(await VerifyAsync(verify, address, "123456"));
         Assert.Equal(2, Metrics()[MetricNames.Unavailable]);
         Assert.All(Lines("route", "/otp/generate").Concat(Lines("route", "/otp/verify")), l => Assert.Contains(
-            l.GetProperty("errorType").GetString(), new[] { AwsErrorType.ConnectionFailure, AwsErrorType.Timeout, "DeadlineExceeded" }));
+            l.GetProperty("errorType").GetString(), new[] { AwsFailureClassifier.ConnectionFailure, AwsFailureClassifier.Timeout, "DeadlineExceeded" }));
 
         // A code issued by a function that started while Secrets Manager was up: the sender, without its key ring, fails the record for a retry.
         var healthy = new GenerateOtp.Function(Services(await StackAsync(), 10));
@@ -211,7 +211,7 @@ public partial class InitFailureTests : IAsyncLifetime
         ClearLogs();
         AssertUnavailable(await JwksAsync(verify));
         AssertUnavailable(await VerifyAsync(verify, address, code));
-        Assert.All(Lines("route", "/otp/verify"), l => Assert.Contains(l.GetProperty("errorType").GetString(), new[] { AwsErrorType.ConnectionFailure, AwsErrorType.Timeout, "AmazonClientException", "DeadlineExceeded" }));
+        Assert.All(Lines("route", "/otp/verify"), l => Assert.Contains(l.GetProperty("errorType").GetString(), new[] { AwsFailureClassifier.ConnectionFailure, AwsFailureClassifier.Timeout, "AmazonClientException", "DeadlineExceeded" }));
 
         await front.SetAsync(SwitchableEndpoint.Mode.Forwarding);
         var jwks = await JwksAsync(verify);

@@ -133,7 +133,7 @@ public class KmsFailureTests
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(closed));
 
-        AssertUnavailable(result, AwsErrorType.ConnectionFailure, nameof(System.Net.Http.HttpRequestException), "AmazonClientException");
+        AssertUnavailable(result, AwsFailureClassifier.ConnectionFailure, nameof(System.Net.Http.HttpRequestException), "AmazonClientException");
     }
 
     [Theory]
@@ -176,7 +176,7 @@ public class KmsFailureTests
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(hanging.Url), functionTimeoutSeconds: 3);
 
-        AssertUnavailable(result, AwsErrorType.Timeout, "DeadlineExceeded");
+        AssertUnavailable(result, AwsFailureClassifier.Timeout, "DeadlineExceeded");
         // At most 1 attempt and KmsMaxErrorRetry retry. Fewer only when a loaded machine lets the 2 s
         // budget run out before the retry starts (the answer is then DeadlineExceeded); the exact
         // count, with a budget that cannot run out first, is the next test's.
@@ -195,7 +195,7 @@ public class KmsFailureTests
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(hanging.Url), functionTimeoutSeconds: 28, kmsBudgetSeconds: 3);
 
-        AssertUnavailable(result, AwsErrorType.Timeout);
+        AssertUnavailable(result, AwsFailureClassifier.Timeout);
         Assert.Equal(1 + InvocationBudget.KmsMaxErrorRetry, hanging.Connections);
     }
 }

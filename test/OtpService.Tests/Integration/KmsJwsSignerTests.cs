@@ -1,3 +1,4 @@
+using OtpService.Tests.Support;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Time.Testing;
@@ -126,7 +127,7 @@ public class KmsJwsSignerTests
         var (_, kms) = await KmsAsync();
         using var __ = kms;
 
-        var error = await Assert.ThrowsAsync<TokenSigningConfigurationException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1, 2, 3 }, default));
+        var error = await Failures.ThrowsAsync(Dependency.KMS, FailureKind.Configuration, () => KmsSignerFor(kms).SignAsync(new byte[] { 1, 2, 3 }, default));
 
         Assert.Contains("KMS Sign was refused", error.Message, StringComparison.Ordinal);
         Assert.Equal("NotFoundException", error.ErrorType);
@@ -141,7 +142,7 @@ public class KmsJwsSignerTests
         using var kms = KmsJwsSigner.CreateClient(refused.GetValueOrDefault);
 
         await Assert.ThrowsAnyAsync<Exception>(() => KmsJwsSigner.CreateAsync(kms, "alias/none", default));
-        var error = await Assert.ThrowsAsync<TokenSigningUnavailableException>(() => KmsSignerFor(kms).SignAsync(new byte[] { 1 }, default));
+        var error = await Failures.ThrowsAsync(Dependency.KMS, FailureKind.Transient, () => KmsSignerFor(kms).SignAsync(new byte[] { 1 }, default));
         Assert.DoesNotContain("127.0.0.1", error.Message, StringComparison.Ordinal);
     }
 

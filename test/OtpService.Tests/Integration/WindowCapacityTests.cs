@@ -87,7 +87,7 @@ public class WindowCapacityTests
             }
         });
 
-        Assert.IsType<StoreConfigurationException>(failure);
+        Assert.Equal((Dependency.DynamoDB, FailureKind.Configuration), (Assert.IsType<DependencyException>(failure).Service, ((DependencyException)failure).Kind));
         Assert.InRange(counted, 0, 99);
     }
 
