@@ -32,9 +32,11 @@ public sealed class SecretsManagerClient
     /// <inheritdoc cref="FromEnvironment(Func{string, string?})"/>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout) =>
-        new(AwsEndpoints.SecretsManager(environment),
-            new SignedAwsHttpClient(Dependency.SecretsManager, new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout)
+    {
+        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SecretsManager, SigningService, callTimeout);
+        return new(endpoint, client);
+    }
 
     /// <summary>The secret's current SecretString.</summary>
     /// <exception cref="DependencyException">The call failed, or the secret holds binary data, not a string.</exception>

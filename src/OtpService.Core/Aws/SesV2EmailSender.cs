@@ -30,9 +30,11 @@ public sealed class SesV2EmailSender : IEmailSender
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null) =>
-        new(AwsEndpoints.SesV2(environment),
-            new SignedAwsHttpClient(Dependency.SES, new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null)
+    {
+        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SES, SigningService, callTimeout);
+        return new(endpoint, client);
+    }
 
     /// <exception cref="DependencyException">SES did not take the mail (<see cref="FailureKind"/> says whether to retry, drop or alarm).</exception>
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)

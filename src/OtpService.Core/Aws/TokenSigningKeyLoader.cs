@@ -34,7 +34,7 @@ public static class TokenSigningKeyLoader
         ArgumentNullException.ThrowIfNull(environment);
         if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
         {
-            var kms = KmsJwsSigner.CreateClient(environment, budget);
+            var kms = AwsClientFactory.Kms(environment, budget);
             var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
             return new DeferredKey<TokenKeySet>(async ct =>
             {

@@ -414,7 +414,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
         var env = emulators.LambdaEnvironment(table);
-        return (new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), table), null);
+        return (new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), table), null);
     }
 
     [Fact]
@@ -427,7 +427,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
         };
-        var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), "otp_holder");
+        var store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), "otp_holder");
 
         var error = await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);

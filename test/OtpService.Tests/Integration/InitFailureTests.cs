@@ -65,7 +65,7 @@ public partial class InitFailureTests : IAsyncLifetime
             [SubjectKeyLoader.SecretArnVariable] = await secrets.CreateSecretAsync($"otp-subject-{id}", SubjectKey),
             [TokenSigningKeyLoader.KmsKeyVariable] = tokenKeyId ?? await CreateTokenKeyAsync(kms),
             [SecretsManagerEndpoint] = _moto.Endpoint.ToString(),
-            [KmsJwsSigner.KmsEndpointVariable] = _moto.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_KMS"] = _moto.Endpoint.ToString(),
             ["OTP_TOKEN_ISSUER"] = "https://otp.example.com",
         };
         env.Remove(TokenSigningKeyLoader.LocalKeyVariable);
@@ -75,7 +75,7 @@ public partial class InitFailureTests : IAsyncLifetime
 
     private const string SecretsManagerEndpoint = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 
-    private AmazonKeyManagementServiceClient MotoKms() => KmsJwsSigner.CreateClient(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
+    private AmazonKeyManagementServiceClient MotoKms() => AwsClientFactory.Kms(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
 
     private static async Task<string> CreateTokenKeyAsync(AmazonKeyManagementServiceClient kms, string? alias = null)
     {
@@ -204,7 +204,7 @@ public partial class InitFailureTests : IAsyncLifetime
         var code = await CodeMailedToAsync(address);
         ClearLogs();
 
-        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { [KmsJwsSigner.KmsEndpointVariable] = front.Url.ToString() }, 10));
+        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_KMS"] = front.Url.ToString() }, 10));
 
         var initFailure = Assert.Single(Lines("event", "key_read_failed").Concat(Lines("event", "key_read_pending")));
         Assert.Equal("token keys", initFailure.GetProperty("key").GetString());

@@ -103,7 +103,7 @@ public class SecretsManagerKeyRingTests
             var emulators = await EmulatorFixture.StartedAsync();
             var table = await emulators.CreateTableAsync();
             var functions = new TwoFunctions();
-            functions._store = new DynamoDbOtpStore(OtpService.Core.Lambda.OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+            functions._store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
             functions._issuer = new OtpIssuer(functions._store, functions._settings, functions._clock, Tests.Support.TestKeys.Tagger());
             functions.MailerKeys = await ColdStartAsync(environment, keyClock);
             return functions;
