@@ -107,6 +107,6 @@ internal sealed class KmsBench : IAsyncDisposable
     private static AmazonKeyManagementServiceClient Client(string endpoint)
     {
         var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = endpoint, ["AWS_REGION"] = "us-east-1" };
-        return KmsJwsSigner.CreateClient(environment.GetValueOrDefault);
+        return AwsClientFactory.Kms(environment.GetValueOrDefault);
     }
 }

@@ -147,7 +147,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             Volatile.Write(ref _transactions, TransactionsUnsupported);
             return null;
         }
-        catch (Exception e) when (DynamoDbErrorClassification.Classify(e) is { } failure)
+        catch (Exception e) when (StorageFailure(e) is { } failure)
         {
             throw failure;
         }
@@ -169,7 +169,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         }
 
         var codes = string.Join(", ", reasons.Select(r => r.Code ?? "None"));
-        throw new StoreUnavailableException($"DynamoDB cancelled the issue transaction: [{codes}].", cancelled);
+        throw new DependencyException(Dependency.DynamoDB, FailureKind.Transient, nameof(TransactionCanceledException), $"DynamoDB cancelled the issue transaction: [{codes}].", cancelled);
     }
 
     /// <summary>The address record's issue write: every attribute the rules computed, conditional on the version read.</summary>
@@ -592,11 +592,15 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (DynamoDbErrorClassification.Classify(e) is { } failure)
+        catch (Exception e) when (StorageFailure(e) is { } failure)
         {
             throw failure;
         }
     }
+
+    /// <summary>The storage failure <paramref name="e"/> stands for, or null for a failed condition (the store's own answer) and the caller's cancellation.</summary>
+    internal static DependencyException? StorageFailure(Exception e) =>
+        e is ConditionalCheckFailedException ? null : AwsFailureClassifier.FromSdk(Dependency.DynamoDB, "DynamoDB", e);
 
     private static Task<bool> Call(Func<Task> call) => Call(async () =>
     {

@@ -40,7 +40,7 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <param name="keyId">Key ARN, key id or alias ARN.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="InvalidOperationException">The key is of another kind.</exception>
-    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
+    /// <exception cref="DependencyException">KMS failed, classified by <see cref="AwsFailureClassifier"/>.</exception>
     public static async Task<KmsJwsSigner> CreateAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
@@ -50,7 +50,7 @@ public sealed class KmsJwsSigner : IJwsSigner
 
     /// <summary>The public half of a KMS signing key, checked to be usable for ES256.</summary>
     /// <exception cref="InvalidOperationException">The key is not ECC_NIST_P256 with SIGN_VERIFY and ECDSA_SHA_256.</exception>
-    /// <exception cref="TokenSigningException">KMS failed, classified by <see cref="KmsErrorClassification"/>.</exception>
+    /// <exception cref="DependencyException">KMS failed, classified by <see cref="AwsFailureClassifier"/>.</exception>
     public static async Task<PublicSigningKey> GetPublicKeyAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kms);
@@ -59,9 +59,9 @@ public sealed class KmsJwsSigner : IJwsSigner
         {
             answer = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && AwsFailureClassifier.FromSdk(Dependency.KMS, "KMS GetPublicKey", failure) is { } classified)
         {
-            throw KmsErrorClassification.Classify(failure, "KMS GetPublicKey");
+            throw classified;
         }
 
         var wrongKind = new InvalidOperationException(
@@ -86,8 +86,7 @@ public sealed class KmsJwsSigner : IJwsSigner
     /// <summary>KMS Sign's limit for MessageType RAW.</summary>
     public const int MaxRawMessageBytes = 4096;
 
-    /// <exception cref="TokenSigningUnavailableException">KMS could not be reached, was too slow, throttled us or failed on its side.</exception>
-    /// <exception cref="TokenSigningConfigurationException">KMS refused the key or the caller (<see cref="KmsErrorClassification"/>).</exception>
+    /// <exception cref="DependencyException">KMS could not be reached, was too slow, throttled us or failed on its side (transient), or refused the key or the caller (configuration).</exception>
     /// <exception cref="ArgumentException">The input exceeds <see cref="MaxRawMessageBytes"/>.</exception>
     public async Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
     {
@@ -108,44 +107,13 @@ public sealed class KmsJwsSigner : IJwsSigner
                 SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256,
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && KmsErrorClassification.IsKmsFailure(failure))
+        catch (Exception failure) when (!cancellationToken.IsCancellationRequested && AwsFailureClassifier.FromSdk(Dependency.KMS, "KMS Sign", failure) is { } classified)
         {
             // The caller's own cancellation (the invocation's deadline) passes through as it is.
-            throw KmsErrorClassification.Classify(failure, "KMS Sign");
+            throw classified;
         }
 
         using var der = answer.Signature;
         return EcdsaSignature.DerToJose(der.ToArray());
     }
-
-    /// <summary>A KMS client for the environment, with the timeouts of the budget the environment's settings give (<see cref="CreateClient(Func{string, string?}, InvocationBudget?)"/>).</summary>
-    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment) => CreateClient(environment, null);
-
-    /// <summary>
-    /// A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the
-    /// regional endpoint. Each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
-    /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry in the SDK's standard mode and no other resend
-    /// (<see cref="SdkCallBounds"/>), so one Sign ends within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
-    /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget; null: the one the environment's settings give (OTP_FUNCTION_TIMEOUT_SECONDS, OTP_AWS_TIMEOUT_CAP_SECONDS).</param>
-    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment, InvocationBudget? budget)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
-        var config = new AmazonKeyManagementServiceConfig();
-        SdkCallBounds.Apply(config, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry);
-        // Pools the runtime drops after a SnapStart restore (AwsConnections).
-        config.HttpClientFactory = AwsConnections.SdkHttpClients;
-        if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = AwsEndpoints.Region(environment);
-        }
-
-        return new AmazonKeyManagementServiceClient(config);
-    }
-
-    /// <summary>The SDKs' variable for a KMS endpoint (an emulator).</summary>
-    public const string KmsEndpointVariable = "AWS_ENDPOINT_URL_KMS";
 }

@@ -32,13 +32,14 @@ public sealed class SecretsManagerClient
     /// <inheritdoc cref="FromEnvironment(Func{string, string?})"/>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout) =>
-        new(AwsEndpoints.SecretsManager(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout)
+    {
+        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SecretsManager, SigningService, callTimeout);
+        return new(endpoint, client);
+    }
 
     /// <summary>The secret's current SecretString.</summary>
-    /// <exception cref="AwsCallException">The call failed.</exception>
-    /// <exception cref="InvalidOperationException">The secret holds binary data, not a string.</exception>
+    /// <exception cref="DependencyException">The call failed, or the secret holds binary data, not a string.</exception>
     public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken) =>
         (await GetSecretVersionAsync(secretId, CurrentStage, cancellationToken).ConfigureAwait(false))!.SecretString;
 
@@ -51,29 +52,19 @@ public sealed class SecretsManagerClient
     /// <param name="variable">The variable that names it, for the messages.</param>
     /// <param name="minBytes">The key's least length; a shorter value is a configuration error.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="KeySourceUnavailableException">Secrets Manager failed (<see cref="AwsCallException.Retryable"/> says which class), or the value is no key.</exception>
+    /// <exception cref="DependencyException">Secrets Manager failed (its <see cref="FailureKind"/> says which class), or the value is no key.</exception>
     public async Task<byte[]> ReadKeyAsync(string secretId, string variable, int minBytes, CancellationToken cancellationToken)
     {
-        string secret;
-        try
-        {
-            secret = await GetSecretStringAsync(secretId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsCallException failure)
-        {
-            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
-        }
-        catch (InvalidOperationException failure)
-        {
-            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
-        }
-
+        var secret = await GetSecretStringAsync(secretId, cancellationToken).ConfigureAwait(false);
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
         return key.Length >= minBytes
             ? key
-            : throw new KeySourceUnavailableException(
-                $"The secret named by {variable} is {key.Length} bytes long; the key must be at least {minBytes} bytes.", errorType: "InvalidSecretValue", retryable: false);
+            : throw InvalidValue($"The secret named by {variable} is {key.Length} bytes long; the key must be at least {minBytes} bytes.");
     }
+
+    /// <summary>A secret whose value is no key (binary, too short, without a VersionId): the deployment is wrong.</summary>
+    public static DependencyException InvalidValue(string message) =>
+        new(Dependency.SecretsManager, FailureKind.Configuration, AwsFailureClassifier.InvalidSecretValue, message);
 
     /// <summary>The AWSCURRENT staging label: the version in use.</summary>
     public const string CurrentStage = "AWSCURRENT";
@@ -86,8 +77,7 @@ public sealed class SecretsManagerClient
     /// null when no version carries that label (a secret never rotated has no AWSPREVIOUS:
     /// ResourceNotFoundException).
     /// </summary>
-    /// <exception cref="AwsCallException">The call failed (other than a missing label).</exception>
-    /// <exception cref="InvalidOperationException">The secret holds binary data, not a string, or the answer has no VersionId.</exception>
+    /// <exception cref="DependencyException">The call failed (other than a missing label), or the secret holds binary data, not a string, or the answer has no VersionId.</exception>
     public async Task<SecretVersion?> GetSecretVersionAsync(string secretId, string versionStage, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(secretId);
@@ -99,7 +89,7 @@ public sealed class SecretsManagerClient
             answer = await client.PostAsync(Operation, endpoint, body, "application/x-amz-json-1.1", TargetHeader, cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (AwsCallException missing) when (missing.ErrorType == "ResourceNotFoundException" && versionStage != CurrentStage)
+        catch (DependencyException missing) when (missing.ErrorType == "ResourceNotFoundException" && versionStage != CurrentStage)
         {
             return null;
         }
@@ -113,14 +103,15 @@ public sealed class SecretsManagerClient
         {
             // Say where it broke, not what the answer held: it is a secret.
             // Neither the answer nor the parser's message (it may quote a character) goes into the error: it is a secret.
-            throw new AwsCallException(
-                $"{Operation} returned a body that is not the documented JSON (at {exception.Path ?? "$"}).", retryable: false);
+            throw new DependencyException(
+                Dependency.SecretsManager, FailureKind.Configuration, AwsFailureClassifier.InvalidResponse,
+                $"{Operation} returned a body that is not the documented JSON (at {exception.Path ?? "$"}).");
         }
 
         var text = secret?.SecretString
-            ?? throw new InvalidOperationException($"Secret '{secretId}' has no SecretString (binary secrets are not supported).");
+            ?? throw InvalidValue($"Secret '{secretId}' has no SecretString (binary secrets are not supported).");
         var versionId = secret.VersionId
-            ?? throw new InvalidOperationException($"Secret '{secretId}' was returned without a VersionId.");
+            ?? throw InvalidValue($"Secret '{secretId}' was returned without a VersionId.");
         return new SecretVersion(versionId, text);
     }
 }

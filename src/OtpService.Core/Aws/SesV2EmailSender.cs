@@ -30,29 +30,19 @@ public sealed class SesV2EmailSender : IEmailSender
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null) =>
-        new(AwsEndpoints.SesV2(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null)
+    {
+        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SES, SigningService, callTimeout);
+        return new(endpoint, client);
+    }
 
+    /// <exception cref="DependencyException">SES did not take the mail (<see cref="FailureKind"/> says whether to retry, drop or alarm).</exception>
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
         var body = JsonSerializer.SerializeToUtf8Bytes(Request(email), SesJsonContext.Default.SesSendEmailRequest);
-        try
-        {
-            await client.PostAsync(Operation, sendEmailUri, body, "application/json", [], cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (AwsCallException exception)
-        {
-            // The AWS failure's message names status and error type only; the mail (and its code) never appears.
-            var reason = SesErrorClassification.Reason(exception);
-            throw new EmailSendException(
-                reason is null ? exception.Message : $"{exception.Message} {char.ToUpperInvariant(reason[0])}{reason[1..]}.",
-                SesErrorClassification.Classify(exception),
-                exception.ErrorType,
-                exception);
-        }
+        // A failure is SES's (AwsFailureClassifier's SES table): its message names status, error type and reason only, never the mail.
+        await client.PostAsync(Operation, sendEmailUri, body, "application/json", [], cancellationToken).ConfigureAwait(false);
     }
 
     private static SesSendEmailRequest Request(OutgoingEmail email) =>

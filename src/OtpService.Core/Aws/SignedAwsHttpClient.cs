@@ -1,12 +1,12 @@
-using System.Net;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
 
 /// <summary>
-/// Sends SigV4-signed JSON POSTs to one AWS service and turns every failure into an
-/// <see cref="AwsCallException"/> that says whether a retry can help.
+/// Sends SigV4-signed JSON POSTs to one AWS service and turns every failure into a
+/// <see cref="DependencyException"/> of that service, classified by <see cref="AwsFailureClassifier"/>.
 /// </summary>
 public sealed class SignedAwsHttpClient
 {
@@ -29,24 +29,28 @@ public sealed class SignedAwsHttpClient
     // It caches what it resolves; the AWSCredentials it returns refresh themselves when they expire.
     private static readonly DefaultAWSCredentialsIdentityResolver DefaultCredentialChain = new();
 
+    private readonly Dependency service;
     private readonly AwsRequestSigner signer;
     private readonly AWSCredentials? credentials;
     private readonly HttpClient httpClient;
     private readonly TimeSpan timeout;
     private readonly TimeProvider clock;
 
+    /// <param name="service">The service called: its failures are classified by its table.</param>
     /// <param name="signer">Service and region to sign for.</param>
     /// <param name="credentials">Fixed credentials; null resolves AWSSDK.Core's default chain, lazily, on each call.</param>
     /// <param name="httpClient">Null uses one shared, pooled client.</param>
     /// <param name="timeout">Deadline for one call, sending and reading the answer; default 5 s.</param>
     /// <param name="clock">Source of the signing time.</param>
     public SignedAwsHttpClient(
+        Dependency service,
         AwsRequestSigner signer,
         AWSCredentials? credentials = null,
         HttpClient? httpClient = null,
         TimeSpan? timeout = null,
         TimeProvider? clock = null)
     {
+        this.service = service;
         this.signer = signer ?? throw new ArgumentNullException(nameof(signer));
         this.credentials = credentials;
         this.httpClient = httpClient ?? SharedHttpClient;
@@ -56,7 +60,7 @@ public sealed class SignedAwsHttpClient
 
     /// <summary>POSTs <paramref name="body"/> and returns the answer's body when the status is 2xx.</summary>
     /// <param name="operation">Names the call in error messages, e.g. "SES v2 SendEmail".</param>
-    /// <exception cref="AwsCallException">Any failure other than the caller's cancellation.</exception>
+    /// <exception cref="DependencyException">Any failure other than the caller's cancellation.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
     public async Task<byte[]> PostAsync(
         string operation,
@@ -90,21 +94,22 @@ public sealed class SignedAwsHttpClient
                 return answer;
             }
 
-            throw Failure(operation, response, answer);
+            throw AwsFailureClassifier.FromAnswer(service, operation, response, answer);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new AwsCallException(
-                $"{operation} timed out after {timeout.TotalSeconds:0.###} s.", retryable: true, errorType: AwsErrorType.Timeout, inner: exception);
+            throw new DependencyException(
+                service, FailureKind.Transient, AwsFailureClassifier.Timeout, $"{operation} timed out after {timeout.TotalSeconds:0.###} s.", exception);
         }
         catch (HttpRequestException exception)
         {
             // Connection refused, DNS failure, reset: nothing reached the service, so a retry can help.
-            throw new AwsCallException(
+            throw new DependencyException(
+                service,
+                FailureKind.Transient,
+                AwsFailureClassifier.ConnectionFailure,
                 $"{operation} could not reach {uri.GetLeftPart(UriPartial.Authority)}: {exception.Message}",
-                retryable: true,
-                errorType: AwsErrorType.ConnectionFailure,
-                inner: exception);
+                exception);
         }
     }
 
@@ -119,20 +124,8 @@ public sealed class SignedAwsHttpClient
         catch (AmazonClientException exception)
         {
             // A configuration problem (no role, no variables): retrying the same call will not fix it.
-            throw new AwsCallException(
-                $"{operation}: no AWS credentials could be resolved ({exception.Message})", retryable: false, errorType: AwsErrorType.NoCredentials, inner: exception);
+            throw new DependencyException(
+                service, FailureKind.Configuration, AwsFailureClassifier.NoCredentials, $"{operation}: no AWS credentials could be resolved ({exception.Message})", exception);
         }
-    }
-
-    private static AwsCallException Failure(string operation, HttpResponseMessage response, byte[] answer)
-    {
-        var status = response.StatusCode;
-        var errorType = AwsErrorType.From(response, answer);
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-        // AWS's own error message is left out on purpose: it may quote what we sent.
-        var message = $"{operation} failed: HTTP {(int)status} {errorType ?? status.ToString()}"
-            + (requestId is null ? "." : $" (request id {requestId}).");
-        return new AwsCallException(
-            message, AwsErrorType.IsRetryable(status, errorType), status, errorType, serviceMessage: AwsErrorType.MessageFrom(answer));
     }
 }

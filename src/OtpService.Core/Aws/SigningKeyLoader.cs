@@ -44,7 +44,7 @@ public static class SigningKeyLoader
     /// <param name="secretsManager">Builds the client when the secret is needed (from the same environment).</param>
     /// <param name="cancellationToken">Cancels the Secrets Manager calls.</param>
     /// <exception cref="InvalidOperationException">No key configured, a key too short, or the development key in Lambda.</exception>
-    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
+    /// <exception cref="DependencyException">Secrets Manager failed.</exception>
     public static async Task<OtpKeyRing> LoadKeyRingAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, SecretsManagerClient> secretsManager,
@@ -107,28 +107,23 @@ public sealed class SecretsManagerKeySource(SecretsManagerClient client, string 
 {
     private readonly string _secretArn = string.IsNullOrWhiteSpace(secretArn) ? throw new ArgumentException("A secret ARN is required.", nameof(secretArn)) : secretArn;
 
-    /// <summary>For refreshes at invoke time: failures become <see cref="KeySourceUnavailableException"/>.</summary>
+    /// <summary>For reads at init and refreshes at invoke time: every failure is a <see cref="DependencyException"/> of Secrets Manager.</summary>
     public async Task<OtpKeyRing> LoadAsync(CancellationToken cancellationToken)
     {
         try
         {
             return await ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsCallException failure)
-        {
-            // Classified where every Secrets Manager answer is (SignedAwsHttpClient: botocore's retry rules).
-            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
-        }
         catch (InvalidOperationException failure)
         {
-            // A version too short, binary or without a VersionId: the secret's value is wrong.
-            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
+            // A version too short: the secret's value is wrong.
+            throw SecretsManagerClient.InvalidValue(failure.Message);
         }
     }
 
     /// <summary>Both versions, read in parallel.</summary>
-    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
-    /// <exception cref="InvalidOperationException">A version is too short, binary, or has no VersionId.</exception>
+    /// <exception cref="DependencyException">Secrets Manager failed, or a version is binary or has no VersionId.</exception>
+    /// <exception cref="InvalidOperationException">A version is too short.</exception>
     internal async Task<OtpKeyRing> ReadAsync(CancellationToken cancellationToken)
     {
         var current = client.GetSecretVersionAsync(_secretArn, SecretsManagerClient.CurrentStage, cancellationToken);

@@ -36,7 +36,7 @@ public static class SubjectKeyLoader
     }
 
     /// <exception cref="InvalidOperationException">No key, a key under 32 bytes, or the development key in Lambda.</exception>
-    /// <exception cref="AwsCallException">Secrets Manager failed.</exception>
+    /// <exception cref="DependencyException">Secrets Manager failed.</exception>
     public static async Task<byte[]> LoadSubjectKeyAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, SecretsManagerClient> secretsManager,

@@ -24,8 +24,7 @@ public static class TokenSigningKeyLoader
     /// this is not Lambda), or the read of the KMS keys' public halves (GetPublicKey of the signing
     /// key and of the rotation key, in parallel), not started (<see cref="DeferredKey{T}"/>; a
     /// failed read is tried again by the next request). The read's failures are KMS's, classified by
-    /// <see cref="KmsErrorClassification"/>; a key of the wrong kind is a
-    /// <see cref="TokenSigningConfigurationException"/>.
+    /// <see cref="AwsFailureClassifier"/>; a key of the wrong kind is a configuration <see cref="DependencyException"/>.
     /// </summary>
     /// <param name="environment">Reads one environment variable.</param>
     /// <param name="budget">The function's budget: the KMS client's timeouts come from it, so a Sign fits inside an invocation.</param>
@@ -35,7 +34,7 @@ public static class TokenSigningKeyLoader
         ArgumentNullException.ThrowIfNull(environment);
         if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
         {
-            var kms = KmsJwsSigner.CreateClient(environment, budget);
+            var kms = AwsClientFactory.Kms(environment, budget);
             var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
             return new DeferredKey<TokenKeySet>(async ct =>
             {
@@ -46,7 +45,7 @@ public static class TokenSigningKeyLoader
                 }
                 catch (InvalidOperationException wrongKind)
                 {
-                    throw new TokenSigningConfigurationException(wrongKind.Message, wrongKind, "InvalidKeyUsage");
+                    throw new DependencyException(Dependency.KMS, FailureKind.Configuration, "InvalidKeyUsage", wrongKind.Message, wrongKind);
                 }
             });
         }
@@ -56,7 +55,7 @@ public static class TokenSigningKeyLoader
     }
 
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
-    /// <exception cref="TokenSigningException">KMS GetPublicKey failed (classified by <see cref="KmsErrorClassification"/>).</exception>
+    /// <exception cref="DependencyException">KMS GetPublicKey failed (classified by <see cref="AwsFailureClassifier"/>).</exception>
     public static async Task<Loaded> LoadAsync(
         Func<string, string?> environment,
         Func<Func<string, string?>, IAmazonKeyManagementService> kmsClient,

@@ -69,39 +69,12 @@ public static class ApiFunction
             errorType = "DeadlineExceeded";
             error = string.Create(CultureInfo.InvariantCulture, $"No answer within the invocation's budget of {budget.Budget.TotalSeconds:0.###} s (function timeout {settings.FunctionTimeoutSeconds} s).");
         }
-        catch (StoreUnavailableException e)
+        catch (DependencyException e)
         {
-            answer = ApiAnswers.Unavailable;
-            (error, errorType) = (e.Message, e.ErrorType);
-        }
-        catch (TokenSigningUnavailableException e)
-        {
-            answer = ApiAnswers.Unavailable;
-            (error, errorType) = (e.Message, e.ErrorType);
-        }
-        catch (KeySourceUnavailableException e) when (e.Retryable)
-        {
-            // A key the function needs (read at init, or again now) is not in: its store is down or slow.
-            answer = ApiAnswers.Unavailable;
-            (error, errorType) = (e.Message, e.ErrorType);
-        }
-        catch (KeySourceUnavailableException e)
-        {
-            // The key store refused (access denied, no such secret, a value that is no key): the deployment is wrong.
-            answer = ApiAnswers.InternalError;
-            configurationError = true;
-            (error, errorType) = (e.Message, e.ErrorType);
-        }
-        catch (StoreConfigurationException e)
-        {
-            answer = ApiAnswers.InternalError;
-            configurationError = true;
-            (error, errorType) = (e.Message, e.ErrorType);
-        }
-        catch (TokenSigningConfigurationException e)
-        {
-            answer = ApiAnswers.InternalError;
-            configurationError = true;
+            // Transient (the table, KMS or a key store is down, slow or throttling; a key not read yet): 503 with Retry-After.
+            // Otherwise the deployment is wrong (missing table, key or secret, access denied, a value that is no key): 500, counted.
+            answer = e.IsTransient ? ApiAnswers.Unavailable : ApiAnswers.InternalError;
+            configurationError = !e.IsTransient;
             (error, errorType) = (e.Message, e.ErrorType);
         }
 #pragma warning disable CA1031 // The boundary: whatever failed, the caller gets a clean 500 and the log gets the type.

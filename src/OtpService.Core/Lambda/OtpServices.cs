@@ -1,4 +1,3 @@
-using Amazon.DynamoDBv2;
 using OtpService.Core.Aws;
 using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
@@ -75,7 +74,7 @@ public sealed class OtpServices
         return Settings;
     }
 
-    public IOtpStore CreateStore() => new DynamoDbOtpStore(CreateDynamoDbClient(_environment, Budget), Settings.TableName);
+    public IOtpStore CreateStore() => new DynamoDbOtpStore(AwsClientFactory.DynamoDb(_environment, Budget), Settings.TableName);
 
     /// <summary>
     /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
@@ -90,7 +89,7 @@ public sealed class OtpServices
             refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
 
     /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
-    public static void LogRefreshFailure(InvocationLog log, KeySourceUnavailableException failure)
+    public static void LogRefreshFailure(InvocationLog log, DependencyException failure)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(failure);
@@ -98,7 +97,7 @@ public sealed class OtpServices
         [
             new("event", "key_refresh_failed"),
             new("errorType", failure.ErrorType),
-            new("failureClass", failure.Retryable ? "transient" : "configuration"),
+            new("failureClass", failure.IsTransient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
         log.WriteMetrics([new("key_refresh_failed", 1)]);
@@ -150,13 +149,7 @@ public sealed class OtpServices
             return key;
         }
 
-        var (errorType, transient) = failure switch
-        {
-            KeySourceUnavailableException e => (e.ErrorType, e.Retryable),
-            TokenSigningUnavailableException e => (e.ErrorType, true),
-            TokenSigningException e => (e.ErrorType, false),
-            _ => (failure.GetType().Name, false),
-        };
+        var (errorType, transient) = failure is DependencyException e ? (e.ErrorType, e.IsTransient) : (failure.GetType().Name, false);
         log.Write(transient ? "WARN" : "ERROR",
         [
             new("event", "key_read_failed"),
@@ -170,28 +163,4 @@ public sealed class OtpServices
     }
 
     public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment, Budget.SesCallTimeout);
-
-    /// <summary>
-    /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
-    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry in the SDK's standard mode and no other
-    /// resend (<see cref="SdkCallBounds"/>), so one call
-    /// ends within <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
-    /// </summary>
-    public static AmazonDynamoDBClient CreateDynamoDbClient(Func<string, string?> environment, InvocationBudget? budget = null)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
-        var config = new AmazonDynamoDBConfig();
-        SdkCallBounds.Apply(config, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry);
-        // Pools the runtime drops after a SnapStart restore (AwsConnections).
-        config.HttpClientFactory = AwsConnections.SdkHttpClients;
-        // The SDKs' own convention for local endpoints; set only for emulators.
-        if ((environment("AWS_ENDPOINT_URL_DYNAMODB") ?? environment("AWS_ENDPOINT_URL")) is { Length: > 0 } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION") ?? "us-east-1";
-        }
-
-        return new AmazonDynamoDBClient(config);
-    }
 }

@@ -8,7 +8,7 @@ namespace OtpService.Core.Lambda;
 /// SendOtpEmail's batch loop: every record of the batch (the seed read only the first), INSERTs of
 /// code items only, within the invocation's budget. Each record is read on its own
 /// (<see cref="StreamEventRecords"/>), so a record of a wrong shape is one malformed record and never
-/// takes the others with it. What happens to a record follows its mail's <see cref="DeliveryFailureClass"/>:
+/// takes the others with it. What happens to a record follows its mail's <see cref="FailureKind"/>:
 /// <list type="bullet">
 /// <item>sent, skipped (already mailed, used, expired) and undeliverable (logged with the error type,
 /// counted) records are done: Lambda does not retry them;</item>
@@ -156,8 +156,8 @@ public static class StreamBatchHandler
                 { Outcome: MailOutcome.Sent } => "mail_sent",
                 { Outcome: MailOutcome.Skipped } => "mail_skipped",
                 { Outcome: MailOutcome.ClaimHeld } => "mail_claim_held",
-                { FailureClass: DeliveryFailureClass.Undeliverable } => MailUndeliverable,
-                { FailureClass: DeliveryFailureClass.Configuration } => "mail_failed_configuration",
+                { FailureKind: FailureKind.Undeliverable } => MailUndeliverable,
+                { FailureKind: FailureKind.Configuration } => "mail_failed_configuration",
                 _ => "mail_failed_transient",
             };
             if (result.Outcome is MailOutcome.Failed or MailOutcome.ClaimHeld)
@@ -167,21 +167,16 @@ public static class StreamBatchHandler
 
             return outcome;
         }
-        catch (StoreConfigurationException e)
+        catch (DependencyException e)
         {
-            // The sender's table access is wrong: no mail can go out, like an SES configuration failure.
-            LogRecord(log, record, "mail_failed_configuration", address, e.ErrorType, e.Message);
-            return "mail_failed_configuration";
-        }
-        catch (StoreUnavailableException e)
-        {
-            LogRecord(log, record, "store_unavailable", address, e.ErrorType, e.Message);
-            return "store_unavailable";
-        }
-        catch (KeySourceUnavailableException e)
-        {
-            // The code key ring could not be read (at init, nor again now): no code can be derived, so the record is retried.
-            var outcome = e.Retryable ? "mail_failed_transient" : "mail_failed_configuration";
+            // The table, or the code key ring (not read at init, nor again now): the record is retried either way.
+            // A wrong deployment (the sender's table access, the key's secret) is counted like an SES configuration failure.
+            var outcome = e switch
+            {
+                { IsTransient: false } => "mail_failed_configuration",
+                { Service: Dependency.DynamoDB } => "store_unavailable",
+                _ => "mail_failed_transient",
+            };
             LogRecord(log, record, outcome, address, e.ErrorType, e.Message);
             return outcome;
         }

@@ -42,7 +42,7 @@ public sealed class ClientTagger
     /// <see cref="Client"/>, after waiting for the key if it has not been read yet (a key store down at
     /// init is read again here, within the caller's time).
     /// </summary>
-    /// <exception cref="KeySourceUnavailableException">The key store failed (transient or configuration).</exception>
+    /// <exception cref="DependencyException">The key store failed (transient or configuration).</exception>
     public async ValueTask<string> ClientAsync(string? clientId, CancellationToken cancellationToken)
     {
         await _key.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -50,7 +50,7 @@ public sealed class ClientTagger
     }
 
     /// <summary>"c" and 22 base64url characters (128 bits): the caller's tag in address and client records.</summary>
-    /// <exception cref="KeySourceUnavailableException">The key has not been read yet (use <see cref="ClientAsync"/>).</exception>
+    /// <exception cref="DependencyException">The key has not been read yet (use <see cref="ClientAsync"/>).</exception>
     public string Client(string? clientId) => "c" + Tag("client-v1", Canonical(clientId), 16);
 
     /// <summary>Characters in an address tag (<see cref="Address"/>): 8 bytes, base64url without padding.</summary>
@@ -117,7 +117,7 @@ public sealed class ClientTagger
     private string Tag(string domain, string value, int bytes)
     {
         var message = Encoding.UTF8.GetBytes(domain + "\0" + value);
-        var key = _key.Value ?? throw new KeySourceUnavailableException("The client key has not been read from its key store yet.", errorType: "ClientKeyNotLoaded");
+        var key = _key.Value ?? throw new DependencyException(Dependency.SecretsManager, FailureKind.Transient, "ClientKeyNotLoaded", "The client key has not been read from its key store yet.");
         var mac = HMACSHA256.HashData(key, message);
         return Base64Url.EncodeToString(mac.AsSpan(0, bytes));
     }

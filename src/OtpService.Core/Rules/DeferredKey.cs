@@ -28,7 +28,7 @@ public sealed class DeferredKey<T>
     /// <param name="read">
     /// One read, bounded by its own client timeouts (it is never cancelled by a caller's deadline, so
     /// concurrent callers can share it). It throws the store's failure already classified
-    /// (<see cref="KeySourceUnavailableException"/>, <see cref="TokenSigningException"/>), which is what
+    /// (<see cref="DependencyException"/>), which is what
     /// <see cref="GetAsync"/> throws.
     /// </param>
     public DeferredKey(Func<CancellationToken, Task<T>> read) => _read = read ?? throw new ArgumentNullException(nameof(read));
@@ -82,8 +82,7 @@ public sealed class DeferredKey<T>
     /// makes at least one read of its own within its time.
     /// </summary>
     /// <param name="cancellationToken">The caller's deadline: stops the wait, not the read.</param>
-    /// <exception cref="KeySourceUnavailableException">The key store failed (transient or configuration).</exception>
-    /// <exception cref="TokenSigningException">KMS failed (transient or configuration).</exception>
+    /// <exception cref="DependencyException">The key store (Secrets Manager, KMS) failed, transiently or for the deployment's fault.</exception>
     /// <exception cref="OperationCanceledException">The caller's deadline came first.</exception>
     public async ValueTask<T> GetAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 namespace OtpService.Core.Rules;
 
-/// <summary>Sends one email. Throws <see cref="EmailSendException"/> with the <see cref="DeliveryFailureClass"/> of the failure.</summary>
+/// <summary>Sends one email. Throws <see cref="DependencyException"/> with the <see cref="FailureKind"/> of the failure.</summary>
 public interface IEmailSender
 {
     Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken);

@@ -3,9 +3,9 @@ namespace OtpService.Core.Rules;
 /// <summary>
 /// Storage port for the OTP rules. Reads are constant-size (one record, or one record and one
 /// code); every state change is one conditional write, so concurrent requests cannot both win;
-/// a false/null result means "the condition failed". Implementations throw
-/// <see cref="StoreUnavailableException"/> when storage fails in a way a later try can pass
-/// (throttling, 5xx, timeouts) and <see cref="StoreConfigurationException"/> when the deployment
+/// a false/null result means "the condition failed". Implementations throw a
+/// <see cref="DependencyException"/>: <see cref="FailureKind.Transient"/> when storage fails in a way a later
+/// try can pass (throttling, 5xx, timeouts), <see cref="FailureKind.Configuration"/> when the deployment
 /// is wrong (missing table, access denied); the caller's cancellation stays an
 /// <see cref="OperationCanceledException"/>.
 /// <para>

@@ -34,7 +34,7 @@ public sealed class OtpCode
 
     private readonly IOtpKeySource? _source;
     private readonly DeferredKey<OtpKeyRing>? _initial;
-    private readonly Action<KeySourceUnavailableException>? _refreshFailed;
+    private readonly Action<DependencyException>? _refreshFailed;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _refreshInterval;
     private volatile OtpKeyRing? _ring;
@@ -54,7 +54,7 @@ public sealed class OtpCode
     /// <param name="clock">Decides when the ring is stale.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
     /// <param name="refreshFailed">Told of each failed read (the function logs and counts it), so keeping the ring in use is never silent.</param>
-    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<KeySourceUnavailableException>? refreshFailed = null)
+    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
     {
         _refreshFailed = refreshFailed;
         _ring = ring ?? throw new ArgumentNullException(nameof(ring));
@@ -76,7 +76,7 @@ public sealed class OtpCode
     /// <param name="clock">Decides when the ring is stale.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
     /// <param name="refreshFailed">Told of each failed refresh (not of a failed first read, which fails its caller).</param>
-    public OtpCode(DeferredKey<OtpKeyRing> initial, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<KeySourceUnavailableException>? refreshFailed = null)
+    public OtpCode(DeferredKey<OtpKeyRing> initial, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
     {
         _initial = initial ?? throw new ArgumentNullException(nameof(initial));
         _ring = initial.Value;
@@ -89,16 +89,16 @@ public sealed class OtpCode
     }
 
     /// <summary>The version id new codes are derived under.</summary>
-    /// <exception cref="KeySourceUnavailableException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
+    /// <exception cref="DependencyException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
     public string CurrentKeyVersion => Loaded.Current.Version;
 
     /// <summary>The ring in use (versions only are meant for callers; the key bytes stay inside).</summary>
-    /// <exception cref="KeySourceUnavailableException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
+    /// <exception cref="DependencyException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
     public OtpKeyRing Ring => Loaded;
 
     /// <summary>The ring in use, the first read's result once it is in, or the failure callers get until then.</summary>
     private OtpKeyRing Loaded => _ring ?? _initial?.Value
-        ?? throw new KeySourceUnavailableException("The code key ring has not been read from its key store yet.", errorType: "KeyRingNotLoaded");
+        ?? throw new DependencyException(Dependency.SecretsManager, FailureKind.Transient, "KeyRingNotLoaded", "The code key ring has not been read from its key store yet.");
 
     /// <summary>A fresh nonce, unique even across SnapStart restores (<see cref="SnapshotSafeRandom"/>).</summary>
     public static byte[] NewNonce() => SnapshotSafeRandom.GetBytes(NonceBytes);
@@ -109,10 +109,10 @@ public sealed class OtpCode
     /// and is not retried for <see cref="RetryInterval"/>. Cheap when nothing is due (a clock read).
     /// </summary>
     /// <remarks>
-    /// Before the first read succeeded (<see cref="OtpCode(DeferredKey{OtpKeyRing}, IOtpKeySource?, TimeProvider?, TimeSpan?, Action{KeySourceUnavailableException}?)"/>)
+    /// Before the first read succeeded (<see cref="OtpCode(DeferredKey{OtpKeyRing}, IOtpKeySource?, TimeProvider?, TimeSpan?, Action{DependencyException}?)"/>)
     /// it awaits that read (or a new one) instead, and throws its failure.
     /// </remarks>
-    /// <exception cref="KeySourceUnavailableException">The ring has never been read and this read failed too.</exception>
+    /// <exception cref="DependencyException">The ring has never been read and this read failed too.</exception>
     public async ValueTask RefreshAsync(string? neededVersion, CancellationToken cancellationToken)
     {
         if (_ring is null && _initial is not null)
@@ -142,7 +142,7 @@ public sealed class OtpCode
             _ring = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _loadedAt, now);
         }
-        catch (KeySourceUnavailableException failure)
+        catch (DependencyException failure)
         {
             // The ring in use still derives every code mailed under it; try again after RetryInterval.
             _refreshFailed?.Invoke(failure);

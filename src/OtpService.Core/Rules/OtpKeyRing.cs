@@ -53,20 +53,6 @@ public sealed record OtpKeyRing(OtpKey Current, OtpKey? Previous = null)
 /// <summary>Where the key ring comes from (in AWS: a Secrets Manager secret's AWSCURRENT and AWSPREVIOUS versions).</summary>
 public interface IOtpKeySource
 {
-    /// <exception cref="KeySourceUnavailableException">The key store could not be read; the caller may keep the ring it has.</exception>
+    /// <exception cref="DependencyException">The key store could not be read (or holds no key); the caller may keep the ring it has.</exception>
     Task<OtpKeyRing> LoadAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>The key store could not be read (unreachable, throttled, refused); the message carries no key material.</summary>
-/// <param name="message">Names the call, status and error type.</param>
-/// <param name="inner">The store's failure.</param>
-/// <param name="errorType">The store's error code (e.g. <c>AccessDeniedException</c>) or the client-side failure's name.</param>
-/// <param name="retryable">True for an outage (throttling, 5xx, timeouts); false when an operator must act (access denied, missing secret, a bad value).</param>
-public sealed class KeySourceUnavailableException(string message, Exception? inner = null, string? errorType = null, bool retryable = true) : Exception(message, inner)
-{
-    /// <summary>The store's error code, or the failure's type name.</summary>
-    public string ErrorType { get; } = errorType ?? inner?.GetType().Name ?? "Unknown";
-
-    /// <summary>True when trying again later can help; false for a configuration error.</summary>
-    public bool Retryable { get; } = retryable;
 }

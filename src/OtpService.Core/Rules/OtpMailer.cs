@@ -46,17 +46,17 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);
         }
-        catch (EmailSendException failure)
+        catch (DependencyException failure)
         {
             await store.ReleaseMailingClaimAsync(address, expiresAt, cancellationToken).ConfigureAwait(false);
-            return new(MailOutcome.Failed, failure.FailureClass, failure.Message, failure.ErrorType);
+            return new(MailOutcome.Failed, failure.Kind, failure.Message, failure.ErrorType);
         }
 
         try
         {
             await store.MarkMailedAsync(address, expiresAt, now, keyVersion, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreException)
+        catch (DependencyException)
         {
             // The mail is out; a retry would send it twice. The claim expires on its own.
         }

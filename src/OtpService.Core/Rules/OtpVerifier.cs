@@ -33,8 +33,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
     /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
     /// <param name="tokens">Signs the proof of a successful verification; null: no token.</param>
     /// <param name="cancellationToken">Cancels storage and signing calls.</param>
-    /// <exception cref="StoreUnavailableException">Storage failed.</exception>
-    /// <exception cref="TokenSigningUnavailableException">The code was right but the token could not be signed; the code is still unused.</exception>
+    /// <exception cref="DependencyException">Storage failed, or the code was right but the token could not be signed (the code is still unused).</exception>
     public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? verificationId, string? clientId, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
         var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);

@@ -56,12 +56,12 @@ public enum MailOutcome
     Skipped,
     /// <summary>Another invocation holds the mailing claim: retry the record after the claim's lease.</summary>
     ClaimHeld,
-    /// <summary>The provider did not take the mail; <see cref="MailResult.FailureClass"/> says whether to retry, drop or alarm.</summary>
+    /// <summary>The provider did not take the mail; <see cref="MailResult.FailureKind"/> says whether to retry, drop or alarm.</summary>
     Failed,
 }
 
 /// <summary>
-/// What happened to one mail. For <see cref="MailOutcome.Failed"/>, <see cref="FailureClass"/> is
+/// What happened to one mail. For <see cref="MailOutcome.Failed"/>, <see cref="FailureKind"/> is
 /// the provider adapter's class and <see cref="Error"/> names the provider's error (never the mail's content).
 /// </summary>
-public readonly record struct MailResult(MailOutcome Outcome, DeliveryFailureClass? FailureClass = null, string? Error = null, string? ErrorType = null);
+public readonly record struct MailResult(MailOutcome Outcome, FailureKind? FailureKind = null, string? Error = null, string? ErrorType = null);

@@ -16,6 +16,6 @@ public interface IJwsSigner
     PublicSigningKey PublicKey { get; }
 
     /// <returns>The ES256 signature in the JOSE form: R || S, 64 bytes (RFC 7518 section 3.4).</returns>
-    /// <exception cref="TokenSigningUnavailableException">The signer failed; retrying later can help.</exception>
+    /// <exception cref="DependencyException">The signer failed (<see cref="DependencyException.Kind"/> says whether retrying later can help).</exception>
     Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken);
 }

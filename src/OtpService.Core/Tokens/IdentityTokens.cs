@@ -62,20 +62,20 @@ public sealed class IdentityTokens
     public TokenSettings Settings { get; }
 
     /// <summary>The keys the JWKS lists: the signing key first.</summary>
-    /// <exception cref="TokenSigningUnavailableException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
+    /// <exception cref="DependencyException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
     public IReadOnlyList<PublicSigningKey> PublishedKeys => Keys.PublishedKeys;
 
     /// <summary>The JWKS document, <c>{"keys":[{"kty":"EC","crv":"P-256","x":..,"y":..,"kid":..,"use":"sig","alg":"ES256"}]}</c> (RFC 7517, RFC 7518 section 6.2.1).</summary>
-    /// <exception cref="TokenSigningUnavailableException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
+    /// <exception cref="DependencyException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
     public string Jwks => Keys.Jwks;
 
     /// <summary>The JWKS document (<see cref="Jwks"/>), after waiting for the keys if they have not been read yet.</summary>
-    /// <exception cref="TokenSigningException">KMS failed (transient or configuration).</exception>
+    /// <exception cref="DependencyException">KMS failed (transient or configuration).</exception>
     public async ValueTask<string> GetJwksAsync(CancellationToken cancellationToken) =>
         (await _keys.GetAsync(cancellationToken).ConfigureAwait(false)).Jwks;
 
     private TokenKeySet Keys => _keys.Value
-        ?? throw new TokenSigningUnavailableException("The token keys have not been read from KMS yet.", errorType: "TokenKeysNotLoaded");
+        ?? throw new DependencyException(Dependency.KMS, FailureKind.Transient, "TokenKeysNotLoaded", "The token keys have not been read from KMS yet.");
 
     /// <summary>An issuer of tokens whose <c>iss</c> is <paramref name="issuer"/> (the configured one, or the API's URL for this request).</summary>
     public ITokenIssuer For(string issuer)
@@ -85,9 +85,7 @@ public sealed class IdentityTokens
     }
 
     /// <summary>The token for a verified address, signed.</summary>
-    /// <exception cref="TokenSigningUnavailableException">The signer failed, or its keys could not be read yet.</exception>
-    /// <exception cref="TokenSigningConfigurationException">KMS refused the key or the caller.</exception>
-    /// <exception cref="KeySourceUnavailableException">The subject key could not be read yet.</exception>
+    /// <exception cref="DependencyException">The signer failed (or KMS refused the key or the caller), or its keys or the subject key could not be read yet.</exception>
     public async Task<string> IssueAsync(string issuer, VerifiedAddress verified, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verified);

@@ -129,7 +129,7 @@ internal static class InvokeCommand
                     await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            catch (Exception e) when (e is Core.Rules.DependencyException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
             {
                 await errors.WriteLineAsync($"Cannot set up the table or the sender: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failed;

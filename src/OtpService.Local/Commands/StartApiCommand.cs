@@ -109,7 +109,7 @@ internal static class StartApiCommand
                 await output.WriteLineAsync("Stopped before ready.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
-            catch (Exception e) when (e is Core.Aws.AwsCallException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            catch (Exception e) when (e is Core.Rules.DependencyException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
             {
                 // Creating the table, verifying the sender or finding the stream failed: say which, and stop.
                 await errors.WriteLineAsync($"Cannot set up the local service: {e.Message}").ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
+using OtpService.Core.Rules;
 
 namespace OtpService.Local.Emulators;
 
@@ -159,13 +160,13 @@ internal static class ServiceProbe
     /// </summary>
     public static async Task VerifySenderAsync(Uri sesEndpoint, string sender, string region, CancellationToken cancellationToken)
     {
-        var client = new SignedAwsHttpClient(new AwsRequestSigner("ses", region), new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(20));
+        var client = new SignedAwsHttpClient(Dependency.SES, new AwsRequestSigner("ses", region), new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(20));
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["EmailIdentity"] = sender }, ProbeJsonContext.Default.DictionaryStringString);
         try
         {
             await client.PostAsync("SES v2 CreateEmailIdentity", new Uri(sesEndpoint, "/v2/email/identities"), body, "application/json", [], cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsCallException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict || e.ErrorType is "AlreadyExistsException")
+        catch (DependencyException e) when (e.HttpStatus is 409 || e.ErrorType is "AlreadyExistsException")
         {
             // Verified before.
         }

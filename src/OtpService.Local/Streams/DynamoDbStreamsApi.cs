@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
 using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 
 namespace OtpService.Local.Streams;
 
@@ -20,7 +21,7 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
     private const string Target = "DynamoDBStreams_20120810.";
 
     // DynamoDB Streams signs as "dynamodb" (its endpoint is streams.dynamodb.<region>.amazonaws.com).
-    private readonly SignedAwsHttpClient client = new(new AwsRequestSigner("dynamodb", region), credentials ?? new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(10));
+    private readonly SignedAwsHttpClient client = new(Dependency.DynamoDBStreams, new AwsRequestSigner("dynamodb", region), credentials ?? new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(10));
 
     public Uri Endpoint { get; } = endpoint;
 
@@ -39,7 +40,7 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
         do
         {
             var response = await CallAsync("DescribeStream", new StreamsRequest { StreamArn = streamArn, ExclusiveStartShardId = after }, cancellationToken).ConfigureAwait(false);
-            var description = response.StreamDescription ?? throw new AwsCallException($"DynamoDB Streams DescribeStream {streamArn}: no StreamDescription in the answer.", retryable: false);
+            var description = response.StreamDescription ?? throw Invalid($"DynamoDB Streams DescribeStream {streamArn}: no StreamDescription in the answer.");
             shards.AddRange(description.Shards ?? []);
             after = description.LastEvaluatedShardId;
         }
@@ -55,7 +56,7 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
             "GetShardIterator",
             new StreamsRequest { StreamArn = streamArn, ShardId = shardId, ShardIteratorType = type, SequenceNumber = sequenceNumber },
             cancellationToken).ConfigureAwait(false);
-        return response.ShardIterator ?? throw new AwsCallException($"DynamoDB Streams GetShardIterator {shardId}: no iterator in the answer.", retryable: false);
+        return response.ShardIterator ?? throw Invalid($"DynamoDB Streams GetShardIterator {shardId}: no iterator in the answer.");
     }
 
     /// <summary>Up to <paramref name="limit"/> records, and the next iterator (null: the shard is closed and read to its end).</summary>
@@ -65,6 +66,9 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
         return (response.Records ?? [], response.NextShardIterator);
     }
 
+    private static DependencyException Invalid(string message, Exception? inner = null) =>
+        new(Dependency.DynamoDBStreams, FailureKind.Configuration, AwsFailureClassifier.InvalidResponse, message, inner);
+
     private async Task<StreamsResponse> CallAsync(string operation, StreamsRequest request, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, StreamsJsonContext.Default.StreamsRequest);
@@ -73,11 +77,11 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
         try
         {
             return JsonSerializer.Deserialize(answer, StreamsJsonContext.Default.StreamsResponse)
-                ?? throw new AwsCallException($"DynamoDB Streams {operation}: empty answer.", retryable: true);
+                ?? throw new DependencyException(Dependency.DynamoDBStreams, FailureKind.Transient, AwsFailureClassifier.InvalidResponse, $"DynamoDB Streams {operation}: empty answer.");
         }
         catch (JsonException e)
         {
-            throw new AwsCallException($"DynamoDB Streams {operation}: the answer is not the API's JSON ({e.Message}).", retryable: false, inner: e);
+            throw Invalid($"DynamoDB Streams {operation}: the answer is not the API's JSON ({e.Message}).", e);
         }
     }
 }

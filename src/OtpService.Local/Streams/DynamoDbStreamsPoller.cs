@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using OtpService.Core.Aws;
 using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
 
 namespace OtpService.Local.Streams;
 
@@ -144,7 +145,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
             {
                 return;
             }
-            catch (AwsCallException e)
+            catch (DependencyException e)
             {
                 Failed(e);
             }
@@ -185,16 +186,16 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
                         await Task.Delay(pollInterval, token).ConfigureAwait(false);
                     }
                 }
-                catch (AwsCallException e) when (e.ErrorType is "ExpiredIteratorException")
+                catch (DependencyException e) when (e.ErrorType is "ExpiredIteratorException")
                 {
                     iterator = null; // Renewed after the last record read.
                 }
-                catch (AwsCallException e) when (e.ErrorType is "ResourceNotFoundException" or "TrimmedDataAccessException")
+                catch (DependencyException e) when (e.ErrorType is "ResourceNotFoundException" or "TrimmedDataAccessException")
                 {
                     log.WriteLine($"{DateTime.Now:HH:mm:ss} stream: shard {shard.ShardId} cannot be read any more ({e.ErrorType}); its reader stops.");
                     return;
                 }
-                catch (AwsCallException e)
+                catch (DependencyException e)
                 {
                     Failed(e);
                     await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
@@ -208,7 +209,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
     }
 
     // One line when reading starts failing and one when it works again: the runner's watch stops it if the endpoint is gone.
-    private void Failed(AwsCallException e)
+    private void Failed(DependencyException e)
     {
         if (Interlocked.Exchange(ref failing, 1) == 0)
         {

@@ -20,6 +20,7 @@ public class AwsConnectionsTests
         var emulators = await EmulatorFixture.StartedAsync();
         await using var proxy = new SnapshotProxy(emulators.SesEndpoint);
         var sender = new SesV2EmailSender(proxy.Url, new SignedAwsHttpClient(
+            Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "us-east-1"),
             new BasicAWSCredentials("AKIDLOCAL", "local-secret"),
             timeout: TimeSpan.FromSeconds(30)));

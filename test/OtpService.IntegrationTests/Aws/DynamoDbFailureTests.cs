@@ -1,3 +1,5 @@
+using OtpService.Core.Aws;
+using OtpService.Core.Rules;
 using System.Text.Json;
 using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
@@ -54,7 +56,7 @@ public class DynamoDbFailureTests
     [Fact]
     public async Task DroppedRequests_Answer503_AfterExactlyOneRetry()
     {
-        // A real fault: every connection is read and closed unanswered. Without SdkCallBounds the SDK
+        // A real fault: every connection is read and closed unanswered. Without AwsClientFactory the SDK
         // takes "The response ended prematurely" for a stale pooled connection and resends up to 10
         // more times outside MaxErrorRetry; with it, DynamoDbMaxErrorRetry retry and no more.
         await using var dropping = new ClosingEndpoint();
@@ -64,10 +66,10 @@ public class DynamoDbFailureTests
             ["AWS_ENDPOINT_URL_DYNAMODB"] = dropping.Url.ToString(),
         };
         var services = new OtpServices(env.GetValueOrDefault) { LogOutput = new StringWriter() };
-        using var client = OtpServices.CreateDynamoDbClient(env.GetValueOrDefault, services.Budget);
+        using var client = AwsClientFactory.DynamoDb(env.GetValueOrDefault, services.Budget);
         var store = new OtpService.Core.Aws.DynamoDbOtpStore(client, "otp_holder");
 
-        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
+        await Failures.ThrowsAsync(OtpService.Core.Rules.Dependency.DynamoDB, OtpService.Core.Rules.FailureKind.Transient, () => store.LoadAddressAsync("dropped@example.com", CancellationToken.None));
 
         Assert.Equal(1 + OtpService.Core.Rules.InvocationBudget.DynamoDbMaxErrorRetry, dropping.Connections);
         Assert.Equal(0, ((Amazon.DynamoDBv2.AmazonDynamoDBConfig)client.Config).MaxStaleConnectionRetries);

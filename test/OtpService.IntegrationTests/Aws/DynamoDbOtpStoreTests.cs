@@ -2,6 +2,7 @@ using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
 using OtpService.Local.Emulators;
+using OtpService.Tests.Support;
 using Xunit;
 
 namespace OtpService.Tests.Integration;
@@ -34,7 +35,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
         var env = emulators.LambdaEnvironment(table);
-        return (new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), table), null);
+        return (new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), table), null);
     }
 
     [Fact]
@@ -47,9 +48,9 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
         };
-        var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), "otp_holder");
+        var store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), "otp_holder");
 
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadAddressAsync(Address, default));
+        var error = await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);
     }
 }

@@ -33,7 +33,7 @@ public class KmsFailureTests
         var h = new RuleHarness(new OtpSettings { FunctionTimeoutSeconds = functionTimeoutSeconds });
         await h.Issuer.IssueAsync(Address, null, default);
         var code = h.CurrentCode(Address);
-        using var kms = KmsJwsSigner.CreateClient(kmsEnvironment.GetValueOrDefault, InvocationBudget.ForTimeout(kmsBudgetSeconds ?? functionTimeoutSeconds));
+        using var kms = AwsClientFactory.Kms(kmsEnvironment.GetValueOrDefault, InvocationBudget.ForTimeout(kmsBudgetSeconds ?? functionTimeoutSeconds));
         var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: signer(kms));
         var function = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"), tokens);
 
@@ -92,7 +92,7 @@ public class KmsFailureTests
         // The key id points at an encryption key (a wrong template or parameter): moto answers
         // ValidationException, real KMS InvalidKeyUsageException; both are configuration errors.
         var moto = await MotoServer.SharedAsync();
-        using var admin = KmsJwsSigner.CreateClient(Endpoint(moto.Endpoint).GetValueOrDefault);
+        using var admin = AwsClientFactory.Kms(Endpoint(moto.Endpoint).GetValueOrDefault);
         var encryptionKey = (await admin.CreateKeyAsync(new CreateKeyRequest { KeyUsage = KeyUsageType.ENCRYPT_DECRYPT, KeySpec = KeySpec.SYMMETRIC_DEFAULT })).KeyMetadata.Arn;
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, encryptionKey), Endpoint(moto.Endpoint));
@@ -133,7 +133,7 @@ public class KmsFailureTests
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(closed));
 
-        AssertUnavailable(result, AwsErrorType.ConnectionFailure, nameof(System.Net.Http.HttpRequestException), "AmazonClientException");
+        AssertUnavailable(result, AwsFailureClassifier.ConnectionFailure, nameof(System.Net.Http.HttpRequestException), "AmazonClientException");
     }
 
     [Theory]
@@ -143,12 +143,12 @@ public class KmsFailureTests
     public void TheKmsClient_TakesItsTimeoutsFromTheBudget(int functionTimeoutSeconds)
     {
         var budget = InvocationBudget.ForTimeout(functionTimeoutSeconds);
-        using var kms = KmsJwsSigner.CreateClient(Endpoint(new Uri("http://127.0.0.1:1")).GetValueOrDefault, budget);
+        using var kms = AwsClientFactory.Kms(Endpoint(new Uri("http://127.0.0.1:1")).GetValueOrDefault, budget);
 
         var config = (AmazonKeyManagementServiceConfig)kms.Config;
         Assert.Equal((budget.KmsAttemptTimeout, budget.KmsAttemptTimeout), (config.Timeout, config.ConnectTimeout));
         Assert.Equal((InvocationBudget.KmsMaxErrorRetry, Amazon.Runtime.RequestRetryMode.Standard), (config.MaxErrorRetry, config.RetryMode));
-        // No resend outside MaxErrorRetry (SdkCallBounds says why).
+        // No resend outside MaxErrorRetry (AwsClientFactory says why).
         Assert.Equal(0, config.MaxStaleConnectionRetries);
     }
 
@@ -176,7 +176,7 @@ public class KmsFailureTests
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(hanging.Url), functionTimeoutSeconds: 3);
 
-        AssertUnavailable(result, AwsErrorType.Timeout, "DeadlineExceeded");
+        AssertUnavailable(result, AwsFailureClassifier.Timeout, "DeadlineExceeded");
         // At most 1 attempt and KmsMaxErrorRetry retry. Fewer only when a loaded machine lets the 2 s
         // budget run out before the retry starts (the answer is then DeadlineExceeded); the exact
         // count, with a budget that cannot run out first, is the next test's.
@@ -188,14 +188,14 @@ public class KmsFailureTests
     {
         // The KMS client of a 3 s function (0.25 s attempts, one retry) inside a 28 s budget, so the
         // SDK's own retries end the call, never the deadline. Each attempt ends on HttpClient's timeout,
-        // which sometimes surfaces as "The response ended prematurely": before SdkCallBounds set
+        // which sometimes surfaces as "The response ended prematurely": before AwsClientFactory set
         // MaxStaleConnectionRetries to 0 the SDK took that for a stale pooled connection and resent
         // without counting it, which is the third (and fourth) connection once seen here.
         await using var hanging = new HangingEndpoint();
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, "alias/otp-token"), Endpoint(hanging.Url), functionTimeoutSeconds: 28, kmsBudgetSeconds: 3);
 
-        AssertUnavailable(result, AwsErrorType.Timeout);
+        AssertUnavailable(result, AwsFailureClassifier.Timeout);
         Assert.Equal(1 + InvocationBudget.KmsMaxErrorRetry, hanging.Connections);
     }
 }

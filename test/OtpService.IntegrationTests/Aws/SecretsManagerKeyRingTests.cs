@@ -103,7 +103,7 @@ public class SecretsManagerKeyRingTests
             var emulators = await EmulatorFixture.StartedAsync();
             var table = await emulators.CreateTableAsync();
             var functions = new TwoFunctions();
-            functions._store = new DynamoDbOtpStore(OtpService.Core.Lambda.OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+            functions._store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
             functions._issuer = new OtpIssuer(functions._store, functions._settings, functions._clock, Tests.Support.TestKeys.Tagger());
             functions.MailerKeys = await ColdStartAsync(environment, keyClock);
             return functions;
@@ -173,12 +173,12 @@ public class SecretsManagerKeyRingTests
         var moto = await MotoServer.SharedAsync();
         var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [SigningKeyLoader.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf" };
 
-        var error = await Assert.ThrowsAsync<AwsCallException>(() => SigningKeyLoader.LoadKeyRingAsync(map.GetValueOrDefault, SecretsManagerClient.FromEnvironment, default));
+        var error = await Assert.ThrowsAsync<DependencyException>(() => SigningKeyLoader.LoadKeyRingAsync(map.GetValueOrDefault, SecretsManagerClient.FromEnvironment, default));
 
-        Assert.Equal(("ResourceNotFoundException", false), (error.ErrorType, error.Retryable));
+        Assert.Equal(("ResourceNotFoundException", false), (error.ErrorType, error.IsTransient));
         // What a function's first read at init (and each read after it) meets: a configuration error, not an outage.
-        var read = Assert.IsType<KeySourceUnavailableException>(await Record.ExceptionAsync(() => SigningKeyLoader.Plan(map.GetValueOrDefault).GetAsync(default).AsTask()));
-        Assert.Equal(("ResourceNotFoundException", false), (read.ErrorType, read.Retryable));
+        var read = Assert.IsType<DependencyException>(await Record.ExceptionAsync(() => SigningKeyLoader.Plan(map.GetValueOrDefault).GetAsync(default).AsTask()));
+        Assert.Equal(("ResourceNotFoundException", false), (read.ErrorType, read.IsTransient));
     }
 
     [SkippableFact]

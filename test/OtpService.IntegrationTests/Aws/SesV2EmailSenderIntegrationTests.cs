@@ -13,6 +13,7 @@ public class SesV2EmailSenderIntegrationTests
 {
     private static SesV2EmailSender Sender(Uri endpoint) =>
         new(endpoint, new SignedAwsHttpClient(
+            Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "us-east-1"),
             new BasicAWSCredentials("AKIDLOCAL", "local-secret")));
 
@@ -48,11 +49,11 @@ public class SesV2EmailSenderIntegrationTests
         // aws-ses-v2-local answers 400 to a mail without a subject, as SES does.
         var emulators = await OtpService.Tests.Integration.EmulatorFixture.StartedAsync();
 
-        var error = await Assert.ThrowsAsync<EmailSendException>(
+        var error = await Assert.ThrowsAsync<DependencyException>(
             () => Sender(emulators.SesEndpoint).SendAsync(EmailTo($"{Guid.NewGuid():N}@example.com", subject: ""), CancellationToken.None));
 
         // A request SES refuses as malformed is our deployment's fault: never dropped as "undeliverable".
-        Assert.Equal(DeliveryFailureClass.Configuration, error.FailureClass);
+        Assert.Equal(FailureKind.Configuration, error.Kind);
         Assert.Contains("HTTP 400", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("482913", error.ToString(), StringComparison.Ordinal);
     }
@@ -62,10 +63,10 @@ public class SesV2EmailSenderIntegrationTests
     {
         var closedPort = ClosedLoopbackPort();
 
-        var error = await Assert.ThrowsAsync<EmailSendException>(
+        var error = await Assert.ThrowsAsync<DependencyException>(
             () => Sender(new Uri($"http://127.0.0.1:{closedPort}")).SendAsync(EmailTo("user@example.com"), CancellationToken.None));
 
-        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal(FailureKind.Transient, error.Kind);
         Assert.Equal("ConnectionFailure", error.ErrorType);
     }
 

@@ -87,7 +87,7 @@ public class WindowCapacityTests
             }
         });
 
-        Assert.IsType<StoreConfigurationException>(failure);
+        Assert.Equal((Dependency.DynamoDB, FailureKind.Configuration), (Assert.IsType<DependencyException>(failure).Service, ((DependencyException)failure).Kind));
         Assert.InRange(counted, 0, 99);
     }
 
@@ -110,7 +110,7 @@ public class WindowCapacityTests
                 [OtpTable.SendTokens] = new AttributeValue { SS = Tokens(sends - 1) },
             },
         });
-        var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+        var store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
 
         Assert.True(await store.TryCountAsync(window, WindowCounter.Sends, IdempotencyToken.New(), sends, null, 0, AbuseLimits.WindowKeepUntil(window), default));
     }
@@ -135,7 +135,7 @@ public class WindowCapacityTests
                 [OtpTable.Addresses] = new AttributeValue { SS = Enumerable.Range(0, addresses).Select(Tag).ToList() },
             },
         });
-        return (new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(emulators.LambdaEnvironment(table).GetValueOrDefault), table), window);
+        return (new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table), window);
     }
 
     private static List<string> Tokens(int count)

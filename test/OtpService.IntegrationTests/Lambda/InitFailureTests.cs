@@ -65,7 +65,7 @@ public partial class InitFailureTests : IAsyncLifetime
             [SubjectKeyLoader.SecretArnVariable] = await secrets.CreateSecretAsync($"otp-subject-{id}", SubjectKey),
             [TokenSigningKeyLoader.KmsKeyVariable] = tokenKeyId ?? await CreateTokenKeyAsync(kms),
             [SecretsManagerEndpoint] = _moto.Endpoint.ToString(),
-            [KmsJwsSigner.KmsEndpointVariable] = _moto.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_KMS"] = _moto.Endpoint.ToString(),
             ["OTP_TOKEN_ISSUER"] = "https://otp.example.com",
         };
         env.Remove(TokenSigningKeyLoader.LocalKeyVariable);
@@ -75,7 +75,7 @@ public partial class InitFailureTests : IAsyncLifetime
 
     private const string SecretsManagerEndpoint = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 
-    private AmazonKeyManagementServiceClient MotoKms() => KmsJwsSigner.CreateClient(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
+    private AmazonKeyManagementServiceClient MotoKms() => AwsClientFactory.Kms(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
 
     private static async Task<string> CreateTokenKeyAsync(AmazonKeyManagementServiceClient kms, string? alias = null)
     {
@@ -157,7 +157,7 @@ public partial class InitFailureTests : IAsyncLifetime
         var initLines = Lines("event", "key_read_failed").Concat(Lines("event", "key_read_pending")).ToList();
         Assert.NotEmpty(initLines);
         Assert.All(Lines("event", "key_read_failed"), l => Assert.Equal(
-            ("WARN", "transient", fault == SwitchableEndpoint.Mode.Refusing ? AwsErrorType.ConnectionFailure : AwsErrorType.Timeout),
+            ("WARN", "transient", fault == SwitchableEndpoint.Mode.Refusing ? AwsFailureClassifier.ConnectionFailure : AwsFailureClassifier.Timeout),
             (l.GetProperty("level").GetString(), l.GetProperty("failureClass").GetString(), l.GetProperty("errorType").GetString())));
         Assert.True(Metrics()[MetricNames.KeyReadFailures] >= 1);
         ClearLogs();
@@ -167,7 +167,7 @@ public partial class InitFailureTests : IAsyncLifetime
         AssertUnavailable(await VerifyAsync(verify, address, "123456"));
         Assert.Equal(2, Metrics()[MetricNames.Unavailable]);
         Assert.All(Lines("route", "/otp/generate").Concat(Lines("route", "/otp/verify")), l => Assert.Contains(
-            l.GetProperty("errorType").GetString(), new[] { AwsErrorType.ConnectionFailure, AwsErrorType.Timeout, "DeadlineExceeded" }));
+            l.GetProperty("errorType").GetString(), new[] { AwsFailureClassifier.ConnectionFailure, AwsFailureClassifier.Timeout, "DeadlineExceeded" }));
 
         // A code issued by a function that started while Secrets Manager was up: the sender, without its key ring, fails the record for a retry.
         var healthy = new GenerateOtp.Function(Services(await StackAsync(), 10));
@@ -204,14 +204,14 @@ public partial class InitFailureTests : IAsyncLifetime
         var code = await CodeMailedToAsync(address);
         ClearLogs();
 
-        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { [KmsJwsSigner.KmsEndpointVariable] = front.Url.ToString() }, 10));
+        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_KMS"] = front.Url.ToString() }, 10));
 
         var initFailure = Assert.Single(Lines("event", "key_read_failed").Concat(Lines("event", "key_read_pending")));
         Assert.Equal("token keys", initFailure.GetProperty("key").GetString());
         ClearLogs();
         AssertUnavailable(await JwksAsync(verify));
         AssertUnavailable(await VerifyAsync(verify, address, code));
-        Assert.All(Lines("route", "/otp/verify"), l => Assert.Contains(l.GetProperty("errorType").GetString(), new[] { AwsErrorType.ConnectionFailure, AwsErrorType.Timeout, "AmazonClientException", "DeadlineExceeded" }));
+        Assert.All(Lines("route", "/otp/verify"), l => Assert.Contains(l.GetProperty("errorType").GetString(), new[] { AwsFailureClassifier.ConnectionFailure, AwsFailureClassifier.Timeout, "AmazonClientException", "DeadlineExceeded" }));
 
         await front.SetAsync(SwitchableEndpoint.Mode.Forwarding);
         var jwks = await JwksAsync(verify);

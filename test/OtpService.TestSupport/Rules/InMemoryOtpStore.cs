@@ -40,15 +40,15 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// <summary>Set to make every call fail as DynamoDB would when unreachable.</summary>
     public bool Unavailable
     {
-        get => FailEveryCallWith is StoreUnavailableException;
-        set => FailEveryCallWith = value ? new StoreUnavailableException("in-memory store set unavailable") : null;
+        get => FailEveryCallWith is { Service: Dependency.DynamoDB, IsTransient: true };
+        set => FailEveryCallWith = value ? new DependencyException(Dependency.DynamoDB, FailureKind.Transient, "ServiceUnavailable", "in-memory store set unavailable") : null;
     }
 
     /// <summary>Set to make every call fail with this (a configuration error, say), until set back to null.</summary>
-    public StoreException? FailEveryCallWith { get; set; }
+    public DependencyException? FailEveryCallWith { get; set; }
 
     /// <summary>Set to make only <see cref="MarkMailedAsync"/> fail with this (after a mail went out).</summary>
-    public StoreException? FailMarkMailedWith { get; set; }
+    public DependencyException? FailMarkMailedWith { get; set; }
 
     /// <summary>
     /// True (the default): an issue's two writes let other callers run between them, as DynamoDB
@@ -202,7 +202,7 @@ public sealed class InMemoryOtpStore : IOtpStore
             if (FailNextCodeInsert)
             {
                 FailNextCodeInsert = false;
-                throw new StoreUnavailableException("in-memory store failed the code write on purpose");
+                throw new DependencyException(Dependency.DynamoDB, FailureKind.Transient, "ServiceUnavailable", "in-memory store failed the code write on purpose");
             }
 
             if (_codes.TryGetValue((code.Address, code.ExpiresAt), out var taken))
@@ -224,7 +224,7 @@ public sealed class InMemoryOtpStore : IOtpStore
             if (FailNextCodeInsert)
             {
                 FailNextCodeInsert = false;
-                throw new StoreUnavailableException("in-memory store failed the issue transaction on purpose");
+                throw new DependencyException(Dependency.DynamoDB, FailureKind.Transient, "ServiceUnavailable", "in-memory store failed the issue transaction on purpose");
             }
 
             if (_records.GetValueOrDefault(code.Address, AddressState.Empty).Version != expectedVersion

@@ -9,7 +9,7 @@ public sealed class RecordingEmailSender : IEmailSender
     public ConcurrentQueue<OutgoingEmail> Sent { get; } = new();
 
     /// <summary>The next sends throw this, until it is set back to null.</summary>
-    public EmailSendException? FailWith { get; set; }
+    public DependencyException? FailWith { get; set; }
 
     /// <summary>The code in the last mail sent to <paramref name="to"/> (the 6 to 10 digits the text body carries).</summary>
     public string LastCode(string to)

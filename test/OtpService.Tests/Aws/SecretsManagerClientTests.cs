@@ -1,3 +1,5 @@
+using OtpService.Tests.Support;
+using OtpService.Core.Rules;
 using System.Net;
 using System.Text.Json;
 using Amazon.Runtime;
@@ -26,6 +28,7 @@ public class SecretsManagerClientTests
     internal static SecretsManagerClient Client(FakeAwsHandler handler) =>
         new(new Uri("https://secretsmanager.eu-west-1.amazonaws.com"),
             new SignedAwsHttpClient(
+                Dependency.SecretsManager,
                 new AwsRequestSigner(SecretsManagerClient.SigningService, "eu-west-1"),
                 new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
                 new HttpClient(handler)));
@@ -66,11 +69,10 @@ public class SecretsManagerClientTests
             HttpStatusCode.BadRequest,
             """{"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}""");
 
-        var error = await Assert.ThrowsAsync<AwsCallException>(() => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
+        var error = await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Configuration, () => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
 
-        Assert.False(error.Retryable);
         Assert.Equal("ResourceNotFoundException", error.ErrorType);
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.BadRequest, error.HttpStatus);
     }
 
     [Fact]
@@ -78,9 +80,8 @@ public class SecretsManagerClientTests
     {
         var handler = FakeAwsHandler.Answering(HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.secretsmanager#ThrottlingException"}""");
 
-        var error = await Assert.ThrowsAsync<AwsCallException>(() => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
+        var error = await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Transient, () => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
 
-        Assert.True(error.Retryable);
         Assert.Equal("ThrottlingException", error.ErrorType);
     }
 
@@ -89,7 +90,7 @@ public class SecretsManagerClientTests
     {
         var handler = FakeAwsHandler.Answering(HttpStatusCode.OK, """{"Name":"otp-signing-key","SecretBinary":"c2VjcmV0LWJ5dGVz"}""");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
+        var error = await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Configuration, () => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
 
         Assert.DoesNotContain("c2VjcmV0LWJ5dGVz", error.Message, StringComparison.Ordinal);
     }
@@ -99,7 +100,7 @@ public class SecretsManagerClientTests
     {
         var handler = FakeAwsHandler.Answering(HttpStatusCode.OK, "{\"SecretString\": hunter2-secret-value}");
 
-        var error = await Assert.ThrowsAsync<AwsCallException>(() => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
+        var error = await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Configuration, () => Client(handler).GetSecretStringAsync(SecretArn, CancellationToken.None));
 
         Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
         Assert.Null(error.InnerException);

@@ -24,6 +24,7 @@ public class SesV2EmailSenderTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero));
         var client = new SignedAwsHttpClient(
+            Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "eu-west-1"),
             credentials ?? new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
             new HttpClient(handler),
@@ -94,7 +95,7 @@ public class SesV2EmailSenderTests
     {
         var error = await SendExpectingFailure(ErrorAnswer(status, errorType));
 
-        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal(FailureKind.Transient, error.Kind);
         Assert.Contains($"HTTP {(int)status}", error.Message, StringComparison.Ordinal);
     }
 
@@ -109,7 +110,7 @@ public class SesV2EmailSenderTests
     {
         var error = await SendExpectingFailure(ErrorAnswer(status, errorType));
 
-        Assert.NotEqual(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.NotEqual(FailureKind.Transient, error.Kind);
         Assert.Equal(errorType, error.ErrorType);
         Assert.Contains(errorType, error.Message, StringComparison.Ordinal);
         Assert.Contains($"HTTP {(int)status}", error.Message, StringComparison.Ordinal);
@@ -122,7 +123,7 @@ public class SesV2EmailSenderTests
         var error = await SendExpectingFailure(FakeAwsHandler.Answering(
             HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.ses#MessageRejected","message":"rejected"}"""));
 
-        Assert.Equal(DeliveryFailureClass.Undeliverable, error.FailureClass);
+        Assert.Equal(FailureKind.Undeliverable, error.Kind);
         Assert.Contains("MessageRejected", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("com.amazonaws", error.Message, StringComparison.Ordinal);
     }
@@ -135,8 +136,8 @@ public class SesV2EmailSenderTests
         var error = await SendExpectingFailure(
             FakeAwsHandler.Answering(HttpStatusCode.BadRequest, echo, "MessageRejected:http://internal.amazon.com/coral/com.amazon.coral.service/"));
 
-        Assert.Equal("MessageRejected", ((AwsCallException)error.InnerException!).ErrorType);
-        foreach (var text in new[] { error.Message, error.InnerException!.Message, error.ToString() })
+        Assert.Equal("MessageRejected", error.ErrorType);
+        foreach (var text in new[] { error.Message, error.ToString() })
         {
             Assert.DoesNotContain(Code, text, StringComparison.Ordinal);
             Assert.DoesNotContain("Simple Website", text, StringComparison.Ordinal);
@@ -148,7 +149,7 @@ public class SesV2EmailSenderTests
     {
         var error = await SendExpectingFailure(FakeAwsHandler.Throwing(new HttpRequestException("Connection refused (email.eu-west-1.amazonaws.com:443)")));
 
-        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal(FailureKind.Transient, error.Kind);
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public class SesV2EmailSenderTests
     {
         var error = await SendExpectingFailure(FakeAwsHandler.Hanging(), TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal(DeliveryFailureClass.Transient, error.FailureClass);
+        Assert.Equal(FailureKind.Transient, error.Kind);
         Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
     }
 
@@ -176,6 +177,6 @@ public class SesV2EmailSenderTests
             """{"message":"an AWS-shaped error"}""",
             errorType is null ? null : $"{errorType}:http://internal.amazon.com/coral/com.amazon.coral.service/");
 
-    private static Task<EmailSendException> SendExpectingFailure(FakeAwsHandler handler, TimeSpan? timeout = null) =>
-        Assert.ThrowsAsync<EmailSendException>(() => Sender(handler, timeout: timeout).SendAsync(Email, CancellationToken.None));
+    private static Task<DependencyException> SendExpectingFailure(FakeAwsHandler handler, TimeSpan? timeout = null) =>
+        Assert.ThrowsAsync<DependencyException>(() => Sender(handler, timeout: timeout).SendAsync(Email, CancellationToken.None));
 }

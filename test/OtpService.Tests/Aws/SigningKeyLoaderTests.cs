@@ -1,3 +1,4 @@
+using OtpService.Tests.Support;
 using System.Net;
 using System.Text;
 using OtpService.Core.Aws;
@@ -146,7 +147,7 @@ public class SigningKeyLoaderTests
         var source = new SecretsManagerKeySource(
             SecretsManagerClientTests.Client(FakeAwsHandler.Answering(HttpStatusCode.ServiceUnavailable, """{"__type":"InternalServiceError"}""")), SecretArn);
 
-        var error = await Assert.ThrowsAsync<KeySourceUnavailableException>(() => source.LoadAsync(CancellationToken.None));
+        var error = await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Transient, () => source.LoadAsync(CancellationToken.None));
 
         Assert.Contains("503", error.Message, StringComparison.Ordinal);
     }
@@ -156,6 +157,6 @@ public class SigningKeyLoaderTests
     {
         var source = new SecretsManagerKeySource(SecretsManagerClientTests.Client(Secret("short")), SecretArn);
 
-        await Assert.ThrowsAsync<KeySourceUnavailableException>(() => source.LoadAsync(CancellationToken.None));
+        Assert.Equal("InvalidSecretValue", (await Failures.ThrowsAsync(Dependency.SecretsManager, FailureKind.Configuration, () => source.LoadAsync(CancellationToken.None))).ErrorType);
     }
 }

@@ -296,7 +296,7 @@ public class ApiHandlerTests
     [Fact]
     public async Task Generate_WhenTheTableIsMisconfigured_Answers500_LoggingTheErrorTypeOnly()
     {
-        _h.Store.FailEveryCallWith = new StoreConfigurationException("DynamoDB refused the call: ResourceNotFoundException (400).", errorType: "ResourceNotFoundException");
+        _h.Store.FailEveryCallWith = Failures.StoreConfiguration("DynamoDB was refused: HTTP 400 ResourceNotFoundException.", "ResourceNotFoundException");
 
         var result = await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address));
 

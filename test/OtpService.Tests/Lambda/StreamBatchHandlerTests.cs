@@ -67,13 +67,13 @@ public class StreamBatchHandlerTests
     }
 
     [Theory]
-    [InlineData(DeliveryFailureClass.Transient, true, MetricNames.MailFailuresTransient)]
-    [InlineData(DeliveryFailureClass.Configuration, true, MetricNames.MailFailuresConfiguration)]
-    [InlineData(DeliveryFailureClass.Undeliverable, false, MetricNames.MailsUndeliverable)]
-    public async Task Handle_ActsOnTheFailureClass_RetryingOrDroppingTheRecord_AndCountsIt(DeliveryFailureClass failureClass, bool retried, string metric)
+    [InlineData(FailureKind.Transient, true, MetricNames.MailFailuresTransient)]
+    [InlineData(FailureKind.Configuration, true, MetricNames.MailFailuresConfiguration)]
+    [InlineData(FailureKind.Undeliverable, false, MetricNames.MailsUndeliverable)]
+    public async Task Handle_ActsOnTheFailureClass_RetryingOrDroppingTheRecord_AndCountsIt(FailureKind failureClass, bool retried, string metric)
     {
         var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("SES v2 SendEmail failed: HTTP 400 SomeError.", failureClass, "SomeError");
+        _h.Mail.FailWith = Failures.Mail("SES v2 SendEmail failed: HTTP 400 SomeError.", failureClass, "SomeError");
 
         var failures = await Handle(Insert(a, "300"));
 
@@ -81,14 +81,14 @@ public class StreamBatchHandlerTests
         Assert.Equal(1, Metrics()[metric]);
         var line = _logs.ToString().Split('\n').Single(l => l.Contains("\"sequenceNumber\":\"300\"", StringComparison.Ordinal));
         Assert.Contains("\"errorType\":\"SomeError\"", line, StringComparison.Ordinal);
-        Assert.Contains(failureClass == DeliveryFailureClass.Transient ? "\"level\":\"WARN\"" : "\"level\":\"ERROR\"", line, StringComparison.Ordinal);
+        Assert.Contains(failureClass == FailureKind.Transient ? "\"level\":\"WARN\"" : "\"level\":\"ERROR\"", line, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Handle_ARetriedRecord_IsMailedOnceWhenSesRecovers()
     {
         var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("Throttling", DeliveryFailureClass.Transient, "TooManyRequestsException");
+        _h.Mail.FailWith = Failures.Mail("Throttling", FailureKind.Transient, "TooManyRequestsException");
 
         Assert.Equal(["300"], await Handle(Insert(a, "300")));
         _h.Mail.FailWith = null;
@@ -126,7 +126,7 @@ public class StreamBatchHandlerTests
     public async Task Handle_WhenTheTableAccessIsMisconfigured_FailsTheRecord_AndCountsAConfigurationFailure()
     {
         var a = await IssueAsync("a@example.com");
-        _h.Store.FailEveryCallWith = new StoreConfigurationException("DynamoDB refused the call: AccessDeniedException (400).", errorType: "AccessDeniedException");
+        _h.Store.FailEveryCallWith = Failures.StoreConfiguration("DynamoDB was refused: HTTP 400 AccessDeniedException.", "AccessDeniedException");
 
         Assert.Equal(["510"], await Handle(Insert(a, "510")));
 
@@ -185,7 +185,7 @@ public class StreamBatchHandlerTests
     public async Task Handle_LogsNoCodeNonceOrAddress()
     {
         var a = await IssueAsync("a@example.com");
-        _h.Mail.FailWith = new EmailSendException("Throttling", DeliveryFailureClass.Transient, "TooManyRequestsException");
+        _h.Mail.FailWith = Failures.Mail("Throttling", FailureKind.Transient, "TooManyRequestsException");
         await Handle(Insert(a, "600"));
         _h.Mail.FailWith = null;
         await Handle(Insert(a, "600"));

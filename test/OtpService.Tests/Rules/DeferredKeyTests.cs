@@ -1,3 +1,5 @@
+using OtpService.Core.Aws;
+using OtpService.Tests.Support;
 using System.Text;
 using OtpService.Core.Rules;
 using Xunit;
@@ -13,7 +15,7 @@ namespace OtpService.Tests.Unit;
 /// </summary>
 public class DeferredKeyTests
 {
-    private static readonly KeySourceUnavailableException Down = new("Secrets Manager GetSecretValue failed: connection refused.", errorType: "ConnectionFailure");
+    private static readonly DependencyException Down = Failures.KeySource("Secrets Manager GetSecretValue failed: connection refused.", "ConnectionFailure");
 
     [Fact]
     public async Task AKnownKey_IsThereWithoutARead()
@@ -98,7 +100,7 @@ public class DeferredKeyTests
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(new string('k', 32))));
         var codes = new OtpCode(new DeferredKey<OtpKeyRing>(_ => ++reads == 1 ? throw Down : Task.FromResult(ring)));
 
-        Assert.Throws<KeySourceUnavailableException>(() => codes.CurrentKeyVersion);
+        Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => _ = codes.CurrentKeyVersion);
         Assert.Same(Down, await Record.ExceptionAsync(() => codes.RefreshAsync(null, default).AsTask()));
         await codes.RefreshAsync(null, default);
 
@@ -112,7 +114,7 @@ public class DeferredKeyTests
         var reads = 0;
         var tagger = new ClientTagger(new DeferredKey<byte[]>(_ => ++reads == 1 ? throw Down : Task.FromResult(new byte[32])));
 
-        Assert.Throws<KeySourceUnavailableException>(() => tagger.Client("203.0.113.7"));
+        Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => tagger.Client("203.0.113.7"));
         Assert.Same(Down, await Record.ExceptionAsync(() => tagger.ClientAsync("203.0.113.7", default).AsTask()));
 
         Assert.Equal(new ClientTagger(new byte[32]).Client("203.0.113.7"), await tagger.ClientAsync("203.0.113.7", default));

@@ -204,7 +204,7 @@ public class OtpCodeTests
         {
             Reads++;
             return Down
-                ? Task.FromException<OtpKeyRing>(new KeySourceUnavailableException("Secrets Manager GetSecretValue failed: HTTP 503."))
+                ? Task.FromException<OtpKeyRing>(Failures.KeySource("Secrets Manager GetSecretValue failed: HTTP 503."))
                 : Task.FromResult(rings[Math.Min(Reads - 1, rings.Length - 1)]);
         }
     }
@@ -308,7 +308,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
-        var told = new List<KeySourceUnavailableException>();
+        var told = new List<DependencyException>();
         var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5), told.Add);
 
         clock.Advance(TimeSpan.FromMinutes(6));

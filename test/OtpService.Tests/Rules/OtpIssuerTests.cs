@@ -236,7 +236,7 @@ public class OtpIssuerTests
         var h = new RuleHarness();
         h.Store.FailNextCodeInsert = true;
 
-        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+        await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
 
         Assert.Empty(h.Store.Codes(Address));
         Assert.Equal(1, h.Store.Record(Address).Version);
@@ -250,7 +250,7 @@ public class OtpIssuerTests
         h.Store.IssueInOneTransaction = true;
         h.Store.FailNextCodeInsert = true;
 
-        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+        await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
 
         Assert.Empty(h.Store.Codes(Address));
         Assert.Equal(AddressState.Empty, h.Store.Record(Address));

@@ -29,17 +29,17 @@ public class OtpMailerTests
     }
 
     [Theory]
-    [InlineData(DeliveryFailureClass.Transient)]
-    [InlineData(DeliveryFailureClass.Undeliverable)]
-    [InlineData(DeliveryFailureClass.Configuration)]
-    public async Task Mail_WhenTheProviderFails_ReportsItsClassAndType_AndReleasesTheClaim(DeliveryFailureClass failureClass)
+    [InlineData(FailureKind.Transient)]
+    [InlineData(FailureKind.Undeliverable)]
+    [InlineData(FailureKind.Configuration)]
+    public async Task Mail_WhenTheProviderFails_ReportsItsClassAndType_AndReleasesTheClaim(FailureKind failureClass)
     {
         var (h, expiresAt) = await Issued();
-        h.Mail.FailWith = new EmailSendException("SES v2 SendEmail failed: HTTP 400 SomeError.", failureClass, "SomeError");
+        h.Mail.FailWith = Failures.Mail("SES v2 SendEmail failed: HTTP 400 SomeError.", failureClass, "SomeError");
 
         var failed = await h.Mailer.MailAsync(Address, expiresAt, default);
 
-        Assert.Equal((MailOutcome.Failed, failureClass, "SomeError"), (failed.Outcome, failed.FailureClass, failed.ErrorType));
+        Assert.Equal((MailOutcome.Failed, failureClass, "SomeError"), (failed.Outcome, failed.FailureKind, failed.ErrorType));
         Assert.Equal("SES v2 SendEmail failed: HTTP 400 SomeError.", failed.Error);
         // The claim is released at once: the retry Lambda makes mails the code without waiting out a lease.
         h.Mail.FailWith = null;
@@ -88,8 +88,8 @@ public class OtpMailerTests
     {
         var (h, expiresAt) = await Issued();
         h.Store.FailMarkMailedWith = configurationError
-            ? new StoreConfigurationException("DynamoDB refused the call: AccessDeniedException (400).")
-            : new StoreUnavailableException("DynamoDB could not be reached: TimeoutException.");
+            ? Failures.StoreConfiguration()
+            : Failures.StoreUnavailable("DynamoDB could not be completed: Timeout.", "Timeout");
 
         Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, expiresAt, default)).Outcome);
         // A redelivery finds the claim still held (it was never dropped) and sends nothing.

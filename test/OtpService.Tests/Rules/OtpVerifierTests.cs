@@ -207,7 +207,7 @@ public class OtpVerifierTests
     {
         var (h, code) = await Issued(new OtpSettings { ResendCooldownSeconds = 0 });
         h.Store.FailNextCodeInsert = true;
-        await Assert.ThrowsAsync<OtpService.Core.Rules.StoreUnavailableException>(() => h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
+        await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default));
 
         var outcome = await h.Verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 

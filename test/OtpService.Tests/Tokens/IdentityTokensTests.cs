@@ -157,7 +157,7 @@ public class IdentityTokensTests
     {
         var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(At), signer: new FailingSigner());
 
-        await Assert.ThrowsAsync<TokenSigningUnavailableException>(() => tokens.For(TokenTestKeys.Issuer).IssueAsync(new VerifiedAddress("user@example.com", 0), default));
+        await Failures.ThrowsAsync(Dependency.KMS, FailureKind.Transient, () => tokens.For(TokenTestKeys.Issuer).IssueAsync(new VerifiedAddress("user@example.com", 0), default));
         Assert.Throws<ArgumentException>(() => tokens.For(" "));
     }
 
@@ -171,6 +171,6 @@ public class IdentityTokensTests
         public PublicSigningKey PublicKey => _real.PublicKey;
 
         public Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken) =>
-            Task.FromException<byte[]>(new TokenSigningUnavailableException("KMS Sign failed: HTTP 503 KMSInternalException."));
+            Task.FromException<byte[]>(Failures.Signing("KMS Sign failed: HTTP 503 KMSInternalException."));
     }
 }

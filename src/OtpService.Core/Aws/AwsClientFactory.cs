@@ -1,0 +1,183 @@
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using OtpService.Core.Rules;
+
+namespace OtpService.Core.Aws;
+
+/// <summary>
+/// The one place every AWS client is made (DynamoDB and KMS through the AWSSDK, Secrets Manager and
+/// SES v2 through our SigV4 client, for which no AWSSDK package is served): one region rule, one
+/// endpoint rule, and each call bounded by the invocation's budget.
+/// </summary>
+/// <remarks>
+/// <para>Region: <c>AWS_REGION</c> (Lambda sets it), then <c>AWS_DEFAULT_REGION</c>; neither is an error naming both.</para>
+/// <para>
+/// Endpoint: the AWS SDKs' documented precedence for service-specific endpoints
+/// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html): unless
+/// <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is <c>true</c>, <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c> (the
+/// service id upper-cased, spaces as underscores: <c>DYNAMODB</c>, <c>KMS</c>, <c>SESV2</c>,
+/// <c>SECRETS_MANAGER</c>), then <c>AWS_ENDPOINT_URL</c>, else the public regional endpoint. AWSSDK.Core 4.1
+/// implements the same precedence, but reads the process environment only; the functions read theirs
+/// through one function (a test's, the local runner's), so the rule is applied here, once, for all four clients.
+/// </para>
+/// <para>
+/// Call bounds (AWSSDK clients): every attempt waits at most the budget's attempt timeout (connect
+/// included), the SDK's standard retry mode makes at most the budget's retries, and nothing else sends
+/// the request again, so a call makes exactly 1 + retries attempts; <see cref="InvocationBudget"/>'s call
+/// limits rest on that count. AWSSDK.Core 4.1's <c>RetryHandler</c> also resends a request, without backoff
+/// and without counting it against <c>MaxErrorRetry</c>, up to <c>ClientConfig.MaxStaleConnectionRetries</c>
+/// (default 10) times, whenever the failure's exception chain holds a "stale pooled connection": a
+/// <c>SocketException</c> ConnectionReset/Shutdown/ConnectionAborted or an <c>HttpIOException</c> "The response
+/// ended prematurely" (<c>RetryPolicy.IsStaleConnectionError</c>). An attempt that ends on our own
+/// <c>ClientConfig.Timeout</c> sometimes carries the second one: HttpClient's timeout disposes the connection
+/// under the pending read, which then sees the end of the stream. So a hanging KMS or DynamoDB got 3 and more
+/// attempts, 0.25 s apart, where 2 were planned (seen in KmsFailureTests under load, and made to happen at will
+/// by an endpoint that closes every connection unanswered). With the setting at 0 such a failure is an ordinary
+/// retryable I/O error, counted and backed off like any other; SocketsHttpHandler itself still resends a request
+/// whose reused pooled connection was found closed before anything was sent.
+/// </para>
+/// </remarks>
+public static class AwsClientFactory
+{
+    public const string RegionVariable = "AWS_REGION";
+    public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
+    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
+
+    /// <summary>The SDKs' switch for ignoring every AWS_ENDPOINT_URL* variable.</summary>
+    public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+
+    /// <summary>The variable of each service's own endpoint (its SDK service id, upper-cased, spaces as underscores).</summary>
+    public static string EndpointVariable(Dependency service) => "AWS_ENDPOINT_URL_" + service switch
+    {
+        Dependency.DynamoDB => "DYNAMODB",
+        Dependency.DynamoDBStreams => "DYNAMODB_STREAMS",
+        Dependency.KMS => "KMS",
+        Dependency.SES => "SESV2",
+        Dependency.SecretsManager => "SECRETS_MANAGER",
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
+
+    /// <summary>The region to call and to sign for: AWS_REGION (set by Lambda), then AWS_DEFAULT_REGION.</summary>
+    /// <exception cref="InvalidOperationException">Neither is set.</exception>
+    public static string Region(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return Value(environment, RegionVariable)
+            ?? Value(environment, DefaultRegionVariable)
+            ?? throw new InvalidOperationException(
+                $"No AWS region configured: set {RegionVariable} (Lambda sets it) or {DefaultRegionVariable}.");
+    }
+
+    /// <summary>The endpoint configured for <paramref name="service"/> (an emulator, a VPC endpoint), or null for the public one.</summary>
+    /// <exception cref="InvalidOperationException">The variable is set but is no absolute http(s) URL; the message names it.</exception>
+    public static Uri? ConfiguredEndpoint(Func<string, string?> environment, Dependency service)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (string.Equals(Value(environment, IgnoreConfiguredEndpointsVariable), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        foreach (var variable in new[] { EndpointVariable(service), GlobalEndpointVariable })
+        {
+            if (Value(environment, variable) is { } configured)
+            {
+                return Uri.TryCreate(configured, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                    ? uri
+                    : throw new InvalidOperationException($"{variable} must be an absolute http(s) URL, not '{configured}'.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where calls to <paramref name="service"/> go: the configured endpoint, else the public regional one.</summary>
+    public static Uri Endpoint(Func<string, string?> environment, Dependency service) =>
+        ConfiguredEndpoint(environment, service) ?? new Uri($"https://{PublicHostPrefix(service)}.{Region(environment)}.amazonaws.com");
+
+    /// <summary>
+    /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
+    /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry and no other resend, so one call ends within
+    /// <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="budget">The function's budget; null: the one the environment's settings give.</param>
+    public static AmazonDynamoDBClient DynamoDb(Func<string, string?> environment, InvocationBudget? budget = null)
+    {
+        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
+        return new AmazonDynamoDBClient(Configure(new AmazonDynamoDBConfig(), environment, Dependency.DynamoDB, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry));
+    }
+
+    /// <inheritdoc cref="Kms(Func{string, string?}, InvocationBudget?)"/>
+    public static AmazonKeyManagementServiceClient Kms(Func<string, string?> environment) => Kms(environment, null);
+
+    /// <summary>
+    /// The KMS client: each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
+    /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry and no other resend, so one Sign ends within
+    /// <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
+    /// </summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="budget">The function's budget; null: the one the environment's settings give.</param>
+    public static AmazonKeyManagementServiceClient Kms(Func<string, string?> environment, InvocationBudget? budget)
+    {
+        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
+        return new AmazonKeyManagementServiceClient(Configure(new AmazonKeyManagementServiceConfig(), environment, Dependency.KMS, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry));
+    }
+
+    /// <summary>The signed client for <paramref name="service"/> (Secrets Manager, SES v2): its endpoint and region by the rules above, default credentials.</summary>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="service">The service called.</param>
+    /// <param name="signingService">The name SigV4 signs for (SES v2 signs as <c>ses</c>).</param>
+    /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
+    public static (Uri Endpoint, SignedAwsHttpClient Client) SigV4(Func<string, string?> environment, Dependency service, string signingService, TimeSpan? callTimeout) =>
+        (Endpoint(environment, service), new SignedAwsHttpClient(service, new AwsRequestSigner(signingService, Region(environment)), timeout: callTimeout));
+
+    /// <summary>The call bounds, the renewable connection pools, the region and the endpoint, for any AWSSDK client's config.</summary>
+    /// <param name="config">The client's configuration.</param>
+    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="service">The service the client calls.</param>
+    /// <param name="attemptTimeout">One attempt's limit (<c>ClientConfig.Timeout</c> and <c>ConnectTimeout</c>).</param>
+    /// <param name="maxErrorRetry">Retries after the first attempt.</param>
+    public static T Configure<T>(T config, Func<string, string?> environment, Dependency service, TimeSpan attemptTimeout, int maxErrorRetry)
+        where T : ClientConfig
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(environment);
+        config.Timeout = attemptTimeout;
+        config.ConnectTimeout = attemptTimeout;
+        config.RetryMode = RequestRetryMode.Standard;
+        config.MaxErrorRetry = maxErrorRetry;
+        config.MaxStaleConnectionRetries = 0;
+        // Pools the runtime drops after a SnapStart restore (AwsConnections).
+        config.HttpClientFactory = AwsConnections.SdkHttpClients;
+        var region = Region(environment);
+        if (ConfiguredEndpoint(environment, service) is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        return config;
+    }
+
+    private static string PublicHostPrefix(Dependency service) => service switch
+    {
+        Dependency.DynamoDB => "dynamodb",
+        Dependency.DynamoDBStreams => "streams.dynamodb",
+        Dependency.KMS => "kms",
+        Dependency.SES => "email",
+        Dependency.SecretsManager => "secretsmanager",
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
+
+    /// <summary>An unset and an empty variable mean the same, as in the SDKs.</summary>
+    private static string? Value(Func<string, string?> environment, string name) =>
+        environment(name) is { Length: > 0 } value ? value.Trim() : null;
+}
