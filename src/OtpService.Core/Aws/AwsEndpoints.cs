@@ -1,48 +1,28 @@
 namespace OtpService.Core.Aws;
 
 /// <summary>
-/// Where AWS calls go, resolved from the environment the way the AWS SDKs do it:
-/// the service-specific <c>AWS_ENDPOINT_URL_*</c> variable, then <c>AWS_ENDPOINT_URL</c>,
-/// else the public regional endpoint. Takes the environment as a function so tests need
-/// not touch the process environment.
+/// Where the calls of our own HTTP clients (SES v2, Secrets Manager) go, resolved from
+/// <see cref="AwsSettings"/> the way the AWS SDKs do it: the service-specific <c>AWS_ENDPOINT_URL_*</c>
+/// variable, then <c>AWS_ENDPOINT_URL</c>, else the public regional endpoint.
 /// </summary>
 public static class AwsEndpoints
 {
-    public const string RegionVariable = "AWS_REGION";
-    public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
-    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
-    public const string SesV2EndpointVariable = "AWS_ENDPOINT_URL_SESV2";
-    public const string SecretsManagerEndpointVariable = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
+    /// <exception cref="InvalidOperationException">A configured endpoint is no absolute http(s) URL, or no region is set; the message names the variable.</exception>
+    public static Uri SesV2(AwsSettings aws) =>
+        Resolve(aws, aws?.SesV2Endpoint, AwsSettings.SesV2EndpointVariable, "email");
 
-    /// <summary>The SDKs' switch for ignoring every AWS_ENDPOINT_URL* variable.</summary>
-    public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+    /// <inheritdoc cref="SesV2"/>
+    public static Uri SecretsManager(AwsSettings aws) =>
+        Resolve(aws, aws?.SecretsManagerEndpoint, AwsSettings.SecretsManagerEndpointVariable, "secretsmanager");
 
-    /// <summary>The region to call and to sign for: AWS_REGION (set by Lambda), then AWS_DEFAULT_REGION.</summary>
-    public static string Region(Func<string, string?> environment)
+    private static Uri Resolve(AwsSettings? aws, string? serviceEndpoint, string serviceVariable, string publicHostPrefix)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        return Value(environment, RegionVariable)
-            ?? Value(environment, DefaultRegionVariable)
-            ?? throw new InvalidOperationException(
-                $"No AWS region configured: set {RegionVariable} (Lambda sets it) or {DefaultRegionVariable}.");
-    }
-
-    public static Uri SesV2(Func<string, string?> environment) =>
-        Resolve(environment, SesV2EndpointVariable, "email");
-
-    public static Uri SecretsManager(Func<string, string?> environment) =>
-        Resolve(environment, SecretsManagerEndpointVariable, "secretsmanager");
-
-    private static Uri Resolve(Func<string, string?> environment, string serviceVariable, string publicHostPrefix)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var ignoreConfigured = string.Equals(
-            Value(environment, IgnoreConfiguredEndpointsVariable), "true", StringComparison.OrdinalIgnoreCase);
-        if (!ignoreConfigured)
+        ArgumentNullException.ThrowIfNull(aws);
+        if (!aws.IgnoreConfiguredEndpoints)
         {
-            foreach (var variable in new[] { serviceVariable, GlobalEndpointVariable })
+            foreach (var (variable, configured) in new[] { (serviceVariable, serviceEndpoint), (AwsSettings.GlobalEndpointVariable, aws.GlobalEndpoint) })
             {
-                if (Value(environment, variable) is { } configured)
+                if (configured is not null)
                 {
                     return Uri.TryCreate(configured, UriKind.Absolute, out var uri)
                         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
@@ -52,10 +32,6 @@ public static class AwsEndpoints
             }
         }
 
-        return new Uri($"https://{publicHostPrefix}.{Region(environment)}.amazonaws.com");
+        return new Uri($"https://{publicHostPrefix}.{aws.RequireRegion()}.amazonaws.com");
     }
-
-    /// <summary>An unset and an empty variable mean the same, as in the SDKs.</summary>
-    private static string? Value(Func<string, string?> environment, string name) =>
-        environment(name) is { Length: > 0 } value ? value.Trim() : null;
 }

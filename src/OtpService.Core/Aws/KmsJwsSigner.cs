@@ -118,34 +118,28 @@ public sealed class KmsJwsSigner : IJwsSigner
         return EcdsaSignature.DerToJose(der.ToArray());
     }
 
-    /// <summary>A KMS client for the environment, with the timeouts of the budget the environment's settings give (<see cref="CreateClient(Func{string, string?}, InvocationBudget?)"/>).</summary>
-    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment) => CreateClient(environment, null);
-
     /// <summary>
-    /// A KMS client for the environment: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the
+    /// A KMS client: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL (emulators), else the
     /// regional endpoint. Each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
     /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry in the SDK's standard mode and no other resend
     /// (<see cref="SdkCallBounds"/>), so one Sign ends within <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget; null: the one the environment's settings give (OTP_FUNCTION_TIMEOUT_SECONDS, OTP_AWS_TIMEOUT_CAP_SECONDS).</param>
-    public static AmazonKeyManagementServiceClient CreateClient(Func<string, string?> environment, InvocationBudget? budget)
+    /// <param name="aws">The AWS settings read at init.</param>
+    /// <param name="budget">The function's budget (OTP_FUNCTION_TIMEOUT_SECONDS, OTP_AWS_TIMEOUT_CAP_SECONDS).</param>
+    public static AmazonKeyManagementServiceClient CreateClient(AwsSettings aws, InvocationBudget budget)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(budget);
         var config = new AmazonKeyManagementServiceConfig();
         SdkCallBounds.Apply(config, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry);
         // Pools the runtime drops after a SnapStart restore (AwsConnections).
         config.HttpClientFactory = AwsConnections.SdkHttpClients;
-        if ((environment(KmsEndpointVariable) ?? environment(AwsEndpoints.GlobalEndpointVariable)) is { Length: > 0 } endpoint)
+        if ((aws.KmsEndpoint ?? aws.GlobalEndpoint) is { } endpoint)
         {
             config.ServiceURL = endpoint;
-            config.AuthenticationRegion = AwsEndpoints.Region(environment);
+            config.AuthenticationRegion = aws.RequireRegion();
         }
 
         return new AmazonKeyManagementServiceClient(config);
     }
-
-    /// <summary>The SDKs' variable for a KMS endpoint (an emulator).</summary>
-    public const string KmsEndpointVariable = "AWS_ENDPOINT_URL_KMS";
 }

@@ -26,54 +26,22 @@ public sealed class SecretsManagerClient
         this.client = client ?? throw new ArgumentNullException(nameof(client));
     }
 
-    /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one; default credentials.</summary>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment) => FromEnvironment(environment, null);
-
-    /// <inheritdoc cref="FromEnvironment(Func{string, string?})"/>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one (<see cref="AwsEndpoints"/>); default credentials.</summary>
+    /// <param name="aws">The AWS settings read at init.</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout) =>
-        new(AwsEndpoints.SecretsManager(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
+    public static SecretsManagerClient For(AwsSettings aws, TimeSpan? callTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(aws);
+        return new(AwsEndpoints.SecretsManager(aws),
+            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, aws.RequireRegion()), timeout: callTimeout));
+    }
 
     /// <summary>The secret's current SecretString.</summary>
     /// <exception cref="AwsCallException">The call failed.</exception>
     /// <exception cref="InvalidOperationException">The secret holds binary data, not a string.</exception>
     public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken) =>
         (await GetSecretVersionAsync(secretId, CurrentStage, cancellationToken).ConfigureAwait(false))!.SecretString;
-
-    /// <summary>
-    /// The secret's current SecretString as the bytes of a key a function cannot work without (the
-    /// client key, the subject key): every failure comes back classified, as an outage or as a
-    /// configuration error, for the caller to answer like any failed call.
-    /// </summary>
-    /// <param name="secretId">The secret's ARN.</param>
-    /// <param name="variable">The variable that names it, for the messages.</param>
-    /// <param name="minBytes">The key's least length; a shorter value is a configuration error.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="KeySourceUnavailableException">Secrets Manager failed (<see cref="AwsCallException.Retryable"/> says which class), or the value is no key.</exception>
-    public async Task<byte[]> ReadKeyAsync(string secretId, string variable, int minBytes, CancellationToken cancellationToken)
-    {
-        string secret;
-        try
-        {
-            secret = await GetSecretStringAsync(secretId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsCallException failure)
-        {
-            throw new KeySourceUnavailableException(failure.Message, failure, failure.ErrorType ?? failure.StatusCode?.ToString(), failure.Retryable);
-        }
-        catch (InvalidOperationException failure)
-        {
-            throw new KeySourceUnavailableException(failure.Message, failure, "InvalidSecretValue", retryable: false);
-        }
-
-        var key = System.Text.Encoding.UTF8.GetBytes(secret);
-        return key.Length >= minBytes
-            ? key
-            : throw new KeySourceUnavailableException(
-                $"The secret named by {variable} is {key.Length} bytes long; the key must be at least {minBytes} bytes.", errorType: "InvalidSecretValue", retryable: false);
-    }
 
     /// <summary>The AWSCURRENT staging label: the version in use.</summary>
     public const string CurrentStage = "AWSCURRENT";

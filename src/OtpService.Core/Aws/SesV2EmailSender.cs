@@ -28,11 +28,15 @@ public sealed class SesV2EmailSender : IEmailSender
     /// The sender a Lambda builds once per container: endpoint from AWS_ENDPOINT_URL_SESV2, then AWS_ENDPOINT_URL,
     /// else the public one; region from AWS_REGION or AWS_DEFAULT_REGION; credentials from AWSSDK.Core's default chain.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="aws">The AWS settings read at init.</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null) =>
-        new(AwsEndpoints.SesV2(environment),
-            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, AwsEndpoints.Region(environment)), timeout: callTimeout));
+    /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
+    public static SesV2EmailSender For(AwsSettings aws, TimeSpan? callTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(aws);
+        return new(AwsEndpoints.SesV2(aws),
+            new SignedAwsHttpClient(new AwsRequestSigner(SigningService, aws.RequireRegion()), timeout: callTimeout));
+    }
 
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {

@@ -1,14 +1,16 @@
 using OtpService.Core.Aws;
+using OtpService.Core.Lambda;
 using Xunit;
 
 namespace OtpService.Tests.Aws;
 
 public class AwsEndpointsTests
 {
-    private static Func<string, string?> Environment(params (string Name, string Value)[] variables)
+    /// <summary>The AWS settings the one configuration reader makes of these variables.</summary>
+    private static AwsSettings Environment(params (string Name, string Value)[] variables)
     {
         var map = variables.ToDictionary(variable => variable.Name, variable => variable.Value);
-        return name => map.GetValueOrDefault(name);
+        return ServiceConfiguration.ReadAwsSettings(name => map.GetValueOrDefault(name));
     }
 
     [Fact]
@@ -82,8 +84,8 @@ public class AwsEndpointsTests
     [Fact]
     public void Region_PrefersAwsRegionOverAwsDefaultRegion()
     {
-        Assert.Equal("eu-west-1", AwsEndpoints.Region(Environment(("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "us-east-2"))));
-        Assert.Equal("us-east-2", AwsEndpoints.Region(Environment(("AWS_DEFAULT_REGION", "us-east-2"))));
+        Assert.Equal("eu-west-1", Environment(("AWS_REGION", "eu-west-1"), ("AWS_DEFAULT_REGION", "us-east-2")).RequireRegion());
+        Assert.Equal("us-east-2", Environment(("AWS_DEFAULT_REGION", "us-east-2")).RequireRegion());
     }
 
     [Fact]

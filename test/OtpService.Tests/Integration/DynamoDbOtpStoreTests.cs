@@ -3,6 +3,7 @@ using OtpService.Core.Rules;
 using OtpService.Core.Aws;
 using OtpService.Local.Emulators;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
@@ -413,7 +414,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
         var env = emulators.LambdaEnvironment(table);
-        return (new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), table), null);
+        return (new DynamoDbOtpStore(TestConfiguration.DynamoDb(env.GetValueOrDefault), table), null);
     }
 
     [Fact]
@@ -426,7 +427,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
         };
-        var store = new DynamoDbOtpStore(OtpServices.CreateDynamoDbClient(env.GetValueOrDefault), "otp_holder");
+        var store = new DynamoDbOtpStore(TestConfiguration.DynamoDb(env.GetValueOrDefault), "otp_holder");
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);
