@@ -67,6 +67,12 @@ internal sealed record InvokeOptions(string Function) : Command
 }
 
 /// <summary>
+/// <c>aot-template</c>: write template-aot.yaml from template.yaml (<see cref="Template.AotTemplate"/>),
+/// or with <see cref="Check"/> only say whether the committed one is what it would write.
+/// </summary>
+internal sealed record AotTemplateOptions(bool Check) : Command;
+
+/// <summary>
 /// The runner's command line on System.CommandLine: <c>[start-api] [options]</c> (the default) and
 /// <c>invoke FUNCTION [options]</c>, with generated help (<c>--help</c>, also per command) and
 /// validation (ports 1-65535 and distinct, absolute http(s) endpoint URLs, known function names).
@@ -150,9 +156,22 @@ internal static class CommandLine
         invoke.SetAction(_ => 0);
         root.Add(invoke);
 
+        // For developers of this repository, not for running the service: template.yaml is the one
+        // template to edit; this writes the Native AOT one from it.
+        var aotTemplate = new System.CommandLine.Command("aot-template", "Write template-aot.yaml from template.yaml (edit template.yaml only; a test fails while the two disagree).");
+        var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 if template-aot.yaml differs from what would be written." };
+        aotTemplate.Add(check);
+        aotTemplate.SetAction(_ => 0);
+        root.Add(aotTemplate);
+
         read = parsed =>
         {
             var command = parsed.CommandResult.Command;
+            if (command == aotTemplate)
+            {
+                return new AotTemplateOptions(parsed.GetValue(check));
+            }
+
             if (command == invoke)
             {
                 return new InvokeOptions(Canonical(parsed.GetRequiredValue(function)))

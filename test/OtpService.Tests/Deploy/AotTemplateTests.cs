@@ -5,9 +5,11 @@ using OtpService.Local.Template;
 namespace OtpService.Tests.Deploy;
 
 /// <summary>
-/// template-aot.yaml is template.yaml with the functions built as a Native AOT bootstrap. This
-/// keeps the two from drifting: any difference beyond the runtime, architecture, SnapStart and
-/// each function's build fails, naming both lines. The Handlers are the same in both: the
+/// template-aot.yaml is template.yaml with the functions built as a Native AOT bootstrap, written
+/// by <see cref="AotTemplate"/> (AotTemplateGenerationTests checks the committed file is its
+/// output). This checks the result on its own terms, apart from the generator's rules: any
+/// difference beyond the runtime, architecture, SnapStart and each function's build fails,
+/// naming both lines. The Handlers are the same in both: the
 /// function's name (an executable assembly's name under dotnet10, _HANDLER for the bootstrap).
 /// </summary>
 public partial class AotTemplateTests

@@ -127,6 +127,12 @@ public sealed class CommandLineTests
     [InlineData("invoke", "--help")]
     public void Help_IsHelpWithoutError(params string[] args) => Assert.Null(Assert.IsType<HelpCommand>(CommandLine.Parse(args)).Error);
 
+    [Theory]
+    [InlineData(false, "aot-template")]
+    [InlineData(true, "aot-template", "--check")]
+    public void AotTemplate_ParsesWithItsCheckFlag(bool check, params string[] args) =>
+        Assert.Equal(new AotTemplateOptions(check), CommandLine.Parse(args));
+
     [Fact]
     public void Help_ListsEveryOption()
     {
@@ -134,7 +140,7 @@ public sealed class CommandLineTests
 
         CommandLine.WriteHelp(Assert.IsType<HelpCommand>(CommandLine.Parse(["--help"])).Parsed, output);
 
-        foreach (var option in new[] { "--port", "--site-port", "--dynamodb-port", "--ses-port", "--data", "--env-vars", "--endpoint", "--dynamodb-endpoint", "--ses-endpoint", "--kms-endpoint", "--secrets-manager-endpoint", "invoke" })
+        foreach (var option in new[] { "--port", "--site-port", "--dynamodb-port", "--ses-port", "--data", "--env-vars", "--endpoint", "--dynamodb-endpoint", "--ses-endpoint", "--kms-endpoint", "--secrets-manager-endpoint", "invoke", "aot-template" })
         {
             Assert.Contains(option, output.ToString(), StringComparison.Ordinal);
         }
