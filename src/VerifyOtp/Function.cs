@@ -41,7 +41,7 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, (request, fields, cancellationToken) => _tokens is null
+        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _verifier.Clock, (request, fields, cancellationToken) => _tokens is null
             ? OtpEndpoints.VerifyAsync(_verifier, _settings, fields, cancellationToken)
             : OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
 }
