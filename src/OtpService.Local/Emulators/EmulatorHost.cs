@@ -82,6 +82,9 @@ internal sealed class EmulatorHost : IAsyncDisposable
 
         var root = RepositoryRoot.Find();
         await NpmPackages.EnsureInstalledAsync(root, options.Log, cancellationToken).ConfigureAwait(false);
+        // Said before the wait, which on a loaded machine is seconds of node start-up.
+        var starting = new[] { options.DynamoDbPort is null ? null : "dynalite (DynamoDB)", options.SesPort is null ? null : "aws-ses-v2-local (SES)" };
+        options.Log?.Invoke($"Starting {string.Join(" and ", starting.OfType<string>())} ...");
 
         List<string> dynaliteArgs = ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"];
         if (options.DataDirectory is { } data)

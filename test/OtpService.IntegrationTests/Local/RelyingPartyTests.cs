@@ -114,27 +114,27 @@ public sealed partial class RelyingPartyTests(LocalRunnerFixture fixture) : ICla
         claims["email"] = "attacker@example.com";
         var tampered = $"{parts[0]}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString()))}.{parts[2]}";
 
-        Assert.Equal($"email:{address}", await RunReadmeNodeExampleAsync(token, audience: Issuer));
-        Assert.Equal("error:ERR_JWS_SIGNATURE_VERIFICATION_FAILED", await RunReadmeNodeExampleAsync(tampered, audience: Issuer));
-        Assert.Equal("error:ERR_JWT_CLAIM_VALIDATION_FAILED", await RunReadmeNodeExampleAsync(token, audience: "https://another-site.example.com"));
-        Assert.Equal("error:ERR_JWT_EXPIRED", await RunReadmeNodeExampleAsync(token, audience: Issuer, clockOffsetSeconds: 301));
+        Assert.Equal($"email:{address}", await RunDocumentedNodeExampleAsync(token, audience: Issuer));
+        Assert.Equal("error:ERR_JWS_SIGNATURE_VERIFICATION_FAILED", await RunDocumentedNodeExampleAsync(tampered, audience: Issuer));
+        Assert.Equal("error:ERR_JWT_CLAIM_VALIDATION_FAILED", await RunDocumentedNodeExampleAsync(token, audience: "https://another-site.example.com"));
+        Assert.Equal("error:ERR_JWT_EXPIRED", await RunDocumentedNodeExampleAsync(token, audience: Issuer, clockOffsetSeconds: 301));
     }
 
     /// <summary>
-    /// README's Node block, word for word, run by node with the pinned jose (package.json) against
+    /// docs/api.md's Node block, word for word, run by node with the pinned jose (package.json) against
     /// the runner's JWKS: "email:..." or "error:" and jose's error code. The clock offset moves the
     /// script's Date, as a relying party's clock 301 s on.
     /// </summary>
-    private async Task<string> RunReadmeNodeExampleAsync(string token, string audience, int clockOffsetSeconds = 0)
+    private async Task<string> RunDocumentedNodeExampleAsync(string token, string audience, int clockOffsetSeconds = 0)
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "README.md")).ReplaceLineEndings("\n");
+        var doc = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "docs", "api.md")).ReplaceLineEndings("\n");
         const string Opening = "`RelyingPartyTests`, which also checks it refuses a tampered, wrong-audience and expired token):\n\n```js\n";
-        var start = readme.IndexOf(Opening, StringComparison.Ordinal);
-        Assert.True(start >= 0, "README no longer shows the Node example");
+        var start = doc.IndexOf(Opening, StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/api.md no longer shows the Node example");
         start += Opening.Length;
-        var example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var example = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
         // Under the repository's obj/, so node resolves 'jose' from the repository's node_modules.
-        var folder = Path.Combine(RepositoryRoot.Find(), "obj", "readme-node-example");
+        var folder = Path.Combine(RepositoryRoot.Find(), "obj", "api-doc-node-example");
         Directory.CreateDirectory(folder);
         var script = Path.Combine(folder, $"check-{Guid.NewGuid():N}.mjs");
         await File.WriteAllTextAsync(script, $$"""

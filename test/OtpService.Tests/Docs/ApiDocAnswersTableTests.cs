@@ -5,21 +5,21 @@ using Xunit;
 
 namespace OtpService.Tests.Docs;
 
-/// <summary>README's answers table ("The API") lists every verify answer the code gives, with its HTTP status, status word and message.</summary>
-public class ReadmeAnswersTableTests
+/// <summary>docs/api.md's answers table ("Routes and answers") lists every verify answer the code gives, with its HTTP status, status word and message.</summary>
+public class ApiDocAnswersTableTests
 {
     public static TheoryData<VerifyStatus> VerifyStatuses() => [.. Enum.GetValues<VerifyStatus>()];
 
     [Theory]
     [MemberData(nameof(VerifyStatuses))]
-    public void EveryVerifyAnswer_IsARowOfTheReadmesTable(VerifyStatus status)
+    public void EveryVerifyAnswer_IsARowOfTheApiDocsTable(VerifyStatus status)
     {
         var answer = ApiAnswers.For(new VerifyOutcome(status));
-        var readme = File.ReadAllLines(RepositoryFiles.PathOf("README.md"));
+        var doc = File.ReadAllLines(RepositoryFiles.PathOf("docs", "api.md"));
 
-        var row = readme.FirstOrDefault(l => l.StartsWith($"| verify | {answer.StatusCode} | `{answer.Body.Status}` |", StringComparison.Ordinal));
+        var row = doc.FirstOrDefault(l => l.StartsWith($"| verify | {answer.StatusCode} | `{answer.Body.Status}` |", StringComparison.Ordinal));
 
-        Assert.True(row is not null, $"README's table has no row '| verify | {answer.StatusCode} | `{answer.Body.Status}` |'");
+        Assert.True(row is not null, $"docs/api.md's table has no row '| verify | {answer.StatusCode} | `{answer.Body.Status}` |'");
         if (!row.Contains("(or", StringComparison.Ordinal))
         {
             // A row that lists variants ("(or: ...)") words them shorter; every other row gives the message as sent.
@@ -30,7 +30,7 @@ public class ReadmeAnswersTableTests
     [Fact]
     public void TheSentRow_NamesTheVerificationId()
     {
-        var row = File.ReadAllLines(RepositoryFiles.PathOf("README.md")).First(l => l.StartsWith("| generate | 202 | `sent` |", StringComparison.Ordinal));
+        var row = File.ReadAllLines(RepositoryFiles.PathOf("docs", "api.md")).First(l => l.StartsWith("| generate | 202 | `sent` |", StringComparison.Ordinal));
 
         Assert.Contains("`verificationId`", row, StringComparison.Ordinal);
     }

@@ -11,6 +11,13 @@ namespace OtpService.Tests.OpenApi;
 /// <summary>docs/openapi.json on its own: a valid OpenAPI 3.1 document whose examples hold, and a validator that can fail.</summary>
 public sealed class OpenApiDocumentTests
 {
+    /// <summary>The two routes, named as the integration project's <c>ApiAnswersFixture</c> names them (that fixture starts emulators).</summary>
+    private static class ApiAnswersFixture
+    {
+        public const string Generate = "/otp/generate";
+        public const string Verify = "/otp/verify";
+    }
+
     private readonly OpenApiSpec spec = OpenApiSpec.Load();
 
     [Fact]

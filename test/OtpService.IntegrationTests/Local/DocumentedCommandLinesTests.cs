@@ -10,7 +10,7 @@ using OtpService.Tests.Support;
 namespace OtpService.Tests.Local;
 
 /// <summary>
-/// The runner's command lines exactly as README.md, docs/local.md and docs/site.md show them, run as a newcomer
+/// The runner's command lines exactly as README.md and docs/*.md show them, run as a newcomer
 /// runs them: in a shell at the repository root, through <c>dotnet run --project ...</c> (whose
 /// working directory for a Web SDK project would otherwise be the project's folder). Only the
 /// ports change: free ones replace or follow the defaults, so the test runs beside anything else.
@@ -152,7 +152,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 
     /// <summary>
     /// The runner command lines this test runs itself: every one in the fenced code blocks of
-    /// README.md and docs/local.md, except piped ones (they need a file of the reader's) and those
+    /// README.md and docs/*.md, except piped ones (they need a file of the reader's) and those
     /// whose block first starts an emulator of the reader's (moto: <see cref="MotoLines"/>; Docker, Java: not here).
     /// </summary>
     private static List<string> Runnable() =>
@@ -167,13 +167,15 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     private static bool IsRunnerLine(string line) =>
         RunnerLine().IsMatch(line) && !line.Contains("--help", StringComparison.Ordinal) && !line.Contains(" -- aot-template", StringComparison.Ordinal);
 
-    /// <summary>Every line of every fenced code block of README.md, docs/local.md and docs/site.md, with its block.</summary>
+    /// <summary>Every line of every fenced code block of README.md and docs/*.md, with its block.</summary>
     private static List<(string Line, string Block)> Documented()
     {
         var lines = new List<(string, string)>();
-        foreach (var doc in new[] { "README.md", Path.Combine("docs", "local.md"), Path.Combine("docs", "site.md") })
+        var root = LocalRunnerProcess.RepositoryRootPath;
+        var docs = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal).Select(p => Path.GetRelativePath(root, p));
+        foreach (var doc in docs.Prepend("README.md"))
         {
-            var text = File.ReadAllText(Path.Combine(LocalRunnerProcess.RepositoryRootPath, doc));
+            var text = File.ReadAllText(Path.Combine(root, doc));
             foreach (Match block in FencedBlock().Matches(text))
             {
                 var body = block.Groups[1].Value;

@@ -3,9 +3,9 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace OtpService.Tests.Docs;
 
-// The C# example of README "Using the answer", compiled here and run against the local runner
-// (Local/RelyingPartyTests); ReadmeExamplesTests checks README shows exactly this text.
-// README: begin
+// The C# example of docs/api.md "Using the answer", compiled here and run against the local runner
+// (Local/RelyingPartyTests); ApiDocExamplesTests checks docs/api.md shows exactly this text.
+// docs/api.md: begin
 public static class OtpTokenCheck
 {
     /// <summary>The verified address in a verify token, or null when the token is not valid for us.</summary>
@@ -23,4 +23,4 @@ public static class OtpTokenCheck
         return result.IsValid && result.Claims.TryGetValue("email", out var email) ? (string)email : null;
     }
 }
-// README: end
+// docs/api.md: end
