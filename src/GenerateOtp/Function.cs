@@ -10,17 +10,16 @@ public sealed class Function
     private readonly OtpSettings _settings;
     private readonly InvocationLog _log;
 
-    /// <summary>Called by Lambda once per container: real DynamoDB client, settings from the environment.</summary>
-    public Function()
-        : this(OtpServices.FromEnvironment())
-    {
-    }
-
+    /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): its store, client key and log from <paramref name="services"/>.</summary>
     public Function(OtpServices services)
         : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(GenerateOtp)))
     {
     }
 
+    /// <summary>The function around a ready rule.</summary>
+    /// <param name="issuer">The rule.</param>
+    /// <param name="settings">The service's settings.</param>
+    /// <param name="log">One line per invocation.</param>
     public Function(OtpIssuer issuer, OtpSettings settings, InvocationLog log)
     {
         _issuer = issuer;
@@ -29,5 +28,5 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, _issuer.Clock, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
 }

@@ -9,22 +9,18 @@ public sealed class Function
     private readonly OtpMailer _mailer;
     private readonly InvocationLog _log;
 
-    /// <summary>Called by Lambda once per container: real DynamoDB and SES clients, signing key, settings from the environment.</summary>
-    public Function()
-        : this(OtpServices.FromEnvironment())
-    {
-    }
-
+    /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): store, SES sender, code key ring and log from <paramref name="services"/>.</summary>
+    /// <exception cref="InvalidOperationException">No sender address, a timeout too short to mail one record, or a key not configured; the message names the variable.</exception>
     public Function(OtpServices services)
-        : this(services, services.CreateLog(nameof(SendOtpEmail)))
     {
+        ArgumentNullException.ThrowIfNull(services);
+        _log = services.CreateLog(nameof(SendOtpEmail));
+        _mailer = new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(_log), services.RequireSender(), services.Clock);
     }
 
-    private Function(OtpServices services, InvocationLog log)
-        : this(new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(log), services.RequireSender(), services.Clock), log)
-    {
-    }
-
+    /// <summary>The function around a ready rule.</summary>
+    /// <param name="mailer">The rule.</param>
+    /// <param name="log">One line per invocation.</param>
     public Function(OtpMailer mailer, InvocationLog log)
     {
         _mailer = mailer;

@@ -16,22 +16,18 @@ public sealed class Function
     private readonly InvocationLog _log;
     private readonly IdentityTokens? _tokens;
 
-    /// <summary>Called by Lambda once per container: real DynamoDB and KMS clients, keys, settings from the environment.</summary>
-    public Function()
-        : this(OtpServices.FromEnvironment())
-    {
-    }
-
+    /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): store, keys, token issuer and log from <paramref name="services"/>.</summary>
+    /// <exception cref="InvalidOperationException">A key not configured; the message names the variable.</exception>
     public Function(OtpServices services)
-        : this(services, services.CreateLog(nameof(VerifyOtp)))
     {
+        ArgumentNullException.ThrowIfNull(services);
+        _log = services.CreateLog(nameof(VerifyOtp));
+        _settings = services.Settings;
+        _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
+        _tokens = services.CreateTokens();
     }
 
-    private Function(OtpServices services, InvocationLog log)
-        : this(new OtpVerifier(services.CreateStore(), services.CreateCodes(log), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, log, services.CreateTokens())
-    {
-    }
-
+    /// <summary>The function around a ready rule.</summary>
     /// <param name="verifier">The rule.</param>
     /// <param name="settings">The service's settings.</param>
     /// <param name="log">One line per invocation.</param>
@@ -45,7 +41,7 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, (request, fields, cancellationToken) => _tokens is null
+        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _verifier.Clock, (request, fields, cancellationToken) => _tokens is null
             ? OtpEndpoints.VerifyAsync(_verifier, _settings, fields, cancellationToken)
             : OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
 }

@@ -28,7 +28,7 @@ internal static class Deadlines
             ["AWS_ENDPOINT_URL_DYNAMODB"] = hanging.Url.ToString(),
             ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "10",
         };
-        var generate = new GenerateOtp.Function(new OtpServices(env.GetValueOrDefault) { LogOutput = TextWriter.Null });
+        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = TextWriter.Null });
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
@@ -50,8 +50,8 @@ internal static class Deadlines
         UseCredentialsOf(environment);
         await using var hanging = new HangingEndpoint();
         var env = new Dictionary<string, string>(environment) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30" };
-        var generate = new GenerateOtp.Function(new OtpServices(env.GetValueOrDefault) { LogOutput = TextWriter.Null });
-        var sender = new SendOtpEmail.Function(new OtpServices(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_SESV2"] = hanging.Url.ToString() }.GetValueOrDefault) { LogOutput = TextWriter.Null });
+        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = TextWriter.Null });
+        var sender = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_SESV2"] = hanging.Url.ToString() }.GetValueOrDefault)) { LogOutput = TextWriter.Null });
         var times = new List<double>();
         for (var run = 0; run < runs; run++)
         {

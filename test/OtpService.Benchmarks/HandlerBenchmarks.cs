@@ -32,7 +32,7 @@ public class HandlerBenchmarks
         var stored = new StoredCode(Address, now + 315_360_000, now, nonce, settings.CodeLength);
         var log = new InvocationLog(TextWriter.Null, "bench");
 
-        var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.ClientKeyLoader.DevelopmentKey));
+        var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.ClientKey));
         var record = AddressState.Empty with { Version = 1, Newest = stored.ExpiresAt, SendTat = now + 720, LastSentAt = now };
         _generate = new GenerateOtp.Function(
             new OtpIssuer(new FixedOtpStore(new NewestCode(AddressState.Empty, null)), settings, TimeProvider.System, tagger), settings, log);

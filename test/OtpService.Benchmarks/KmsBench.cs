@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using OtpService.Core.Aws;
+using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Core.Tokens;
 using OtpService.Tests.Integration;
@@ -107,6 +108,7 @@ internal sealed class KmsBench : IAsyncDisposable
     private static AmazonKeyManagementServiceClient Client(string endpoint)
     {
         var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = endpoint, ["AWS_REGION"] = "us-east-1" };
-        return AwsClientFactory.Kms(environment.GetValueOrDefault);
+        var configuration = ServiceConfiguration.Read(environment.GetValueOrDefault);
+        return AwsClientFactory.Kms(configuration.Aws, configuration.Budget);
     }
 }

@@ -59,14 +59,14 @@ if (command is "all" or "abuse")
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // The defaults, or the OTP_* limits set in the environment (README "Settings that move the figures").
-        var result = AbuseSimulation.Run(model, OtpService.Core.Rules.OtpSettings.FromEnvironment(), probedDays: 2, simulatedDays: 365, seed: 11);
+        var result = AbuseSimulation.Run(model, OtpService.Core.Lambda.ServiceConfiguration.FromEnvironment().Otp, probedDays: 2, simulatedDays: 365, seed: 11);
         Report.Progress($"abuse {model.Name}: {result.JudgedGuesses} judged guesses ({result.ShortCodeGuesses} at short codes) in a year; "
             + $"owner signed in {result.OwnerSignIns} times, {result.OwnerSignInFailures} failed; {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
         Report.Emit(new Figure("owner_lockout_minutes_per_day", result.LockoutMinutesPerDay, "min") { Model = model.Name });
         Report.Emit(new Figure("guess_success_per_year", result.GuessSuccessPerYear, "probability") { Model = model.Name });
     }
 
-    var person = AbuseSimulation.PersonFollowingThePage(OtpService.Core.Rules.OtpSettings.FromEnvironment());
+    var person = AbuseSimulation.PersonFollowingThePage(OtpService.Core.Lambda.ServiceConfiguration.FromEnvironment().Otp);
     Report.Progress($"abuse person_following_the_page: {person.CodesSent} codes (a mistyped address, then two tabs each resending once); longest wait {person.LongestWaitSeconds} s");
     Report.Emit(new Figure("person_longest_wait_seconds", person.LongestWaitSeconds, "s") { Model = "person_following_the_page" });
     if (command == "abuse")
@@ -119,6 +119,7 @@ var functionEnvironment = new Dictionary<string, string>
     ["OTP_MAX_SENDS_PER_MINUTE"] = "10000",
     ["OTP_TOKEN_SIGNING_KEY"] = OtpService.Core.Aws.DevelopmentKeys.TokenSigningKeyPem,
     ["OTP_SUBJECT_KEY"] = OtpService.Core.Aws.DevelopmentKeys.SubjectKey,
+    ["OTP_CLIENT_KEY"] = OtpService.Core.Aws.DevelopmentKeys.ClientKey,
 };
 
 // VerifyOtp as deployed signs through KMS: with moto's server present, the cold verify and the

@@ -34,7 +34,7 @@ internal static class StorageFigures
         var store = new DynamoDbOtpStore(client, tableName);
         var settings = new OtpSettings();
         var clock = new SteppedClock(1_800_000_000);
-        var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.ClientKeyLoader.DevelopmentKey));
+        var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.ClientKey));
         var issuer = new OtpIssuer(store, settings, clock, tagger);
         var verifier = new OtpVerifier(store, new OtpCode(Encoding.UTF8.GetBytes("local-development-key-not-for-production-use-000000")), settings, clock, tagger);
         var address = $"history-{Guid.NewGuid():N}@example.com";

@@ -19,8 +19,8 @@ namespace OtpService.Core.Aws;
 /// <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS</c> is <c>true</c>, <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c> (the
 /// service id upper-cased, spaces as underscores: <c>DYNAMODB</c>, <c>KMS</c>, <c>SESV2</c>,
 /// <c>SECRETS_MANAGER</c>), then <c>AWS_ENDPOINT_URL</c>, else the public regional endpoint. AWSSDK.Core 4.1
-/// implements the same precedence, but reads the process environment only; the functions read theirs
-/// through one function (a test's, the local runner's), so the rule is applied here, once, for all four clients.
+/// implements the same precedence, but reads the process environment only; the functions read theirs once
+/// into <see cref="AwsSettings"/> (a test's or the local runner's variables too), so the rule is applied here, for all four clients.
 /// </para>
 /// <para>
 /// Call bounds (AWSSDK clients): every attempt waits at most the budget's attempt timeout (connect
@@ -41,48 +41,47 @@ namespace OtpService.Core.Aws;
 /// </remarks>
 public static class AwsClientFactory
 {
-    public const string RegionVariable = "AWS_REGION";
-    public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
-    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
-
-    /// <summary>The SDKs' switch for ignoring every AWS_ENDPOINT_URL* variable.</summary>
-    public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
-
     /// <summary>The variable of each service's own endpoint (its SDK service id, upper-cased, spaces as underscores).</summary>
-    public static string EndpointVariable(Dependency service) => "AWS_ENDPOINT_URL_" + service switch
+    public static string EndpointVariable(Dependency service) => service switch
     {
-        Dependency.DynamoDB => "DYNAMODB",
-        Dependency.DynamoDBStreams => "DYNAMODB_STREAMS",
-        Dependency.KMS => "KMS",
-        Dependency.SES => "SESV2",
-        Dependency.SecretsManager => "SECRETS_MANAGER",
+        Dependency.DynamoDB => AwsSettings.DynamoDbEndpointVariable,
+        Dependency.DynamoDBStreams => AwsSettings.DynamoDbStreamsEndpointVariable,
+        Dependency.KMS => AwsSettings.KmsEndpointVariable,
+        Dependency.SES => AwsSettings.SesV2EndpointVariable,
+        Dependency.SecretsManager => AwsSettings.SecretsManagerEndpointVariable,
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
     };
 
     /// <summary>The region to call and to sign for: AWS_REGION (set by Lambda), then AWS_DEFAULT_REGION.</summary>
     /// <exception cref="InvalidOperationException">Neither is set.</exception>
-    public static string Region(Func<string, string?> environment)
+    public static string Region(AwsSettings aws)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        return Value(environment, RegionVariable)
-            ?? Value(environment, DefaultRegionVariable)
-            ?? throw new InvalidOperationException(
-                $"No AWS region configured: set {RegionVariable} (Lambda sets it) or {DefaultRegionVariable}.");
+        ArgumentNullException.ThrowIfNull(aws);
+        return aws.RequireRegion();
     }
 
     /// <summary>The endpoint configured for <paramref name="service"/> (an emulator, a VPC endpoint), or null for the public one.</summary>
     /// <exception cref="InvalidOperationException">The variable is set but is no absolute http(s) URL; the message names it.</exception>
-    public static Uri? ConfiguredEndpoint(Func<string, string?> environment, Dependency service)
+    public static Uri? ConfiguredEndpoint(AwsSettings aws, Dependency service)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (string.Equals(Value(environment, IgnoreConfiguredEndpointsVariable), "true", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(aws);
+        if (aws.IgnoreConfiguredEndpoints)
         {
             return null;
         }
 
-        foreach (var variable in new[] { EndpointVariable(service), GlobalEndpointVariable })
+        var own = service switch
         {
-            if (Value(environment, variable) is { } configured)
+            Dependency.DynamoDB => aws.DynamoDbEndpoint,
+            Dependency.DynamoDBStreams => aws.DynamoDbStreamsEndpoint,
+            Dependency.KMS => aws.KmsEndpoint,
+            Dependency.SES => aws.SesV2Endpoint,
+            Dependency.SecretsManager => aws.SecretsManagerEndpoint,
+            _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+        };
+        foreach (var (variable, configured) in new[] { (EndpointVariable(service), own), (AwsSettings.GlobalEndpointVariable, aws.GlobalEndpoint) })
+        {
+            if (configured is { Length: > 0 })
             {
                 return Uri.TryCreate(configured, UriKind.Absolute, out var uri)
                     && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
@@ -95,57 +94,54 @@ public static class AwsClientFactory
     }
 
     /// <summary>Where calls to <paramref name="service"/> go: the configured endpoint, else the public regional one.</summary>
-    public static Uri Endpoint(Func<string, string?> environment, Dependency service) =>
-        ConfiguredEndpoint(environment, service) ?? new Uri($"https://{PublicHostPrefix(service)}.{Region(environment)}.amazonaws.com");
+    public static Uri Endpoint(AwsSettings aws, Dependency service) =>
+        ConfiguredEndpoint(aws, service) ?? new Uri($"https://{PublicHostPrefix(service)}.{Region(aws)}.amazonaws.com");
 
     /// <summary>
     /// The DynamoDB client: each attempt waits at most <see cref="InvocationBudget.DynamoDbAttemptTimeout"/>,
     /// with <see cref="InvocationBudget.DynamoDbMaxErrorRetry"/> retry and no other resend, so one call ends within
     /// <see cref="InvocationBudget.DynamoDbCallLimit"/>; the invocation's deadline token cancels the rest.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget; null: the one the environment's settings give.</param>
-    public static AmazonDynamoDBClient DynamoDb(Func<string, string?> environment, InvocationBudget? budget = null)
+    /// <param name="aws">The AWS settings read once at init.</param>
+    /// <param name="budget">The function's budget.</param>
+    public static AmazonDynamoDBClient DynamoDb(AwsSettings aws, InvocationBudget budget)
     {
-        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
-        return new AmazonDynamoDBClient(Configure(new AmazonDynamoDBConfig(), environment, Dependency.DynamoDB, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry));
+        ArgumentNullException.ThrowIfNull(budget);
+        return new AmazonDynamoDBClient(Configure(new AmazonDynamoDBConfig(), aws, Dependency.DynamoDB, budget.DynamoDbAttemptTimeout, InvocationBudget.DynamoDbMaxErrorRetry));
     }
-
-    /// <inheritdoc cref="Kms(Func{string, string?}, InvocationBudget?)"/>
-    public static AmazonKeyManagementServiceClient Kms(Func<string, string?> environment) => Kms(environment, null);
 
     /// <summary>
     /// The KMS client: each attempt waits at most <see cref="InvocationBudget.KmsAttemptTimeout"/>, with
     /// <see cref="InvocationBudget.KmsMaxErrorRetry"/> retry and no other resend, so one Sign ends within
     /// <see cref="InvocationBudget.KmsCallLimit"/>, inside the invocation's budget.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget; null: the one the environment's settings give.</param>
-    public static AmazonKeyManagementServiceClient Kms(Func<string, string?> environment, InvocationBudget? budget)
+    /// <param name="aws">The AWS settings read once at init.</param>
+    /// <param name="budget">The function's budget.</param>
+    public static AmazonKeyManagementServiceClient Kms(AwsSettings aws, InvocationBudget budget)
     {
-        budget ??= InvocationBudget.For(OtpSettings.FromVariables(environment));
-        return new AmazonKeyManagementServiceClient(Configure(new AmazonKeyManagementServiceConfig(), environment, Dependency.KMS, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry));
+        ArgumentNullException.ThrowIfNull(budget);
+        return new AmazonKeyManagementServiceClient(Configure(new AmazonKeyManagementServiceConfig(), aws, Dependency.KMS, budget.KmsAttemptTimeout, InvocationBudget.KmsMaxErrorRetry));
     }
 
     /// <summary>The signed client for <paramref name="service"/> (Secrets Manager, SES v2): its endpoint and region by the rules above, default credentials.</summary>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="aws">The AWS settings read once at init.</param>
     /// <param name="service">The service called.</param>
     /// <param name="signingService">The name SigV4 signs for (SES v2 signs as <c>ses</c>).</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static (Uri Endpoint, SignedAwsHttpClient Client) SigV4(Func<string, string?> environment, Dependency service, string signingService, TimeSpan? callTimeout) =>
-        (Endpoint(environment, service), new SignedAwsHttpClient(service, new AwsRequestSigner(signingService, Region(environment)), timeout: callTimeout));
+    public static (Uri Endpoint, SignedAwsHttpClient Client) SigV4(AwsSettings aws, Dependency service, string signingService, TimeSpan? callTimeout) =>
+        (Endpoint(aws, service), new SignedAwsHttpClient(service, new AwsRequestSigner(signingService, Region(aws)), timeout: callTimeout));
 
     /// <summary>The call bounds, the renewable connection pools, the region and the endpoint, for any AWSSDK client's config.</summary>
     /// <param name="config">The client's configuration.</param>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="aws">The AWS settings read once at init.</param>
     /// <param name="service">The service the client calls.</param>
     /// <param name="attemptTimeout">One attempt's limit (<c>ClientConfig.Timeout</c> and <c>ConnectTimeout</c>).</param>
     /// <param name="maxErrorRetry">Retries after the first attempt.</param>
-    public static T Configure<T>(T config, Func<string, string?> environment, Dependency service, TimeSpan attemptTimeout, int maxErrorRetry)
+    public static T Configure<T>(T config, AwsSettings aws, Dependency service, TimeSpan attemptTimeout, int maxErrorRetry)
         where T : ClientConfig
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(aws);
         config.Timeout = attemptTimeout;
         config.ConnectTimeout = attemptTimeout;
         config.RetryMode = RequestRetryMode.Standard;
@@ -153,8 +149,8 @@ public static class AwsClientFactory
         config.MaxStaleConnectionRetries = 0;
         // Pools the runtime drops after a SnapStart restore (AwsConnections).
         config.HttpClientFactory = AwsConnections.SdkHttpClients;
-        var region = Region(environment);
-        if (ConfiguredEndpoint(environment, service) is { } endpoint)
+        var region = Region(aws);
+        if (ConfiguredEndpoint(aws, service) is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();
             config.AuthenticationRegion = region;
@@ -176,8 +172,4 @@ public static class AwsClientFactory
         Dependency.SecretsManager => "secretsmanager",
         _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
     };
-
-    /// <summary>An unset and an empty variable mean the same, as in the SDKs.</summary>
-    private static string? Value(Func<string, string?> environment, string name) =>
-        environment(name) is { Length: > 0 } value ? value.Trim() : null;
 }

@@ -1,7 +1,7 @@
 namespace OtpService.Core.Aws;
 
 /// <summary>
-/// The fixed development keys the local runner uses when no key is configured. They are public
+/// The fixed development keys the local runner sets when no key is configured. They are public
 /// (in this repository) and protect nothing, so the loaders refuse them when the code runs in
 /// Lambda (<see cref="LambdaFunctionNameVariable"/> is set).
 /// </summary>
@@ -12,6 +12,9 @@ public static class DevelopmentKeys
 
     /// <summary>The key for the token's <c>sub</c> (OTP_SUBJECT_KEY) in local development.</summary>
     public const string SubjectKey = "local-development-subject-key-not-for-production-00";
+
+    /// <summary>The key that pseudonymizes callers (OTP_CLIENT_KEY) in local development.</summary>
+    public const string ClientKey = "local-development-client-key-not-for-production-use";
 
     /// <summary>
     /// The ES256 token-signing key (OTP_TOKEN_SIGNING_KEY) in local development: a P-256 private key,
@@ -27,11 +30,4 @@ public static class DevelopmentKeys
 
     /// <summary>Set by Lambda in every function's environment (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).</summary>
     public const string LambdaFunctionNameVariable = "AWS_LAMBDA_FUNCTION_NAME";
-
-    /// <summary>True when the code runs in Lambda.</summary>
-    public static bool InLambda(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        return environment(LambdaFunctionNameVariable) is { Length: > 0 };
-    }
 }

@@ -26,15 +26,13 @@ public sealed class SecretsManagerClient
         this.client = client ?? throw new ArgumentNullException(nameof(client));
     }
 
-    /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one; default credentials.</summary>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment) => FromEnvironment(environment, null);
-
-    /// <inheritdoc cref="FromEnvironment(Func{string, string?})"/>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one (<see cref="AwsClientFactory"/>); default credentials.</summary>
+    /// <param name="aws">The AWS settings read at init.</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SecretsManagerClient FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout)
+    /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
+    public static SecretsManagerClient For(AwsSettings aws, TimeSpan? callTimeout = null)
     {
-        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SecretsManager, SigningService, callTimeout);
+        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SecretsManager, SigningService, callTimeout);
         return new(endpoint, client);
     }
 
@@ -42,25 +40,6 @@ public sealed class SecretsManagerClient
     /// <exception cref="DependencyException">The call failed, or the secret holds binary data, not a string.</exception>
     public async Task<string> GetSecretStringAsync(string secretId, CancellationToken cancellationToken) =>
         (await GetSecretVersionAsync(secretId, CurrentStage, cancellationToken).ConfigureAwait(false))!.SecretString;
-
-    /// <summary>
-    /// The secret's current SecretString as the bytes of a key a function cannot work without (the
-    /// client key, the subject key): every failure comes back classified, as an outage or as a
-    /// configuration error, for the caller to answer like any failed call.
-    /// </summary>
-    /// <param name="secretId">The secret's ARN.</param>
-    /// <param name="variable">The variable that names it, for the messages.</param>
-    /// <param name="minBytes">The key's least length; a shorter value is a configuration error.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="DependencyException">Secrets Manager failed (its <see cref="FailureKind"/> says which class), or the value is no key.</exception>
-    public async Task<byte[]> ReadKeyAsync(string secretId, string variable, int minBytes, CancellationToken cancellationToken)
-    {
-        var secret = await GetSecretStringAsync(secretId, cancellationToken).ConfigureAwait(false);
-        var key = System.Text.Encoding.UTF8.GetBytes(secret);
-        return key.Length >= minBytes
-            ? key
-            : throw InvalidValue($"The secret named by {variable} is {key.Length} bytes long; the key must be at least {minBytes} bytes.");
-    }
 
     /// <summary>A secret whose value is no key (binary, too short, without a VersionId): the deployment is wrong.</summary>
     public static DependencyException InvalidValue(string message) =>

@@ -28,11 +28,12 @@ public sealed class SesV2EmailSender : IEmailSender
     /// The sender a Lambda builds once per container: endpoint from AWS_ENDPOINT_URL_SESV2, then AWS_ENDPOINT_URL,
     /// else the public one; region from AWS_REGION or AWS_DEFAULT_REGION; credentials from AWSSDK.Core's default chain.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
+    /// <param name="aws">The AWS settings read at init.</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static SesV2EmailSender FromEnvironment(Func<string, string?> environment, TimeSpan? callTimeout = null)
+    /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
+    public static SesV2EmailSender For(AwsSettings aws, TimeSpan? callTimeout = null)
     {
-        var (endpoint, client) = AwsClientFactory.SigV4(environment, Dependency.SES, SigningService, callTimeout);
+        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SES, SigningService, callTimeout);
         return new(endpoint, client);
     }
 

@@ -1,6 +1,6 @@
 using Amazon.KeyManagementService;
-using OtpService.Core.Tokens;
 using OtpService.Core.Rules;
+using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Aws;
 
@@ -26,21 +26,22 @@ public static class TokenSigningKeyLoader
     /// failed read is tried again by the next request). The read's failures are KMS's, classified by
     /// <see cref="AwsFailureClassifier"/>; a key of the wrong kind is a configuration <see cref="DependencyException"/>.
     /// </summary>
-    /// <param name="environment">Reads one environment variable.</param>
-    /// <param name="budget">The function's budget: the KMS client's timeouts come from it, so a Sign fits inside an invocation.</param>
+    /// <param name="source">The variables' values, read at init.</param>
+    /// <param name="inLambda">True in Lambda: a private key given directly is refused.</param>
+    /// <param name="kms">Builds the KMS client when the key is in KMS (its timeouts from the function's budget, so a Sign fits inside an invocation).</param>
     /// <exception cref="InvalidOperationException">No key configured, a bad PEM, or a private key in Lambda: init stops.</exception>
-    public static DeferredKey<TokenKeySet> Plan(Func<string, string?> environment, InvocationBudget? budget = null)
+    public static DeferredKey<TokenKeySet> Plan(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(kms);
+        if (source.KmsKeyId is { } keyId)
         {
-            var kms = AwsClientFactory.Kms(environment, budget);
-            var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
+            var client = kms();
             return new DeferredKey<TokenKeySet>(async ct =>
             {
                 try
                 {
-                    var loaded = await ReadKmsKeysAsync(kms, keyId, rotationKeyId, ct).ConfigureAwait(false);
+                    var loaded = await ReadKmsKeysAsync(client, keyId, source.RotationKeyId, ct).ConfigureAwait(false);
                     return new TokenKeySet(loaded.Signer, loaded.OtherPublishedKeys);
                 }
                 catch (InvalidOperationException wrongKind)
@@ -50,26 +51,20 @@ public static class TokenSigningKeyLoader
             });
         }
 
-        var local = LocalKey(environment);
+        var local = LocalKey(source, inLambda);
         return DeferredKey.Known(new TokenKeySet(local.Signer, local.OtherPublishedKeys));
     }
 
+    /// <summary>The keys read directly, failures unwrapped (the KMS reads as <see cref="Plan"/> does them).</summary>
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
     /// <exception cref="DependencyException">KMS GetPublicKey failed (classified by <see cref="AwsFailureClassifier"/>).</exception>
-    public static async Task<Loaded> LoadAsync(
-        Func<string, string?> environment,
-        Func<Func<string, string?>, IAmazonKeyManagementService> kmsClient,
-        CancellationToken cancellationToken)
+    public static async Task<Loaded> LoadAsync(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(kmsClient);
-        if (environment(KmsKeyVariable)?.Trim() is { Length: > 0 } keyId)
-        {
-            var rotationKeyId = environment(RotationKeyVariable)?.Trim() is { Length: > 0 } rotation ? rotation : null;
-            return await ReadKmsKeysAsync(kmsClient(environment), keyId, rotationKeyId, cancellationToken).ConfigureAwait(false);
-        }
-
-        return LocalKey(environment);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(kms);
+        return source.KmsKeyId is { } keyId
+            ? await ReadKmsKeysAsync(kms(), keyId, source.RotationKeyId, cancellationToken).ConfigureAwait(false)
+            : LocalKey(source, inLambda);
     }
 
     /// <summary>The signing key's and the rotation key's public halves, read in parallel.</summary>
@@ -87,11 +82,11 @@ public static class TokenSigningKeyLoader
     }
 
     /// <summary>The development key given directly (OTP_TOKEN_SIGNING_KEY), refused in Lambda.</summary>
-    private static Loaded LocalKey(Func<string, string?> environment)
+    private static Loaded LocalKey(TokenKeySource source, bool inLambda)
     {
-        if (environment(LocalKeyVariable) is { Length: > 0 } pem)
+        if (source.LocalKeyPem is { } pem)
         {
-            if (DevelopmentKeys.InLambda(environment))
+            if (inLambda)
             {
                 throw new InvalidOperationException(
                     $"{LocalKeyVariable} holds a private key, and this is Lambda ({DevelopmentKeys.LambdaFunctionNameVariable} is set). "

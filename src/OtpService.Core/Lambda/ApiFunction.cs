@@ -14,16 +14,18 @@ namespace OtpService.Core.Lambda;
 /// </summary>
 public static class ApiFunction
 {
+    /// <summary>Runs <paramref name="action"/> for one API event within the budget <paramref name="settings"/> give, its deadline on <paramref name="clock"/> (the function's one clock).</summary>
     public static Task<Stream> HandleAsync(
         Stream input,
         string route,
         InvocationLog log,
         OtpSettings settings,
+        TimeProvider clock,
         Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return HandleAsync(input, route, log, settings, (_, fields, token) => action(fields, token), cancellationToken);
+        return HandleAsync(input, route, log, settings, clock, (_, fields, token) => action(fields, token), cancellationToken);
     }
 
     /// <summary>As above, for an action that also reads the event itself (its route, its API's domain name).</summary>
@@ -32,6 +34,7 @@ public static class ApiFunction
         string route,
         InvocationLog log,
         OtpSettings settings,
+        TimeProvider clock,
         Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
@@ -40,8 +43,9 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(action);
         var started = Stopwatch.GetTimestamp();
+        ArgumentNullException.ThrowIfNull(clock);
         var budget = InvocationBudget.For(settings);
-        using var deadline = budget.Start(TimeProvider.System);
+        using var deadline = budget.Start(clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         ApiGatewayRequest? request = null;
         RequestFields? fields = null;

@@ -22,15 +22,9 @@ public static class FunctionOutput
 {
     private static readonly Lazy<TextWriter> Stdout = new(OpenStdout, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Lambda sets this in every function's environment; nothing else does.</summary>
-    public const string LambdaFunctionNameVariable = "AWS_LAMBDA_FUNCTION_NAME";
-
     /// <summary>The raw stdout writer in Lambda, else <see cref="Console.Out"/>.</summary>
-    public static TextWriter For(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        return string.IsNullOrEmpty(environment(LambdaFunctionNameVariable)) ? Console.Out : Stdout.Value;
-    }
+    /// <param name="inLambda">AWS_LAMBDA_FUNCTION_NAME is set (<see cref="ServiceConfiguration.InLambda"/>).</param>
+    public static TextWriter For(bool inLambda) => inLambda ? Stdout.Value : Console.Out;
 
     /// <summary>
     /// A synchronized, auto-flushing UTF-8 writer (no BOM) on <paramref name="stream"/> whose buffer

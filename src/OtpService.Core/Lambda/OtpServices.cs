@@ -5,8 +5,8 @@ using OtpService.Core.Tokens;
 namespace OtpService.Core.Lambda;
 
 /// <summary>
-/// Builds the real dependencies from environment variables, once per Lambda container (the
-/// handlers' parameterless constructors call this; tests and the local runner pass their own).
+/// Builds the real dependencies from the configuration read at init (<see cref="ServiceConfiguration"/>),
+/// once per Lambda container (the functions' entry points and the local runner build one each).
 /// Client timeouts come from the function's <see cref="InvocationBudget"/>, so every AWS call fits
 /// inside the time an invocation has.
 /// </summary>
@@ -27,24 +27,26 @@ public sealed class OtpServices
     /// </summary>
     public static readonly TimeSpan InitKeyWait = TimeSpan.FromSeconds(3);
 
-    private readonly Func<string, string?> _environment;
     private readonly long _initStarted = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public OtpServices(Func<string, string?> environment)
+    /// <param name="configuration">What init read from the environment.</param>
+    public OtpServices(ServiceConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        _environment = environment;
-        Settings = OtpSettings.FromVariables(environment);
-        Budget = InvocationBudget.For(Settings);
-        LogOutput = FunctionOutput.For(environment);
+        Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        LogOutput = FunctionOutput.For(configuration.InLambda);
     }
 
-    public static OtpServices FromEnvironment() => new(Environment.GetEnvironmentVariable);
+    /// <summary>The services of the process environment, read once (<see cref="ServiceConfiguration.FromEnvironment"/>).</summary>
+    /// <exception cref="InvalidOperationException">A value is out of range; the message names the variable.</exception>
+    public static OtpServices FromEnvironment() => new(ServiceConfiguration.FromEnvironment());
 
-    public OtpSettings Settings { get; }
+    /// <summary>What init read from the environment.</summary>
+    public ServiceConfiguration Configuration { get; }
+
+    public OtpSettings Settings => Configuration.Otp;
 
     /// <summary>The per-invocation budget and the client timeouts derived from OTP_FUNCTION_TIMEOUT_SECONDS (capped by OTP_AWS_TIMEOUT_CAP_SECONDS when set).</summary>
-    public InvocationBudget Budget { get; }
+    public InvocationBudget Budget => Configuration.Budget;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
@@ -54,7 +56,7 @@ public sealed class OtpServices
     /// </summary>
     public TextWriter LogOutput { get; init; }
 
-    public InvocationLog CreateLog(string function) => new(LogOutput, function, _environment(FunctionOutput.LambdaFunctionNameVariable));
+    public InvocationLog CreateLog(string function) => new(LogOutput, function, Configuration.FunctionName);
 
     /// <summary>The settings, checked for what only the sender needs: a From address, and a timeout long enough to mail one record.</summary>
     public OtpSettings RequireSender()
@@ -74,7 +76,7 @@ public sealed class OtpServices
         return Settings;
     }
 
-    public IOtpStore CreateStore() => new DynamoDbOtpStore(AwsClientFactory.DynamoDb(_environment, Budget), Settings.TableName);
+    public IOtpStore CreateStore() => new DynamoDbOtpStore(AwsClientFactory.DynamoDb(Configuration.Aws, Budget), Settings.TableName);
 
     /// <summary>
     /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
@@ -84,8 +86,8 @@ public sealed class OtpServices
     /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
     /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
     public OtpCode CreateCodes(InvocationLog? log = null) =>
-        new(AtInit(SigningKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "code key ring"),
-            SigningKeyLoader.RefreshSource(_environment, Budget.SecretsManagerRefreshTimeout), Clock,
+        new(AtInit(SecretKeyLoader.PlanRing(Configuration.Keys.Signing, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "code key ring"),
+            SecretKeyLoader.RefreshSource(Configuration.Keys.Signing, () => SecretsManagerClient.For(Configuration.Aws, Budget.SecretsManagerRefreshTimeout)), Clock,
             refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
 
     /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
@@ -110,16 +112,18 @@ public sealed class OtpServices
     /// </summary>
     public IdentityTokens CreateTokens()
     {
-        var settings = TokenSettings.FromVariables(_environment);
-        var keys = TokenSigningKeyLoader.Plan(_environment, Budget);
-        var subjects = SubjectKeyLoader.Plan(_environment, Budget.KeyReadTimeout);
+        var keys = TokenSigningKeyLoader.Plan(Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget));
+        var subjects = SecretKeyLoader.Plan(
+            Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout),
+            ring => new SubjectIdentifiers(ring.Current.Material.ToArray()));
         keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
         subjects.Start();
-        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), settings, Clock);
+        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock);
     }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
-    public ClientTagger CreateClientTagger() => new(AtInit(ClientKeyLoader.Plan(_environment, Budget.KeyReadTimeout), "client key"));
+    public ClientTagger CreateClientTagger() =>
+        new(AtInit(SecretKeyLoader.PlanBytes(Configuration.Keys.Client, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "client key"));
 
     /// <summary>
     /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
@@ -137,7 +141,7 @@ public sealed class OtpServices
             return key;
         }
 
-        var log = new InvocationLog(LogOutput, "init", _environment(FunctionOutput.LambdaFunctionNameVariable));
+        var log = new InvocationLog(LogOutput, "init", Configuration.FunctionName);
         if (failure is null)
         {
             log.Write("WARN",
@@ -162,5 +166,5 @@ public sealed class OtpServices
         return key;
     }
 
-    public IEmailSender CreateEmailSender() => SesV2EmailSender.FromEnvironment(_environment, Budget.SesCallTimeout);
+    public IEmailSender CreateEmailSender() => SesV2EmailSender.For(Configuration.Aws, Budget.SesCallTimeout);
 }

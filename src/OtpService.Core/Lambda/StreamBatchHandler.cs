@@ -50,7 +50,7 @@ public static class StreamBatchHandler
         ArgumentNullException.ThrowIfNull(log);
         var started = Stopwatch.GetTimestamp();
         var budget = InvocationBudget.For(mailer.Settings);
-        using var deadline = budget.Start(TimeProvider.System);
+        using var deadline = budget.Start(mailer.Clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var response = new StreamBatchResponse();
         var tally = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -10,6 +10,9 @@ namespace OtpService.Core.Rules;
 /// </summary>
 public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
+    /// <summary>The one clock of the function (the composition's TimeProvider): the rule's "now", and the invocation's deadline.</summary>
+    public TimeProvider Clock => clock;
+
     // A conflict means another request issued for the same address between our read and write;
     // re-reading then sees its send and answers with the cooldown, so a few rounds always settle.
     private const int MaxRounds = 3;

@@ -7,6 +7,9 @@ namespace OtpService.Core.Rules;
 /// </summary>
 public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode codes, OtpSettings settings, TimeProvider clock)
 {
+    /// <summary>The one clock of the function (the composition's TimeProvider): the rule's "now", and the invocation's deadline.</summary>
+    public TimeProvider Clock => clock;
+
     /// <summary>The settings the mailer works with (the stream handler reads the function's timeout from them).</summary>
     public OtpSettings Settings => settings;
 

@@ -1,11 +1,9 @@
-using System.Globalization;
-
 namespace OtpService.Core.Rules;
 
 /// <summary>
-/// Every tunable of the service, read once per container from environment variables
-/// (names, defaults and ranges in README's configuration table). Out-of-range values fail at
-/// cold start with a message naming the variable, never later inside a request.
+/// Every tunable of the rules (names, defaults and ranges in README's configuration table). A plain
+/// record: the Lambda layer reads it from the environment once per container and refuses
+/// out-of-range values at cold start, naming the variable.
 /// </summary>
 public sealed record OtpSettings
 {
@@ -103,85 +101,4 @@ public sealed record OtpSettings
 
     /// <summary>The numbers of digits a submitted code may have, ascending: <see cref="CodeLength"/>, and <see cref="LongCodeLength"/> when it differs.</summary>
     public int[] AcceptedCodeLengths => LongCodeLength == CodeLength ? [CodeLength] : [CodeLength, LongCodeLength];
-
-    public static OtpSettings FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
-
-    public static OtpSettings FromVariables(Func<string, string?> read)
-    {
-        ArgumentNullException.ThrowIfNull(read);
-        var defaults = new OtpSettings();
-        var codeLength = Number(read, "OTP_LENGTH", defaults.CodeLength, 6, 10);
-        var maxAttempts = Number(read, "OTP_MAX_ATTEMPTS", defaults.MaxAttempts, 1, 100);
-        var maxSendsPerHour = Number(read, "OTP_MAX_SENDS_PER_HOUR", defaults.MaxSendsPerHour, 1, 1000);
-        var clientMaxRequests = Number(read, "OTP_CLIENT_MAX_REQUESTS_PER_HOUR", defaults.ClientMaxRequestsPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
-        var clientMaxAddresses = Number(read, "OTP_CLIENT_MAX_ADDRESSES_PER_HOUR", defaults.ClientMaxAddressesPerHour, 1, 1000);
-        var clientMaxFailures = Number(read, "OTP_CLIENT_MAX_FAILURES_PER_HOUR", defaults.ClientMaxFailuresPerHour, 1, WindowCapacity.MaxTokens, WindowItemReason);
-        if (WindowCapacity.ClientWindowProblem(clientMaxRequests, clientMaxFailures, clientMaxAddresses) is { } tooBig)
-        {
-            throw new InvalidOperationException(tooBig);
-        }
-
-        return new OtpSettings
-        {
-            TableName = Text(read, "OTP_TABLE_NAME") ?? defaults.TableName,
-            TtlSeconds = Number(read, "OTP_TTL_SECONDS", defaults.TtlSeconds, 10, 86_400),
-            CodeLength = codeLength,
-            MaxAttempts = maxAttempts,
-            MaxAttemptsAllClients = Number(read, "OTP_MAX_ATTEMPTS_ALL_CLIENTS", Math.Max(defaults.MaxAttemptsAllClients, maxAttempts), maxAttempts, 1000),
-            ResendCooldownSeconds = Number(read, "OTP_RESEND_COOLDOWN_SECONDS", defaults.ResendCooldownSeconds, 0, 3600),
-            MaxSendsPerHour = maxSendsPerHour,
-            FailuresBeforeLongCodes = Number(read, "OTP_FAILURES_BEFORE_LONG_CODES", defaults.FailuresBeforeLongCodes, 1, 100_000),
-            FailureForgiveSeconds = Number(read, "OTP_FAILURE_FORGIVE_SECONDS", defaults.FailureForgiveSeconds, 60, 31_536_000),
-            LongCodeLength = Number(read, "OTP_LENGTH_UNDER_ATTACK", Math.Max(defaults.LongCodeLength, codeLength), codeLength, 10),
-            ClientMaxRequestsPerHour = clientMaxRequests,
-            ClientMaxAddressesPerHour = clientMaxAddresses,
-            ClientMaxFailuresPerHour = clientMaxFailures,
-            // The default stays below the address's bucket when that is set lower (one less, at least one).
-            ClientMaxSendsPerAddressPerHour = Number(
-                read, "OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", Math.Clamp(maxSendsPerHour - 1, 1, defaults.ClientMaxSendsPerAddressPerHour), 1, maxSendsPerHour),
-            MaxSendsPerMinute = Number(read, "OTP_MAX_SENDS_PER_MINUTE", defaults.MaxSendsPerMinute, 1, WindowCapacity.MaxTokens, WindowItemReason),
-            ClientIpHeader = Text(read, "OTP_CLIENT_IP_HEADER"),
-            GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),
-            RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
-            SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
-            AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
-            CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
-            // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
-            FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
-            AwsTimeoutCapSeconds = Text(read, "OTP_AWS_TIMEOUT_CAP_SECONDS") is null ? null : Number(read, "OTP_AWS_TIMEOUT_CAP_SECONDS", 0, 1, 900),
-        };
-    }
-
-    private static string? Text(Func<string, string?> read, string name)
-    {
-        var value = read(name)?.Trim();
-        return string.IsNullOrEmpty(value) ? null : value;
-    }
-
-    private static bool Flag(Func<string, string?> read, string name, bool fallback) => Text(read, name)?.ToLowerInvariant() switch
-    {
-        null => fallback,
-        "true" => true,
-        "false" => false,
-        var other => throw new InvalidOperationException($"{name} must be true or false; it is '{other}'."),
-    };
-
-    private static readonly string WindowItemReason = string.Create(CultureInfo.InvariantCulture,
-        $" (a limiter window counts in one DynamoDB item, which holds at most {WindowCapacity.MaxTokens:N0} idempotency tokens within the {WindowCapacity.ItemLimitBytes:N0}-byte item limit)");
-
-    private static int Number(Func<string, string?> read, string name, int fallback, int min, int max, string? why = null)
-    {
-        var text = Text(read, name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new InvalidOperationException($"{name} must be a whole number from {min} to {max}{why}; it is '{text}'.");
-        }
-
-        return value;
-    }
 }

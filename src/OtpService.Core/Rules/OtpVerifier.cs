@@ -15,6 +15,9 @@ namespace OtpService.Core.Rules;
 /// </summary>
 public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
+    /// <summary>The one clock of the function (the composition's TimeProvider): the rule's "now", and the invocation's deadline.</summary>
+    public TimeProvider Clock => clock;
+
     /// <summary>Verifies without issuing a token (the seed's bare "Verified").</summary>
     public Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? clientId, CancellationToken cancellationToken) =>
         VerifyAsync(address, submittedCode, verificationId: null, clientId, tokens: null, cancellationToken);

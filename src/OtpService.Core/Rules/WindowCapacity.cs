@@ -10,7 +10,7 @@ namespace OtpService.Core.Rules;
 /// <see cref="ItemLimitBytes"/> (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html;
 /// dynalite computes it the same way). A limit whose full window would not fit fails every counting
 /// write once the window grows past the item limit (a ValidationException, answered 500), so
-/// <see cref="OtpSettings.FromVariables"/> refuses such limits at cold start instead.
+/// The Lambda layer's configuration read refuses such limits at cold start instead.
 /// </summary>
 public static class WindowCapacity
 {

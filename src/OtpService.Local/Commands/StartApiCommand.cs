@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Local.Api;
 using OtpService.Local.Emulators;
@@ -369,7 +370,7 @@ internal sealed record LocalSetup(
         {
             var template = SamTemplate.Load();
             var environments = FunctionEnvironments.From(envVarsPath, template);
-            var settings = OtpSettings.FromVariables(environments.For(LambdaFunctions.GenerateOtp));
+            var settings = ServiceConfiguration.Read(environments.For(LambdaFunctions.GenerateOtp)).Otp;
             return new LocalSetup(template, template.StreamMapping(), template.Table(), template.Cors(), environments, settings);
         }
         catch (InvalidOperationException e)

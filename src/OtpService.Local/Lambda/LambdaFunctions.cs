@@ -20,9 +20,9 @@ internal static class LambdaFunctions
 
     private static readonly Dictionary<string, Func<Func<string, string?>, LambdaHandler>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
-        [GenerateOtp] = env => new global::GenerateOtp.Function(new OtpServices(env)).FunctionHandler,
-        [SendOtpEmail] = env => new global::SendOtpEmail.Function(new OtpServices(env)).FunctionHandler,
-        [VerifyOtp] = env => new global::VerifyOtp.Function(new OtpServices(env)).FunctionHandler,
+        [GenerateOtp] = env => new global::GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env))).FunctionHandler,
+        [SendOtpEmail] = env => new global::SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(env))).FunctionHandler,
+        [VerifyOtp] = env => new global::VerifyOtp.Function(new OtpServices(ServiceConfiguration.Read(env))).FunctionHandler,
     };
 
     public static IReadOnlyCollection<string> Names => [GenerateOtp, SendOtpEmail, VerifyOtp];

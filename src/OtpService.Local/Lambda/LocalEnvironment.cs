@@ -79,7 +79,9 @@ internal static class LocalEnvironment
             notes.Add("OTP_TOKEN_SIGNING_KEY is not set: tokens are signed with the fixed development ES256 key (public; they prove nothing).");
         }
 
-        SetIfUnset(SubjectKeyLoader.LocalKeyVariable, DevelopmentKeys.SubjectKey);
+        // The other two HMAC keys: development keys, public like the code key (refused in Lambda).
+        SetIfUnset(HmacKey.Subject.LocalKeyVariable, DevelopmentKeys.SubjectKey);
+        SetIfUnset(HmacKey.Client.LocalKeyVariable, DevelopmentKeys.ClientKey);
         if (apiBaseUrl is not null)
         {
             SetIfUnset(Core.Tokens.TokenSettings.IssuerVariable, apiBaseUrl.ToString().TrimEnd('/'));

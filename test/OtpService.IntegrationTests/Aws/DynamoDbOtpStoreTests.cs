@@ -35,7 +35,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
         var env = emulators.LambdaEnvironment(table);
-        return (new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), table), null);
+        return (new DynamoDbOtpStore(TestConfiguration.DynamoDb(env.GetValueOrDefault), table), null);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class DynamoDbOtpStoreTests : DynamoDbOtpStoreContract
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
         };
-        var store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault), "otp_holder");
+        var store = new DynamoDbOtpStore(TestConfiguration.DynamoDb(env.GetValueOrDefault), "otp_holder");
 
         var error = await Failures.ThrowsAsync(Dependency.DynamoDB, FailureKind.Transient, () => store.LoadAddressAsync(Address, default));
         Assert.DoesNotContain(Address, error.Message, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public class KmsFailureTests
         var h = new RuleHarness(new OtpSettings { FunctionTimeoutSeconds = functionTimeoutSeconds });
         await h.Issuer.IssueAsync(Address, null, default);
         var code = h.CurrentCode(Address);
-        using var kms = AwsClientFactory.Kms(kmsEnvironment.GetValueOrDefault, InvocationBudget.ForTimeout(kmsBudgetSeconds ?? functionTimeoutSeconds));
+        using var kms = AwsClientFactory.Kms(ServiceConfiguration.ReadAwsSettings(kmsEnvironment.GetValueOrDefault), InvocationBudget.ForTimeout(kmsBudgetSeconds ?? functionTimeoutSeconds));
         var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: signer(kms));
         var function = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"), tokens);
 
@@ -92,7 +92,7 @@ public class KmsFailureTests
         // The key id points at an encryption key (a wrong template or parameter): moto answers
         // ValidationException, real KMS InvalidKeyUsageException; both are configuration errors.
         var moto = await MotoServer.SharedAsync();
-        using var admin = AwsClientFactory.Kms(Endpoint(moto.Endpoint).GetValueOrDefault);
+        using var admin = TestConfiguration.Kms(Endpoint(moto.Endpoint).GetValueOrDefault);
         var encryptionKey = (await admin.CreateKeyAsync(new CreateKeyRequest { KeyUsage = KeyUsageType.ENCRYPT_DECRYPT, KeySpec = KeySpec.SYMMETRIC_DEFAULT })).KeyMetadata.Arn;
 
         var result = await VerifyWithAsync(kms => SignerFor(kms, encryptionKey), Endpoint(moto.Endpoint));
@@ -143,7 +143,7 @@ public class KmsFailureTests
     public void TheKmsClient_TakesItsTimeoutsFromTheBudget(int functionTimeoutSeconds)
     {
         var budget = InvocationBudget.ForTimeout(functionTimeoutSeconds);
-        using var kms = AwsClientFactory.Kms(Endpoint(new Uri("http://127.0.0.1:1")).GetValueOrDefault, budget);
+        using var kms = AwsClientFactory.Kms(ServiceConfiguration.ReadAwsSettings(Endpoint(new Uri("http://127.0.0.1:1")).GetValueOrDefault), budget);
 
         var config = (AmazonKeyManagementServiceConfig)kms.Config;
         Assert.Equal((budget.KmsAttemptTimeout, budget.KmsAttemptTimeout), (config.Timeout, config.ConnectTimeout));

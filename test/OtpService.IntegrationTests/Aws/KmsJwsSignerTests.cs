@@ -33,7 +33,7 @@ public class KmsJwsSignerTests
     {
         Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
         var moto = await MotoServer.SharedAsync();
-        return (moto, AwsClientFactory.Kms(Environment(moto)));
+        return (moto, TestConfiguration.Kms(Environment(moto)));
     }
 
     private static async Task<string> CreateKeyAsync(AmazonKeyManagementServiceClient kms, KeySpec spec, KeyUsageType usage)
@@ -49,7 +49,7 @@ public class KmsJwsSignerTests
         using var _ = kms;
         var keyArn = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
 
-        var loaded = await TokenSigningKeyLoader.LoadAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", keyArn)), AwsClientFactory.Kms, default);
+        var loaded = await TestConfiguration.TokenKeysAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", keyArn)));
         var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: loaded.Signer, others: loaded.OtherPublishedKeys);
         var token = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
 
@@ -90,11 +90,11 @@ public class KmsJwsSignerTests
         using var _ = kms;
         var previous = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
         var current = await CreateKeyAsync(kms, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
-        var before = await TokenSigningKeyLoader.LoadAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", previous)), AwsClientFactory.Kms, default);
+        var before = await TestConfiguration.TokenKeysAsync(Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", previous)));
         var oldToken = await TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: before.Signer).IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
 
-        var during = await TokenSigningKeyLoader.LoadAsync(
-            Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", current), ("OTP_TOKEN_ROTATION_KEY_ID", previous)), AwsClientFactory.Kms, default);
+        var during = await TestConfiguration.TokenKeysAsync(
+            Environment(moto, ("OTP_TOKEN_SIGNING_KEY_ID", current), ("OTP_TOKEN_ROTATION_KEY_ID", previous)));
         var tokens = TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: during.Signer, others: during.OtherPublishedKeys);
         var newToken = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
 
@@ -139,7 +139,7 @@ public class KmsJwsSignerTests
         // A refused connection is a real fault: nothing listens on port 1. The signer is built
         // with a public key of its own because GetPublicKey would fail the same way.
         var refused = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:1", ["AWS_REGION"] = "us-east-1" };
-        using var kms = AwsClientFactory.Kms(refused.GetValueOrDefault);
+        using var kms = TestConfiguration.Kms(refused.GetValueOrDefault);
 
         await Assert.ThrowsAnyAsync<Exception>(() => KmsJwsSigner.CreateAsync(kms, "alias/none", default));
         var error = await Failures.ThrowsAsync(Dependency.KMS, FailureKind.Transient, () => KmsSignerFor(kms).SignAsync(new byte[] { 1 }, default));

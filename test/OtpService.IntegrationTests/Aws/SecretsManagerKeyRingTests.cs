@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Aws;
 using OtpService.Core.Rules;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
@@ -23,7 +24,7 @@ public class SecretsManagerKeyRingTests
         var moto = await MotoServer.SharedAsync();
         using var client = MotoClient(moto);
         var created = await client.CreateSecretAsync($"otp-test-{Guid.NewGuid():N}", value);
-        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [SigningKeyLoader.SecretArnVariable] = created };
+        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [HmacKey.Signing.SecretArnVariable] = created };
         return (map.GetValueOrDefault, created);
     }
 
@@ -34,7 +35,7 @@ public class SecretsManagerKeyRingTests
     {
         var (environment, _) = await SecretAsync(FirstKey);
 
-        var ring = await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default);
+        var ring = await TestConfiguration.SigningKeys(environment).GetAsync(default);
 
         Assert.Null(ring.Previous);
         Assert.Equal(36, ring.Current.Version.Length); // A UUID, as Secrets Manager gives.
@@ -46,7 +47,7 @@ public class SecretsManagerKeyRingTests
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var codes = new OtpCode(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), clock);
+        var codes = new OtpCode(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), clock);
         var mailedVersion = codes.CurrentKeyVersion;
         var mailedCode = codes.Derive(mailedVersion, "user@example.com", Nonce, 6);
 
@@ -69,7 +70,7 @@ public class SecretsManagerKeyRingTests
     public async Task AVersionSeenFirstByTheOtherFunction_IsLoadedOnDemand()
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
-        var codes = new OtpCode(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var codes = new OtpCode(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), new FakeTimeProvider(DateTimeOffset.UtcNow));
 
         string newVersion;
         using (var client = MotoClient(await MotoServer.SharedAsync()))
@@ -103,14 +104,14 @@ public class SecretsManagerKeyRingTests
             var emulators = await EmulatorFixture.StartedAsync();
             var table = await emulators.CreateTableAsync();
             var functions = new TwoFunctions();
-            functions._store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+            functions._store = new DynamoDbOtpStore(TestConfiguration.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
             functions._issuer = new OtpIssuer(functions._store, functions._settings, functions._clock, Tests.Support.TestKeys.Tagger());
             functions.MailerKeys = await ColdStartAsync(environment, keyClock);
             return functions;
         }
 
         public static async Task<OtpCode> ColdStartAsync(Func<string, string?> environment, FakeTimeProvider keyClock) =>
-            new(await SigningKeyLoader.LoadKeyRingAsync(environment, SecretsManagerClient.FromEnvironment, default), SigningKeyLoader.RefreshSource(environment), keyClock);
+            new(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), keyClock);
 
         /// <summary>Generate, then SendOtpEmail's rule; the code as the mail shows it.</summary>
         public async Task<string> IssueAndMailAsync()
@@ -171,14 +172,12 @@ public class SecretsManagerKeyRingTests
     {
         Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
         var moto = await MotoServer.SharedAsync();
-        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [SigningKeyLoader.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf" };
+        var map = new Dictionary<string, string>(moto.AwsEnvironment()) { [HmacKey.Signing.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf" };
 
-        var error = await Assert.ThrowsAsync<DependencyException>(() => SigningKeyLoader.LoadKeyRingAsync(map.GetValueOrDefault, SecretsManagerClient.FromEnvironment, default));
-
-        Assert.Equal(("ResourceNotFoundException", false), (error.ErrorType, error.IsTransient));
         // What a function's first read at init (and each read after it) meets: a configuration error, not an outage.
-        var read = Assert.IsType<DependencyException>(await Record.ExceptionAsync(() => SigningKeyLoader.Plan(map.GetValueOrDefault).GetAsync(default).AsTask()));
+        var read = Assert.IsType<DependencyException>(await Record.ExceptionAsync(() => TestConfiguration.SigningKeys(map.GetValueOrDefault).GetAsync(default).AsTask()));
         Assert.Equal(("ResourceNotFoundException", false), (read.ErrorType, read.IsTransient));
+        Assert.Contains("GetSecretValue", read.Message, StringComparison.Ordinal);
     }
 
     [SkippableFact]
@@ -188,7 +187,7 @@ public class SecretsManagerKeyRingTests
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new StringWriter();
-        var services = new OtpService.Core.Lambda.OtpServices(environment) { Clock = clock, LogOutput = logs };
+        var services = new OtpService.Core.Lambda.OtpServices(OtpService.Core.Lambda.ServiceConfiguration.Read(environment)) { Clock = clock, LogOutput = logs };
         var codes = services.CreateCodes(services.CreateLog("VerifyOtp"));
         var before = codes.Derive("user@example.com", Nonce, 6);
         using (var client = MotoClient(await MotoServer.SharedAsync()))
@@ -216,7 +215,7 @@ public class SecretsManagerKeyRingTests
         var url = hanging ? hangingEndpoint.Url : new Uri($"http://127.0.0.1:{OtpService.Local.Emulators.Ports.FreePort()}");
         var environment = new Dictionary<string, string>
         {
-            [SigningKeyLoader.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:otp-AbCdEf",
+            [HmacKey.Signing.SecretArnVariable] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:otp-AbCdEf",
             ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = url.ToString(),
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ACCESS_KEY_ID"] = "testing",
@@ -227,7 +226,7 @@ public class SecretsManagerKeyRingTests
         var logs = new StringWriter();
         var log = new OtpService.Core.Lambda.InvocationLog(logs, "VerifyOtp");
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(FirstKey)));
-        var codes = new OtpCode(ring, SigningKeyLoader.RefreshSource(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout), clock,
+        var codes = new OtpCode(ring, TestConfiguration.SigningKeyRefresh(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout), clock,
             refreshFailed: f => OtpService.Core.Lambda.OtpServices.LogRefreshFailure(log, f));
 
         clock.Advance(OtpCode.DefaultRefreshInterval);

@@ -4,6 +4,7 @@ using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
 using Xunit;
+using OtpService.Tests.Support;
 
 namespace OtpService.Tests.Integration;
 
@@ -50,12 +51,12 @@ public class WindowCapacityTests
         var tokens = WindowCapacity.MaxClientTokens(addresses);
         var failures = 30;
         var requests = tokens - failures;
-        var settings = OtpSettings.FromVariables(new Dictionary<string, string>
+        var settings = ServiceConfiguration.Read(new Dictionary<string, string>
         {
             ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = $"{requests}",
             ["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = $"{failures}",
             ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = $"{addresses}",
-        }.GetValueOrDefault);
+        }.GetValueOrDefault).Otp;
         var (store, window) = await FullWindowAsync(requests - 1, failures, addresses);
 
         Assert.True(await store.TryCountAsync(window, WindowCounter.Requests, IdempotencyToken.New(), settings.ClientMaxRequestsPerHour, Tag(addresses - 1), addresses, WindowEnd + 3600, default));
@@ -67,11 +68,11 @@ public class WindowCapacityTests
     {
         const int addresses = 1000;
         var requests = WindowCapacity.MaxClientTokens(addresses) + 200 - 30;
-        var refused = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(new Dictionary<string, string>
+        var refused = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(new Dictionary<string, string>
         {
             ["OTP_CLIENT_MAX_REQUESTS_PER_HOUR"] = $"{requests}",
             ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = $"{addresses}",
-        }.GetValueOrDefault));
+        }.GetValueOrDefault).Otp);
         Assert.Contains("OTP_CLIENT_MAX_REQUESTS_PER_HOUR", refused.Message, StringComparison.Ordinal);
 
         // What such a limit meets in the table: past the capacity (and the bound's slack) the window
@@ -94,7 +95,7 @@ public class WindowCapacityTests
     [Fact]
     public async Task TheBudgetWindowAtItsLargestAcceptedLimit_TakesItsLastCount()
     {
-        var sends = OtpSettings.FromVariables(n => n == "OTP_MAX_SENDS_PER_MINUTE" ? $"{WindowCapacity.MaxTokens}" : null).MaxSendsPerMinute;
+        var sends = ServiceConfiguration.Read(n => n == "OTP_MAX_SENDS_PER_MINUTE" ? $"{WindowCapacity.MaxTokens}" : null).Otp.MaxSendsPerMinute;
         var emulators = await EmulatorFixture.StartedAsync();
         var table = await emulators.CreateTableAsync();
         using var client = emulators.CreateDynamoDbClient();
@@ -110,7 +111,7 @@ public class WindowCapacityTests
                 [OtpTable.SendTokens] = new AttributeValue { SS = Tokens(sends - 1) },
             },
         });
-        var store = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
+        var store = new DynamoDbOtpStore(TestConfiguration.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table);
 
         Assert.True(await store.TryCountAsync(window, WindowCounter.Sends, IdempotencyToken.New(), sends, null, 0, AbuseLimits.WindowKeepUntil(window), default));
     }
@@ -135,7 +136,7 @@ public class WindowCapacityTests
                 [OtpTable.Addresses] = new AttributeValue { SS = Enumerable.Range(0, addresses).Select(Tag).ToList() },
             },
         });
-        return (new DynamoDbOtpStore(AwsClientFactory.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table), window);
+        return (new DynamoDbOtpStore(TestConfiguration.DynamoDb(emulators.LambdaEnvironment(table).GetValueOrDefault), table), window);
     }
 
     private static List<string> Tokens(int count)

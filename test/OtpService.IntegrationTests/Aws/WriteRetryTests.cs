@@ -74,7 +74,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
         };
         // The production client with a 2 s attempt timeout (the most any budget gives): a loaded
         // machine's slow answer is not taken for the withheld one, and the withheld one still ends.
-        _retried = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(env.GetValueOrDefault, InvocationBudget.ForTimeout(30)), table);
+        _retried = new DynamoDbOtpStore(AwsClientFactory.DynamoDb(ServiceConfiguration.ReadAwsSettings(env.GetValueOrDefault), InvocationBudget.ForTimeout(30)), table);
     }
 
     public async Task DisposeAsync()

@@ -129,7 +129,7 @@ public sealed class SnapStartTests : IAsyncLifetime
         };
         var function = new LambdaFunction("Reader", _ =>
         {
-            var store = new OtpServices(name => environment.GetValueOrDefault(name)).CreateStore();
+            var store = new OtpServices(ServiceConfiguration.Read(name => environment.GetValueOrDefault(name))).CreateStore();
             // Init's own call: it leaves a connection in the pool, as init's key reads and the warm-up do.
             store.LoadAddressAsync("before@example.com", CancellationToken.None).GetAwaiter().GetResult();
             return async _ =>

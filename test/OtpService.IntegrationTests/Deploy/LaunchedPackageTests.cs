@@ -229,9 +229,9 @@ public sealed partial class LaunchedPackageTests(SamBuildFixture build, ITestOut
     {
         var environment = await LambdaEnvironmentWithoutKmsAsync();
         var moto = await MotoServer.SharedAsync();
-        using var kms = AwsClientFactory.Kms(name => name == "AWS_ENDPOINT_URL_KMS" ? moto.Endpoint.ToString() : environment.GetValueOrDefault(name));
+        using var kms = TestConfiguration.Kms(name => name == AwsSettings.KmsEndpointVariable ? moto.Endpoint.ToString() : environment.GetValueOrDefault(name));
         var key = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Description = "OtpService launch test" });
-        environment["AWS_ENDPOINT_URL_KMS"] = moto.Endpoint.ToString().TrimEnd('/');
+        environment[AwsSettings.KmsEndpointVariable] = moto.Endpoint.ToString().TrimEnd('/');
         environment["OTP_TOKEN_SIGNING_KEY_ID"] = key.KeyMetadata.Arn;
         return environment;
     }

@@ -60,22 +60,22 @@ public partial class InitFailureTests : IAsyncLifetime
         using var kms = MotoKms();
         var env = new Dictionary<string, string>(_emulators.LambdaEnvironment(_table))
         {
-            [ClientKeyLoader.SecretArnVariable] = clientSecret ?? await secrets.CreateSecretAsync($"otp-client-{id}", ClientKey),
-            [SigningKeyLoader.SecretArnVariable] = codeSecret ?? await secrets.CreateSecretAsync($"otp-code-{id}", CodeKey),
-            [SubjectKeyLoader.SecretArnVariable] = await secrets.CreateSecretAsync($"otp-subject-{id}", SubjectKey),
+            [HmacKey.Client.SecretArnVariable] = clientSecret ?? await secrets.CreateSecretAsync($"otp-client-{id}", ClientKey),
+            [HmacKey.Signing.SecretArnVariable] = codeSecret ?? await secrets.CreateSecretAsync($"otp-code-{id}", CodeKey),
+            [HmacKey.Subject.SecretArnVariable] = await secrets.CreateSecretAsync($"otp-subject-{id}", SubjectKey),
             [TokenSigningKeyLoader.KmsKeyVariable] = tokenKeyId ?? await CreateTokenKeyAsync(kms),
             [SecretsManagerEndpoint] = _moto.Endpoint.ToString(),
-            ["AWS_ENDPOINT_URL_KMS"] = _moto.Endpoint.ToString(),
+            [AwsSettings.KmsEndpointVariable] = _moto.Endpoint.ToString(),
             ["OTP_TOKEN_ISSUER"] = "https://otp.example.com",
         };
         env.Remove(TokenSigningKeyLoader.LocalKeyVariable);
-        env.Remove(SubjectKeyLoader.LocalKeyVariable);
+        env.Remove(HmacKey.Subject.LocalKeyVariable);
         return env;
     }
 
     private const string SecretsManagerEndpoint = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 
-    private AmazonKeyManagementServiceClient MotoKms() => AwsClientFactory.Kms(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
+    private AmazonKeyManagementServiceClient MotoKms() => TestConfiguration.Kms(new Dictionary<string, string>(_moto.AwsEnvironment()).GetValueOrDefault);
 
     private static async Task<string> CreateTokenKeyAsync(AmazonKeyManagementServiceClient kms, string? alias = null)
     {
@@ -90,7 +90,7 @@ public partial class InitFailureTests : IAsyncLifetime
 
     /// <summary>One function's services, as one Lambda environment has them (its own init window).</summary>
     private OtpServices Services(Dictionary<string, string> env, int functionTimeoutSeconds) =>
-        new(new Dictionary<string, string>(env) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = $"{functionTimeoutSeconds}" }.GetValueOrDefault) { LogOutput = _logs };
+        new(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = $"{functionTimeoutSeconds}" }.GetValueOrDefault)) { LogOutput = _logs };
 
     private static async Task<ApiResult> GenerateAsync(GenerateOtp.Function generate, string address) =>
         await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Post("/otp/generate").Json($$"""{"email_address":"{{address}}"}""").ToStream()));
@@ -204,7 +204,7 @@ public partial class InitFailureTests : IAsyncLifetime
         var code = await CodeMailedToAsync(address);
         ClearLogs();
 
-        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_KMS"] = front.Url.ToString() }, 10));
+        var verify = new VerifyOtp.Function(Services(new Dictionary<string, string>(env) { [AwsSettings.KmsEndpointVariable] = front.Url.ToString() }, 10));
 
         var initFailure = Assert.Single(Lines("event", "key_read_failed").Concat(Lines("event", "key_read_pending")));
         Assert.Equal("token keys", initFailure.GetProperty("key").GetString());
@@ -299,9 +299,9 @@ public partial class InitFailureTests : IAsyncLifetime
         // Inside Lambda with no client key secret: nothing to wait for, so no function is built.
         var env = new Dictionary<string, string>(_emulators.LambdaEnvironment(_table)) { ["AWS_LAMBDA_FUNCTION_NAME"] = "otp-service-GenerateOtp" };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new GenerateOtp.Function(new OtpServices(env.GetValueOrDefault) { LogOutput = _logs }));
+        var error = Assert.Throws<InvalidOperationException>(() => new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = _logs }));
 
-        Assert.Contains(ClientKeyLoader.SecretArnVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains(HmacKey.Client.SecretArnVariable, error.Message, StringComparison.Ordinal);
     }
 
     private static byte[] Base64UrlDecode(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);

@@ -39,7 +39,7 @@ public class NothingLostTests : IAsyncLifetime
     /// <summary>Generates a code (expects 202), then delivers its INSERT record to SendOtpEmail as the event source mapping would.</summary>
     private async Task<Delivery> GenerateAndStreamAsync(string address, Dictionary<string, string> senderEnv)
     {
-        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(new OtpServices(_env.GetValueOrDefault) { LogOutput = new StringWriter() })
+        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(_env.GetValueOrDefault)) { LogOutput = new StringWriter() })
             .FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", address).ToStream()));
         Assert.Equal(202, generated.StatusCode);
 
@@ -48,7 +48,7 @@ public class NothingLostTests : IAsyncLifetime
         var invocations = 0;
         var pool = new FunctionPool("SendOtpEmail", () =>
         {
-            var function = new SendOtpEmail.Function(new OtpServices(senderEnv.GetValueOrDefault) { LogOutput = logs });
+            var function = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(senderEnv.GetValueOrDefault)) { LogOutput = logs });
             return input =>
             {
                 Interlocked.Increment(ref invocations);

@@ -31,7 +31,7 @@ public partial class WholeChainTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private OtpServices Services(Dictionary<string, string>? env = null) => new((env ?? _env).GetValueOrDefault) { LogOutput = _logs };
+    private OtpServices Services(Dictionary<string, string>? env = null) => new(ServiceConfiguration.Read((env ?? _env).GetValueOrDefault)) { LogOutput = _logs };
 
     /// <summary>The INSERT records DynamoDB Streams would emit for the address's items, read back from the table.</summary>
     private async Task<string> StreamEventForAsync(string address)

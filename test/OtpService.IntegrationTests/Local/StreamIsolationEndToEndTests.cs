@@ -31,7 +31,7 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
         _emulators = await EmulatorFixture.StartedAsync();
         _table = await _emulators.CreateTableAsync();
         var env = new Dictionary<string, string>(_emulators.LambdaEnvironment(_table)) { ["OTP_SIGNING_KEY"] = TestKeys.Development };
-        _services = new OtpServices(env.GetValueOrDefault) { LogOutput = _logs };
+        _services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = _logs };
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -59,6 +59,7 @@ public sealed class EmulatorEndpoints
         ["OTP_SENDER_ADDRESS"] = "no-reply@example.com",
         ["OTP_TOKEN_SIGNING_KEY"] = Core.Aws.DevelopmentKeys.TokenSigningKeyPem,
         ["OTP_SUBJECT_KEY"] = Core.Aws.DevelopmentKeys.SubjectKey,
+        ["OTP_CLIENT_KEY"] = Core.Aws.DevelopmentKeys.ClientKey,
     };
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace OtpService.Tests.Support;
 /// A fake on purpose: it injects a hang into the rules' port, to test the handler's own deadline
 /// apart from the clients' timeouts (the real hanging endpoint is in Integration/HangingEndpointTests).
 /// </summary>
-public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
+public sealed class HangingOtpStore(bool ignoreCancellation = false, Action? whileHanging = null) : IOtpStore
 {
     private int _calls;
 
@@ -44,6 +44,8 @@ public sealed class HangingOtpStore(bool ignoreCancellation = false) : IOtpStore
     private async Task<T> Hang<T>(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
+        // The function's one clock: with a fake clock, time passes only when the test moves it.
+        whileHanging?.Invoke();
         await Task.Delay(Timeout.Infinite, ignoreCancellation ? CancellationToken.None : cancellationToken);
         throw new InvalidOperationException("unreachable");
     }

@@ -21,8 +21,12 @@ public sealed class RecordingEmailSender : IEmailSender
     /// <summary>How long each send takes (real time, honouring cancellation), to use up an invocation's budget.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Runs as each send starts (a test advancing its fake clock while a mail is on its way, say).</summary>
+    public Action<OutgoingEmail>? OnSend { get; set; }
+
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
+        OnSend?.Invoke(email);
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, cancellationToken);

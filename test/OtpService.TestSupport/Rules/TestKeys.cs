@@ -11,5 +11,5 @@ public static class TestKeys
     public static OtpCode Codes() => new(Encoding.UTF8.GetBytes(Development));
 
     /// <summary>The caller pseudonyms under the development client key (what the functions use when no key is configured).</summary>
-    public static ClientTagger Tagger() => new(Encoding.UTF8.GetBytes(OtpService.Core.Aws.ClientKeyLoader.DevelopmentKey));
+    public static ClientTagger Tagger() => new(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.ClientKey));
 }

@@ -1,4 +1,5 @@
 using OtpService.Core.Aws;
+using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using Xunit;
 
@@ -6,10 +7,11 @@ namespace OtpService.Tests.Aws;
 
 public class AwsClientFactoryTests
 {
-    private static Func<string, string?> Environment(params (string Name, string Value)[] variables)
+    /// <summary>The AWS settings the one config read makes of these variables.</summary>
+    private static AwsSettings Environment(params (string Name, string Value)[] variables)
     {
         var map = variables.ToDictionary(variable => variable.Name, variable => variable.Value);
-        return name => map.GetValueOrDefault(name);
+        return ServiceConfiguration.ReadAwsSettings(name => map.GetValueOrDefault(name));
     }
 
     [Fact]
@@ -148,7 +150,7 @@ public class AwsClientFactoryTests
     }
 
     /// <summary>Where the client of <paramref name="service"/> made from <paramref name="environment"/> sends, and the region it signs for (the SDK clients' ServiceURL is null for their public endpoint).</summary>
-    private static (string? Endpoint, string Region) ClientEndpoint(Dependency service, Func<string, string?> environment)
+    private static (string? Endpoint, string Region) ClientEndpoint(Dependency service, AwsSettings environment)
     {
         switch (service)
         {

@@ -315,7 +315,8 @@ public class ApiHandlerTests
     {
         // A 3 s function timeout leaves a 2 s budget; the store never answers (and may not even
         // honour the token): the handler answers 503 itself instead of running into Lambda's timeout.
-        var store = new HangingOtpStore(callIgnoresCancellation);
+        // The budget runs on the function's one clock (the harness's fake one): the hang lets 3 s pass on it.
+        var store = new HangingOtpStore(callIgnoresCancellation, whileHanging: () => _h.Clock.Advance(TimeSpan.FromSeconds(3)));
         var settings = _h.Settings with { FunctionTimeoutSeconds = 3 };
         var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Codes, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp"));
 

@@ -52,6 +52,21 @@ public class StreamBatchHandlerTests
     }
 
     [Fact]
+    public async Task TheInvocationDeadline_RunsOnTheFunctionsOneClock()
+    {
+        // The first mail takes the whole budget on the rules' (fake) clock: the second record must not start.
+        var a = await IssueAsync("a@example.com");
+        var b = await IssueAsync("b@example.com");
+        _h.Mail.OnSend = _ => _h.Clock.Advance(InvocationBudget.For(_h.Settings).Budget);
+
+        var failures = await Handle(Insert(a, "100"), Insert(b, "200"));
+
+        Assert.Equal(["a@example.com"], _h.Mail.Sent.Select(m => m.To));
+        Assert.Equal(["200"], failures);
+        Assert.Equal(1, Metrics()[MetricNames.RecordsNotStarted]);
+    }
+
+    [Fact]
     public async Task Handle_IgnoresModifyRemoveAndTheAddressRecord_AndCountsNothing()
     {
         var a = await IssueAsync("a@example.com");
@@ -148,14 +163,14 @@ public class StreamBatchHandlerTests
     public async Task Handle_StartsNoRecordTheBudgetCannotCover_AndReportsEveryUnstartedOne()
     {
         // A 10 s function has a 9 s budget and needs 8.3 s of it to start a record; each send here
-        // takes 1 s, so after the first record too little is left to start another.
+        // takes 1 s on the function's clock, so after the first record too little is left to start another.
         var codes = new List<StoredCode>();
         foreach (var i in Enumerable.Range(0, 4))
         {
             codes.Add(await IssueAsync($"u{i}@example.com"));
         }
 
-        _h.Mail.Delay = TimeSpan.FromSeconds(1);
+        _h.Mail.OnSend = _ => _h.Clock.Advance(TimeSpan.FromSeconds(1));
         var records = codes.Select((c, i) => Insert(c, (700 + i).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
 
         var failures = await Handle(records);
@@ -165,7 +180,7 @@ public class StreamBatchHandlerTests
         Assert.Equal(3, Metrics()[MetricNames.RecordsNotStarted]);
 
         // Unstarted records hold no claim: Lambda's retry mails each of them, once.
-        _h.Mail.Delay = TimeSpan.Zero;
+        _h.Mail.OnSend = null;
         Assert.Empty(await Handle(records));
         Assert.Equal(["u0@example.com", "u1@example.com", "u2@example.com", "u3@example.com"], _h.Mail.Sent.Select(m => m.To).Order());
     }

@@ -1,5 +1,6 @@
 using OtpService.Core.Rules;
 using Xunit;
+using OtpService.Core.Lambda;
 
 namespace OtpService.Tests.Unit;
 
@@ -13,7 +14,7 @@ public class OtpSettingsTests
     [InlineData("1", 1)]
     public void TheClientsDefaultShare_StaysBelowTheAddresssBucket(string? maxSendsPerHour, int share)
     {
-        var settings = OtpSettings.FromVariables(name => name == "OTP_MAX_SENDS_PER_HOUR" ? maxSendsPerHour : null);
+        var settings = ServiceConfiguration.Read(name => name == "OTP_MAX_SENDS_PER_HOUR" ? maxSendsPerHour : null).Otp;
 
         Assert.Equal(share, settings.ClientMaxSendsPerAddressPerHour);
     }
@@ -21,7 +22,7 @@ public class OtpSettingsTests
     [Fact]
     public void FromVariables_UsesTheDesignDefaults()
     {
-        var settings = OtpSettings.FromVariables(_ => null);
+        var settings = ServiceConfiguration.Read(_ => null).Otp;
 
         Assert.Equal(("otp_holder", 120, 6, 5, 30, 5, "Simple Website"),
             (settings.TableName, settings.TtlSeconds, settings.CodeLength, settings.MaxAttempts, settings.ResendCooldownSeconds, settings.MaxSendsPerHour, settings.AppName));
@@ -62,7 +63,7 @@ public class OtpSettingsTests
             ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30",
         };
 
-        var s = OtpSettings.FromVariables(env.GetValueOrDefault);
+        var s = ServiceConfiguration.Read(env.GetValueOrDefault).Otp;
 
         Assert.Equal(("t", 300, 8, 3, 60, 10, "from@example.com", "Shop"),
             (s.TableName, s.TtlSeconds, s.CodeLength, s.MaxAttempts, s.ResendCooldownSeconds, s.MaxSendsPerHour, s.SenderAddress, s.AppName));
@@ -89,7 +90,7 @@ public class OtpSettingsTests
     [InlineData("OTP_FAILURE_FORGIVE_SECONDS", "59")]
     public void FromVariables_RefusesOutOfRangeValuesNamingTheVariable(string name, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(n => n == name ? value : null).Otp);
 
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
@@ -98,7 +99,7 @@ public class OtpSettingsTests
     [InlineData("3", 3)]
     [InlineData("900", 900)]
     public void FromVariables_AcceptsTheFunctionTimeoutsLambdaAllows(string value, int expected) =>
-        Assert.Equal(expected, OtpSettings.FromVariables(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).FunctionTimeoutSeconds);
+        Assert.Equal(expected, ServiceConfiguration.Read(n => n == "OTP_FUNCTION_TIMEOUT_SECONDS" ? value : null).Otp.FunctionTimeoutSeconds);
 
     [Theory]
     [InlineData(null, null)]
@@ -107,7 +108,7 @@ public class OtpSettingsTests
     [InlineData("60", 60)]
     public void FromVariables_ReadsTheAwsTimeoutCap_UnsetMeaningAwsCaps(string? value, int? expected)
     {
-        var settings = OtpSettings.FromVariables(n => n == "OTP_AWS_TIMEOUT_CAP_SECONDS" ? value : null);
+        var settings = ServiceConfiguration.Read(n => n == "OTP_AWS_TIMEOUT_CAP_SECONDS" ? value : null).Otp;
 
         Assert.Equal(expected, settings.AwsTimeoutCapSeconds);
         Assert.Equal(InvocationBudget.ForTimeout(settings.FunctionTimeoutSeconds, expected), InvocationBudget.For(settings));
@@ -116,14 +117,14 @@ public class OtpSettingsTests
     [Fact]
     public void FromVariables_ReadsTheCorsOrigin_AndTakesBlankAsUnset()
     {
-        Assert.Equal("https://app.example.com", OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? " https://app.example.com " : null).CorsAllowedOrigin);
-        Assert.Null(OtpSettings.FromVariables(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? "  " : null).CorsAllowedOrigin);
-        Assert.Equal("otp_holder", OtpSettings.FromVariables(n => n == "OTP_TABLE_NAME" ? "" : null).TableName);
+        Assert.Equal("https://app.example.com", ServiceConfiguration.Read(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? " https://app.example.com " : null).Otp.CorsAllowedOrigin);
+        Assert.Null(ServiceConfiguration.Read(n => n == "OTP_CORS_ALLOWED_ORIGIN" ? "  " : null).Otp.CorsAllowedOrigin);
+        Assert.Equal("otp_holder", ServiceConfiguration.Read(n => n == "OTP_TABLE_NAME" ? "" : null).Otp.TableName);
     }
 
     [Fact]
     public void FromVariables_WithoutAReader_Throws() =>
-        Assert.Throws<ArgumentNullException>(() => OtpSettings.FromVariables(null!));
+        Assert.Throws<ArgumentNullException>(() => ServiceConfiguration.Read(null!).Otp);
 
     [Theory]
     [InlineData("OTP_MAX_ATTEMPTS_ALL_CLIENTS", "4")] // fewer than one client's OTP_MAX_ATTEMPTS (5)
@@ -131,7 +132,7 @@ public class OtpSettingsTests
     [InlineData("OTP_CLIENT_MAX_SENDS_PER_ADDRESS_PER_HOUR", "6")] // more than the address's OTP_MAX_SENDS_PER_HOUR (5)
     public void FromVariables_RefusesLimitsThatContradictEachOther(string name, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(n => n == name ? value : null).Otp);
 
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }
@@ -142,7 +143,7 @@ public class OtpSettingsTests
     [InlineData("OTP_MAX_SENDS_PER_MINUTE", "100000")]
     public void FromVariables_RefusesALimitNoWindowItemCanHold_NamingTheVariableAndTheLargestThatFits(string name, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(n => n == name ? value : null));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(n => n == name ? value : null).Otp);
 
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
         Assert.Contains("from 1 to 51072", error.Message, StringComparison.Ordinal);
@@ -159,7 +160,7 @@ public class OtpSettingsTests
             ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = "1000",
         };
 
-        var error = Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(env.GetValueOrDefault));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(env.GetValueOrDefault).Otp);
 
         // 1,024 + 60,000 × 8 + 1,000 × 11 bytes; (409,600 − 1,024 − 11,000) / 8 tokens fit.
         Assert.Contains("OTP_CLIENT_MAX_REQUESTS_PER_HOUR (40000)", error.Message, StringComparison.Ordinal);
@@ -182,9 +183,9 @@ public class OtpSettingsTests
             ["OTP_CLIENT_MAX_ADDRESSES_PER_HOUR"] = $"{addresses}",
         };
 
-        Assert.Equal(tokens - 1, OtpSettings.FromVariables(env.GetValueOrDefault).ClientMaxRequestsPerHour);
+        Assert.Equal(tokens - 1, ServiceConfiguration.Read(env.GetValueOrDefault).Otp.ClientMaxRequestsPerHour);
         env["OTP_CLIENT_MAX_FAILURES_PER_HOUR"] = "2";
-        Assert.Throws<InvalidOperationException>(() => OtpSettings.FromVariables(env.GetValueOrDefault));
+        Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(env.GetValueOrDefault).Otp);
     }
 
     [Fact]
@@ -199,8 +200,8 @@ public class OtpSettingsTests
     [Fact]
     public void FromVariables_LongCodesDefaultToNoShorterThanTheConfiguredLength()
     {
-        Assert.Equal(10, OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "8" : null).LongCodeLength);
-        Assert.Equal([8, 10], OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "8" : null).AcceptedCodeLengths);
-        Assert.Equal([10], OtpSettings.FromVariables(n => n == "OTP_LENGTH" ? "10" : null).AcceptedCodeLengths);
+        Assert.Equal(10, ServiceConfiguration.Read(n => n == "OTP_LENGTH" ? "8" : null).Otp.LongCodeLength);
+        Assert.Equal([8, 10], ServiceConfiguration.Read(n => n == "OTP_LENGTH" ? "8" : null).Otp.AcceptedCodeLengths);
+        Assert.Equal([10], ServiceConfiguration.Read(n => n == "OTP_LENGTH" ? "10" : null).Otp.AcceptedCodeLengths);
     }
 }

@@ -22,7 +22,7 @@ public class OtpVerifierWritesTests
         var verifier = new OtpVerifier(store, h.Codes, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
-        var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default));
+        var failure = await Assert.ThrowsAsync<DependencyException>(() => verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default));
 
         Assert.Same(store.Failure, failure);
         Assert.Equal(1, store.GiveBacks);
@@ -46,7 +46,7 @@ public class OtpVerifierWritesTests
     /// <summary>Gives back a window count only after yielding, and fails doing so (DynamoDB throttling that one write, say).</summary>
     private sealed class FailingGiveBack(IOtpStore inner) : DelegatingStore(inner)
     {
-        public StoreUnavailableException Failure { get; } = new("UncountAsync failed: ProvisionedThroughputExceededException (400).", errorType: "ProvisionedThroughputExceededException");
+        public DependencyException Failure { get; } = Failures.StoreUnavailable("UncountAsync failed: HTTP 400 ProvisionedThroughputExceededException.", "ProvisionedThroughputExceededException");
 
         public int GiveBacks { get; private set; }
 

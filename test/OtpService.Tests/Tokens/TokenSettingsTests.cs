@@ -9,7 +9,7 @@ public class TokenSettingsTests
     private static TokenSettings Read(params (string Name, string Value)[] variables)
     {
         var map = variables.ToDictionary(v => v.Name, v => v.Value);
-        return TokenSettings.FromVariables(map.GetValueOrDefault);
+        return ServiceConfiguration.Read(map.GetValueOrDefault).Tokens;
     }
 
     [Fact]

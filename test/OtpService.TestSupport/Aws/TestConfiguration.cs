@@ -1,0 +1,50 @@
+using Amazon.DynamoDBv2;
+using Amazon.KeyManagementService;
+using OtpService.Core.Aws;
+using OtpService.Core.Lambda;
+using OtpService.Core.Rules;
+
+namespace OtpService.Tests.Support;
+
+/// <summary>AWS clients built as the functions build them, from a test's variables read through the one configuration reader.</summary>
+public static class TestConfiguration
+{
+    /// <summary>The DynamoDB client a function with these variables builds (its budget included).</summary>
+    public static AmazonDynamoDBClient DynamoDb(Func<string, string?> variables)
+    {
+        var configuration = ServiceConfiguration.Read(variables);
+        return AwsClientFactory.DynamoDb(configuration.Aws, configuration.Budget);
+    }
+
+    /// <summary>The KMS client a function with these variables builds (its budget included).</summary>
+    public static AmazonKeyManagementServiceClient Kms(Func<string, string?> variables)
+    {
+        var configuration = ServiceConfiguration.Read(variables);
+        return AwsClientFactory.Kms(configuration.Aws, configuration.Budget);
+    }
+
+    /// <summary>The Secrets Manager client a function with these variables builds.</summary>
+    public static SecretsManagerClient SecretsManager(Func<string, string?> variables) =>
+        SecretsManagerClient.For(ServiceConfiguration.ReadAwsSettings(variables));
+
+    /// <summary>The OTP signing key ring as a function with these variables plans it (<see cref="SecretKeyLoader.PlanRing"/>).</summary>
+    public static DeferredKey<OtpKeyRing> SigningKeys(Func<string, string?> variables)
+    {
+        var configuration = ServiceConfiguration.Read(variables);
+        return SecretKeyLoader.PlanRing(configuration.Keys.Signing, configuration.InLambda, () => SecretsManagerClient.For(configuration.Aws));
+    }
+
+    /// <summary>The ring's refresh source as a function with these variables builds it; null for a key given directly.</summary>
+    public static IOtpKeySource? SigningKeyRefresh(Func<string, string?> variables, TimeSpan? callTimeout = null)
+    {
+        var configuration = ServiceConfiguration.Read(variables);
+        return SecretKeyLoader.RefreshSource(configuration.Keys.Signing, () => SecretsManagerClient.For(configuration.Aws, callTimeout));
+    }
+
+    /// <summary>The token keys read as a function with these variables reads them, failures unwrapped.</summary>
+    public static Task<TokenSigningKeyLoader.Loaded> TokenKeysAsync(Func<string, string?> variables)
+    {
+        var configuration = ServiceConfiguration.Read(variables);
+        return TokenSigningKeyLoader.LoadAsync(configuration.Keys.Token, configuration.InLambda, () => AwsClientFactory.Kms(configuration.Aws, configuration.Budget), default);
+    }
+}
