@@ -17,7 +17,7 @@ public static class SecretKeyLoader
     /// What init decides without a network call: the key ring itself when the key is given directly, or its
     /// first read from Secrets Manager, not started (<see cref="DeferredKey{T}"/>: the function is built
     /// whatever that read does, and a failed read is tried again by the next request; its failures are
-    /// <see cref="KeySourceUnavailableException"/>s, classified as an outage or a configuration error).
+    /// <see cref="DependencyException"/>s of Secrets Manager, classified as an outage or a configuration error).
     /// </summary>
     /// <typeparam name="T">What the caller keeps of the ring (the ring itself, or the current key's bytes).</typeparam>
     /// <param name="source">The key and its two variables' values; the secret wins when both are set.</param>
