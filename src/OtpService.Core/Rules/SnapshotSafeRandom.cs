@@ -28,7 +28,10 @@ public static class SnapshotSafeRandom
     public static bool MixesKernelEntropy => Kernel.Value is not null;
 
     /// <summary>Fills <paramref name="destination"/> with fresh random bytes.</summary>
-    public static void Fill(Span<byte> destination) => Fill(destination, RandomNumberGenerator.Fill, Kernel.Value is { } kernel ? span => ReadExactly(kernel, span) : null);
+    public static void Fill(Span<byte> destination) => Fill(destination, RandomNumberGenerator.Fill, KernelRead);
+
+    /// <summary>Reads exactly as many bytes as asked from the kernel source; null where there is none (not Linux).</summary>
+    internal static SpanAction? KernelRead => Kernel.Value is { } kernel ? span => ReadExactly(kernel, span) : null;
 
     /// <summary>A new array of <paramref name="count"/> fresh random bytes.</summary>
     public static byte[] GetBytes(int count)

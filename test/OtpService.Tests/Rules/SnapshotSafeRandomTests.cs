@@ -53,6 +53,29 @@ public class SnapshotSafeRandomTests
     }
 
     [Fact]
+    public void OnLinux_TheRealKernelRead_FillsEveryByte_SoTwoClonesStillDiffer()
+    {
+        // The clone fault stood in for as above, but with the real kernel read: a read that filled
+        // nothing (or part) would leave the clones' bytes equal where it stopped.
+        Assert.Equal(OperatingSystem.IsLinux(), SnapshotSafeRandom.KernelRead is not null);
+        if (SnapshotSafeRandom.KernelRead is not { } kernel)
+        {
+            return; // no kernel source off Linux; the line above checks that is the only case
+        }
+
+        var first = new byte[4096];
+        var second = new byte[4096];
+
+        SnapshotSafeRandom.Fill(first, Cloned(0), kernel);
+        SnapshotSafeRandom.Fill(second, Cloned(0), kernel);
+
+        // 32 bytes of 4,096 equal at one offset happen by chance with probability far below 2^-200.
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(first[^32..], second[^32..]);
+        Assert.NotEqual(new byte[32], first[^32..]);
+    }
+
+    [Fact]
     public void OnLinux_TheKernelSourceIsMixedIn_AndDrawsDiffer()
     {
         Assert.Equal(OperatingSystem.IsLinux(), SnapshotSafeRandom.MixesKernelEntropy);
