@@ -53,6 +53,18 @@ public class GenerateLocaleTests
     }
 
     [Fact]
+    public async Task TheStoredLocale_ReachesTheMailer_WhateverTheDefault()
+    {
+        var h = Harness(defaultLocale: "de");
+        await h.Issuer.IssueAsync(Address, RuleHarness.Client, "ja", default);
+
+        var mail = await Mailed(h);
+
+        Assert.Equal("ワンタイムパスワード（有効期間はわずか2 分）", mail.Subject);
+        Assert.Contains("このコードの有効期間は2 分です。", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ACodeStoredWithoutALocale_IsMailedInTheDeploymentsDefault()
     {
         var h = Harness(defaultLocale: "de");
