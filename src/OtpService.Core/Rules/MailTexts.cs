@@ -74,7 +74,7 @@ public static class MailTexts
         // Humanizer's resources for Simplified Chinese are named zh-CN: in invariant globalization
         // mode .NET names CultureInfo("zh-Hans") "zh-HANS", which finds no resource folder.
         new("zh-Hans", false, "zh-CN",
-            l => $"您的一次性验证码（仅 {l} 内有效）！",
+            l => $"您的一次性验证码（仅 {l}内有效）！",
             a => $"请使用此验证码验证您在 {a} 的登录",
             l => $"验证码有效期为 {l}。如果这不是您本人的请求，请忽略此邮件。"),
         new("ar", true, "ar",
