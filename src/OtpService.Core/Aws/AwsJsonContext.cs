@@ -12,6 +12,7 @@ namespace OtpService.Core.Aws;
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(GetSecretValueRequest))]
 [JsonSerializable(typeof(GetSecretValueResponse))]
+[JsonSerializable(typeof(PutSecretValueRequest))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class AwsJsonContext : JsonSerializerContext;
 
