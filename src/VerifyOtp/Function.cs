@@ -24,7 +24,7 @@ public sealed class Function
         _log = services.CreateLog(nameof(VerifyOtp));
         _settings = services.Settings;
         _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
-        _tokens = services.CreateTokens();
+        _tokens = services.CreateTokens(_log);
     }
 
     /// <summary>The function around a ready rule.</summary>
