@@ -13,7 +13,7 @@ namespace OtpService.Core.Lambda;
 /// <remarks>
 /// Init never fails for a key store that is down or refuses: each key's read starts at init and init
 /// waits for the reads together at most <see cref="InitKeyWait"/>; a read that failed is logged
-/// (<c>event: key_read_failed</c>, counted as <see cref="MetricNames.KeyReadFailures"/>) and the function
+/// (<c>event: key_read_failed</c>, counted as <see cref="Metric.KeyReadFailures"/>) and the function
 /// is built anyway (<see cref="DeferredKey{T}"/>). Its requests then read the key again and answer
 /// as for any failed call: 503 with Retry-After for an outage, 500 and <c>configuration_error</c> for a
 /// refusal; the stream fails the record so it is retried. Configuration that needs no network call to
@@ -83,7 +83,7 @@ public sealed class OtpServices
     /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
     /// </summary>
     /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
-    /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
+    /// <see cref="Metric.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
     /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
     public OtpCode CreateCodes(InvocationLog? log = null) =>
         new(AtInit(SecretKeyLoader.PlanRing(Configuration.Keys.Signing, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "code key ring"),
@@ -102,7 +102,7 @@ public sealed class OtpServices
             new("failureClass", failure.IsTransient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
-        log.WriteMetrics([new("key_refresh_failed", 1)]);
+        log.WriteMetrics([new(Metric.KeyRefreshFailures, 1)]);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class OtpServices
 
     /// <summary>
     /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
-    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="MetricNames.KeyReadFailures"/>;
+    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="Metric.KeyReadFailures"/>;
     /// a read still running writes one WARN line. Either way the key is returned, to be read again when a request needs it.
     /// </summary>
     private DeferredKey<T> AtInit<T>(DeferredKey<T> key, string what)
@@ -171,7 +171,7 @@ public sealed class OtpServices
             new("failureClass", transient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
-        log.WriteMetrics([new("key_read_failed", 1)]);
+        log.WriteMetrics([new(Metric.KeyReadFailures, 1)]);
         return key;
     }
 
