@@ -32,14 +32,14 @@ public sealed class MailTemplateFilesTests : IDisposable
     public void TheFolder_ChangesTheMail_RelativeToTheTaskRoot()
     {
         Write("default/subject.liquid", "{{ app_name }}: {{ code }}");
-        Write("ja/text.liquid", "JA {{ code }} {{ lifetime }}");
+        Write("en/text.liquid", "EN {{ code }} {{ lifetime }}");
 
         var settings = Read((MailTemplateFiles.DirectoryVariable, Dir)).Otp;
-        var ja = OtpEmail.Compose("no-reply@example.com", "u@example.com", "123456", 120, settings, "ja");
+        var mail = OtpEmail.Compose("no-reply@example.com", "u@example.com", "123456", 120, settings, "en-GB");
 
-        Assert.Equal("Simple Website: 123456", ja.Subject);
-        Assert.StartsWith("JA 123456 ", ja.TextBody, StringComparison.Ordinal);
-        Assert.Contains("aria-label=\"1 2 3 4 5 6\"", ja.HtmlBody, StringComparison.Ordinal); // no html template: the built-in layout
+        Assert.Equal("Simple Website: 123456", mail.Subject);
+        Assert.Equal("EN 123456 2 mins", mail.TextBody);
+        Assert.Contains("aria-label=\"1 2 3 4 5 6\"", mail.HtmlBody, StringComparison.Ordinal); // no html template: the built-in layout
     }
 
     [Fact]
