@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OtpService.Local.Commands;
 
-// The local runner: `start-api` (default) and `invoke` (docs/local.md); `aot-template` (docs/deploy.md).
+// The local runner: `start-api` (default) and `invoke` (docs/local.md); `mail-preview` (docs/mail.md); `aot-template` (docs/deploy.md).
 var command = CommandLine.Parse(args);
 
 using var shutdown = new CancellationTokenSource();
@@ -33,6 +33,8 @@ switch (command)
         var response = Console.Out;
         Console.SetOut(Console.Error);
         return await InvokeCommand.RunAsync(invoke, Console.In, response, Console.Error, shutdown.Token);
+    case MailPreviewOptions mailPreview:
+        return MailPreviewCommand.Run(mailPreview, Environment.GetEnvironmentVariable, DateTimeOffset.UtcNow, Console.Out, Console.Error);
     case AotTemplateOptions aotTemplate:
         return AotTemplateCommand.Run(aotTemplate, Console.Out, Console.Error);
     case StartApiOptions startApi:

@@ -46,9 +46,29 @@ public sealed class SesV2EmailSender : IEmailSender
         await client.PostAsync(Operation, sendEmailUri, body, "application/json", [], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// SES's FromEmailAddress: the bare address, or with a display name an RFC 5322 mailbox
+    /// <c>Name &lt;address&gt;</c> whose name MimeKit quotes, and RFC 2047-encodes when it is not ASCII
+    /// (SES requires encoded-words there: SES v2 API reference, SendEmail, FromEmailAddress).
+    /// The address part is passed unchanged.
+    /// </summary>
+    public static string FromHeader(OutgoingEmail email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        if (email.FromName is not { Length: > 0 } name)
+        {
+            return email.From;
+        }
+
+        // International off: a non-ASCII name becomes encoded-words, never raw UTF-8 in the header.
+        var options = MimeKit.FormatOptions.Default.Clone();
+        options.International = false;
+        return new MimeKit.MailboxAddress(name, email.From).ToString(options, encode: true);
+    }
+
     private static SesSendEmailRequest Request(OutgoingEmail email) =>
         new(
-            email.From,
+            FromHeader(email),
             new SesDestination([email.To]),
             new SesEmailContent(new SesSimpleMessage(
                 new SesContent(email.Subject, Charset),

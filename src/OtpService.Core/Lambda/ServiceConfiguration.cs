@@ -110,8 +110,12 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
             GenerateAllowsGet = Flag(read, "OTP_GENERATE_ALLOW_GET", defaults.GenerateAllowsGet),
             RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
             SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
+            SenderName = SenderName(read),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
             DefaultLocale = Locale(read, DefaultLocaleVariable) ?? defaults.DefaultLocale,
+            MailTemplates = Text(read, MailTemplateFiles.DirectoryVariable) is { } templates
+                ? MailTemplateFiles.Load(MailTemplateFiles.Resolve(templates, Text(read, MailTemplateFiles.TaskRootVariable)), templates)
+                : defaults.MailTemplates,
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
             // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
             FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
@@ -149,6 +153,19 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
 
         return MailLocale.Resolve(text)
             ?? throw new InvalidOperationException($"{name} is '{text}', a language the mail is not written in; use one of {string.Join(", ", MailTexts.Supported)}.");
+    }
+
+    /// <summary>OTP_SENDER_NAME: any script (encoded for the wire by the sender), but one line of printable text, as a header's display name must be.</summary>
+    private static string? SenderName(Func<string, string?> read)
+    {
+        const string name = "OTP_SENDER_NAME";
+        var value = Text(read, name);
+        if (value is not null && (value.Length > 100 || value.Any(char.IsControl)))
+        {
+            throw new InvalidOperationException($"{name} must be one line of at most 100 printable characters, e.g. Bücher Team; it has {value.Length} characters{(value.Any(char.IsControl) ? " and a control character" : "")}.");
+        }
+
+        return value;
     }
 
     /// <summary>Trimmed; an unset and an empty variable are the same, as in the SDKs.</summary>

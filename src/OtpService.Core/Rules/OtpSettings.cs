@@ -73,6 +73,10 @@ public sealed record OtpSettings
     public bool RequireVerificationId { get; init; }
 
     public string? SenderAddress { get; init; }
+
+    /// <summary>The From header's display name (OTP_SENDER_NAME), e.g. "Bücher Team"; null: the bare address. RFC 2047-encoded on the wire when not ASCII.</summary>
+    public string? SenderName { get; init; }
+
     public string AppName { get; init; } = "Simple Website";
 
     /// <summary>
@@ -80,6 +84,8 @@ public sealed record OtpSettings
     /// <see cref="MailTexts.Supported"/>, as <see cref="MailLocale.Resolve"/> gives it.
     /// </summary>
     public string DefaultLocale { get; init; } = "en";
+    /// <summary>The mail's layout: the built-in one, or a deployer's templates in front of it (OTP_MAIL_TEMPLATES_DIR, parsed at init).</summary>
+    public MailTemplates MailTemplates { get; init; } = MailTemplates.BuiltIn;
 
     /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
     public string? CorsAllowedOrigin { get; init; }

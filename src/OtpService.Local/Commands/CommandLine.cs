@@ -96,12 +96,31 @@ internal static class CommandLine
         aotTemplate.SetAction(_ => 0);
         root.Add(aotTemplate);
 
+        var mailPreview = new System.CommandLine.Command("mail-preview", "Write the mail SendOtpEmail would send for a sample code (subject.txt, mail.html, mail.txt), without sending it (docs/mail.md).");
+        var locale = new Option<string>("--locale") { Description = "The reader's locale, a BCP 47 tag (ja, pt-BR); falls back as the mailer does.", HelpName = "TAG", DefaultValueFactory = _ => "en" };
+        var template = new Option<string>("--template") { Description = "Your template folder, as OTP_MAIL_TEMPLATES_DIR takes it (none: the built-in layout). A relative path is from where you run the command.", HelpName = "DIR" };
+        var output = new Option<string>("--out") { Description = "Where to write the files (default: mail-preview/<locale> under the current directory).", HelpName = "DIR" };
+        mailPreview.Add(locale);
+        mailPreview.Add(template);
+        mailPreview.Add(output);
+        mailPreview.SetAction(_ => 0);
+        root.Add(mailPreview);
+
         read = parsed =>
         {
             var command = parsed.CommandResult.Command;
             if (command == aotTemplate)
             {
                 return new AotTemplateOptions(parsed.GetValue(check));
+            }
+
+            if (command == mailPreview)
+            {
+                return new MailPreviewOptions(parsed.GetValue(locale) ?? "en")
+                {
+                    TemplateDirectory = parsed.GetValue(template),
+                    OutputDirectory = parsed.GetValue(output),
+                };
             }
 
             if (command == invoke)

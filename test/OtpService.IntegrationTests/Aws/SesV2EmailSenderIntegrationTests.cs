@@ -43,6 +43,29 @@ public class SesV2EmailSenderIntegrationTests
         Assert.Equal(email.TextBody, sent.GetProperty("body").GetProperty("text").GetString());
     }
 
+    [Theory]
+    [InlineData("Bücher Team", "=?utf-8?b?QsO8Y2hlcg==?= Team <no-reply@example.com>")] // MimeKit encodes the one non-ASCII word
+    [InlineData("認証チーム", null)]
+    [InlineData("Acme, Inc.", "\"Acme, Inc.\" <no-reply@example.com>")]
+    public async Task Send_WithASenderName_TheEmulatorGetsAnRfc2047MailboxWithTheAddressUnchanged(string name, string? expected)
+    {
+        var emulators = await OtpService.Tests.Integration.EmulatorFixture.StartedAsync();
+        var to = $"{Guid.NewGuid():N}@example.com";
+
+        await Sender(emulators.SesEndpoint).SendAsync(EmailTo(to) with { FromName = name }, CancellationToken.None);
+
+        var sent = Assert.Single(await emulators.SentMailAsync(to));
+        if (expected is not null)
+        {
+            Assert.Equal(expected, sent.From, ignoreCase: true);
+        }
+
+        Assert.EndsWith(" <no-reply@example.com>", sent.From, StringComparison.Ordinal);
+        Assert.True(sent.From.All(char.IsAscii), "the From header must be ASCII on the wire (RFC 2047)");
+        var mailbox = MimeKit.MailboxAddress.Parse(sent.From);
+        Assert.Equal(("no-reply@example.com", name), (mailbox.Address, mailbox.Name));
+    }
+
     [Fact]
     public async Task Send_WhenTheEmulatorRejectsTheRequest_ThrowsAConfigurationFailure()
     {

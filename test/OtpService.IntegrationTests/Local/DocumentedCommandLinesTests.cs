@@ -23,7 +23,9 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
 
     public static TheoryData<string> InvokeLines() => [.. Runnable().Where(l => l.Contains(" -- invoke ", StringComparison.Ordinal))];
 
-    public static TheoryData<string> StartApiLines() => [.. Runnable().Where(l => !l.Contains(" -- invoke ", StringComparison.Ordinal))];
+    public static TheoryData<string> StartApiLines() => [.. Runnable().Where(l => !l.Contains(" -- invoke ", StringComparison.Ordinal) && !l.Contains(" -- mail-preview", StringComparison.Ordinal))];
+
+    public static TheoryData<string> MailPreviewLines() => [.. Runnable().Where(l => l.Contains(" -- mail-preview", StringComparison.Ordinal))];
 
     /// <summary>Lines for a moto the reader starts first (in the same block): run against a moto started here.</summary>
     public static TheoryData<string> MotoLines() => [.. MotoLineList()];
@@ -71,6 +73,7 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
         Assert.Contains(lines, l => l.Contains("--env-vars events/env.json", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("--data ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("--site-port ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(" -- mail-preview --locale ", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -86,6 +89,32 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
         Assert.Equal(0, exitCode);
         using var response = JsonDocument.Parse(run.Output);
         Assert.Equal(JsonValueKind.Object, response.RootElement.ValueKind);
+    }
+
+    [Theory]
+    [MemberData(nameof(MailPreviewLines))]
+    public async Task DocumentedMailPreview_RunFromTheRepositoryRoot_WritesTheMail(string line)
+    {
+        var folder = $"obj/mail-preview-{Guid.NewGuid():N}";
+        var command = $"{line} --out {folder}";
+
+        await using var run = LocalRunnerProcess.StartShell(command);
+        var exitCode = await run.WaitForExitAsync(FirstRun);
+        output.WriteLine($"$ {command}{Environment.NewLine}{run.Output}{Environment.NewLine}{run.Errors}");
+        var written = Path.Combine(LocalRunnerProcess.RepositoryRootPath, folder);
+        try
+        {
+            Assert.Equal(0, exitCode);
+            Assert.Contains(written, run.Output, StringComparison.Ordinal);
+            Assert.All(PreviewFiles, f => Assert.True(File.Exists(Path.Combine(written, f)), $"{f} not written"));
+        }
+        finally
+        {
+            if (Directory.Exists(written))
+            {
+                Directory.Delete(written, recursive: true);
+            }
+        }
     }
 
     [Theory]
@@ -125,6 +154,8 @@ public sealed partial class DocumentedCommandLinesTests(ITestOutputHelper output
     }
 
     private const string LocalReady = "Ready.";
+
+    private static readonly string[] PreviewFiles = ["subject.txt", "mail.html", "mail.txt"];
 
     /// <summary>
     /// The sign-in page on its own port, its config.js pointing at this run's API, and the API's

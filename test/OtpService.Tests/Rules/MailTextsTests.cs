@@ -34,7 +34,10 @@ public class MailTextsTests
                 Assert.Contains("Acme Shop", part, StringComparison.Ordinal);
             }
 
-            foreach (var text in new[] { mail.Subject, mail.HtmlBody, mail.TextBody, words.Intro, words.Validity })
+            // The layout's own CSS has braces: look for placeholders outside its <style> block.
+            var htmlOutsideStyle = System.Text.RegularExpressions.Regex.Replace(mail.HtmlBody, "<style>.*?</style>", "", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.Contains("048213", htmlOutsideStyle, StringComparison.Ordinal);
+            foreach (var text in new[] { mail.Subject, htmlOutsideStyle, mail.TextBody, words.Intro, words.Validity })
             {
                 Assert.DoesNotContain("{", text, StringComparison.Ordinal);
                 Assert.DoesNotContain("}", text, StringComparison.Ordinal);

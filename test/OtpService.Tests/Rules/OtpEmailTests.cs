@@ -11,7 +11,8 @@ public class OtpEmailTests
         var mail = OtpEmail.Compose("no-reply@example.com", "user@example.com", "012345", 120, new OtpSettings());
 
         Assert.Equal("Your OTP (valid for only 2 mins)!", mail.Subject);
-        Assert.Contains("Use this code to verify your login at Simple Website<br>", mail.HtmlBody, StringComparison.Ordinal);
+        // The layout (MailLayout/html.liquid) puts the intro in its own table cell.
+        Assert.Contains("Use this code to verify your login at Simple Website</td>", mail.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("012345", mail.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("Use this code to verify your login at Simple Website", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("012345", mail.TextBody, StringComparison.Ordinal);

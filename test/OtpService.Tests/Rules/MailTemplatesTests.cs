@@ -1,0 +1,177 @@
+using OtpService.Core.Rules;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+/// <summary>The mail's templates (MailTemplates): the built-in layout, a deployer's templates, and what init refuses.</summary>
+public class MailTemplatesTests
+{
+    private static readonly MailText English = MailTexts.For(null, "Simple Website", 120);
+
+    private static MailValues Values(string appName = "Simple Website", string address = "user@example.com") =>
+        new("012345", address, appName, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+    private static MailTemplateSource Source(MailPart part, string text, string scope = MailTemplates.DefaultScope, string? name = null) =>
+        new(scope, part, name ?? $"mail/{scope}/{part.ToString().ToLowerInvariant()}.liquid", text);
+
+    [Fact]
+    public void EveryDocumentedVariable_IsFilled()
+    {
+        var template = string.Join("\n", MailTemplates.Variables.Select(v => $"{v}=[{{{{ {v} }}}}]"));
+        var templates = MailTemplates.Parse([Source(MailPart.Text, template)]);
+
+        var text = templates.Render(English, Values()).Text;
+
+        foreach (var variable in MailTemplates.Variables)
+        {
+            Assert.Matches($"(?m)^{variable}=\\[[^\\]\\n]+\\]$", text);
+        }
+
+        Assert.Contains("code=[012345]", text, StringComparison.Ordinal);
+        Assert.Contains("code_spaced=[0 1 2 3 4 5]", text, StringComparison.Ordinal);
+        Assert.Contains("requested_at=[2027-01-15T08:00:00Z]", text, StringComparison.Ordinal);
+        Assert.Contains("dir=[ltr]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryDocumentedVariable_IsInDocsMail()
+    {
+        var docs = File.ReadAllText(OtpService.Tests.Deploy.RepositoryFiles.PathOf("docs", "mail.md"));
+
+        Assert.All(MailTemplates.Variables, v => Assert.Contains($"`{v}`", docs, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BuiltInLayout_LeavesNoPlaceholder_AndCarriesLangDirAndTheSpokenCode()
+    {
+        var mail = MailTemplates.BuiltIn.Render(English with { Locale = "ar", RightToLeft = true }, Values());
+
+        Assert.Contains("<html lang=\"ar\" dir=\"rtl\">", mail.Html, StringComparison.Ordinal);
+        Assert.Contains("<span role=\"img\" aria-label=\"0 1 2 3 4 5\">012345</span>", mail.Html, StringComparison.Ordinal);
+        Assert.Contains("<meta name=\"color-scheme\" content=\"light dark\">", mail.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", mail.Html + mail.Text + mail.Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain("{%", mail.Html + mail.Text + mail.Subject, StringComparison.Ordinal);
+        // No tracking and nothing fetched: no image, no external URL at all.
+        Assert.DoesNotContain("<img", mail.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http", mail.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("url(", mail.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal($"{English.Intro}\n\n012345\n\n{English.Validity}", mail.Text.TrimEnd().ReplaceLineEndings("\n"));
+        Assert.Equal(English.Subject, mail.Subject);
+    }
+
+    [Theory]
+    [InlineData(MailPart.Html)]
+    [InlineData(MailPart.Subject)]
+    public void HtmlPart_EscapesAppNameAndAddress_WhateverTheTemplate(MailPart builtInOrNot)
+    {
+        var templates = builtInOrNot == MailPart.Html
+            ? MailTemplates.BuiltIn
+            : MailTemplates.Parse([Source(MailPart.Html, "<p>{{ app_name }} {{ address | upcase }} {{ intro }}</p>")]);
+        const string app = "<b>Tom & Jerry</b>";
+        const string address = "\"><script>x</script>@example.com";
+
+        var mail = templates.Render(MailTexts.For(null, app, 120), Values(app, address));
+
+        Assert.DoesNotContain("<b>Tom", mail.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", mail.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;", mail.Html, StringComparison.Ordinal);
+        // The text part and the subject are not HTML: the name stays as written there.
+        Assert.Contains(app, mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HtmlPart_KeepsNonLatinLettersAsTheyAre()
+    {
+        var mail = MailTemplates.BuiltIn.Render(MailTexts.For(null, "日本語アプリ", 120), Values("日本語アプリ"));
+
+        Assert.Contains("日本語アプリ", mail.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownVariable_IsRefusedAtParse_WithFileAndLine()
+    {
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse(
+            [Source(MailPart.Html, "<p>\n{{ intro }}\n<b>{{ cod }}</b>\n</p>", "ja", "tpl/ja/html.liquid")]));
+
+        Assert.Equal("tpl/ja/html.liquid", error.File);
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith("tpl/ja/html.liquid line 3: unknown variable 'cod'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("line one\n{% if code %}\nno end", 2)]
+    [InlineData("a\nb\n{{ code | }}", 3)]
+    [InlineData("{{ code \n", 1)]
+    public void MalformedTemplate_IsRefusedAtParse_WithFileAndLine(string text, int line)
+    {
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Text, text, name: "t/default/text.liquid")]));
+
+        Assert.Equal("t/default/text.liquid", error.File);
+        Assert.Equal(line, error.Line);
+    }
+
+    [Fact]
+    public void TemplateThatFailsOnlyWhenRun_IsRefusedAtParse()
+    {
+        // A filter given arguments it does not take parses, and fails when rendered: init renders once to find it.
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse(
+            [Source(MailPart.Text, "x\n{{ requested_at | date: '%Y' }}", name: "t/default/text.liquid")]));
+
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public void Include_IsRefused()
+    {
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Html, "{% include 'other' %}")]));
+
+        Assert.Contains("cannot include", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AssignedNamesAndLoops_AreNotUnknown()
+    {
+        var templates = MailTemplates.Parse([Source(MailPart.Text, "{% assign greeting = 'Hi' %}{% capture tail %}!{% endcapture %}{{ greeting }}{{ tail }} {% for d in (1..2) %}{{ d }}{{ forloop.index }}{% endfor %} {{ code | upcase }}")]);
+
+        Assert.Equal("Hi! 1122 012345", templates.Render(English, Values()).Text);
+    }
+
+    [Fact]
+    public void Subject_IsOneLine()
+    {
+        var templates = MailTemplates.Parse([Source(MailPart.Subject, "{{ app_name }}\r\n  code\n{{ code }}\n")]);
+
+        Assert.Equal("Simple Website code 012345", templates.Render(English, Values()).Subject);
+    }
+
+    [Fact]
+    public void EmptySubject_IsRefused()
+    {
+        Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Subject, "{% if false %}x{% endif %}")]));
+    }
+
+    [Fact]
+    public void EachPart_FallsBackByLocale_ThenLanguage_ThenDefault_ThenBuiltIn()
+    {
+        var templates = MailTemplates.Parse(
+        [
+            Source(MailPart.Subject, "pt-BR subject", "pt-BR"),
+            Source(MailPart.Subject, "pt subject", "pt"),
+            Source(MailPart.Subject, "default subject"),
+            Source(MailPart.Text, "pt text {{ code }}", "pt"),
+        ]);
+
+        Assert.Equal("pt-BR subject", templates.Render(English with { Locale = "pt-BR" }, Values()).Subject);
+        Assert.Equal("pt subject", templates.Render(English with { Locale = "pt-PT" }, Values()).Subject);
+        Assert.Equal("default subject", templates.Render(English with { Locale = "ja" }, Values()).Subject);
+        Assert.Equal("pt text 012345", templates.Render(English with { Locale = "pt-PT" }, Values()).Text);
+        // No html template anywhere: the built-in layout's.
+        Assert.Contains("aria-label=\"0 1 2 3 4 5\"", templates.Render(English with { Locale = "pt" }, Values()).Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SameScopeAndPartTwice_IsRefused()
+    {
+        Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Text, "a", "ja"), Source(MailPart.Text, "b", "JA")]));
+    }
+}
