@@ -144,27 +144,39 @@ public sealed class TemplateIamBreakTests
         },
         {
             "kms:Sign on Resource *",
-            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
-            "                  - kms:Sign\n                Resource: '*'\n",
-            "                  - kms:Sign\n                Resource: '*'", "allows kms:Sign on Resource \"*\""
+            "                    - kms:Sign\n                  Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                    - kms:Sign\n                  Resource: '*'\n",
+            "                    - kms:Sign\n                  Resource: '*'", "allows kms:Sign on Resource \"*\""
         },
         {
             "kms:Sign on the key being rotated (the previous or next key)",
-            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
-            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]\n",
-            "                  - kms:Sign\n                Resource: !If", "allows kms:Sign on '!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]', which is not VerifyOtpFunction's token key in use"
+            "                    - kms:Sign\n                  Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                    - kms:Sign\n                  Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]\n",
+            "                    - kms:Sign\n                  Resource: !If", "allows kms:Sign on '!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn]', which is not VerifyOtpFunction's token key in use"
         },
         {
             "kms:Sign on a key of another stack",
-            "                  - kms:Sign\n                Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
-            "                  - kms:Sign\n                Resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
-            "                  - kms:Sign\n                Resource: arn", "allows kms:Sign on 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'"
+            "                    - kms:Sign\n                  Resource: !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]\n",
+            "                    - kms:Sign\n                  Resource: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
+            "                    - kms:Sign\n                  Resource: arn", "allows kms:Sign on 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'"
         },
         {
             "no GetPublicKey for the JWKS",
-            "              - Sid: PublishTokenKeys\n                Effect: Allow\n                Action:\n                  - kms:GetPublicKey\n",
-            "              - Sid: PublishTokenKeys\n                Effect: Allow\n                Action:\n                  - kms:Sign\n",
+            "                - Sid: PublishTokenKeys\n                  Effect: Allow\n                  Action:\n                    - kms:GetPublicKey\n",
+            "                - Sid: PublishTokenKeys\n                  Effect: Allow\n                  Action:\n                    - kms:Sign\n",
             "      Policies:\n        - PolicyName: VerifyOtp", "role VerifyOtpRole must allow kms:GetPublicKey on '!If [SignWithTokenKeyA"
+        },
+        {
+            "PutSecretValue on the code key (only the token key's first version is ever written)",
+            "                    - secretsmanager:PutSecretValue\n                  Resource: !Ref TokenSigningKeySecret\n",
+            "                    - secretsmanager:PutSecretValue\n                  Resource: !Ref SigningKeySecret\n",
+            "                    - secretsmanager:PutSecretValue\n                  Resource: !Ref SigningKeySecret", "allows secretsmanager:PutSecretValue on '!Ref SigningKeySecret'"
+        },
+        {
+            "no PutSecretValue for the token key's first version",
+            "                    - secretsmanager:GetSecretValue\n                    - secretsmanager:PutSecretValue\n",
+            "                    - secretsmanager:GetSecretValue\n",
+            "      Policies:\n        - PolicyName: VerifyOtp", "role VerifyOtpRole must allow secretsmanager:PutSecretValue on '!Ref TokenSigningKeySecret'"
         },
         {
             "a function that issues no tokens may not sign",
