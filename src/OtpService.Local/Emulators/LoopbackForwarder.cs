@@ -85,6 +85,3 @@ internal sealed class LoopbackForwarder(Uri upstream) : IDisposable
 
     public void Dispose() => forward.Dispose();
 }
-
-/// <summary>An emulator's answer: status, headers (without the hop-by-hop ones) and body.</summary>
-internal sealed record UpstreamAnswer(int Status, List<(string Name, string[] Values)> Headers, byte[] Content);

@@ -13,19 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OtpService.Local.Emulators;
 
-/// <summary>What became of one recipient of a send through <see cref="SesSuppressionStandIn"/>.</summary>
-internal enum StandInOutcome
-{
-    /// <summary>Passed on to aws-ses-v2-local, which keeps the mail.</summary>
-    Delivered,
-
-    /// <summary>A hard bounce (SMTP 550 5.1.1): not kept; the address goes on the suppression list unless it is SES's mailbox simulator.</summary>
-    Bounced,
-
-    /// <summary>On the suppression list: accepted, not sent (bounceSubType OnAccountSuppressionList).</summary>
-    Suppressed,
-}
-
 /// <summary>
 /// A stand-in for what SES does and aws-ses-v2-local 2.10.2 cannot (its source has no bounce, no
 /// suppression list, and ignores <c>ConfigurationSetName</c>): a loopback proxy in front of it, on

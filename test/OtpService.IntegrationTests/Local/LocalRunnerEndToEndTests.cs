@@ -9,35 +9,10 @@ using OtpService.Tests.Support;
 namespace OtpService.Tests.Local;
 
 /// <summary>One runner process (start-api on free ports) shared by the end-to-end tests of this class.</summary>
-public sealed class LocalRunnerFixture : IAsyncLifetime
+public sealed class LocalRunnerFixture() : RunnerFixture(new Dictionary<string, string> { ["OTP_CORS_ALLOWED_ORIGIN"] = Origin })
 {
     /// <summary>The browser origin the runner is started with (OTP_CORS_ALLOWED_ORIGIN).</summary>
     public const string Origin = "https://app.example.com";
-
-    private LocalRunnerProcess? runner;
-
-    public Uri Api { get; private set; } = null!;
-
-    /// <summary>The runner's SES emulator, read with the same helpers as the integration tests.</summary>
-    public EmulatorEndpoints Mail { get; private set; } = null!;
-
-    internal LocalRunnerProcess Runner => runner ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        var (process, api, ses) = await LocalRunnerProcess.StartApiOnFreePortsAsync(new Dictionary<string, string> { ["OTP_CORS_ALLOWED_ORIGIN"] = Origin });
-        runner = process;
-        Api = new Uri($"http://127.0.0.1:{api}");
-        Mail = new EmulatorEndpoints(new Uri("http://127.0.0.1:1"), new Uri($"http://127.0.0.1:{ses}"), []);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (runner is not null)
-        {
-            await runner.DisposeAsync();
-        }
-    }
 }
 
 /// <summary>The whole flow over real HTTP against `dotnet OtpService.Local.dll` with the real handlers.</summary>
