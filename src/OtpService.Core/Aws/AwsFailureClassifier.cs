@@ -85,6 +85,15 @@ public static class AwsFailureClassifier
     /// sandbox, the recipient: https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html) and any
     /// other bad request is <see cref="FailureKind.Configuration"/>.
     /// </summary>
+    /// <remarks>
+    /// An address on the account-level suppression list gets no error: "SES accepts the message, but doesn't
+    /// send it", and does not count it toward the bounce or complaint rate
+    /// (https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html); only a later bounce
+    /// event (bounceSubType OnAccountSuppressionList) tells. SES's former synchronous refusal of such an
+    /// address, <c>MessageRejected</c> "Address blacklisted." (retired in 2013 for today's answer:
+    /// https://aws.amazon.com/blogs/messaging-and-targeting/goodbye-blacklist-introducing-the-suppression-list),
+    /// is still <see cref="FailureKind.Undeliverable"/> with its own <see cref="Reason"/>, for an endpoint that answers so.
+    /// </remarks>
     public static readonly IReadOnlyDictionary<string, FailureKind> SesErrors = Table(
         undeliverable: ["MessageRejected"],
         configuration:
@@ -157,6 +166,7 @@ public static class AwsFailureClassifier
         {
             "MessageRejected" when IsNotVerified(text) =>
                 "an identity is not verified in this region (the sender, or in the SES sandbox the recipient)",
+            "MessageRejected" when IsSuppressed(text) => "the recipient is on a suppression list (it bounced or complained before)",
             _ when IsDailyQuota(text) => "the account's daily sending quota is used up",
             { } type when IsBadRequest(type) && IsAboutTheAddress(text) => "SES refused the recipient address",
             _ => null,
@@ -254,6 +264,9 @@ public static class AwsFailureClassifier
     private static bool IsBadRequest(string errorType) => errorType is "BadRequestException" or "InvalidParameterValue" or "ValidationException";
 
     private static bool IsNotVerified(string text) => text.Contains("not verified", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsSuppressed(string text) =>
+        text.Contains("blacklist", StringComparison.OrdinalIgnoreCase) || text.Contains("suppress", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsDailyQuota(string text) => text.Contains("quota", StringComparison.OrdinalIgnoreCase);
 

@@ -22,6 +22,9 @@ public sealed record AwsSettings
     public const string SesV2EndpointVariable = "AWS_ENDPOINT_URL_SESV2";
     public const string SecretsManagerEndpointVariable = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 
+    /// <summary>The SES configuration set every mail is sent with (the template's MailConfigurationSet).</summary>
+    public const string SesConfigurationSetVariable = "OTP_SES_CONFIGURATION_SET";
+
     /// <summary>The SDKs' switch for ignoring every AWS_ENDPOINT_URL* variable.</summary>
     public const string IgnoreConfiguredEndpointsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
@@ -45,6 +48,12 @@ public sealed record AwsSettings
 
     /// <summary>AWS_ENDPOINT_URL_SECRETS_MANAGER.</summary>
     public string? SecretsManagerEndpoint { get; init; }
+
+    /// <summary>
+    /// OTP_SES_CONFIGURATION_SET: the configuration set named in every SendEmail (its reputation metrics
+    /// and its suppression of bounced and complained addresses apply to the mail), or null for none.
+    /// </summary>
+    public string? SesConfigurationSet { get; init; }
 
     /// <summary>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true" (any case).</summary>
     public bool IgnoreConfiguredEndpoints { get; init; }

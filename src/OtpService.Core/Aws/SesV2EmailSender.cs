@@ -14,19 +14,27 @@ public sealed class SesV2EmailSender : IEmailSender
 
     private readonly Uri sendEmailUri;
     private readonly SignedAwsHttpClient client;
+    private readonly string? configurationSetName;
 
     /// <param name="endpoint">The service root, e.g. https://email.eu-west-1.amazonaws.com or an emulator's URL.</param>
     /// <param name="client">Signs for <see cref="SigningService"/> in the endpoint's region.</param>
-    public SesV2EmailSender(Uri endpoint, SignedAwsHttpClient client)
+    /// <param name="configurationSetName">
+    /// The SES configuration set named in every send (<c>ConfigurationSetName</c>), or null for none: its
+    /// reputation metrics and suppression options then apply to the mail
+    /// (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html).
+    /// </param>
+    public SesV2EmailSender(Uri endpoint, SignedAwsHttpClient client, string? configurationSetName = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         this.client = client ?? throw new ArgumentNullException(nameof(client));
         sendEmailUri = new Uri(endpoint, "/v2/email/outbound-emails");
+        this.configurationSetName = configurationSetName;
     }
 
     /// <summary>
     /// The sender a Lambda builds once per container: endpoint from AWS_ENDPOINT_URL_SESV2, then AWS_ENDPOINT_URL,
-    /// else the public one; region from AWS_REGION or AWS_DEFAULT_REGION; credentials from AWSSDK.Core's default chain.
+    /// else the public one; region from AWS_REGION or AWS_DEFAULT_REGION; credentials from AWSSDK.Core's default chain;
+    /// the configuration set from OTP_SES_CONFIGURATION_SET.
     /// </summary>
     /// <param name="aws">The AWS settings read at init.</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
@@ -34,7 +42,7 @@ public sealed class SesV2EmailSender : IEmailSender
     public static SesV2EmailSender For(AwsSettings aws, TimeSpan? callTimeout = null)
     {
         var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SES, SigningService, callTimeout);
-        return new(endpoint, client);
+        return new(endpoint, client, aws.SesConfigurationSet);
     }
 
     /// <exception cref="DependencyException">SES did not take the mail (<see cref="FailureKind"/> says whether to retry, drop or alarm).</exception>
@@ -66,11 +74,12 @@ public sealed class SesV2EmailSender : IEmailSender
         return new MimeKit.MailboxAddress(name, email.From).ToString(options, encode: true);
     }
 
-    private static SesSendEmailRequest Request(OutgoingEmail email) =>
+    private SesSendEmailRequest Request(OutgoingEmail email) =>
         new(
             FromHeader(email),
             new SesDestination([email.To]),
             new SesEmailContent(new SesSimpleMessage(
                 new SesContent(email.Subject, Charset),
-                new SesBody(new SesContent(email.HtmlBody, Charset), new SesContent(email.TextBody, Charset)))));
+                new SesBody(new SesContent(email.HtmlBody, Charset), new SesContent(email.TextBody, Charset)))),
+            configurationSetName);
 }

@@ -66,6 +66,7 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
             KmsEndpoint = Text(variable, AwsSettings.KmsEndpointVariable),
             SesV2Endpoint = Text(variable, AwsSettings.SesV2EndpointVariable),
             SecretsManagerEndpoint = Text(variable, AwsSettings.SecretsManagerEndpointVariable),
+            SesConfigurationSet = Text(variable, AwsSettings.SesConfigurationSetVariable),
             IgnoreConfiguredEndpoints = string.Equals(Text(variable, AwsSettings.IgnoreConfiguredEndpointsVariable), "true", StringComparison.OrdinalIgnoreCase),
         };
     }

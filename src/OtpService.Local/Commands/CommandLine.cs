@@ -23,7 +23,8 @@ internal static class CommandLine
 
         Ports it opens, all on 127.0.0.1, and nothing else (the banner's Ports line lists them):
           --port (API) and --site-port (sign-in page);
-          --ses-port (aws-ses-v2-local), unless --ses-endpoint is given;
+          --ses-port (aws-ses-v2-local), unless --ses-endpoint is given: the runner's SES
+            stand-in (suppression list, bounces) and aws-ses-v2-local's own port behind it;
           without --dynamodb-endpoint: --dynamodb-port (the stream proxy, where the functions and
             you reach DynamoDB) and dynalite's own port behind it, a free one the OS picks;
           with --dynamodb-endpoint: none if that DynamoDB has streams; else the stream proxy, on
@@ -184,6 +185,10 @@ internal static class CommandLine
                 {
                     used.Add((o.SesPort, "--ses-port"));
                 }
+                else if (o.BouncingAddresses.Count > 0)
+                {
+                    return "--ses-bounce needs the runner's own SES (its stand-in keeps the suppression list); with --ses-endpoint, that SES answers for itself.";
+                }
 
                 break;
             case InvokeOptions o:
@@ -218,6 +223,13 @@ internal static class CommandLine
             + "With --dynamodb-endpoint, the proxy's port, opened only if that DynamoDB has no streams (default: a free port the banner prints)");
 
         private readonly Option<int> sesPort = PortOption("--ses-port", 8005, "aws-ses-v2-local's port; its page lists sent mail (not opened with --ses-endpoint)");
+        private readonly Option<string[]> bounce = new("--ses-bounce")
+        {
+            Description = "Make SES answer this address with a hard bounce (550 5.1.1), so it lands on the suppression list as in AWS; repeat for more (not with --ses-endpoint)",
+            HelpName = "ADDRESS",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         private readonly Option<string> data = new("--data") { Description = "Keep dynalite's data in DIR across restarts (default: in memory). A relative path is from where you run the command.", HelpName = "DIR" };
         private readonly SharedSymbols shared;
 
@@ -227,6 +239,7 @@ internal static class CommandLine
             command.Add(sitePort);
             command.Add(dynamoDbPort);
             command.Add(sesPort);
+            command.Add(bounce);
             command.Add(data);
             shared = new SharedSymbols(command);
         }
@@ -237,6 +250,7 @@ internal static class CommandLine
             SitePort = parsed.GetValue(sitePort),
             DynamoDbPort = parsed.GetResult(dynamoDbPort) is null ? null : parsed.GetValue(dynamoDbPort),
             SesPort = parsed.GetValue(sesPort),
+            BouncingAddresses = parsed.GetValue(bounce) ?? [],
             DataDirectory = parsed.GetValue(data),
             EnvVarsPath = parsed.GetValue(shared.EnvVars),
             Endpoints = shared.Read(parsed),

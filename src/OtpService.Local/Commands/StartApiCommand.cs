@@ -47,7 +47,7 @@ internal static class StartApiCommand
 
         if (endpoints.Ses is null)
         {
-            wanted.Add((options.SesPort, EmulatorHost.SesName, "--ses-port"));
+            wanted.Add((options.SesPort, "SES: the runner's SES stand-in in front of aws-ses-v2-local", "--ses-port"));
         }
 
         try
@@ -66,15 +66,20 @@ internal static class StartApiCommand
             return ExitCodes.Failed;
         }
 
+        // dynalite and aws-ses-v2-local listen on private ports; the runner's proxies in front of them
+        // take --dynamodb-port (the stream) and --ses-port (the SES stand-in).
+        var taken = wanted.Select(w => w.Item1).ToList();
+        int? privateDynamoDbPort = endpoints.DynamoDb is null ? Ports.FreePort(taken) : null;
+        taken.AddRange(privateDynamoDbPort is { } d ? [d] : []);
+        int? privateSesPort = endpoints.Ses is null ? Ports.FreePort(taken) : null;
         EmulatorHost emulators;
         try
         {
             emulators = await EmulatorHost.StartAsync(
                 new EmulatorOptions
                 {
-                    // dynalite listens on a private port; the runner's write-observing proxy takes --dynamodb-port.
-                    DynamoDbPort = endpoints.DynamoDb is null ? Ports.FreePort(wanted.Select(w => w.Item1).ToList()) : null,
-                    SesPort = endpoints.Ses is null ? options.SesPort : null,
+                    DynamoDbPort = privateDynamoDbPort,
+                    SesPort = privateSesPort,
                     DataDirectory = options.DataDirectory,
                     Log = output.WriteLine,
                 },
@@ -120,7 +125,30 @@ internal static class StartApiCommand
     {
         var settings = setup.Settings;
         var dynamoUpstream = options.Endpoints.DynamoDb ?? emulators.DynamoDbEndpoint;
-        var mail = external.Mail ?? new MailStore(emulators.SesEndpoint, MailStoreKind.AwsSesV2Local);
+        // aws-ses-v2-local has no bounces and no suppression list: the runner's stand-in in front of it does.
+        SesSuppressionStandIn? standIn = null;
+        if (external.Mail is null)
+        {
+            try
+            {
+                standIn = await SesSuppressionStandIn.StartAsync(options.SesPort, emulators.SesEndpoint, options.BouncingAddresses, output.WriteLine, shutdown).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or AddressInUseException)
+            {
+                await errors.WriteLineAsync(new PortInUseException([(options.SesPort, "SES stand-in", "--ses-port")]).Message).ConfigureAwait(false);
+                return ExitCodes.PortInUse;
+            }
+        }
+
+        await using var standingIn = (standIn ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
+        var mail = external.Mail ?? new MailStore(standIn!.Endpoint, MailStoreKind.AwsSesV2Local);
+        string? standInNote = null;
+        if (standIn is not null)
+        {
+            standInNote = ($"SES is the runner's stand-in in front of aws-ses-v2-local's own {emulators.SesEndpoint}: it keeps SES's suppression list and answers bounces, which aws-ses-v2-local cannot (docs/local.md, \"Bounces and the suppression list\")"
+                + (options.BouncingAddresses.Count == 0 ? "." : $"; bouncing: {string.Join(", ", options.BouncingAddresses)}."));
+        }
+
         string? streamArn;
         using (var dynamo = LocalTable.CreateClient(dynamoUpstream))
         {
@@ -160,6 +188,10 @@ internal static class StartApiCommand
         var functionsDynamo = observer?.Endpoint ?? dynamoUpstream;
         var api = new Uri($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}/");
         var notes = LocalEnvironment.Apply(functionsDynamo, mail.Endpoint, options.Endpoints, api).Concat(setup.Notes).ToList();
+        if (standInNote is not null)
+        {
+            notes.Add(standInNote);
+        }
         if (!observeWrites && options.DynamoDbPort is { } unused)
         {
             notes.Add($"--dynamodb-port {unused} is not opened: {dynamoUpstream} has DynamoDB Streams, so the functions use it directly.");
@@ -244,6 +276,11 @@ internal static class StartApiCommand
         if (observer is not null)
         {
             opened.Add((observer.Port, "DynamoDB stream proxy"));
+        }
+
+        if (standIn is not null)
+        {
+            opened.Add((standIn.Port, "SES stand-in"));
         }
 
         opened.AddRange(emulators.Started.Select(e => (e.Url.Port, e == emulators.DynamoDbProcess ? "dynalite" : "aws-ses-v2-local")));

@@ -19,6 +19,12 @@ internal sealed record StartApiOptions : Command
 
     public int SesPort { get; init; } = 8005;
 
+    /// <summary>
+    /// --ses-bounce: addresses the runner's SES stand-in answers with a hard bounce, which puts them on its
+    /// suppression list (<see cref="Emulators.SesSuppressionStandIn"/>); empty by default.
+    /// </summary>
+    public IReadOnlyList<string> BouncingAddresses { get; init; } = [];
+
     public string? DataDirectory { get; init; }
 
     /// <summary>A <c>sam local invoke --env-vars</c> file, or null.</summary>

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OtpService.Core.Lambda;
+using OtpService.Local.Emulators;
 
 namespace OtpService.Local.Streams;
 
@@ -26,18 +27,16 @@ namespace OtpService.Local.Streams;
 internal sealed class DynamoDbWriteObserver : IAsyncDisposable
 {
     private const string TargetPrefix = "DynamoDB_20120810.";
-    private static readonly string[] SkippedHeaders = ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect"];
     private static readonly HashSet<string> WriteOperations = new(StringComparer.Ordinal)
     {
         "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
     };
 
-    private readonly Uri upstream;
     private readonly string tableName;
     private readonly IReadOnlyList<string> keyAttributes;
     private readonly StreamRecordFactory records;
     private readonly Action<DynamoDbStreamRecord> emit;
-    private readonly HttpClient forward;
+    private readonly LoopbackForwarder forward;
     private readonly AmazonDynamoDBClient reader;
     private readonly SemaphoreSlim[] stripes = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly WebApplication app;
@@ -45,12 +44,11 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
 
     private DynamoDbWriteObserver(int port, Uri upstream, string tableName, IReadOnlyList<string> keyAttributes, StreamRecordFactory records, Action<DynamoDbStreamRecord> emit)
     {
-        this.upstream = upstream;
         this.tableName = tableName;
         this.keyAttributes = keyAttributes;
         this.records = records;
         this.emit = emit;
-        forward = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        forward = new LoopbackForwarder(upstream);
         reader = Emulators.LocalTable.CreateClient(upstream);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.DynamoDbProxy" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -119,16 +117,14 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var cancellationToken = context.RequestAborted;
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        var body = buffer.ToArray();
+        var body = await LoopbackForwarder.ReadBodyAsync(context, cancellationToken).ConfigureAwait(false);
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         var operation = target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : "";
 
         var keys = WriteOperations.Contains(operation) ? TouchedKeys(operation, body) : [];
         if (keys.Count == 0)
         {
-            await WriteAsync(context, await ForwardAsync(context, body, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await LoopbackForwarder.WriteAsync(context, await forward.ForwardAsync(context, body, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -147,7 +143,7 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
                 before.Add(await ReadAsync(key.Key, cancellationToken).ConfigureAwait(false));
             }
 
-            var answer = await ForwardAsync(context, body, cancellationToken).ConfigureAwait(false);
+            var answer = await forward.ForwardAsync(context, body, cancellationToken).ConfigureAwait(false);
 
             // Refused or failed: nothing changed, no record. Otherwise the records are out before
             // the writer hears of its success, as DynamoDB has the record once the write returns.
@@ -164,7 +160,7 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
                 }
             }
 
-            await WriteAsync(context, answer, cancellationToken).ConfigureAwait(false);
+            await LoopbackForwarder.WriteAsync(context, answer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -182,64 +178,6 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         var response = await reader.GetItemAsync(new GetItemRequest { TableName = tableName, Key = key, ConsistentRead = true }, cancellationToken).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item ? item : null;
     }
-
-    /// <summary>Sends the request on unchanged; null when the emulator cannot be reached.</summary>
-    private async Task<UpstreamAnswer?> ForwardAsync(HttpContext context, byte[] body, CancellationToken cancellationToken)
-    {
-        var request = context.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(upstream, request.Path.Value + request.QueryString.Value))
-        {
-            Content = new ByteArrayContent(body),
-        };
-        foreach (var (name, values) in request.Headers)
-        {
-            if (SkippedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-            {
-                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-            }
-        }
-
-        try
-        {
-            using var response = await forward.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            var headers = response.Headers.Concat(response.Content.Headers)
-                .Where(h => !SkippedHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase))
-                .Select(h => (h.Key, h.Value.ToArray()))
-                .ToList();
-            var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return new UpstreamAnswer((int)response.StatusCode, headers, content);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WriteAsync(HttpContext context, UpstreamAnswer? answer, CancellationToken cancellationToken)
-    {
-        if (answer is null)
-        {
-            // The emulator is gone: the client sees what an unreachable endpoint gives, a dropped connection.
-            context.Abort();
-            return;
-        }
-
-        context.Response.StatusCode = answer.Status;
-        foreach (var (name, values) in answer.Headers)
-        {
-            context.Response.Headers[name] = values;
-        }
-
-        context.Response.ContentLength = answer.Content.Length;
-        await context.Response.Body.WriteAsync(answer.Content, cancellationToken).ConfigureAwait(false);
-    }
-
-    private sealed record UpstreamAnswer(int Status, List<(string Name, string[] Values)> Headers, byte[] Content);
 
     /// <summary>The keys of the watched table that a write request names (its text form for locking, and the key for GetItem).</summary>
     private List<(string Text, Dictionary<string, AttributeValue> Key)> TouchedKeys(string operation, byte[] body)

@@ -29,8 +29,10 @@ public sealed partial class RunnerPortsTests
 
         Assert.Equal(announced.Order(), listening.Order());
         Assert.Subset(announced.ToHashSet(), new HashSet<int> { api, site, dynamo, ses });
-        Assert.Equal(5, announced.Count); // and dynalite's own port behind the stream proxy
-        Assert.Contains($"dynalite's own http://127.0.0.1:{Text(announced.Except([api, site, dynamo, ses]).Single())}/", runner.Output, StringComparison.Ordinal);
+        Assert.Equal(6, announced.Count); // and dynalite's own port behind the stream proxy, aws-ses-v2-local's behind the SES stand-in
+        var behind = announced.Except([api, site, dynamo, ses]).Select(p => $"http://127.0.0.1:{Text(p)}/").ToList();
+        Assert.Single(behind, own => runner.Output.Contains($"dynalite's own {own}", StringComparison.Ordinal));
+        Assert.Single(behind, own => runner.Output.Contains($"aws-ses-v2-local's own {own}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -222,6 +222,21 @@ public class AwsFailureClassifierTests
         Assert.DoesNotContain("user@example.com", reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Ses_ASuppressedRecipientsRefusal_IsUndeliverable_AndItsReasonSaysSo()
+    {
+        // SES's own refusal of an address on its suppression list before 2013 (today SES answers 200 and
+        // drops the mail itself): https://aws.amazon.com/blogs/messaging-and-targeting/the-amazon-ses-address-blacklisted-error/
+        using var answer = new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest);
+        answer.Headers.Add("x-amzn-ErrorType", "MessageRejected");
+
+        var failure = AwsFailureClassifier.FromAnswer(Dependency.SES, "SES v2 SendEmail", answer, """{"message":"Address blacklisted."}"""u8);
+
+        Assert.Equal((U, "MessageRejected"), (failure.Kind, failure.ErrorType));
+        Assert.Contains("suppression list", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("blacklisted", failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Dependency.DynamoDB)]
     [InlineData(Dependency.KMS)]

@@ -20,7 +20,7 @@ public class SesV2EmailSenderTests
         $"<p>Use this code to verify your login at Simple Website</p><p><b>{Code}</b></p>",
         $"Use this code to verify your login at Simple Website: {Code}");
 
-    private static SesV2EmailSender Sender(FakeAwsHandler handler, AWSCredentials? credentials = null, TimeSpan? timeout = null)
+    private static SesV2EmailSender Sender(FakeAwsHandler handler, AWSCredentials? credentials = null, TimeSpan? timeout = null, string? configurationSet = null)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero));
         var client = new SignedAwsHttpClient(
@@ -30,7 +30,34 @@ public class SesV2EmailSenderTests
             new HttpClient(handler),
             timeout,
             clock);
-        return new SesV2EmailSender(new Uri("https://email.eu-west-1.amazonaws.com"), client);
+        return new SesV2EmailSender(new Uri("https://email.eu-west-1.amazonaws.com"), client, configurationSet);
+    }
+
+    [Fact]
+    public async Task Send_NamesTheConfiguredConfigurationSet_SoItsSuppressionAndReputationMetricsApply()
+    {
+        var handler = FakeAwsHandler.Answering(HttpStatusCode.OK);
+
+        await Sender(handler, configurationSet: "otp-stack-MailConfigurationSet-1A2B").SendAsync(Email, CancellationToken.None);
+
+        using var json = JsonDocument.Parse(handler.RequestBody);
+        Assert.Equal("otp-stack-MailConfigurationSet-1A2B", json.RootElement.GetProperty("ConfigurationSetName").GetString());
+    }
+
+    [Fact]
+    public void For_TakesTheConfigurationSetFromOtpSesConfigurationSet()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "eu-west-1",
+            [AwsSettings.SesConfigurationSetVariable] = "  otp-mail  ",
+        };
+
+        var aws = OtpService.Core.Lambda.ServiceConfiguration.ReadAwsSettings(name => variables.GetValueOrDefault(name));
+
+        Assert.Equal("OTP_SES_CONFIGURATION_SET", AwsSettings.SesConfigurationSetVariable);
+        Assert.Equal("otp-mail", aws.SesConfigurationSet);
+        Assert.Null(OtpService.Core.Lambda.ServiceConfiguration.ReadAwsSettings(name => name == "AWS_REGION" ? "eu-west-1" : null).SesConfigurationSet);
     }
 
     [Fact]

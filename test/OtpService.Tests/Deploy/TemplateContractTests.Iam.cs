@@ -367,7 +367,7 @@ public sealed partial class TemplateContractTests
             "secretsmanager" => ReadableSecrets.GetValueOrDefault(functionId)?.Contains(text, StringComparer.Ordinal) == true,
             "kms" => action == "kms:Sign" ? text == TokenKeyInUse : text is TokenKeyInUse or TokenKeyBeingRotated,
             "sqs" => text == "!GetAtt StreamFailureQueue.Arn",
-            "ses" => IsSesIdentity(resource),
+            "ses" => IsSesIdentity(resource) || IsMailConfigurationSet(resource),
             "logs" => _template.Resource(functionId) is { } f && LogGroupOf(f) is { } group && text == $"!GetAtt {group}.Arn",
             _ => false,
         };
@@ -379,7 +379,7 @@ public sealed partial class TemplateContractTests
         "secretsmanager" => "secret (the code key for SendOtpEmail and VerifyOtp; the client key for GenerateOtp and VerifyOtp; the subject key for VerifyOtp)",
         "kms" => "token key in use (kms:Sign) or a published token key (kms:GetPublicKey)",
         "sqs" => "failure queue",
-        "ses" => "SES identities (arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, limited by ses:FromAddress)",
+        "ses" => "SES identities (arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, limited by ses:FromAddress) or the stack's configuration set (configuration-set/${<its AWS::SES::ConfigurationSet>})",
         "logs" => "own log group (!GetAtt <its AWS::Logs::LogGroup>.Arn)",
         _ => $"resource (no {service} actions are expected)",
     };
@@ -393,6 +393,16 @@ public sealed partial class TemplateContractTests
         resource.Intrinsic is { Name: "Fn::Sub" } sub
         && sub.Argument.Value is { } s
         && SesIdentityArn().IsMatch(s);
+
+    /// <summary>
+    /// The stack's own configuration set, <c>configuration-set/${X}</c> for the template's AWS::SES::ConfigurationSet X:
+    /// SES authorizes a SendEmail that names a configuration set against it too.
+    /// </summary>
+    private bool IsMailConfigurationSet(CfnNode resource) =>
+        resource.Intrinsic is { Name: "Fn::Sub" } sub
+        && sub.Argument.Value is { } s
+        && _template.Resources("AWS::SES::ConfigurationSet").Any(c =>
+            s == $"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:configuration-set/${{{c.LogicalId}}}");
 
     /// <summary>
     /// Null when the statement has exactly <c>Condition: {StringEquals: {ses:FromAddress: !Ref SenderAddress}}</c>

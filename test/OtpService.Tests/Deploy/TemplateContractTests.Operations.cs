@@ -47,6 +47,10 @@ public sealed partial class TemplateContractTests
         AssertNone(AlarmProblems());
 
     [Fact]
+    public void Mail_GoesThroughAConfigurationSet_ThatSuppressesBouncesAndComplaints_WithReputationAlarmsBelowSesReview() =>
+        AssertNone(DeliverabilityProblems());
+
+    [Fact]
     public void Logging_IsTextFormat_SoStdoutLinesReachCloudWatchUnchanged() =>
         AssertNone(LoggingProblems());
 
@@ -216,6 +220,69 @@ public sealed partial class TemplateContractTests
             if (topic["Condition"]?.Value != "AlarmTargetIsEmail")
             {
                 yield return $"{topic.Where}: {id} must have Condition AlarmTargetIsEmail (created only for an email address).";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Issue 21 item 4: one SES configuration set with reputation metrics on and the account-level
+    /// suppression of BOUNCE and COMPLAINT, named by SendOtpEmail (OTP_SES_CONFIGURATION_SET) on every
+    /// send; and an alarm on each of the account's reputation rates (AWS/SES, no dimension) at or
+    /// below half the rate at which SES places an account under review: 5 % bounces, 0.1 % complaints
+    /// (https://docs.aws.amazon.com/ses/latest/dg/reputationdashboardmessages.html).
+    /// </summary>
+    internal IEnumerable<string> DeliverabilityProblems()
+    {
+        var sets = _template.Resources("AWS::SES::ConfigurationSet").ToList();
+        if (sets is not [var (setId, set)])
+        {
+            yield return $"template.yaml: expected exactly one AWS::SES::ConfigurationSet, found {sets.Count}.";
+            yield break;
+        }
+
+        var p = set["Properties"];
+        if (p?["ReputationOptions"]?["ReputationMetricsEnabled"]?.Value != "true")
+        {
+            yield return $"{set.Where}: {setId} must set ReputationOptions.ReputationMetricsEnabled: true.";
+        }
+
+        var reasons = (p?["SuppressionOptions"]?["SuppressedReasons"]?.Items ?? []).Select(r => r.Value).Order(StringComparer.Ordinal).ToList();
+        if (!reasons.SequenceEqual(["BOUNCE", "COMPLAINT"]))
+        {
+            yield return $"{set.Where}: {setId} must set SuppressionOptions.SuppressedReasons to BOUNCE and COMPLAINT (it has {string.Join(", ", reasons)}).";
+        }
+
+        if (p?["SendingOptions"]?["SendingEnabled"] is { Value: "false" })
+        {
+            yield return $"{set.Where}: {setId} must not disable sending.";
+        }
+
+        var named = _template.Resource("SendOtpEmailFunction")?["Properties"]?["Environment"]?["Variables"]?[Core.Aws.AwsSettings.SesConfigurationSetVariable];
+        if (named?.Describe() != $"!Ref {setId}")
+        {
+            yield return $"{named?.Where ?? "template.yaml"}: SendOtpEmailFunction's {Core.Aws.AwsSettings.SesConfigurationSetVariable} must be !Ref {setId} (it is '{named?.Describe()}').";
+        }
+
+        foreach (var (metric, reviewRate) in new[] { ("Reputation.BounceRate", 0.05), ("Reputation.ComplaintRate", 0.001) })
+        {
+            var alarm = _template.Resources("AWS::CloudWatch::Alarm")
+                .Select(a => a.Resource["Properties"])
+                .FirstOrDefault(a => a?["Namespace"]?.Value == "AWS/SES" && a["MetricName"]?.Value == metric);
+            if (alarm is null)
+            {
+                yield return $"template.yaml: no alarm on the account's {metric} (AWS/SES).";
+                continue;
+            }
+
+            if (alarm["Dimensions"] is { } dimensions)
+            {
+                yield return $"{dimensions.Where}: the {metric} alarm must watch the account's rate (no dimension): SES reviews the account, not one configuration set.";
+            }
+
+            var threshold = double.TryParse(alarm["Threshold"]?.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : double.NaN;
+            if (!(threshold > 0 && threshold <= reviewRate / 2) || alarm["ComparisonOperator"]?.Value != "GreaterThanOrEqualToThreshold")
+            {
+                yield return $"{alarm["Threshold"]?.Where ?? alarm.Where}: the {metric} alarm must fire at a rate of at most half SES's review rate {reviewRate.ToString(CultureInfo.InvariantCulture)} (GreaterThanOrEqualToThreshold; it has {alarm["ComparisonOperator"]?.Value} {alarm["Threshold"]?.Value}).";
             }
         }
     }

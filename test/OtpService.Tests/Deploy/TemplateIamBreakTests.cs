@@ -128,8 +128,14 @@ public sealed class TemplateIamBreakTests
         },
         {
             "SES send on Resource * (even with the condition)",
-            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'\n", "                Resource: '*'\n",
-            "                  - ses:SendEmail\n                Resource: '*'", "allows ses:SendEmail on Resource \"*\""
+            "                  - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'\n", "                  - '*'\n",
+            "                  - '*'", "allows ses:SendEmail on Resource \"*\""
+        },
+        {
+            "SES send on every configuration set of the account",
+            "configuration-set/${MailConfigurationSet}'\n", "configuration-set/*'\n",
+            "                  - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/*'",
+            "which is not SendOtpEmailFunction's SES identities"
         },
         {
             "SES wildcard action",
@@ -139,7 +145,7 @@ public sealed class TemplateIamBreakTests
         {
             "SES scoped to the sender's identity alone (denied in the sandbox)",
             "identity/*'\n", "identity/${SenderAddress}'\n",
-            "                Resource: !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderAddress}'",
+            "                  - !Sub 'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderAddress}'",
             "which is not SendOtpEmailFunction's SES identities"
         },
         {

@@ -75,6 +75,36 @@ public sealed class TemplateOperationsBreakTests
             "  AlarmTopic:\n    Type", "AlarmTopic must have Condition AlarmTargetIsEmail"
         },
         {
+            "configuration set that suppresses bounces only",
+            "          - BOUNCE\n          - COMPLAINT\n", "          - BOUNCE\n",
+            "  MailConfigurationSet:\n    Type", "MailConfigurationSet must set SuppressionOptions.SuppressedReasons to BOUNCE and COMPLAINT (it has BOUNCE)"
+        },
+        {
+            "configuration set without reputation metrics",
+            "        ReputationMetricsEnabled: true\n", "        ReputationMetricsEnabled: false\n",
+            "  MailConfigurationSet:\n    Type", "MailConfigurationSet must set ReputationOptions.ReputationMetricsEnabled: true"
+        },
+        {
+            "sender not naming the configuration set",
+            "          OTP_SES_CONFIGURATION_SET: !Ref MailConfigurationSet\n", "",
+            null, "SendOtpEmailFunction's OTP_SES_CONFIGURATION_SET must be !Ref MailConfigurationSet"
+        },
+        {
+            "bounce-rate alarm at SES's review rate itself",
+            "      Threshold: 0.02\n", "      Threshold: 0.05\n",
+            "      Threshold: 0.05", "the Reputation.BounceRate alarm must fire at a rate of at most half SES's review rate 0.05"
+        },
+        {
+            "complaint-rate alarm on one configuration set only",
+            "      MetricName: Reputation.ComplaintRate\n", "      MetricName: Reputation.ComplaintRate\n      Dimensions:\n        - Name: ses:configuration-set\n          Value: !Ref MailConfigurationSet\n",
+            null, "the Reputation.ComplaintRate alarm must watch the account's rate (no dimension)"
+        },
+        {
+            "no complaint-rate alarm",
+            "      MetricName: Reputation.ComplaintRate\n", "      MetricName: Reputation.ComplaintRateTypo\n",
+            null, "no alarm on the account's Reputation.ComplaintRate"
+        },
+        {
             "JSON log format",
             "      LogFormat: Text\n", "      LogFormat: JSON\n",
             "      LogFormat: JSON", "LoggingConfig.LogFormat must be Text"
@@ -93,7 +123,7 @@ public sealed class TemplateOperationsBreakTests
         var (broken, prefix) = TemplateBreak.Apply(Yaml, name, find, replace, lineMarker);
 
         var checks = new TemplateContractTests(broken);
-        var problems = checks.TimeoutProblems().Concat(checks.AlarmProblems()).Concat(checks.LoggingProblems()).Concat(checks.SenderProblems()).ToList();
+        var problems = checks.TimeoutProblems().Concat(checks.AlarmProblems()).Concat(checks.LoggingProblems()).Concat(checks.SenderProblems()).Concat(checks.DeliverabilityProblems()).ToList();
 
         TemplateBreak.AssertReported(problems, name, prefix, expected);
     }
@@ -102,6 +132,6 @@ public sealed class TemplateOperationsBreakTests
     public void UnbrokenTemplate_HasNoOperationsProblems()
     {
         var checks = new TemplateContractTests(CfnTemplate.Parse(Yaml));
-        Assert.Empty(checks.TimeoutProblems().Concat(checks.AlarmProblems()).Concat(checks.LoggingProblems()).Concat(checks.SenderProblems()));
+        Assert.Empty(checks.TimeoutProblems().Concat(checks.AlarmProblems()).Concat(checks.LoggingProblems()).Concat(checks.SenderProblems()).Concat(checks.DeliverabilityProblems()));
     }
 }

@@ -100,6 +100,24 @@ public class StreamBatchHandlerTests
     }
 
     [Fact]
+    public async Task Handle_SesRefusingASuppressedRecipient_DropsTheRecordUnretried_AndCountsItUndeliverable()
+    {
+        // The refusal as the SES adapter reads it off the wire (AwsFailureClassifier), not a hand-made kind.
+        var a = await IssueAsync("a@example.com");
+        using var answer = new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest);
+        answer.Headers.Add("x-amzn-ErrorType", "MessageRejected");
+        _h.Mail.FailWith = OtpService.Core.Aws.AwsFailureClassifier.FromAnswer(Dependency.SES, "SES v2 SendEmail", answer, """{"message":"Address blacklisted."}"""u8);
+
+        var failures = await Handle(Insert(a, "300"));
+
+        Assert.Empty(failures);
+        Assert.Equal(1, Metrics()[MetricNames.MailsUndeliverable]);
+        var line = _logs.ToString().Split('\n').Single(l => l.Contains("\"sequenceNumber\":\"300\"", StringComparison.Ordinal));
+        Assert.Contains("\"outcome\":\"mail_undeliverable\"", line, StringComparison.Ordinal);
+        Assert.Contains("suppression list", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Handle_ARetriedRecord_IsMailedOnceWhenSesRecovers()
     {
         var a = await IssueAsync("a@example.com");
