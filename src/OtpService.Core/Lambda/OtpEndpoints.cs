@@ -76,15 +76,12 @@ public static class OtpEndpoints
         return ApiAnswers.For(await issuer.IssueAsync(address, client, cancellationToken).ConfigureAwait(false));
     }
 
-    public static Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken) =>
-        VerifyAsync(verifier, settings, fields, tokens: null, cancellationToken);
-
     /// <param name="verifier">The rule.</param>
     /// <param name="settings">Code length.</param>
     /// <param name="fields">email_address, otp and the optional verification_id.</param>
-    /// <param name="tokens">Issues the token of a 200; null: a bare "Verified".</param>
+    /// <param name="tokens">Issues the token of a 200.</param>
     /// <param name="cancellationToken">Cancels storage and signing.</param>
-    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer? tokens, CancellationToken cancellationToken)
+    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(settings);

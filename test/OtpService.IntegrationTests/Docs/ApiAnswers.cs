@@ -261,7 +261,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         var failing = new Dictionary<string, Func<Stream, Task<Stream>>>
         {
             [Generate] = new GenerateOtp.Function(new OtpIssuer(broken, services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("GenerateOtp")).FunctionHandler,
-            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodes(), services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("VerifyOtp")).FunctionHandler,
+            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodes(), services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("VerifyOtp"), services.CreateTokens()).FunctionHandler,
         };
         foreach (var request in EveryMethod(NewAddress))
         {
