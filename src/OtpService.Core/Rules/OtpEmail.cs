@@ -8,12 +8,12 @@ public static class OtpEmail
     /// <param name="code">The code, as digits.</param>
     /// <param name="lifetimeSeconds">How long the code is valid: its expiry minus its creation, as stored.</param>
     /// <param name="settings">The app name, the sender's display name and the templates.</param>
-    /// <param name="locale">The BCP 47 tag stored with the code, or null for the default (<see cref="MailTexts.For"/> falls back).</param>
+    /// <param name="locale">The BCP 47 tag stored with the code, or null for <see cref="OtpSettings.DefaultLocale"/> (a code stored before languages were); <see cref="MailTexts.For"/> falls back.</param>
     /// <param name="requestedAt">When the code was made (the template variable <c>requested_at</c>); null leaves it empty.</param>
     public static OutgoingEmail Compose(string from, string to, string code, long lifetimeSeconds, OtpSettings settings, string? locale = null, DateTimeOffset? requestedAt = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var words = MailTexts.For(locale, settings.AppName, lifetimeSeconds);
+        var words = MailTexts.For(locale ?? settings.DefaultLocale, settings.AppName, lifetimeSeconds);
         var mail = settings.MailTemplates.Render(words, new MailValues(code, to, settings.AppName, requestedAt));
         return new OutgoingEmail(from, to, mail.Subject, mail.Html, mail.Text) { FromName = settings.SenderName };
     }

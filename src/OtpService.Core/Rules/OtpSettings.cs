@@ -81,6 +81,11 @@ public sealed record OtpSettings
 
     /// <summary>The mail's layout: the built-in one, or a deployer's templates in front of it (OTP_MAIL_TEMPLATES_DIR, parsed at init).</summary>
     public MailTemplates MailTemplates { get; init; } = MailTemplates.BuiltIn;
+    /// <summary>
+    /// The mail's language when a request names none it accepts (OTP_DEFAULT_LOCALE): one of
+    /// <see cref="MailTexts.Supported"/>, as <see cref="MailLocale.Resolve"/> gives it.
+    /// </summary>
+    public string DefaultLocale { get; init; } = "en";
 
     /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
     public string? CorsAllowedOrigin { get; init; }
