@@ -131,13 +131,14 @@ public sealed class MailTemplates
         return template.Render(context);
     }
 
-    /// <summary>A subject is one header line: line breaks and runs of spaces become one space.</summary>
+    /// <summary>A subject is one header line: line breaks and runs of ASCII spaces become one space; other spaces (no-break) are kept.</summary>
     private static string OneLine(string text)
     {
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            // ASCII spaces, line breaks and controls collapse; a no-break space (French "2 minutes !") stays.
+            if (c is ' ' or '\u2028' or '\u2029' || char.IsControl(c))
             {
                 if (builder.Length > 0 && builder[^1] != ' ')
                 {
