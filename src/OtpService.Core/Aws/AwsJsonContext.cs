@@ -10,20 +10,8 @@ namespace OtpService.Core.Aws;
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNameCaseInsensitive = true)]
+
 [JsonSerializable(typeof(GetSecretValueRequest))]
 [JsonSerializable(typeof(GetSecretValueResponse))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class AwsJsonContext : JsonSerializerContext;
-
-/// <summary>
-/// The parts of an AWS JSON error body that name the error (JSON 1.1 uses <c>__type</c>, REST-JSON
-/// <c>code</c>) and its message (<c>message</c> or <c>Message</c>, read case-insensitively).
-/// </summary>
-internal sealed class AwsErrorBody
-{
-    [JsonPropertyName("__type")] public string? Type { get; set; }
-
-    public string? Code { get; set; }
-
-    public string? Message { get; set; }
-}

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using OtpService.Core.Rules;
 
 namespace OtpService.Core.Aws;
@@ -93,24 +92,4 @@ public sealed class SecretsManagerClient
             ?? throw InvalidValue($"Secret '{secretId}' was returned without a VersionId.");
         return new SecretVersion(versionId, text);
     }
-}
-
-/// <summary>One version of a secret: its VersionId (a UUID) and its SecretString. <see cref="ToString"/> shows the id only.</summary>
-public sealed record SecretVersion(string VersionId, string SecretString)
-{
-    public override string ToString() => $"SecretVersion {VersionId}";
-}
-
-internal sealed record GetSecretValueRequest(string SecretId, string? VersionStage = null);
-
-/// <summary>The fields we read of GetSecretValue's answer; the rest (CreatedDate, VersionStages, ...) is skipped.</summary>
-internal sealed class GetSecretValueResponse
-{
-    [JsonPropertyName("ARN")] public string? Arn { get; set; }
-
-    public string? Name { get; set; }
-
-    public string? VersionId { get; set; }
-
-    public string? SecretString { get; set; }
 }

@@ -63,6 +63,3 @@ public static class LambdaJson
     public static Stream Write<T>(T value, JsonTypeInfo<T> type) =>
         new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(value, type), writable: false);
 }
-
-/// <summary>Reads a value from bytes that are valid only during the call.</summary>
-public delegate TResult SpanReader<out TResult>(ReadOnlySpan<byte> bytes);

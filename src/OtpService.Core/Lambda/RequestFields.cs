@@ -5,16 +5,6 @@ using System.Text.Json;
 namespace OtpService.Core.Lambda;
 
 /// <summary>
-/// A request the service refuses, naming the field and the reason (answered as 400
-/// invalid_request). <paramref name="Reason"/> is in words for people; <paramref name="Detail"/>,
-/// when given, is the technical reason, for the log line's note only.
-/// </summary>
-public sealed record InvalidRequest(string Field, string Reason, string? Detail = null)
-{
-    public string Message => $"{Field} {Reason}";
-}
-
-/// <summary>
 /// The fields of a request, from the query string (GET, as the seed) or a JSON or form body
 /// (POST, which keeps codes out of URLs and access logs). A field given twice is refused. Every
 /// name and value must be readable text: query strings and form bodies follow one decoding rule
@@ -415,14 +405,4 @@ public sealed class RequestFields
 
         return null;
     }
-}
-
-/// <summary>The request field names, as the seed named them.</summary>
-public static class OtpFields
-{
-    public const string EmailAddress = "email_address";
-    public const string Otp = "otp";
-
-    /// <summary>Verify's optional binding to the generate request (DESIGN.md); generate's answer names it <c>verificationId</c>.</summary>
-    public const string VerificationId = "verification_id";
 }

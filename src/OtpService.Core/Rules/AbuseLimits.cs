@@ -156,20 +156,3 @@ public static class AbuseLimits
 
     private static int AtLeastOneSecond(long seconds) => (int)Math.Clamp(seconds, 1, int.MaxValue);
 }
-
-/// <summary>Which of an address's limits makes a send wait.</summary>
-public enum SendLimit
-{
-    /// <summary>A code was sent to the address less than <see cref="OtpSettings.ResendCooldownSeconds"/> ago.</summary>
-    Cooldown,
-
-    /// <summary>The address's send bucket (<see cref="OtpSettings.MaxSendsPerHour"/>) is empty.</summary>
-    Address,
-
-    /// <summary>This client's share of the address's sends (<see cref="OtpSettings.ClientMaxSendsPerAddressPerHour"/>) is spent.</summary>
-    ClientShare,
-}
-
-/// <summary>A send refused for now: whole seconds to wait (at least one) and the limit that says so.</summary>
-public readonly record struct SendWait(int Seconds, SendLimit Limit);
-

@@ -1,13 +1,6 @@
 namespace OtpService.Core.Rules;
 
 /// <summary>
-/// What a successful verification proves, handed to the token issuer: the normalized address and
-/// when it was verified (Unix seconds). New facts (the request's verification id, say) are new
-/// members here and one claim each in the token.
-/// </summary>
-public sealed record VerifiedAddress(string Address, long VerifiedAt);
-
-/// <summary>
 /// Issues the signed proof a relying party can check (a JWT, RFC 7519) for a verified address.
 /// Called after the code matched and before it is consumed, so a signing failure leaves the code usable.
 /// </summary>

@@ -1,8 +1,5 @@
 namespace OtpService.Local.Api;
 
-/// <summary>One API Gateway resource + method and the function behind it (as template.yaml declares them).</summary>
-internal sealed record ApiRoute(string Method, string Resource, string Function);
-
 /// <summary>The REST API's routes: GET and POST on /otp/generate and /otp/verify; GET /.well-known/jwks.json (VerifyOtp).</summary>
 internal static class ApiRoutes
 {

@@ -3,17 +3,6 @@ using System.Text.Json;
 namespace OtpService.Local.Api;
 
 /// <summary>
-/// One customised gateway response as template.yaml declares it (SAM's <c>GatewayResponses</c>
-/// entry: https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html),
-/// its values already evaluated: header values unquoted (a null value, <c>AWS::NoValue</c>, is no
-/// header), the <c>application/json</c> body template, and the status code when it overrides the type's.
-/// </summary>
-internal sealed record GatewayResponse(int? StatusCode, IReadOnlyDictionary<string, string> Headers, string? JsonTemplate);
-
-/// <summary>An answer API Gateway gives itself: status, headers, JSON body.</summary>
-internal sealed record GatewayAnswer(int StatusCode, IReadOnlyDictionary<string, string> Headers, string Body);
-
-/// <summary>
 /// API Gateway's own answers (before or instead of a function) as the template customises them:
 /// the entry for the response type, else DEFAULT_4XX or DEFAULT_5XX by status (API Gateway's
 /// fallback), else API Gateway's untouched <c>{"message": ...}</c> without headers. Body templates

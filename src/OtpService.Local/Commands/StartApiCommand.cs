@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using OtpService.Core.Lambda;
-using OtpService.Core.Rules;
 using OtpService.Local.Api;
 using OtpService.Local.Emulators;
 using OtpService.Local.Lambda;
@@ -355,108 +351,4 @@ internal static class StartApiCommand
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
-}
-
-/// <summary>What both commands read before starting anything: template.yaml, the env-vars file, the settings.</summary>
-internal sealed record LocalSetup(
-    SamTemplate Template, StreamMapping Mapping, TableDefinition Table, CorsSettings? Cors, FunctionEnvironments Environments, OtpSettings Settings)
-{
-    public IReadOnlyList<string> Notes => Environments.Notes;
-
-    /// <summary>Reads everything; a problem is reported (naming the file or variable) and gives null.</summary>
-    public static async Task<LocalSetup?> ReadAsync(string? envVarsPath, TextWriter errors)
-    {
-        try
-        {
-            var template = SamTemplate.Load();
-            var environments = FunctionEnvironments.From(envVarsPath, template);
-            var settings = ServiceConfiguration.Read(environments.For(LambdaFunctions.GenerateOtp)).Otp;
-            return new LocalSetup(template, template.StreamMapping(), template.Table(), template.Cors(), environments, settings);
-        }
-        catch (InvalidOperationException e)
-        {
-            await errors.WriteLineAsync($"Configuration error: {e.Message}").ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or YamlDotNet.Core.YamlException)
-        {
-            await errors.WriteLineAsync($"Cannot read template.yaml: {e.Message}").ConfigureAwait(false);
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Checks that every endpoint the user gave answers as that service; returns what was found
-    /// (the SES emulator's kind, what to watch), or null after reporting each one that does not.
-    /// </summary>
-    public static async Task<ExternalServices?> CheckEndpointsAsync(ServiceEndpoints endpoints, TextWriter errors, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        var problems = new List<string>();
-        var watched = new List<(string, Uri)>();
-        var others = new List<(string, Uri)>();
-        MailStore? mail = null;
-        if (endpoints.DynamoDb is { } dynamo)
-        {
-            if (await ServiceProbe.DynamoDbAnswersAsync(dynamo, cancellationToken).ConfigureAwait(false))
-            {
-                watched.Add(("DynamoDB", dynamo));
-            }
-            else
-            {
-                problems.Add($"--dynamodb-endpoint {dynamo}: nothing answers there as DynamoDB (ListTables).");
-            }
-        }
-
-        if (endpoints.Ses is { } ses)
-        {
-            mail = await ServiceProbe.SesAsync(ses, cancellationToken).ConfigureAwait(false);
-            if (mail is null)
-            {
-                problems.Add($"--ses-endpoint {ses}: nothing accepts connections there.");
-            }
-            else
-            {
-                watched.Add(("SES", ses));
-            }
-        }
-
-        foreach (var (name, option, endpoint) in new[] { ("KMS", "--kms-endpoint", endpoints.Kms), ("SecretsMgr", "--secrets-manager-endpoint", endpoints.SecretsManager) })
-        {
-            if (endpoint is null)
-            {
-                continue;
-            }
-
-            if (await Ports.AcceptsConnectionsAsync(endpoint, cancellationToken).ConfigureAwait(false))
-            {
-                others.Add((name, endpoint));
-            }
-            else
-            {
-                problems.Add($"{option} {endpoint}: nothing accepts connections there.");
-            }
-        }
-
-        foreach (var problem in problems)
-        {
-            await errors.WriteLineAsync(problem).ConfigureAwait(false);
-        }
-
-        return problems.Count > 0 ? null : new ExternalServices(mail, watched.Distinct().ToList(), others);
-    }
-}
-
-/// <summary>The user's own endpoints, checked: the SES emulator found there, the endpoints to watch, KMS/Secrets Manager to show.</summary>
-internal sealed record ExternalServices(MailStore? Mail, IReadOnlyList<(string Name, Uri Endpoint)> Watched, IReadOnlyList<(string Name, Uri Endpoint)> Others);
-
-internal static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int Usage = 2;
-    public const int PortInUse = 3;
-
-    /// <summary>A service the runner depends on (an emulator, an endpoint) went away while it ran.</summary>
-    public const int ServiceDown = 4;
 }

@@ -1,10 +1,6 @@
-using System.Collections.Concurrent;
 using OtpService.Core.Lambda;
 
 namespace OtpService.Local.Lambda;
-
-/// <summary>A Lambda handler as the managed runtime calls it: the event's JSON in, the response's JSON out.</summary>
-internal delegate Task<Stream> LambdaHandler(Stream input);
 
 /// <summary>
 /// The three functions, built as Lambda builds them: from their environment variables (the
@@ -33,35 +29,4 @@ internal static class LambdaFunctions
     /// </summary>
     public static Func<LambdaHandler>? Find(string name, Func<string, string?>? environment = null) =>
         Factories.GetValueOrDefault(name) is { } factory ? () => factory(environment ?? Environment.GetEnvironmentVariable) : null;
-}
-
-/// <summary>
-/// Instances of one function, used like Lambda uses execution environments: one invocation per
-/// instance at a time, a new instance (a cold start) only when all are busy, reused afterwards.
-/// </summary>
-internal sealed class FunctionPool(string name, Func<LambdaHandler> factory)
-{
-    private readonly ConcurrentBag<LambdaHandler> idle = [];
-
-    public string Name { get; } = name;
-
-    /// <summary>Builds one instance now, so a configuration error shows at start, not on the first request.</summary>
-    public void Warm() => idle.Add(factory());
-
-    public async Task<Stream> InvokeAsync(Stream input)
-    {
-        if (!idle.TryTake(out var handler))
-        {
-            handler = factory();
-        }
-
-        try
-        {
-            return await handler(input).ConfigureAwait(false);
-        }
-        finally
-        {
-            idle.Add(handler);
-        }
-    }
 }

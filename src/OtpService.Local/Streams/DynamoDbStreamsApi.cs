@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Amazon.Runtime;
 using OtpService.Core.Aws;
 using OtpService.Core.Lambda;
@@ -85,74 +84,3 @@ internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredent
         }
     }
 }
-
-/// <summary>The request fields of the four calls (only those set are sent).</summary>
-internal sealed class StreamsRequest
-{
-    public string? TableName { get; set; }
-
-    public string? StreamArn { get; set; }
-
-    public string? ExclusiveStartShardId { get; set; }
-
-    public string? ShardId { get; set; }
-
-    public string? ShardIteratorType { get; set; }
-
-    public string? SequenceNumber { get; set; }
-
-    public string? ShardIterator { get; set; }
-
-    public int? Limit { get; set; }
-}
-
-/// <summary>The answer fields of the four calls.</summary>
-internal sealed class StreamsResponse
-{
-    public List<StreamSummary>? Streams { get; set; }
-
-    public StreamDescriptionJson? StreamDescription { get; set; }
-
-    public string? ShardIterator { get; set; }
-
-    public List<DynamoDbStreamRecord>? Records { get; set; }
-
-    public string? NextShardIterator { get; set; }
-}
-
-internal sealed class StreamSummary
-{
-    public string? StreamArn { get; set; }
-}
-
-internal sealed class StreamDescriptionJson
-{
-    public List<ShardDescription>? Shards { get; set; }
-
-    public string? LastEvaluatedShardId { get; set; }
-}
-
-/// <summary>A shard: its id, its parent (read first), and whether it is closed (an ending sequence number).</summary>
-internal sealed class ShardDescription
-{
-    public string ShardId { get; set; } = "";
-
-    public string? ParentShardId { get; set; }
-
-    public SequenceRange? SequenceNumberRange { get; set; }
-
-    [JsonIgnore]
-    public bool IsClosed => SequenceNumberRange?.EndingSequenceNumber is not null;
-}
-
-internal sealed class SequenceRange
-{
-    public string? StartingSequenceNumber { get; set; }
-
-    public string? EndingSequenceNumber { get; set; }
-}
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(StreamsRequest))]
-[JsonSerializable(typeof(StreamsResponse))]
-internal sealed partial class StreamsJsonContext : JsonSerializerContext;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Amazon.DynamoDBv2.Model;
 using OtpService.Core.Lambda;
 
@@ -119,7 +118,3 @@ internal sealed class StreamRecordFactory(string region, string tableName, IRead
         + (v.M is null ? 0 : 3 + Size(v.M))
         + (v.L?.Sum(x => 1 + Size(x)) ?? 0);
 }
-
-/// <summary>Serializes images with sorted keys, to tell whether a write changed the item.</summary>
-[JsonSerializable(typeof(SortedDictionary<string, StreamAttributeValue>))]
-internal sealed partial class SortedImageContext : JsonSerializerContext;

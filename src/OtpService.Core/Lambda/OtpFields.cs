@@ -1,0 +1,11 @@
+namespace OtpService.Core.Lambda;
+
+/// <summary>The request field names, as the seed named them.</summary>
+public static class OtpFields
+{
+    public const string EmailAddress = "email_address";
+    public const string Otp = "otp";
+
+    /// <summary>Verify's optional binding to the generate request (DESIGN.md); generate's answer names it <c>verificationId</c>.</summary>
+    public const string VerificationId = "verification_id";
+}

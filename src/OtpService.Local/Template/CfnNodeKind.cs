@@ -1,0 +1,8 @@
+namespace OtpService.Local.Template;
+
+internal enum CfnNodeKind
+{
+    Scalar,
+    Mapping,
+    Sequence,
+}
