@@ -14,7 +14,7 @@ public sealed class Function
     private readonly OtpVerifier _verifier;
     private readonly OtpSettings _settings;
     private readonly InvocationLog _log;
-    private readonly IdentityTokens? _tokens;
+    private readonly IdentityTokens _tokens;
 
     /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): store, keys, token issuer and log from <paramref name="services"/>.</summary>
     /// <exception cref="InvalidOperationException">A key not configured; the message names the variable.</exception>
@@ -24,24 +24,23 @@ public sealed class Function
         _log = services.CreateLog(nameof(VerifyOtp));
         _settings = services.Settings;
         _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
-        _tokens = services.CreateTokens();
+        _tokens = services.CreateTokens(_log);
     }
 
     /// <summary>The function around a ready rule.</summary>
     /// <param name="verifier">The rule.</param>
     /// <param name="settings">The service's settings.</param>
     /// <param name="log">One line per invocation.</param>
-    /// <param name="tokens">Signs tokens and serves the JWKS; null: the seed's bare "Verified" and no JWKS.</param>
-    public Function(OtpVerifier verifier, OtpSettings settings, InvocationLog log, IdentityTokens? tokens = null)
+    /// <param name="tokens">Signs tokens and serves the JWKS.</param>
+    public Function(OtpVerifier verifier, OtpSettings settings, InvocationLog log, IdentityTokens tokens)
     {
-        _verifier = verifier;
-        _settings = settings;
-        _log = log;
-        _tokens = tokens;
+        _verifier = verifier ?? throw new ArgumentNullException(nameof(verifier));
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _verifier.Clock, (request, fields, cancellationToken) => _tokens is null
-            ? OtpEndpoints.VerifyAsync(_verifier, _settings, fields, cancellationToken)
-            : OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _verifier.Clock, (request, fields, cancellationToken) =>
+            OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
 }

@@ -9,7 +9,7 @@ namespace OtpService.Benchmarks;
 /// Our own cost per invocation: the real GenerateOtp and VerifyOtp handlers on full-size API
 /// Gateway events, with storage answered by <see cref="FixedOtpStore"/> and the log line written
 /// to a null writer (formatted, not printed). Generate issues a code (202); Verify checks the
-/// right code (HMAC derivation, constant-time compare) and marks it used (200).
+/// right code (HMAC derivation, constant-time compare), marks it used and signs its token (ES256 with the development key; 200).
 /// </summary>
 [MemoryDiagnoser]
 public class HandlerBenchmarks
@@ -37,7 +37,13 @@ public class HandlerBenchmarks
         _generate = new GenerateOtp.Function(
             new OtpIssuer(new FixedOtpStore(new NewestCode(AddressState.Empty, null)), settings, TimeProvider.System, tagger), settings, log);
         _verify = new VerifyOtp.Function(
-            new OtpVerifier(new FixedOtpStore(new NewestCode(record, stored)), codes, settings, TimeProvider.System, tagger), settings, log);
+            new OtpVerifier(new FixedOtpStore(new NewestCode(record, stored)), codes, settings, TimeProvider.System, tagger), settings, log,
+            new OtpService.Core.Tokens.IdentityTokens(
+                new OtpService.Core.Tokens.EcdsaJwsSigner(OtpService.Core.Aws.DevelopmentKeys.TokenSigningKeyPem),
+                new OtpService.Core.Tokens.SubjectIdentifiers(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.SubjectKey)),
+                new OtpService.Core.Tokens.TokenSettings(),
+                null,
+                TimeProvider.System));
         _generateEvent = SampleEvents.Generate(Address);
         _verifyEvent = SampleEvents.Verify(Address, codes.Derive(Address, nonce, settings.CodeLength));
     }

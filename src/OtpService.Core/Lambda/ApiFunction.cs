@@ -103,16 +103,16 @@ public static class ApiFunction
             new("error", error),
             new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
         ]);
-        List<KeyValuePair<string, int>> counts = [new(answer.Body.Status, 1)];
+        List<KeyValuePair<Metric, int>> counts = [new(MetricNames.ForApiStatus(answer.Body.Status), 1)];
         if (deadlineExceeded)
         {
-            counts.Add(new("deadline_exceeded", 1));
+            counts.Add(new(Metric.DeadlineExceeded, 1));
         }
 
         if (configurationError)
         {
             // A dependency refused because the deployment is wrong: an operator must act (alarmed on).
-            counts.Add(new("configuration_error", 1));
+            counts.Add(new(Metric.ConfigurationErrors, 1));
         }
 
         log.WriteMetrics(counts);

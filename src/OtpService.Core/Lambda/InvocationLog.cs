@@ -61,19 +61,19 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
 
     /// <summary>
     /// Writes one EMF line (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
-    /// counting each outcome key once per occurrence, in namespace <see cref="MetricNames.Namespace"/>,
+    /// counting each metric once per occurrence, in namespace <see cref="MetricNames.Namespace"/>,
     /// dimension <see cref="MetricNames.FunctionDimension"/>. Nothing is written when there is nothing to count.
     /// </summary>
-    /// <param name="outcomes">Outcome keys (API statuses, stream record outcomes) and how often each happened; named by <see cref="MetricNames.For"/>.</param>
-    public void WriteMetrics(IEnumerable<KeyValuePair<string, int>> outcomes)
+    /// <param name="metrics">Metrics and how often each happened (a metric given twice is summed); named by <see cref="MetricNames.Name"/>.</param>
+    public void WriteMetrics(IEnumerable<KeyValuePair<Metric, int>> metrics)
     {
-        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(metrics);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (outcome, count) in outcomes)
+        foreach (var (metric, count) in metrics)
         {
             if (count > 0)
             {
-                var name = MetricNames.For(outcome);
+                var name = MetricNames.Name(metric);
                 counts[name] = counts.GetValueOrDefault(name) + count;
             }
         }

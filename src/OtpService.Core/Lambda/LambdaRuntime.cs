@@ -88,38 +88,40 @@ public static class LambdaRuntime
     /// copy; a failure up to there is a <c>Runtime.BeforeSnapshotError</c> on <c>/init/error</c>. Then
     /// the after-restore hooks; a failure there is a <c>Runtime.AfterRestoreError</c> on <c>/restore/error</c>.
     /// </summary>
-    private static async Task<bool> SnapshotAndRestoreAsync(RuntimeApiClient client, SnapshotHooks hooks, TextWriter log, CancellationToken cancellationToken)
+    private static async Task<bool> SnapshotAndRestoreAsync(RuntimeApiClient client, SnapshotHooks hooks, TextWriter log, CancellationToken cancellationToken) =>
+        await ReportedAsync(
+            async () =>
+            {
+                await hooks.RunBeforeSnapshotAsync(cancellationToken).ConfigureAwait(false);
+                await client.RestoreNextAsync(cancellationToken).ConfigureAwait(false);
+            },
+            afterRestore: false, client.PostInitErrorAsync, log, cancellationToken).ConfigureAwait(false)
+        && await ReportedAsync(
+            () => hooks.RunAfterRestoreAsync(cancellationToken),
+            afterRestore: true, client.PostRestoreErrorAsync, log, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs one SnapStart step; a failure is logged and posted to Lambda (<paramref name="post"/>), and the step answers false.</summary>
+    private static async Task<bool> ReportedAsync(
+        Func<Task> step,
+        bool afterRestore,
+        Func<LambdaError, CancellationToken, Task<HttpStatusCode>> post,
+        TextWriter log,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await hooks.RunBeforeSnapshotAsync(cancellationToken).ConfigureAwait(false);
-            await client.RestoreNextAsync(cancellationToken).ConfigureAwait(false);
+            await step().ConfigureAwait(false);
+            return true;
         }
-#pragma warning disable CA1031 // Reported to Lambda, which then publishes no snapshot.
+#pragma warning disable CA1031 // Reported to Lambda, which then publishes no snapshot (before) or ends this copy (after restore).
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            var error = LambdaError.FromSnapStart(e, afterRestore: false);
-            Log(log, "before_snapshot_error", null, error);
-            await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
+            var error = LambdaError.FromSnapStart(e, afterRestore);
+            Log(log, afterRestore ? "after_restore_error" : "before_snapshot_error", null, error);
+            await post(error, cancellationToken).ConfigureAwait(false);
             return false;
         }
-
-        try
-        {
-            await hooks.RunAfterRestoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Reported to Lambda, which then ends this copy.
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            var error = LambdaError.FromSnapStart(e, afterRestore: true);
-            Log(log, "after_restore_error", null, error);
-            await client.PostRestoreErrorAsync(error, cancellationToken).ConfigureAwait(false);
-            return false;
-        }
-
-        return true;
     }
 
     private static async Task InvokeAsync(

@@ -2,14 +2,15 @@ namespace OtpService.Core.Lambda;
 
 /// <summary>
 /// The one source of the service's CloudWatch metric names (namespace <see cref="Namespace"/>, one
-/// dimension <see cref="FunctionDimension"/>). The template's alarms name metrics from here, and
-/// Deploy/TemplateAlarmTests checks that they do.
+/// dimension <see cref="FunctionDimension"/>): <see cref="Name"/> spells every <see cref="Metric"/>
+/// in one switch. The template's alarms name metrics from here, and Deploy/TemplateContractTests
+/// checks that they do.
 /// </summary>
 /// <remarks>
-/// Each invocation counts its outcomes by key: an API answer's <c>status</c> field, or a stream
-/// record's outcome. To count a new outcome under a chosen name, add one line to
-/// <see cref="ApiOutcomes"/> (an API status) or <see cref="MailOutcomes"/> (a stream outcome). An outcome with no line is still counted, under its key in PascalCase
-/// (<c>superseded</c> becomes <c>Superseded</c>), so nothing new goes uncounted.
+/// Each invocation counts its outcomes: an API answer's <c>status</c> field (<see cref="ForApiStatus"/>),
+/// or a stream record's <see cref="StreamRecordOutcome"/> (<see cref="For(StreamRecordOutcome)"/>). To
+/// count a new outcome, add a <see cref="Metric"/> and its line in each switch: the compiler refuses a
+/// switch that misses an enum member, so nothing new goes uncounted.
 /// </remarks>
 public static class MetricNames
 {
@@ -19,7 +20,7 @@ public static class MetricNames
     /// <summary>The one dimension: the function's name as Lambda runs it (AWS_LAMBDA_FUNCTION_NAME, e.g. otp-service-SendOtpEmail).</summary>
     public const string FunctionDimension = "FunctionName";
 
-    // API answers (the response body's status).
+    // The names as CloudWatch sees them (constants, so tests and attributes can name them).
     public const string CodesIssued = "CodesIssued";
     public const string SendsRateLimited = "SendsRateLimited";
     public const string Verified = "Verified";
@@ -28,20 +29,14 @@ public static class MetricNames
     public const string TooManyAttempts = "TooManyAttempts";
     public const string NotFound = "NotFound";
     public const string AlreadyUsed = "AlreadyUsed";
+    public const string Superseded = "Superseded";
+    public const string VerificationIdMismatch = "VerificationIdMismatch";
+    public const string Jwks = "Jwks";
     public const string InvalidRequests = "InvalidRequests";
     public const string Unavailable = "Unavailable";
     public const string InternalErrors = "InternalErrors";
-
-    /// <summary>
-    /// An API invocation a dependency refused because the deployment is wrong (DynamoDB: missing table,
-    /// access denied; KMS: missing, disabled or wrong key, access denied), answered 500.
-    /// </summary>
     public const string ConfigurationErrors = "ConfigurationErrors";
-
-    /// <summary>An API invocation that reached its budget and answered 503 instead of running into Lambda's timeout.</summary>
     public const string DeadlineExceeded = "DeadlineExceeded";
-
-    // Stream records (SendOtpEmail).
     public const string MailsSent = "MailsSent";
     public const string MailsUndeliverable = "MailsUndeliverable";
     public const string MailFailuresTransient = "MailFailuresTransient";
@@ -51,73 +46,110 @@ public static class MetricNames
     public const string RecordsNotStarted = "RecordsNotStarted";
     public const string RecordsMalformed = "RecordsMalformed";
     public const string EventsMalformed = "EventsMalformed";
-
-    /// <summary>SendOtpEmail could not reach, or was throttled by, DynamoDB; the record is retried.</summary>
     public const string StoreUnavailable = "StoreUnavailable";
-
-    /// <summary>
-    /// VerifyOtp or SendOtpEmail could not read the code key ring again from Secrets Manager at invoke
-    /// time (outage or configuration error; the log line says which); the keys in use keep serving.
-    /// </summary>
     public const string KeyRefreshFailures = "KeyRefreshFailures";
-
-    /// <summary>What GenerateOtp and VerifyOtp count: each answer's status, and a budget that ran out. One line per outcome.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ApiOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["sent"] = CodesIssued,
-        ["rate_limited"] = SendsRateLimited,
-        ["verified"] = Verified,
-        ["wrong_code"] = WrongCode,
-        ["expired"] = Expired,
-        ["too_many_attempts"] = TooManyAttempts,
-        ["not_found"] = NotFound,
-        ["already_used"] = AlreadyUsed,
-        ["invalid_request"] = InvalidRequests,
-        ["unavailable"] = Unavailable,
-        ["internal_error"] = InternalErrors,
-        ["deadline_exceeded"] = DeadlineExceeded,
-        ["configuration_error"] = ConfigurationErrors,
-    };
-
-    /// <summary>What SendOtpEmail counts: each stream record's outcome. One line per outcome.</summary>
-    public static readonly IReadOnlyDictionary<string, string> MailOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["mail_sent"] = MailsSent,
-        ["mail_undeliverable"] = MailsUndeliverable,
-        ["mail_failed_transient"] = MailFailuresTransient,
-        ["mail_failed_configuration"] = MailFailuresConfiguration,
-        ["mail_skipped"] = MailsSkipped,
-        ["mail_claim_held"] = MailClaimsHeld,
-        ["record_not_started"] = RecordsNotStarted,
-        ["record_malformed"] = RecordsMalformed,
-        ["event_malformed"] = EventsMalformed,
-        ["store_unavailable"] = StoreUnavailable,
-    };
-
-    /// <summary>
-    /// A key a function cannot work without (code key ring, client key, subject key, KMS token keys)
-    /// could not be read at init (outage or configuration error; the log line says which). The function
-    /// is built anyway and reads it again on the next request, which answers like any failed call until it is in.
-    /// </summary>
     public const string KeyReadFailures = "KeyReadFailures";
 
-    /// <summary>What the functions that hold keys count besides their outcomes.</summary>
-    public static readonly IReadOnlyDictionary<string, string> KeyOutcomes = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>The CloudWatch metric name of <paramref name="metric"/>: the one place a metric is spelled.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value that is no <see cref="Metric"/> member.</exception>
+    public static string Name(Metric metric) => metric switch
     {
-        ["key_refresh_failed"] = KeyRefreshFailures,
-        ["key_read_failed"] = KeyReadFailures,
+        Metric.CodesIssued => CodesIssued,
+        Metric.SendsRateLimited => SendsRateLimited,
+        Metric.Verified => Verified,
+        Metric.WrongCode => WrongCode,
+        Metric.Expired => Expired,
+        Metric.TooManyAttempts => TooManyAttempts,
+        Metric.NotFound => NotFound,
+        Metric.AlreadyUsed => AlreadyUsed,
+        Metric.Superseded => Superseded,
+        Metric.VerificationIdMismatch => VerificationIdMismatch,
+        Metric.Jwks => Jwks,
+        Metric.InvalidRequests => InvalidRequests,
+        Metric.Unavailable => Unavailable,
+        Metric.InternalErrors => InternalErrors,
+        Metric.ConfigurationErrors => ConfigurationErrors,
+        Metric.DeadlineExceeded => DeadlineExceeded,
+        Metric.MailsSent => MailsSent,
+        Metric.MailsUndeliverable => MailsUndeliverable,
+        Metric.MailFailuresTransient => MailFailuresTransient,
+        Metric.MailFailuresConfiguration => MailFailuresConfiguration,
+        Metric.MailsSkipped => MailsSkipped,
+        Metric.MailClaimsHeld => MailClaimsHeld,
+        Metric.RecordsNotStarted => RecordsNotStarted,
+        Metric.RecordsMalformed => RecordsMalformed,
+        Metric.EventsMalformed => EventsMalformed,
+        Metric.StoreUnavailable => StoreUnavailable,
+        Metric.KeyRefreshFailures => KeyRefreshFailures,
+        Metric.KeyReadFailures => KeyReadFailures,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "not a metric"),
     };
 
-    /// <summary>Every table: every outcome key and the metric it counts in.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ByOutcome =
-        ApiOutcomes.Concat(MailOutcomes).Concat(KeyOutcomes).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    /// <summary>Every status an API answer carries (<see cref="ApiAnswers"/>, docs/openapi.json).</summary>
+    public static readonly IReadOnlyList<string> ApiStatuses =
+        ["sent", "rate_limited", "verified", "wrong_code", "expired", "not_found", "already_used", "superseded",
+         "verification_id_mismatch", "too_many_attempts", "jwks", "invalid_request", "unavailable", "internal_error"];
 
-    /// <summary>The metric for an outcome key: its line in <see cref="ByOutcome"/>, else the key in PascalCase.</summary>
-    public static string For(string outcome)
+    /// <summary>The metric an API answer with this <c>status</c> counts in (GenerateOtp, VerifyOtp).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A status no answer carries (one of <see cref="ApiStatuses"/> is expected).</exception>
+    public static Metric ForApiStatus(string status) => status switch
     {
-        ArgumentException.ThrowIfNullOrEmpty(outcome);
-        return ByOutcome.TryGetValue(outcome, out var name)
-            ? name
-            : string.Concat(outcome.Split('_', '-', ' ').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
-    }
+        "sent" => Metric.CodesIssued,
+        "rate_limited" => Metric.SendsRateLimited,
+        "verified" => Metric.Verified,
+        "wrong_code" => Metric.WrongCode,
+        "expired" => Metric.Expired,
+        "not_found" => Metric.NotFound,
+        "already_used" => Metric.AlreadyUsed,
+        "superseded" => Metric.Superseded,
+        "verification_id_mismatch" => Metric.VerificationIdMismatch,
+        "too_many_attempts" => Metric.TooManyAttempts,
+        "jwks" => Metric.Jwks,
+        "invalid_request" => Metric.InvalidRequests,
+        "unavailable" => Metric.Unavailable,
+        "internal_error" => Metric.InternalErrors,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "no API answer has this status"),
+    };
+
+    /// <summary>The metric a stream record's outcome counts in (SendOtpEmail); null for <see cref="StreamRecordOutcome.Ignored"/>, which is logged only.</summary>
+    public static Metric? For(StreamRecordOutcome outcome) => outcome switch
+    {
+        StreamRecordOutcome.Ignored => null,
+        StreamRecordOutcome.MailSent => Metric.MailsSent,
+        StreamRecordOutcome.MailSkipped => Metric.MailsSkipped,
+        StreamRecordOutcome.MailClaimHeld => Metric.MailClaimsHeld,
+        StreamRecordOutcome.MailUndeliverable => Metric.MailsUndeliverable,
+        StreamRecordOutcome.MailFailedTransient => Metric.MailFailuresTransient,
+        StreamRecordOutcome.MailFailedConfiguration => Metric.MailFailuresConfiguration,
+        StreamRecordOutcome.RecordNotStarted => Metric.RecordsNotStarted,
+        StreamRecordOutcome.RecordMalformed => Metric.RecordsMalformed,
+        StreamRecordOutcome.EventMalformed => Metric.EventsMalformed,
+        StreamRecordOutcome.StoreUnavailable => Metric.StoreUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a stream record outcome"),
+    };
+
+    /// <summary>A stream record outcome as the log line's <c>outcome</c> field (and the batch line's count field) spells it.</summary>
+    public static string Key(StreamRecordOutcome outcome) => outcome switch
+    {
+        StreamRecordOutcome.Ignored => "ignored",
+        StreamRecordOutcome.MailSent => "mail_sent",
+        StreamRecordOutcome.MailSkipped => "mail_skipped",
+        StreamRecordOutcome.MailClaimHeld => "mail_claim_held",
+        StreamRecordOutcome.MailUndeliverable => "mail_undeliverable",
+        StreamRecordOutcome.MailFailedTransient => "mail_failed_transient",
+        StreamRecordOutcome.MailFailedConfiguration => "mail_failed_configuration",
+        StreamRecordOutcome.RecordNotStarted => "record_not_started",
+        StreamRecordOutcome.RecordMalformed => "record_malformed",
+        StreamRecordOutcome.EventMalformed => "event_malformed",
+        StreamRecordOutcome.StoreUnavailable => "store_unavailable",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a stream record outcome"),
+    };
+
+    /// <summary>What GenerateOtp and VerifyOtp count: each answer's status, a budget that ran out, a deployment refused.</summary>
+    public static readonly IReadOnlyList<Metric> ApiMetrics =
+        [.. ApiStatuses.Select(ForApiStatus), Metric.DeadlineExceeded, Metric.ConfigurationErrors];
+
+    /// <summary>What SendOtpEmail counts: each stream record's outcome.</summary>
+    public static readonly IReadOnlyList<Metric> StreamMetrics =
+        [.. Enum.GetValues<StreamRecordOutcome>().Select(For).OfType<Metric>()];
 }

@@ -72,19 +72,24 @@ public static class OtpEndpoints
             return invalid;
         }
 
-        var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await issuer.IssueAsync(address, client, cancellationToken).ConfigureAwait(false));
-    }
+        // An empty field is no choice (a form's unset select); anything else must be a well-formed tag.
+        var requested = fields[OtpFields.Locale]?.Trim() is { Length: > 0 } tag ? tag : null;
+        if (requested is not null && !MailLocale.IsWellFormed(requested))
+        {
+            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Locale, $"must be a BCP 47 language tag (RFC 5646) such as en, pt-BR or zh-Hans, of at most {MailLocale.MaxTagLength} characters"));
+        }
 
-    public static Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken) =>
-        VerifyAsync(verifier, settings, fields, tokens: null, cancellationToken);
+        var locale = MailLocale.Choose(requested, RequestFields.Header(fields.Request, "accept-language"), settings.DefaultLocale);
+        var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
+        return ApiAnswers.For(await issuer.IssueAsync(address, client, locale, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <param name="verifier">The rule.</param>
     /// <param name="settings">Code length.</param>
     /// <param name="fields">email_address, otp and the optional verification_id.</param>
-    /// <param name="tokens">Issues the token of a 200; null: a bare "Verified".</param>
+    /// <param name="tokens">Issues the token of a 200.</param>
     /// <param name="cancellationToken">Cancels storage and signing.</param>
-    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer? tokens, CancellationToken cancellationToken)
+    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(settings);

@@ -13,7 +13,7 @@ namespace OtpService.Core.Lambda;
 /// <remarks>
 /// Init never fails for a key store that is down or refuses: each key's read starts at init and init
 /// waits for the reads together at most <see cref="InitKeyWait"/>; a read that failed is logged
-/// (<c>event: key_read_failed</c>, counted as <see cref="MetricNames.KeyReadFailures"/>) and the function
+/// (<c>event: key_read_failed</c>, counted as <see cref="Metric.KeyReadFailures"/>) and the function
 /// is built anyway (<see cref="DeferredKey{T}"/>). Its requests then read the key again and answer
 /// as for any failed call: 503 with Retry-After for an outage, 500 and <c>configuration_error</c> for a
 /// refusal; the stream fails the record so it is retried. Configuration that needs no network call to
@@ -83,7 +83,7 @@ public sealed class OtpServices
     /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
     /// </summary>
     /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
-    /// <see cref="MetricNames.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
+    /// <see cref="Metric.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
     /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
     public OtpCode CreateCodes(InvocationLog? log = null) =>
         new(AtInit(SecretKeyLoader.PlanRing(Configuration.Keys.Signing, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "code key ring"),
@@ -102,23 +102,32 @@ public sealed class OtpServices
             new("failureClass", failure.IsTransient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
-        log.WriteMetrics([new("key_refresh_failed", 1)]);
+        log.WriteMetrics([new(Metric.KeyRefreshFailures, 1)]);
     }
 
     /// <summary>
-    /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the
-    /// development ES256 key locally; the subject key; the token settings. The KMS client's timeouts
-    /// come from <see cref="Budget"/>, so a Sign at verify time fits inside the invocation.
+    /// The token issuer and JWKS: in AWS the signing key from its Secrets Manager secret (signing in memory)
+    /// or the KMS signing key (and the other key of a rotation), the development ES256 key locally; the
+    /// subject key; the token settings. The KMS client's timeouts come from <see cref="Budget"/>, so a
+    /// Sign at verify time fits inside the invocation.
     /// </summary>
-    public IdentityTokens CreateTokens()
+    /// <param name="log">The function's log: a failed refresh of the token keys writes one WARN line and one count (<see cref="LogRefreshFailure"/>).</param>
+    public IdentityTokens CreateTokens(InvocationLog? log = null)
     {
-        var keys = TokenSigningKeyLoader.Plan(Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget));
+        var keys = TokenSigningKeyLoader.Plan(
+            Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget),
+            () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout), Clock);
         var subjects = SecretKeyLoader.Plan(
             Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout),
             ring => new SubjectIdentifiers(ring.Current.Material.ToArray()));
         keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
         subjects.Start();
-        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock);
+        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock)
+        {
+            Refresh = TokenSigningKeyLoader.RefreshSource(
+                Configuration.Keys.Token, () => SecretsManagerClient.For(Configuration.Aws, Budget.SecretsManagerRefreshTimeout), Clock),
+            RefreshFailed = log is null ? null : failure => LogRefreshFailure(log, failure),
+        };
     }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
@@ -127,7 +136,7 @@ public sealed class OtpServices
 
     /// <summary>
     /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
-    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="MetricNames.KeyReadFailures"/>;
+    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="Metric.KeyReadFailures"/>;
     /// a read still running writes one WARN line. Either way the key is returned, to be read again when a request needs it.
     /// </summary>
     private DeferredKey<T> AtInit<T>(DeferredKey<T> key, string what)
@@ -162,7 +171,7 @@ public sealed class OtpServices
             new("failureClass", transient ? "transient" : "configuration"),
             new("error", failure.Message),
         ]);
-        log.WriteMetrics([new("key_read_failed", 1)]);
+        log.WriteMetrics([new(Metric.KeyReadFailures, 1)]);
         return key;
     }
 

@@ -53,15 +53,15 @@ public static class StreamBatchHandler
         using var deadline = budget.Start(mailer.Clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var response = new StreamBatchResponse();
-        var tally = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var tally = new Dictionary<StreamRecordOutcome, int>();
         var (document, problem) = await StreamEventRecords.ReadAsync(input, cancellation.Token).ConfigureAwait(false);
         var records = 0;
         using (document)
         {
             if (document is null)
             {
-                Count(tally, EventMalformed);
-                log.Write("ERROR", [new("route", "stream"), new("outcome", EventMalformed), new("error", problem)]);
+                Count(tally, StreamRecordOutcome.EventMalformed);
+                log.Write("ERROR", [new("route", "stream"), new("outcome", MetricNames.Key(StreamRecordOutcome.EventMalformed)), new("error", problem)]);
                 // No record can be named: an empty identifier makes the whole batch a failure, retried and then kept by the failure queue.
                 response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = "" });
             }
@@ -90,25 +90,20 @@ public static class StreamBatchHandler
         }
 
         var fields = new List<KeyValuePair<string, object?>> { new("route", "stream"), new("records", records) };
-        fields.AddRange(tally.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value)));
+        fields.AddRange(tally.Select(t => new KeyValuePair<string, object?>(MetricNames.Key(t.Key), t.Value)).OrderBy(f => f.Key, StringComparer.Ordinal));
         fields.Add(new("batchItemFailures", response.BatchItemFailures.Count));
         fields.Add(new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        log.Write(tally.Keys.Any(k => IsRetried(k) || k == EventMalformed || k == MailUndeliverable) ? "WARN" : "INFO", fields);
-        log.WriteMetrics(tally.Where(t => t.Key is not Ignored));
+        log.Write(tally.Keys.Any(k => IsRetried(k) || k == StreamRecordOutcome.EventMalformed || k == StreamRecordOutcome.MailUndeliverable) ? "WARN" : "INFO", fields);
+        log.WriteMetrics(tally.Where(t => MetricNames.For(t.Key) is not null).Select(t => new KeyValuePair<Metric, int>(MetricNames.For(t.Key)!.Value, t.Value)));
 
         return LambdaJson.Write(response, LambdaJsonContext.Default.StreamBatchResponse);
     }
 
-    private const string Ignored = "ignored";
-    private const string MailUndeliverable = "mail_undeliverable";
-    private const string RecordMalformed = "record_malformed";
-    private const string EventMalformed = "event_malformed";
-
     /// <summary>Outcomes Lambda must deliver again: the record is not done.</summary>
-    private static bool IsRetried(string outcome) => outcome is "mail_failed_transient" or "mail_failed_configuration"
-        or "mail_claim_held" or "record_not_started" or "store_unavailable" or RecordMalformed;
+    private static bool IsRetried(StreamRecordOutcome outcome) => outcome is StreamRecordOutcome.MailFailedTransient or StreamRecordOutcome.MailFailedConfiguration
+        or StreamRecordOutcome.MailClaimHeld or StreamRecordOutcome.RecordNotStarted or StreamRecordOutcome.StoreUnavailable or StreamRecordOutcome.RecordMalformed;
 
-    private static async Task<string> HandleRecordAsync(
+    private static async Task<StreamRecordOutcome> HandleRecordAsync(
         StreamRecordFields record,
         OtpMailer mailer,
         InvocationLog log,
@@ -119,18 +114,18 @@ public static class StreamBatchHandler
         if (!record.IsObject)
         {
             LogMalformed(log, record, $"the record is {StreamEventRecords.Kind(record.Element)}");
-            return RecordMalformed;
+            return StreamRecordOutcome.RecordMalformed;
         }
 
         if (record.EventName is not { } eventName)
         {
             LogMalformed(log, record, "eventName is missing or not a string");
-            return RecordMalformed;
+            return StreamRecordOutcome.RecordMalformed;
         }
 
         if (eventName != "INSERT" || record.NewImageHas(OtpTable.Nonce) == false)
         {
-            return Ignored; // a change, or the address record or a window (no NONCE), not a new code
+            return StreamRecordOutcome.Ignored; // a change, or the address record or a window (no NONCE), not a new code
         }
 
         // The keys find the code in the table; an image that cannot be read (or none) says nothing against it.
@@ -139,13 +134,13 @@ public static class StreamBatchHandler
         if (address is null || expiresAt is null)
         {
             LogMalformed(log, record, addressProblem ?? expiryProblem);
-            return RecordMalformed;
+            return StreamRecordOutcome.RecordMalformed;
         }
 
         if (!deadline.CanCover(budget.MailRecordAllowance))
         {
             // Too little time left to claim, send and mark this one: leave it (unclaimed) to the retry.
-            return "record_not_started";
+            return StreamRecordOutcome.RecordNotStarted;
         }
 
         try
@@ -153,12 +148,12 @@ public static class StreamBatchHandler
             var result = await mailer.MailAsync(address, expiresAt.Value, cancellationToken).ConfigureAwait(false);
             var outcome = result switch
             {
-                { Outcome: MailOutcome.Sent } => "mail_sent",
-                { Outcome: MailOutcome.Skipped } => "mail_skipped",
-                { Outcome: MailOutcome.ClaimHeld } => "mail_claim_held",
-                { FailureKind: FailureKind.Undeliverable } => MailUndeliverable,
-                { FailureKind: FailureKind.Configuration } => "mail_failed_configuration",
-                _ => "mail_failed_transient",
+                { Outcome: MailOutcome.Sent } => StreamRecordOutcome.MailSent,
+                { Outcome: MailOutcome.Skipped } => StreamRecordOutcome.MailSkipped,
+                { Outcome: MailOutcome.ClaimHeld } => StreamRecordOutcome.MailClaimHeld,
+                { FailureKind: FailureKind.Undeliverable } => StreamRecordOutcome.MailUndeliverable,
+                { FailureKind: FailureKind.Configuration } => StreamRecordOutcome.MailFailedConfiguration,
+                _ => StreamRecordOutcome.MailFailedTransient,
             };
             if (result.Outcome is MailOutcome.Failed or MailOutcome.ClaimHeld)
             {
@@ -173,9 +168,9 @@ public static class StreamBatchHandler
             // A wrong deployment (the sender's table access, the key's secret) is counted like an SES configuration failure.
             var outcome = e switch
             {
-                { IsTransient: false } => "mail_failed_configuration",
-                { Service: Dependency.DynamoDB } => "store_unavailable",
-                _ => "mail_failed_transient",
+                { IsTransient: false } => StreamRecordOutcome.MailFailedConfiguration,
+                { Service: Dependency.DynamoDB } => StreamRecordOutcome.StoreUnavailable,
+                _ => StreamRecordOutcome.MailFailedTransient,
             };
             LogRecord(log, record, outcome, address, e.ErrorType, e.Message);
             return outcome;
@@ -183,21 +178,21 @@ public static class StreamBatchHandler
         catch (OperationCanceledException) when (deadline.Expired)
         {
             // Not expected (a record starts only when its allowance fits): report it for a retry.
-            LogRecord(log, record, "record_not_started", address, "DeadlineExceeded", "the invocation's budget ran out during this record");
-            return "record_not_started";
+            LogRecord(log, record, StreamRecordOutcome.RecordNotStarted, address, "DeadlineExceeded", "the invocation's budget ran out during this record");
+            return StreamRecordOutcome.RecordNotStarted;
         }
     }
 
-    private static void Count(SortedDictionary<string, int> tally, string outcome) =>
+    private static void Count(Dictionary<StreamRecordOutcome, int> tally, StreamRecordOutcome outcome) =>
         tally[outcome] = tally.GetValueOrDefault(outcome) + 1;
 
-    private static void LogRecord(InvocationLog log, StreamRecordFields record, string outcome, string? address, string? errorType = null, string? error = null) =>
-        log.Write(outcome is "mail_failed_transient" or "mail_claim_held" or "store_unavailable" ? "WARN" : "ERROR",
+    private static void LogRecord(InvocationLog log, StreamRecordFields record, StreamRecordOutcome outcome, string? address, string? errorType = null, string? error = null) =>
+        log.Write(outcome is StreamRecordOutcome.MailFailedTransient or StreamRecordOutcome.MailClaimHeld or StreamRecordOutcome.StoreUnavailable ? "WARN" : "ERROR",
         [
             new("route", "stream"),
             new("eventId", record.EventId),
             new("sequenceNumber", record.SequenceNumber),
-            new("outcome", outcome),
+            new("outcome", MetricNames.Key(outcome)),
             new("address", InvocationLog.MaskAddress(address)),
             new("errorType", errorType),
             new("error", error),
@@ -211,7 +206,7 @@ public static class StreamBatchHandler
             new("recordIndex", record.Index),
             new("eventId", record.EventId),
             new("sequenceNumber", record.SequenceNumber),
-            new("outcome", RecordMalformed),
+            new("outcome", MetricNames.Key(StreamRecordOutcome.RecordMalformed)),
             new("error", problem),
         ]);
 }

@@ -74,9 +74,10 @@ public static class EmailAddress
     public static string? TryNormalize(string? raw, out string reason, out string? detail) =>
         TryNormalize(raw, SupportsInternationalizedDomains, out reason, out detail);
 
-    /// <summary>As <see cref="TryNormalize(string?, out string)"/>, with or without Unicode data (tests run both).</summary>
-    internal static string? TryNormalize(string? raw, bool unicodeData, out string reason) => TryNormalize(raw, unicodeData, out reason, out _);
-
+    /// <summary>
+    /// The rule behind both: <paramref name="unicodeData"/> says whether ICU's Unicode data is present
+    /// (<see cref="SupportsInternationalizedDomains"/>; false under invariant globalization, as SendOtpEmail and the Native AOT bootstrap run).
+    /// </summary>
     internal static string? TryNormalize(string? raw, bool unicodeData, out string reason, out string? detail)
     {
         var text = raw?.Trim() ?? "";

@@ -42,7 +42,7 @@ public static class SnapshotSafeRandom
         return bytes;
     }
 
-    /// <summary>The combiner, with both sources given (tests stand in a cloned generator).</summary>
+    /// <summary>The combiner over its two sources: the managed generator, XORed with the kernel read where there is one.</summary>
     internal static void Fill(Span<byte> destination, SpanAction generator, SpanAction? kernel)
     {
         generator(destination);

@@ -12,31 +12,16 @@ namespace OtpService.Tests.Bootstrap;
 /// in Lambda's error shape, init errors, handler names, the Lambda-Runtime-* headers and Lambda's
 /// response size limit. The published packages themselves are launched in Deploy/LaunchedPackageTests.
 /// </summary>
-public sealed class LambdaRuntimeTests : IAsyncLifetime
+public sealed class LambdaRuntimeTests : RuntimeApiTestBase
 {
     private static readonly TimeSpan Wait = Patience.Wait;
-    private FakeRuntimeApi _api = null!;
-    private RuntimeApiClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _api = FakeRuntimeApi.Start();
-        _client = new RuntimeApiClient(_api.Address);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _api.DisposeAsync();
-    }
 
     [Fact]
     public async Task Next_ReadsPayloadAndEveryLambdaRuntimeHeader()
     {
-        _api.Enqueue(new FakeInvocation("req-1", "{\"a\":1}"u8.ToArray(), 1_741_806_238_123, "Root=1-abc;Sampled=1", "arn:aws:lambda:us-east-1:123456789012:function:f"));
+        Api.Enqueue(new FakeInvocation("req-1", "{\"a\":1}"u8.ToArray(), 1_741_806_238_123, "Root=1-abc;Sampled=1", "arn:aws:lambda:us-east-1:123456789012:function:f"));
 
-        var invocation = await _client.NextAsync(CancellationToken.None).WaitAsync(Wait);
+        var invocation = await Client.NextAsync(CancellationToken.None).WaitAsync(Wait);
 
         Assert.Equal("req-1", invocation.RequestId);
         Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(invocation.Payload));
@@ -48,11 +33,11 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Loop_PostsTheHandlersAnswerToTheInvocationsResponseUrl()
     {
-        _api.Enqueue(new FakeInvocation("c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "{\"ping\":true}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "{\"ping\":true}"u8.ToArray()));
 
         var exit = await RunAsync(() => Handle(input => "{\"echo\":" + input + "}"), invocations: 1);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(0, exit);
         Assert.Equal("response", post.Kind);
         Assert.Equal("c6af9ac6-7b61-11e6-9a41-93e8deadbeef", post.RequestId);
@@ -63,8 +48,8 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Loop_SetsTheTraceIdOfEachInvocationAndClearsItWhenAbsent()
     {
-        _api.Enqueue(new FakeInvocation("one", "{}"u8.ToArray(), TraceId: "Root=1-aaa;Parent=bbb;Sampled=1"));
-        _api.Enqueue(new FakeInvocation("two", "{}"u8.ToArray(), TraceId: null));
+        Api.Enqueue(new FakeInvocation("one", "{}"u8.ToArray(), TraceId: "Root=1-aaa;Parent=bbb;Sampled=1"));
+        Api.Enqueue(new FakeInvocation("two", "{}"u8.ToArray(), TraceId: null));
         var seen = new List<string?>();
 
         await RunAsync(() => Handle(_ =>
@@ -74,8 +59,8 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         }), invocations: 2);
 
         Assert.Equal(["Root=1-aaa;Parent=bbb;Sampled=1", null], seen);
-        Assert.Equal("response", (await _api.NextPostAsync(Wait)).Kind);
-        Assert.Equal("response", (await _api.NextPostAsync(Wait)).Kind);
+        Assert.Equal("response", (await Api.NextPostAsync(Wait)).Kind);
+        Assert.Equal("response", (await Api.NextPostAsync(Wait)).Kind);
     }
 
     [Fact]
@@ -84,8 +69,8 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         // 30 s from now: the handler's budget (10 s timeout -> 9 s) ends first; 2 s from now: the header's deadline less the 1 s margin does.
         var far = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds();
         var near = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeMilliseconds();
-        _api.Enqueue(new FakeInvocation("far", "{}"u8.ToArray(), far));
-        _api.Enqueue(new FakeInvocation("near", "{}"u8.ToArray(), near));
+        Api.Enqueue(new FakeInvocation("far", "{}"u8.ToArray(), far));
+        Api.Enqueue(new FakeInvocation("near", "{}"u8.ToArray(), near));
         var seen = new List<(DateTimeOffset? Deadline, TimeSpan Budget)>();
 
         await RunAsync(() => Handle(_ =>
@@ -105,14 +90,14 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Loop_ReportsAHandlerFailureInLambdasErrorShape_WithItsStackTrace_AndGoesOn()
     {
-        _api.Enqueue(new FakeInvocation("bad", "{}"u8.ToArray()));
-        _api.Enqueue(new FakeInvocation("good", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("bad", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("good", "{}"u8.ToArray()));
         var log = new StringWriter();
         var calls = 0;
 
         var exit = await RunAsync(() => Handle(_ => ++calls == 1 ? ThrowFromNamedFrame() : "{\"ok\":true}"), invocations: 2, log);
 
-        var error = await _api.NextPostAsync(Wait);
+        var error = await Api.NextPostAsync(Wait);
         Assert.Equal(0, exit);
         Assert.Equal(("error", "bad", "Function.Unhandled"), (error.Kind, error.RequestId, error.ErrorType));
         Assert.StartsWith(RuntimeApiClient.ErrorContentType, error.ContentType, StringComparison.Ordinal);
@@ -131,7 +116,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         Assert.Equal(("invocation_error", "bad"), (line.RootElement.GetProperty("event").GetString(), line.RootElement.GetProperty("requestId").GetString()));
         Assert.Contains(line.RootElement.GetProperty("stackTrace").EnumerateArray(), f => f.GetString()!.Contains(nameof(ThrowFromNamedFrame), StringComparison.Ordinal));
 
-        var next = await _api.NextPostAsync(Wait);
+        var next = await Api.NextPostAsync(Wait);
         Assert.Equal(("response", "good", "{\"ok\":true}"), (next.Kind, next.RequestId, next.Text));
     }
 
@@ -141,7 +126,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         var log = new StringWriter();
         var exit = await RunAsync(() => throw new InvalidOperationException("OTP_SENDER_ADDRESS must be set."), invocations: 1, log);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal("init/error", post.Kind);
         Assert.Equal("Runtime.InitError", post.ErrorType);
@@ -151,7 +136,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         Assert.Equal("OTP_SENDER_ADDRESS must be set.", body.RootElement.GetProperty("errorMessage").GetString());
         Assert.NotEqual(0, body.RootElement.GetProperty("stackTrace").GetArrayLength());
         Assert.Contains("\"init_error\"", log.ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, _api.NextCalls);
+        Assert.Equal(0, Api.NextCalls);
     }
 
     [Theory]
@@ -165,7 +150,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         var environment = new Dictionary<string, string> { [LambdaHost.HandlerVariable] = handler, [LambdaHost.TableNameVariable] = "otp_test" };
         var exit = await RunAsync(hooks => LambdaHost.Init(AllFunctions, environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal(("init/error", "Runtime.NoSuchHandler"), (post.Kind, post.ErrorType));
         using var body = JsonDocument.Parse(post.Text);
@@ -174,7 +159,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         Assert.Contains($"'{handler}'", message, StringComparison.Ordinal);
         // No "(Parameter 'handler')": under Native AOT (UseSystemResourceKeys) that suffix printed as a raw resource key.
         Assert.DoesNotContain("Parameter", message, StringComparison.Ordinal);
-        Assert.Equal(0, _api.NextCalls);
+        Assert.Equal(0, Api.NextCalls);
     }
 
     [Fact]
@@ -190,7 +175,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
 
         var exit = await RunAsync(hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal(("init/error", "Runtime.InitError"), (post.Kind, post.ErrorType));
         Assert.Contains(LambdaHost.TableNameVariable, post.Text, StringComparison.Ordinal);
@@ -201,8 +186,8 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     public async Task Loop_StopsWhenCancelledWhileWaitingForTheNextEvent()
     {
         using var cts = new CancellationTokenSource();
-        var run = LambdaRuntime.RunAsync(_client, _ => Handle(_ => "{}"), TextWriter.Null, snapStart: false, cts.Token);
-        await _api.WaitForNextCallsAsync(1, Wait);
+        var run = LambdaRuntime.RunAsync(Client, _ => Handle(_ => "{}"), TextWriter.Null, snapStart: false, cts.Token);
+        await Api.WaitForNextCallsAsync(1, Wait);
 
         await cts.CancelAsync();
 
@@ -212,49 +197,49 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Loop_ReportsAnAnswerOverLambdasSizeLimitAsAnError_AndTakesTheNextEvent()
     {
-        _api.Enqueue(new FakeInvocation("big", "{}"u8.ToArray()));
-        _api.Enqueue(new FakeInvocation("small", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("big", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("small", "{}"u8.ToArray()));
         var log = new StringWriter();
         var calls = 0;
 
         var exit = await RunAsync(() => Handle(_ => ++calls == 1 ? new string('x', RuntimeApiClient.MaxResponseBytes + 1) : "{}"), invocations: 2, log);
 
-        var error = await _api.NextPostAsync(Wait);
+        var error = await Api.NextPostAsync(Wait);
         Assert.Equal(0, exit);
         Assert.Equal(("error", "big", "Function.ResponseSizeTooLarge"), (error.Kind, error.RequestId, error.ErrorType));
         using var body = JsonDocument.Parse(error.Text);
         Assert.Contains(RuntimeApiClient.MaxResponseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), body.RootElement.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
         Assert.Contains("\"response_too_large\"", log.ToString(), StringComparison.Ordinal);
-        var next = await _api.NextPostAsync(Wait);
+        var next = await Api.NextPostAsync(Wait);
         Assert.Equal(("response", "small"), (next.Kind, next.RequestId));
         // Nothing of the 6 MB answer was sent: the only response posted is the small one.
-        Assert.Equal(["POST error", "POST response"], _api.Calls.Where(c => c.StartsWith("POST", StringComparison.Ordinal)));
+        Assert.Equal(["POST error", "POST response"], Api.Calls.Where(c => c.StartsWith("POST", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task Loop_AnswerExactlyAtTheLimit_IsSent()
     {
-        _api.Enqueue(new FakeInvocation("edge", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("edge", "{}"u8.ToArray()));
 
         await RunAsync(() => Handle(_ => new string('x', RuntimeApiClient.MaxResponseBytes)), invocations: 1);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(("response", 202, RuntimeApiClient.MaxResponseBytes), (post.Kind, post.Status, post.Body.Length));
     }
 
     [Fact]
     public async Task Loop_WhenTheRuntimeApiRefusesAResponse_LogsItAndTakesTheNextEvent()
     {
-        _api.Enqueue(new FakeInvocation("refused", "{}"u8.ToArray()));
-        _api.Enqueue(new FakeInvocation("after", "{}"u8.ToArray()));
-        _api.RefuseNextResponse(413);
+        Api.Enqueue(new FakeInvocation("refused", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("after", "{}"u8.ToArray()));
+        Api.RefuseNextResponse(413);
         var log = new StringWriter();
 
         var exit = await RunAsync(() => Handle(_ => "{}"), invocations: 2, log);
 
         Assert.Equal(0, exit);
-        Assert.Equal(("response", "refused", 413), Shape(await _api.NextPostAsync(Wait)));
-        Assert.Equal(("response", "after", 202), Shape(await _api.NextPostAsync(Wait)));
+        Assert.Equal(("response", "refused", 413), Shape(await Api.NextPostAsync(Wait)));
+        Assert.Equal(("response", "after", 202), Shape(await Api.NextPostAsync(Wait)));
         Assert.Contains("\"response_refused\"", log.ToString(), StringComparison.Ordinal);
         Assert.Contains("413", log.ToString(), StringComparison.Ordinal);
 
@@ -317,7 +302,7 @@ public sealed class LambdaRuntimeTests : IAsyncLifetime
         RunAsync(_ => init(), invocations, log);
 
     private Task<int> RunAsync(Func<SnapshotHooks, Func<Stream, Task<Stream>>> init, int invocations, TextWriter? log = null) =>
-        LambdaRuntime.RunAsync(_client, init, log ?? TextWriter.Null, snapStart: false, CancellationToken.None, invocations).WaitAsync(Wait);
+        LambdaRuntime.RunAsync(Client, init, log ?? TextWriter.Null, snapStart: false, CancellationToken.None, invocations).WaitAsync(Wait);
 
     private static Func<Stream, Task<Stream>> Handle(Func<string, string> answer) => async input =>
     {

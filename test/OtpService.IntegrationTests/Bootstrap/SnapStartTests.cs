@@ -17,97 +17,88 @@ namespace OtpService.Tests.Bootstrap;
 /// (Runtime.AfterRestoreError). And what a restored copy must do first: no AWS call on a connection
 /// from before the snapshot (a real proxy in front of dynalite turns those into black holes).
 /// </summary>
-public sealed class SnapStartTests : IAsyncLifetime
+public sealed class SnapStartTests : RuntimeApiTestBase
 {
     private static readonly TimeSpan Wait = Patience.Wait;
-    private FakeRuntimeApi _api = null!;
-    private RuntimeApiClient _client = null!;
 
-    public Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _api = FakeRuntimeApi.Start();
-        _client = new RuntimeApiClient(_api.Address);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Restore();
-        _client.Dispose();
-        await _api.DisposeAsync();
+        // A test that never restored leaves the loop waiting on restore/next: let it return.
+        Api.Restore();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task OnDemand_NeverWaitsForARestore_NorRunsTheHooks()
     {
         var steps = new ConcurrentQueue<string>();
-        _api.Enqueue(new FakeInvocation("one", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("one", "{}"u8.ToArray()));
 
-        var exit = await LambdaRuntime.RunAsync(_client, Recording(steps), TextWriter.Null, snapStart: false, CancellationToken.None, maxInvocations: 1).WaitAsync(Wait);
+        var exit = await LambdaRuntime.RunAsync(Client, Recording(steps), TextWriter.Null, snapStart: false, CancellationToken.None, maxInvocations: 1).WaitAsync(Wait);
 
         Assert.Equal(0, exit);
         Assert.Equal(["init", "invoke"], steps);
-        Assert.Equal(0, _api.RestoreCalls);
-        Assert.Equal(["GET invocation/next", "POST response"], _api.Calls);
+        Assert.Equal(0, Api.RestoreCalls);
+        Assert.Equal(["GET invocation/next", "POST response"], Api.Calls);
     }
 
     [Fact]
     public async Task SnapStart_BeforeSnapshotHooksInReverse_ThenRestoreNext_ThenAfterRestoreHooksInOrder_ThenEvents()
     {
         var steps = new ConcurrentQueue<string>();
-        _api.Enqueue(new FakeInvocation("first", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("first", "{}"u8.ToArray()));
 
-        var run = LambdaRuntime.RunAsync(_client, Recording(steps), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
-        await WaitUntilAsync(() => _api.RestoreCalls == 1);
+        var run = LambdaRuntime.RunAsync(Client, Recording(steps), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
+        await WaitUntilAsync(() => Api.RestoreCalls == 1);
 
         // Waiting in /restore/next: the snapshot may be taken now; no event has been asked for.
         Assert.Equal(["init", "before 2", "before 1"], steps);
-        Assert.Equal(0, _api.NextCalls);
+        Assert.Equal(0, Api.NextCalls);
 
         steps.Enqueue("restored");
-        _api.Restore();
+        Api.Restore();
         Assert.Equal(0, await run.WaitAsync(Wait));
 
         Assert.Equal(["init", "before 2", "before 1", "restored", "after 1", "after 2", "invoke"], steps);
-        Assert.Equal(["GET restore/next", "GET invocation/next", "POST response"], _api.Calls);
+        Assert.Equal(["GET restore/next", "GET invocation/next", "POST response"], Api.Calls);
     }
 
     [Fact]
     public async Task SnapStart_ABeforeSnapshotFailure_GoesToInitError_AndNoSnapshotIsOffered()
     {
-        var exit = await LambdaRuntime.RunAsync(_client, hooks =>
+        var exit = await LambdaRuntime.RunAsync(Client, hooks =>
         {
             hooks.RegisterBeforeSnapshot(_ => throw new InvalidOperationException("warm-up broke"));
             return _ => Task.FromResult<Stream>(new MemoryStream());
         }, TextWriter.Null, snapStart: true, CancellationToken.None).WaitAsync(Wait);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal(("init/error", "Runtime.BeforeSnapshotError"), (post.Kind, post.ErrorType));
         using var body = JsonDocument.Parse(post.Text);
         Assert.Equal(("InvalidOperationException", "warm-up broke"), (body.RootElement.GetProperty("errorType").GetString(), body.RootElement.GetProperty("errorMessage").GetString()));
-        Assert.Equal(0, _api.RestoreCalls);
-        Assert.Equal(0, _api.NextCalls);
+        Assert.Equal(0, Api.RestoreCalls);
+        Assert.Equal(0, Api.NextCalls);
     }
 
     [Fact]
     public async Task SnapStart_AnAfterRestoreFailure_GoesToRestoreError_AndNoEventIsTaken()
     {
         var log = new StringWriter();
-        _api.Restore();
+        Api.Restore();
 
-        var exit = await LambdaRuntime.RunAsync(_client, hooks =>
+        var exit = await LambdaRuntime.RunAsync(Client, hooks =>
         {
             hooks.RegisterAfterRestore(_ => throw new TimeoutException("could not reconnect"));
             return _ => Task.FromResult<Stream>(new MemoryStream());
         }, log, snapStart: true, CancellationToken.None).WaitAsync(Wait);
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
         Assert.Equal(("restore/error", "Runtime.AfterRestoreError"), (post.Kind, post.ErrorType));
         Assert.Contains("could not reconnect", post.Text, StringComparison.Ordinal);
         Assert.Contains("\"after_restore_error\"", log.ToString(), StringComparison.Ordinal);
-        Assert.Equal(["GET restore/next", "POST restore/error"], _api.Calls);
+        Assert.Equal(["GET restore/next", "POST restore/error"], Api.Calls);
     }
 
     /// <summary>
@@ -138,18 +129,18 @@ public sealed class SnapStartTests : IAsyncLifetime
                 return new MemoryStream(Encoding.UTF8.GetBytes($"{{\"version\":{state.Version}}}"));
             };
         });
-        _api.Enqueue(new FakeInvocation("after-restore", "{}"u8.ToArray()));
+        Api.Enqueue(new FakeInvocation("after-restore", "{}"u8.ToArray()));
 
         environment[LambdaHost.HandlerVariable] = "Reader";
-        var run = LambdaRuntime.RunAsync(_client, hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
-        await WaitUntilAsync(() => _api.RestoreCalls == 1);
+        var run = LambdaRuntime.RunAsync(Client, hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
+        await WaitUntilAsync(() => Api.RestoreCalls == 1);
         Assert.True(proxy.Connections >= 1, "init's read should have opened a connection through the proxy");
 
         proxy.Cut();
-        _api.Restore();
+        Api.Restore();
         Assert.Equal(0, await run.WaitAsync(Wait));
 
-        var post = await _api.NextPostAsync(Wait);
+        var post = await Api.NextPostAsync(Wait);
         Assert.Equal(("response", "{\"version\":0}"), (post.Kind, post.Text));
         Assert.Equal(0, proxy.BytesSentOnCutConnections);
         Assert.True(proxy.ConnectionsSinceCut >= 1, "the call after the restore should have opened a new connection");

@@ -9,35 +9,10 @@ using OtpService.Tests.Support;
 namespace OtpService.Tests.Local;
 
 /// <summary>One runner process (start-api on free ports) shared by the end-to-end tests of this class.</summary>
-public sealed class LocalRunnerFixture : IAsyncLifetime
+public sealed class LocalRunnerFixture() : RunnerFixture(new Dictionary<string, string> { ["OTP_CORS_ALLOWED_ORIGIN"] = Origin })
 {
     /// <summary>The browser origin the runner is started with (OTP_CORS_ALLOWED_ORIGIN).</summary>
     public const string Origin = "https://app.example.com";
-
-    private LocalRunnerProcess? runner;
-
-    public Uri Api { get; private set; } = null!;
-
-    /// <summary>The runner's SES emulator, read with the same helpers as the integration tests.</summary>
-    public EmulatorEndpoints Mail { get; private set; } = null!;
-
-    internal LocalRunnerProcess Runner => runner ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        var (process, api, ses) = await LocalRunnerProcess.StartApiOnFreePortsAsync(new Dictionary<string, string> { ["OTP_CORS_ALLOWED_ORIGIN"] = Origin });
-        runner = process;
-        Api = new Uri($"http://127.0.0.1:{api}");
-        Mail = new EmulatorEndpoints(new Uri("http://127.0.0.1:1"), new Uri($"http://127.0.0.1:{ses}"), []);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (runner is not null)
-        {
-            await runner.DisposeAsync();
-        }
-    }
 }
 
 /// <summary>The whole flow over real HTTP against `dotnet OtpService.Local.dll` with the real handlers.</summary>
@@ -78,6 +53,34 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
         var code = await MailedCodeAsync(address);
 
+        using var verified = await PostJsonAsync("/otp/verify", $$"""{"email_address":"{{address}}","otp":"{{code}}"}""");
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+    }
+
+    /// <summary>The language travels from the request through the table and its stream to the mailer and SES.</summary>
+    [Theory]
+    [InlineData("field")]
+    [InlineData("header")]
+    public async Task ACodeAskedForInJapanese_ArrivesInJapanese_AndVerifies(string how)
+    {
+        var address = NewAddress();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Api, "/otp/generate"))
+        {
+            Content = new StringContent(how == "field" ? $$"""{"email_address":"{{address}}","locale":"ja"}""" : $$"""{"email_address":"{{address}}"}""", Encoding.UTF8, "application/json"),
+        };
+        if (how == "header")
+        {
+            request.Headers.Add("Accept-Language", "ja-JP, ja;q=0.9, en;q=0.5");
+        }
+
+        using var generated = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+        var mail = (await fixture.Mail.WaitForMailAsync(address))[^1];
+        var code = await MailedCodeAsync(address);
+
+        Assert.Equal("ワンタイムパスワード（有効期間はわずか2 分）", mail.Subject);
+        Assert.Contains("このコードの有効期間は2 分です。", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("このコードの有効期間は2 分です。", mail.Html, StringComparison.Ordinal);
         using var verified = await PostJsonAsync("/otp/verify", $$"""{"email_address":"{{address}}","otp":"{{code}}"}""");
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
     }

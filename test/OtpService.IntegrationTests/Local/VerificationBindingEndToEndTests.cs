@@ -9,34 +9,11 @@ using OtpService.Tests.Support;
 namespace OtpService.Tests.Local;
 
 /// <summary>A runner started as a deployer who binds codes would start it: the id required, no resend cooldown (so one test mails twice).</summary>
-public sealed class BindingRunnerFixture : IAsyncLifetime
+public sealed class BindingRunnerFixture() : RunnerFixture(new Dictionary<string, string>
 {
-    private LocalRunnerProcess? runner;
-
-    public Uri Api { get; private set; } = null!;
-
-    public EmulatorEndpoints Mail { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var (process, api, ses) = await LocalRunnerProcess.StartApiOnFreePortsAsync(new Dictionary<string, string>
-        {
-            ["OTP_REQUIRE_VERIFICATION_ID"] = "true",
-            ["OTP_RESEND_COOLDOWN_SECONDS"] = "0",
-        });
-        runner = process;
-        Api = new Uri($"http://127.0.0.1:{api}");
-        Mail = new EmulatorEndpoints(new Uri("http://127.0.0.1:1"), new Uri($"http://127.0.0.1:{ses}"), []);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (runner is not null)
-        {
-            await runner.DisposeAsync();
-        }
-    }
-}
+    ["OTP_REQUIRE_VERIFICATION_ID"] = "true",
+    ["OTP_RESEND_COOLDOWN_SECONDS"] = "0",
+});
 
 /// <summary>
 /// Superseded codes and verification ids over real HTTP: the runner, dynalite, aws-ses-v2-local

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -13,57 +12,36 @@ namespace OtpService.Tests.Support;
 /// </summary>
 public sealed class ClosingEndpoint : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly LoopbackListener _listener;
     private int _connections;
 
     public ClosingEndpoint()
     {
-        _listener.Start();
-        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(Drop);
     }
 
     /// <summary>http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_*.</summary>
-    public Uri Url { get; }
+    public Uri Url => _listener.Url;
 
     /// <summary>Connections accepted (each read and closed unanswered) so far.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
-        _stop.Dispose();
+    private Task Drop(Socket socket, CancellationToken stopping)
+    {
+        Interlocked.Increment(ref _connections);
+        _ = DropAsync(socket, stopping);
+        return Task.CompletedTask;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var socket = await _listener.AcceptSocketAsync(_stop.Token);
-            Interlocked.Increment(ref _connections);
-            _ = DropAsync(socket);
-        }
-    }
-
-    private async Task DropAsync(Socket socket)
+    private static async Task DropAsync(Socket socket, CancellationToken stopping)
     {
         using (socket)
         {
             try
             {
-                await ReadRequestAsync(socket, _stop.Token);
+                await ReadRequestAsync(socket, stopping);
                 socket.Shutdown(SocketShutdown.Both);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace OtpService.Tests.Support;
@@ -10,21 +9,17 @@ namespace OtpService.Tests.Support;
 /// </summary>
 public sealed class HangingEndpoint : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<Socket> _held = [];
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly LoopbackListener _listener;
 
     public HangingEndpoint()
     {
-        _listener.Start();
-        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(Hold);
     }
 
     /// <summary>http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_*.</summary>
-    public Uri Url { get; }
+    public Uri Url => _listener.Url;
 
     /// <summary>Connections accepted (and left hanging) so far.</summary>
     public int Connections
@@ -40,17 +35,7 @@ public sealed class HangingEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-
+        await _listener.DisposeAsync();
         lock (_gate)
         {
             foreach (var socket in _held)
@@ -58,19 +43,15 @@ public sealed class HangingEndpoint : IAsyncDisposable
                 socket.Dispose();
             }
         }
-
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private Task Hold(Socket socket, CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        lock (_gate)
         {
-            var socket = await _listener.AcceptSocketAsync(_stop.Token);
-            lock (_gate)
-            {
-                _held.Add(socket);
-            }
+            _held.Add(socket);
         }
+
+        return Task.CompletedTask;
     }
 }

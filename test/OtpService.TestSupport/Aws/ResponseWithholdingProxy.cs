@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -13,10 +12,8 @@ namespace OtpService.Tests.Support;
 /// </summary>
 public sealed class ResponseWithholdingProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _upstream;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly LoopbackListener _listener;
     private int _armed;
     private int _withheld;
     private Func<string, bool>? _target;
@@ -25,13 +22,11 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
     public ResponseWithholdingProxy(Uri upstream)
     {
         _upstream = upstream;
-        _listener.Start();
-        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(Relay);
     }
 
     /// <summary>http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_*.</summary>
-    public Uri Url { get; }
+    public Uri Url => _listener.Url;
 
     /// <summary>Responses withheld so far.</summary>
     public int Withheld => Volatile.Read(ref _withheld);
@@ -48,40 +43,22 @@ public sealed class ResponseWithholdingProxy : IAsyncDisposable
     /// </summary>
     public void WithholdResponseTo(Func<string, bool> request) => Volatile.Write(ref _target, request);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
-        _stop.Dispose();
+    private Task Relay(Socket client, CancellationToken stopping)
+    {
+        _ = RelayAsync(client, stopping);
+        return Task.CompletedTask;
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = RelayAsync(client, _stop.Token);
-        }
-    }
-
-    private async Task RelayAsync(TcpClient client, CancellationToken stop)
+    private async Task RelayAsync(Socket client, CancellationToken stop)
     {
         try
         {
-            using (client)
+            using (var toClient = new NetworkStream(client, ownsSocket: true))
             using (var upstream = new TcpClient())
             {
                 await upstream.ConnectAsync(_upstream.Host, _upstream.Port, stop);
-                var toClient = client.GetStream();
                 var toUpstream = upstream.GetStream();
                 var connection = new Connection();
                 // Either side closing ends the pair (the client drops a timed-out connection).

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace OtpService.Tests.Support;
@@ -13,23 +12,19 @@ namespace OtpService.Tests.Support;
 /// </summary>
 public sealed class SnapshotProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _upstream;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
-    private readonly Task _accepting;
+    private readonly LoopbackListener _listener;
 
     /// <param name="upstream">The emulator's http://host:port.</param>
     public SnapshotProxy(Uri upstream)
     {
         _upstream = upstream;
-        _listener.Start();
-        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(LinkAsync);
     }
 
     /// <summary>http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_*.</summary>
-    public Uri Url { get; }
+    public Uri Url => _listener.Url;
 
     /// <summary>Connections accepted so far.</summary>
     public int Connections
@@ -81,16 +76,7 @@ public sealed class SnapshotProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
+        await _listener.DisposeAsync();
         lock (_links)
         {
             foreach (var link in _links)
@@ -99,38 +85,32 @@ public sealed class SnapshotProxy : IAsyncDisposable
                 link.Upstream.Dispose();
             }
         }
-
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private async Task LinkAsync(Socket client, CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        var upstream = new TcpClient();
+        await upstream.ConnectAsync(_upstream.Host, _upstream.Port, stopping);
+        var link = new Link(new NetworkStream(client, ownsSocket: true), upstream);
+        lock (_links)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var upstream = new TcpClient();
-            await upstream.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token);
-            var link = new Link(client, upstream);
-            lock (_links)
-            {
-                _links.Add(link);
-            }
-
-            _ = PumpAsync(link, toUpstream: true);
-            _ = PumpAsync(link, toUpstream: false);
+            _links.Add(link);
         }
+
+        _ = PumpAsync(link, toUpstream: true, stopping);
+        _ = PumpAsync(link, toUpstream: false, stopping);
     }
 
-    private async Task PumpAsync(Link link, bool toUpstream)
+    private static async Task PumpAsync(Link link, bool toUpstream, CancellationToken stopping)
     {
-        var from = (toUpstream ? link.Client : link.Upstream).GetStream();
-        var to = (toUpstream ? link.Upstream : link.Client).GetStream();
+        var from = toUpstream ? link.Client : link.Upstream.GetStream();
+        var to = toUpstream ? link.Upstream.GetStream() : link.Client;
         var buffer = new byte[16 * 1024];
         try
         {
             while (true)
             {
-                var read = await from.ReadAsync(buffer, _stop.Token);
+                var read = await from.ReadAsync(buffer, stopping);
                 if (read == 0)
                 {
                     // One side closed (an idle keep-alive timeout, say): close the other too, as a
@@ -155,7 +135,7 @@ public sealed class SnapshotProxy : IAsyncDisposable
                     continue;
                 }
 
-                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                await to.WriteAsync(buffer.AsMemory(0, read), stopping);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -164,11 +144,12 @@ public sealed class SnapshotProxy : IAsyncDisposable
         }
     }
 
-    private sealed class Link(TcpClient client, TcpClient upstream)
+    /// <summary>One relayed connection: the client's side (the stream owns the accepted socket) and the emulator's.</summary>
+    private sealed class Link(NetworkStream client, TcpClient upstream)
     {
         public long BytesAfterCut;
 
-        public TcpClient Client { get; } = client;
+        public NetworkStream Client { get; } = client;
 
         public TcpClient Upstream { get; } = upstream;
 

@@ -10,10 +10,10 @@ internal static class TokenTestKeys
 {
     public const string Issuer = "https://abc123.execute-api.us-east-1.amazonaws.com/Prod";
 
-    public static IdentityTokens Tokens(TimeProvider clock, string? audience = "https://www.example.com", IJwsSigner? signer = null, IEnumerable<PublicSigningKey>? others = null) =>
+    public static IdentityTokens Tokens(TimeProvider clock, string? audience = "https://www.example.com", IJwsSigner? signer = null, IEnumerable<PublicSigningKey>? others = null, string? issuer = null) =>
         new(signer ?? new EcdsaJwsSigner(DevelopmentKeys.TokenSigningKeyPem),
             new SubjectIdentifiers(System.Text.Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey)),
-            new TokenSettings { Audience = audience },
+            new TokenSettings { Audience = audience, Issuer = issuer },
             others,
             clock);
 

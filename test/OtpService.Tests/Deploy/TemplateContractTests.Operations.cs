@@ -121,9 +121,9 @@ public sealed partial class TemplateContractTests
         var functionNames = Functions().ToDictionary(f => f.LogicalId, f => f.Resource["Properties"]?["FunctionName"]?.Describe() ?? "", StringComparer.Ordinal);
         var emittedBy = new Dictionary<string, IReadOnlyCollection<string>>(StringComparer.Ordinal)
         {
-            ["GenerateOtpFunction"] = MetricNames.ApiOutcomes.Values.ToHashSet(StringComparer.Ordinal),
-            ["VerifyOtpFunction"] = MetricNames.ApiOutcomes.Values.ToHashSet(StringComparer.Ordinal),
-            ["SendOtpEmailFunction"] = MetricNames.MailOutcomes.Values.ToHashSet(StringComparer.Ordinal),
+            ["GenerateOtpFunction"] = MetricNames.ApiMetrics.Select(MetricNames.Name).ToHashSet(StringComparer.Ordinal),
+            ["VerifyOtpFunction"] = MetricNames.ApiMetrics.Select(MetricNames.Name).ToHashSet(StringComparer.Ordinal),
+            ["SendOtpEmailFunction"] = MetricNames.StreamMetrics.Select(MetricNames.Name).ToHashSet(StringComparer.Ordinal),
         };
 
         foreach (var (id, alarm) in alarms)

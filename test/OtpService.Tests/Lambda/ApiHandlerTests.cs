@@ -19,7 +19,7 @@ public class ApiHandlerTests
     public ApiHandlerTests()
     {
         _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp"));
-        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
     }
 
     private Task<ApiResult> Generate(ApiEvent e) => ApiResult.ReadAsync(_generate.FunctionHandler(e.ToStream()));
@@ -251,7 +251,7 @@ public class ApiHandlerTests
     public async Task Verify_WhenTheIdIsRequired_RefusesARequestWithoutIt_NamingTheField_AndTakesOneWithIt()
     {
         var settings = _h.Settings with { RequireVerificationId = true };
-        var verify = new VerifyOtp.Function(_h.Verifier, settings, new InvocationLog(_logs, "VerifyOtp"));
+        var verify = new VerifyOtp.Function(_h.Verifier, settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
         var id = (await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address))).Body.GetProperty("verificationId").GetString();
         var code = _h.CurrentCode(Address);
 
@@ -318,7 +318,7 @@ public class ApiHandlerTests
         // The budget runs on the function's one clock (the harness's fake one): the hang lets 3 s pass on it.
         var store = new HangingOtpStore(callIgnoresCancellation, whileHanging: () => _h.Clock.Advance(TimeSpan.FromSeconds(3)));
         var settings = _h.Settings with { FunctionTimeoutSeconds = 3 };
-        var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Codes, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp"));
+        var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Codes, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
 
         var result = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
 
@@ -454,7 +454,7 @@ public class ApiHandlerTests
     public async Task Verify_OverTheClientsFailures_Answers429TooManyAttemptsWithRetryAfter()
     {
         var h = new RuleHarness(new OtpSettings { ClientMaxFailuresPerHour = 1 });
-        var verify = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"));
+        var verify = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
         await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
 
         var refused = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));

@@ -11,17 +11,17 @@ namespace OtpService.Tests.Unit;
 /// </summary>
 public class EmfSpecificationTests
 {
-    private static string WriteMetrics(params (string Outcome, int Count)[] outcomes)
+    private static string WriteMetrics(params (Metric Metric, int Count)[] metrics)
     {
         var output = new StringWriter();
-        new InvocationLog(output, "SendOtpEmail", "otp-service-SendOtpEmail").WriteMetrics(outcomes.Select(o => new KeyValuePair<string, int>(o.Outcome, o.Count)));
+        new InvocationLog(output, "SendOtpEmail", "otp-service-SendOtpEmail").WriteMetrics(metrics.Select(o => new KeyValuePair<Metric, int>(o.Metric, o.Count)));
         return output.ToString();
     }
 
     [Fact]
     public void EveryOutcomeTheCodeCounts_GivesAValidEmfLine_WithEveryNamedMetricAsANumber()
     {
-        var outcomes = MetricNames.ByOutcome.Keys.Select((k, i) => (k, i + 1)).ToArray();
+        var outcomes = Enum.GetValues<Metric>().Select((k, i) => (k, i + 1)).ToArray();
 
         var text = WriteMetrics(outcomes);
 
@@ -36,7 +36,7 @@ public class EmfSpecificationTests
         var metrics = EmfDocument.Metrics(line);
         foreach (var (outcome, count) in outcomes)
         {
-            Assert.Equal(count, metrics[MetricNames.ByOutcome[outcome]]);
+            Assert.Equal(count, metrics[MetricNames.Name(outcome)]);
         }
     }
 
@@ -44,7 +44,7 @@ public class EmfSpecificationTests
     public void TheTimestampIsNowInMilliseconds()
     {
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var line = WriteMetrics(("mail_sent", 1)).TrimEnd('\n');
+        var line = WriteMetrics((Metric.MailsSent, 1)).TrimEnd('\n');
         var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         using var doc = JsonDocument.Parse(line);
@@ -54,24 +54,40 @@ public class EmfSpecificationTests
     [Fact]
     public void OutcomesSeenTwice_AreSummed_AndZerosAreLeftOut()
     {
-        var line = WriteMetrics(("mail_sent", 2), ("mail_sent", 3), ("mail_skipped", 0)).TrimEnd('\n');
+        var line = WriteMetrics((Metric.MailsSent, 2), (Metric.MailsSent, 3), (Metric.MailsSkipped, 0)).TrimEnd('\n');
 
         Assert.Equal(new Dictionary<string, double> { [MetricNames.MailsSent] = 5 }, EmfDocument.Metrics(line));
     }
 
     [Fact]
     public void NothingToCount_WritesNoLine() =>
-        Assert.Equal("", WriteMetrics(("mail_sent", 0)));
+        Assert.Equal("", WriteMetrics((Metric.MailsSent, 0)));
 
     [Theory]
     [InlineData("superseded", "Superseded")]
-    [InlineData("token_signed", "TokenSigned")]
+    [InlineData("verification_id_mismatch", "VerificationIdMismatch")]
+    [InlineData("jwks", "Jwks")]
     [InlineData("sent", MetricNames.CodesIssued)]
-    [InlineData("mail_failed_configuration", MetricNames.MailFailuresConfiguration)]
-    public void AnOutcomeWithNoLine_IsCountedUnderItsPascalCaseName(string outcome, string metric)
+    public void EveryApiStatus_IsCountedUnderItsMetric(string status, string metric)
     {
-        Assert.Equal(metric, MetricNames.For(outcome));
-        Assert.Equal(1, EmfDocument.Metrics(WriteMetrics((outcome, 1)).TrimEnd('\n'))[metric]);
+        // The names these statuses were counted under before the metrics were an enum (the PascalCase of the status, or its line).
+        Assert.Equal(metric, MetricNames.Name(MetricNames.ForApiStatus(status)));
+        Assert.Equal(1, EmfDocument.Metrics(WriteMetrics((MetricNames.ForApiStatus(status), 1)).TrimEnd('\n'))[metric]);
+    }
+
+    [Fact]
+    public void EveryApiStatusAndStreamOutcome_HasAMetric_AndEveryMetricOneName()
+    {
+        Assert.All(MetricNames.ApiStatuses, status => Assert.True(Enum.IsDefined(MetricNames.ForApiStatus(status))));
+        var answers = Enum.GetValues<OtpService.Core.Rules.GenerateStatus>().Select(s => ApiAnswers.For(new OtpService.Core.Rules.GenerateOutcome(s)))
+            .Concat(Enum.GetValues<OtpService.Core.Rules.VerifyStatus>().Select(s => ApiAnswers.For(new OtpService.Core.Rules.VerifyOutcome(s))))
+            .Concat([ApiAnswers.Jwks("{}"), ApiAnswers.Unavailable, ApiAnswers.InternalError]);
+        Assert.All(answers, a => Assert.Contains(a.Body.Status, MetricNames.ApiStatuses));
+        Assert.Equal(Enum.GetValues<StreamRecordOutcome>().Length - 1, MetricNames.StreamMetrics.Distinct().Count()); // all but Ignored
+        Assert.Equal(MetricNames.MailFailuresConfiguration, MetricNames.Name(MetricNames.For(StreamRecordOutcome.MailFailedConfiguration)!.Value));
+        var names = Enum.GetValues<Metric>().Select(MetricNames.Name).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.Throws<ArgumentOutOfRangeException>(() => MetricNames.ForApiStatus("token_signed"));
     }
 
     private const string Valid =

@@ -73,7 +73,7 @@ public class RequestBytesPropertyTests
     {
         var h = new RuleHarness();
         return (new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp")),
-            new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp")), h);
+            new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer)), h);
     }
 
     /// <summary>Both handlers on the event: no exception, no 5xx, a JSON answer with a status, a field on every 400.</summary>

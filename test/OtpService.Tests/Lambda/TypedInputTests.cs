@@ -29,7 +29,7 @@ public class TypedInputTests
     public TypedInputTests()
     {
         _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp"));
-        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp"));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
     }
 
     [Fact]
