@@ -58,7 +58,7 @@ internal static class AllocationProfile
         });
         Stage("emf_line", calls, () =>
         {
-            log.WriteMetrics([new("verified", 1)]);
+            log.WriteMetrics([new(MetricNames.ForApiStatus("verified"), 1)]);
             return 0;
         });
         Stage("response", calls, () => LambdaJson.Write(answer.ToResponse(null), LambdaJsonContext.Default.ApiGatewayResponse));

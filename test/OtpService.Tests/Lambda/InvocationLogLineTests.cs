@@ -19,7 +19,7 @@ public sealed class InvocationLogLineTests
 
         log.Write("INFO", [new("route", "generate"), new("note", "a-rather-long-note-value-" + new string('x', 300))]);
         log.Write("INFO", [new("route", "verify"), new("httpStatus", 200)]);
-        log.WriteMetrics([new("verified", 1)]);
+        log.WriteMetrics([new(MetricNames.ForApiStatus("verified"), 1)]);
 
         var lines = output.ToString().Split('\n');
         Assert.Equal(4, lines.Length);
@@ -45,7 +45,7 @@ public sealed class InvocationLogLineTests
             new("address", "u***@example.com"),
             new("durationMs", 1.234),
         ];
-        KeyValuePair<string, int>[] counts = [new("verified", 1)];
+        KeyValuePair<Metric, int>[] counts = [new(MetricNames.ForApiStatus("verified"), 1)];
         log.Write("INFO", fields);
         log.WriteMetrics(counts);
 
