@@ -12,11 +12,11 @@ using OtpService.Tests.Integration;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
 // abuse [--model NAME]: only that attacker model (one_client, one_client_owner_signs_in, botnet_1000, botnet_1000_owner_signs_in).
-// Subsets: cold | warm | cpu | runner | abuse | storage | deadline. Results: one JSON line per figure on stdout; progress on stderr.
+// Subsets: cold | warm | cpu | alloc | runner | abuse | storage | deadline (alloc: bytes and thread CPU per call, and per stage; no BenchmarkDotNet, not in "all"). Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
-if (command is not ("all" or "cold" or "warm" or "cpu" or "runner" or "abuse" or "storage" or "deadline"))
+if (command is not ("all" or "cold" or "warm" or "cpu" or "alloc" or "runner" or "abuse" or "storage" or "deadline"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|alloc|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
     return 2;
 }
 
@@ -73,6 +73,13 @@ if (command is "all" or "abuse")
     {
         return 0;
     }
+}
+
+if (command == "alloc")
+{
+    Report.Progress("alloc: bytes allocated and this thread's CPU time per call, 20,000 calls per handler after as many warm-up calls; then per stage");
+    AllocationProfile.Run(20_000);
+    return 0;
 }
 
 if (command is "all" or "cpu")

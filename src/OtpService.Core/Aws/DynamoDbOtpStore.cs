@@ -172,6 +172,210 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         throw new DependencyException(Dependency.DynamoDB, FailureKind.Transient, nameof(TransactionCanceledException), $"DynamoDB cancelled the issue transaction: [{codes}].", cancelled);
     }
 
+    /// <summary>True until the endpoint answered that it has no TransactWriteItems (dynalite): then the rules count on their own.</summary>
+    public bool CountsInTransactions => Volatile.Read(ref _transactions) != TransactionsUnsupported;
+
+    public async Task<IssueResult> TryIssueCountedAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, WindowCount count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        ArgumentNullException.ThrowIfNull(record);
+        var recordWrite = RecordWrite(code.Address, record, expectedVersion, recordKeepUntil, token);
+        var items = new List<TransactWriteItem>(3)
+        {
+            recordWrite.AsTransactItem(tableName),
+            CodeWrite(code, codeKeepUntil, token).AsTransactItem(tableName),
+            CountWrite(count).AsTransactItem(tableName),
+        };
+        if (await TransactAsync(items, "issue", cancellationToken).ConfigureAwait(false) is not { } reasons)
+        {
+            return await CountedWrites.IssueAsync(this, code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, count, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reasons.Count == 0)
+        {
+            return IssueResult.Issued;
+        }
+
+        // All or nothing: the record carrying the token means an earlier send of this transaction applied.
+        if (await WrittenWithAsync(recordWrite.Key, token, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return IssueResult.Issued;
+        }
+
+        return Failed(reasons, 2) ? IssueResult.WindowFull : IssueResult.Conflict;
+    }
+
+    public async Task<GuessCount> TryRecordWrongGuessCountedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, int seenGuesses, string token, WindowCount count, CancellationToken cancellationToken)
+    {
+        var key = Key(address, AddressRecordSortKey);
+        var countWrite = CountWrite(count).AsTransactItem(tableName);
+        // A transaction returns nothing on success, so the new count is the one read plus this
+        // guess, made exact by the condition; when another guess by the same client moved it,
+        // the refused write's old item says by how much, and the write goes again.
+        for (var round = 0; round < 3; round++)
+        {
+            var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
+            values[":token"] = S(token);
+            values[":written"] = Tokens(token);
+            values[":guesses"] = N(seenGuesses + 1);
+            if (seenGuesses > 0)
+            {
+                values[":seen"] = N(seenGuesses);
+            }
+
+            var guess = new TransactWriteItem
+            {
+                Update = new Update
+                {
+                    TableName = tableName,
+                    Key = key,
+                    UpdateExpression = "SET #g.#c = :guesses ADD #n :one, #f :one, #v :one, #wt :written",
+                    ConditionExpression = Judgeable + " AND NOT contains(#wt, :token) AND " + (seenGuesses > 0 ? "#g.#c = :seen" : "attribute_not_exists(#g.#c)"),
+                    ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: true),
+                    ExpressionAttributeValues = values,
+                    ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+                },
+            };
+            if (await TransactAsync([guess, countWrite], "wrong guess", cancellationToken).ConfigureAwait(false) is not { } reasons)
+            {
+                return await CountedWrites.RecordWrongGuessAsync(this, address, newest, clientTag, maxPerClient, maxAllClients, now, token, count, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (reasons.Count == 0)
+            {
+                return new GuessCount(CountedWriteStatus.Applied, seenGuesses + 1);
+            }
+
+            var item = reasons[0].Item is { Count: > 0 } old ? old : await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            var state = item is null ? AddressState.Empty : ToState(item);
+            if (item is not null && Holds(item, token))
+            {
+                return new GuessCount(CountedWriteStatus.Applied, state.GuessesBy(clientTag));
+            }
+
+            if (Failed(reasons, 1))
+            {
+                return new GuessCount(CountedWriteStatus.WindowFull, 0);
+            }
+
+            var judgeable = state.Newest == newest && newest >= now && state.UsedAt is null
+                && (state.Attempts < maxAllClients || state.Owners.ContainsKey(clientTag)) && state.GuessesBy(clientTag) < maxPerClient;
+            if (!judgeable)
+            {
+                return new GuessCount(CountedWriteStatus.Conflict, 0);
+            }
+
+            seenGuesses = state.GuessesBy(clientTag);
+        }
+
+        return new GuessCount(CountedWriteStatus.Conflict, 0);
+    }
+
+    public async Task<CountedWriteStatus> TryMarkUsedCountedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, WindowCount count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        ArgumentNullException.ThrowIfNull(count);
+        var key = Key(address, AddressRecordSortKey);
+        var mark = MarkUsedRequest(key, newest, clientTag, maxPerClient, maxAllClients, now, owners, token);
+        // The window is only checked: a right code is no failure, so nothing stays counted.
+        var room = new TransactWriteItem
+        {
+            ConditionCheck = new ConditionCheck
+            {
+                TableName = tableName,
+                Key = Key(count.Window.Key, count.Window.WindowEnd),
+                ConditionExpression = "attribute_not_exists(#cnt) OR size(#cnt) < :limit",
+                ExpressionAttributeNames = new() { ["#cnt"] = CounterName(count.Counter) },
+                ExpressionAttributeValues = new() { [":limit"] = N(count.Limit) },
+            },
+        };
+        var items = new List<TransactWriteItem>(2)
+        {
+            new()
+            {
+                Update = new Update
+                {
+                    TableName = tableName,
+                    Key = key,
+                    UpdateExpression = mark.UpdateExpression,
+                    ConditionExpression = mark.ConditionExpression,
+                    ExpressionAttributeNames = mark.ExpressionAttributeNames,
+                    ExpressionAttributeValues = mark.ExpressionAttributeValues,
+                },
+            },
+            room,
+        };
+        if (await TransactAsync(items, "mark", cancellationToken).ConfigureAwait(false) is not { } reasons)
+        {
+            return await CountedWrites.MarkUsedAsync(this, address, newest, clientTag, maxPerClient, maxAllClients, now, owners, token, count, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reasons.Count == 0 || await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return CountedWriteStatus.Applied;
+        }
+
+        return Failed(reasons, 1) ? CountedWriteStatus.WindowFull : CountedWriteStatus.Conflict;
+    }
+
+    /// <summary>
+    /// One TransactWriteItems: null when the endpoint has none (remembered); else the
+    /// cancellation reasons, one per item, empty when it applied. A reason other than a failed
+    /// condition or a concurrent transaction is a storage failure.
+    /// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+    /// </summary>
+    private async Task<List<CancellationReason>?> TransactAsync(List<TransactWriteItem> items, string what, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _transactions) == TransactionsUnsupported)
+        {
+            return null;
+        }
+
+        try
+        {
+            await client.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items }, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _transactions, TransactionsSupported);
+            return [];
+        }
+        catch (TransactionCanceledException e)
+        {
+            Volatile.Write(ref _transactions, TransactionsSupported);
+            var reasons = e.CancellationReasons ?? [];
+            foreach (var reason in reasons)
+            {
+                if (reason.Code is not (null or "None" or "ConditionalCheckFailed" or "TransactionConflict"))
+                {
+                    var codes = string.Join(", ", reasons.Select(r => r.Code ?? "None"));
+                    throw new DependencyException(Dependency.DynamoDB, FailureKind.Transient, nameof(TransactionCanceledException), $"DynamoDB cancelled the {what} transaction: [{codes}].", e);
+                }
+            }
+
+            // Never empty here: a cancellation without reasons still is one.
+            return reasons.Count > 0 ? reasons : [new CancellationReason { Code = "TransactionConflict" }];
+        }
+        catch (AmazonDynamoDBException e) when (e.ErrorCode == UnknownOperation && Volatile.Read(ref _transactions) != TransactionsSupported)
+        {
+            Volatile.Write(ref _transactions, TransactionsUnsupported);
+            return null;
+        }
+        catch (Exception e) when (StorageFailure(e) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>The item at <paramref name="index"/> of a cancelled transaction failed its condition.</summary>
+    private static bool Failed(List<CancellationReason> reasons, int index) =>
+        index < reasons.Count && reasons[index].Code == "ConditionalCheckFailed";
+
+    /// <summary>A window count (<see cref="TryCountAsync"/>'s write) for a transaction.</summary>
+    private static UpdateWrite CountWrite(WindowCount count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        var (update, condition, names, values) = CountExpression(count.Counter, count.Token, count.Limit, count.Member, count.MemberLimit, count.KeepUntil);
+        return new UpdateWrite(Key(count.Window.Key, count.Window.WindowEnd), update, condition, names, values);
+    }
+
     /// <summary>The address record's issue write: every attribute the rules computed, conditional on the version read.</summary>
     private static UpdateWrite RecordWrite(string address, AddressState record, long expectedVersion, long recordKeepUntil, string token)
     {
@@ -323,12 +527,18 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     {
         ArgumentNullException.ThrowIfNull(owners);
         var key = Key(address, AddressRecordSortKey);
+        // A retry of an applied mark fails Judgeable (the code is used): the record naming our token says it was ours.
+        return await Conditional(() => client.UpdateItemAsync(MarkUsedRequest(key, newest, clientTag, maxPerClient, maxAllClients, now, owners, token), cancellationToken)).ConfigureAwait(false)
+            || await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    private UpdateItemRequest MarkUsedRequest(Dictionary<string, AttributeValue> key, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token)
+    {
         var values = JudgeableValues(newest, maxPerClient, maxAllClients, now, withZero: false);
         values[":now"] = N(now);
         values[":owners"] = Map(owners);
         values[":written"] = Tokens(token);
-        // A retry of an applied mark fails Judgeable (the code is used): the record naming our token says it was ours.
-        return await Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        return new UpdateItemRequest
         {
             TableName = tableName,
             Key = key,
@@ -336,11 +546,25 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             ConditionExpression = Judgeable,
             ExpressionAttributeNames = JudgeableNames(clientTag, withFailures: false),
             ExpressionAttributeValues = values,
-        }, cancellationToken)).ConfigureAwait(false)
-            || await WrittenWithAsync(key, token, cancellationToken).ConfigureAwait(false) is not null;
+        };
     }
 
     public Task<bool> TryCountAsync(WindowKey window, WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil, CancellationToken cancellationToken)
+    {
+        var (update, condition, names, values) = CountExpression(counter, token, limit, member, memberLimit, keepUntil);
+        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = Key(window.Key, window.WindowEnd),
+            UpdateExpression = update,
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        }, cancellationToken));
+    }
+
+    private static (string Update, string Condition, Dictionary<string, string> Names, Dictionary<string, AttributeValue> Values) CountExpression(
+        WindowCounter counter, string token, int limit, string? member, int memberLimit, long keepUntil)
     {
         // A set of tokens, not ADD 1: the SDK's retry of an applied write adds the same token again (no change) and passes contains().
         var names = new Dictionary<string, string> { ["#cnt"] = CounterName(counter), ["#d"] = DeleteAfter };
@@ -363,15 +587,7 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             condition += " AND (attribute_not_exists(#m) OR contains(#m, :member) OR size(#m) < :memberLimit)";
         }
 
-        return Conditional(() => client.UpdateItemAsync(new UpdateItemRequest
-        {
-            TableName = tableName,
-            Key = Key(window.Key, window.WindowEnd),
-            UpdateExpression = update,
-            ConditionExpression = condition,
-            ExpressionAttributeNames = names,
-            ExpressionAttributeValues = values,
-        }, cancellationToken));
+        return (update, condition, names, values);
     }
 
     // Conditional only so that taking back from a window that is gone creates no item without a TTL.
@@ -440,7 +656,11 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
     /// applied to it (its <see cref="OtpTable.WriteTokens"/> hold the token); else null. Read only
     /// after a refused write, to tell a retry of our own applied write from a lost race.
     /// </summary>
-    private async Task<Dictionary<string, AttributeValue>?> WrittenWithAsync(Dictionary<string, AttributeValue> key, string token, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, AttributeValue>?> WrittenWithAsync(Dictionary<string, AttributeValue> key, string token, CancellationToken cancellationToken) =>
+        await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } item && Holds(item, token) ? item : null;
+
+    /// <summary>The item at <paramref name="key"/>, read consistently, or null when there is none.</summary>
+    private async Task<Dictionary<string, AttributeValue>?> ReadAsync(Dictionary<string, AttributeValue> key, CancellationToken cancellationToken)
     {
         var response = await Call(() => client.GetItemAsync(new GetItemRequest
         {
@@ -448,10 +668,12 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             Key = key,
             ConsistentRead = true,
         }, cancellationToken)).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && item.TryGetValue(WriteTokens, out var written) && written.SS is { } tokens && tokens.Contains(token)
-            ? item
-            : null;
+        return response.Item is { Count: > 0 } item ? item : null;
     }
+
+    /// <summary>A write with <paramref name="token"/> applied to <paramref name="item"/> (its <see cref="OtpTable.WriteTokens"/> hold it).</summary>
+    private static bool Holds(Dictionary<string, AttributeValue> item, string token) =>
+        item.TryGetValue(WriteTokens, out var written) && written.SS is { } tokens && tokens.Contains(token);
 
     private static AttributeValue Tokens(string token) => new() { SS = [token] };
 

@@ -91,4 +91,37 @@ public interface IOtpStore
 
     /// <summary>Drops a claim after a failed send so a retry can claim again at once.</summary>
     Task ReleaseMailingClaimAsync(string address, long expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when this store makes a <see cref="WindowCount"/> in the same all-or-nothing write as
+    /// the address record's write (DynamoDB's TransactWriteItems), so the rules leave the count to
+    /// the write instead of sending it on its own: one request fewer per generate and per verify.
+    /// False: the rules count first, beside the read (the counted writes below still work, in two steps).
+    /// </summary>
+    bool CountsInTransactions => false;
+
+    /// <summary>
+    /// <see cref="TryIssueAsync"/> and <paramref name="count"/> together: all or nothing where the
+    /// store has transactions. <see cref="IssueResult.WindowFull"/> when the window had no room
+    /// (nothing written; it wins over a conflict).
+    /// </summary>
+    Task<IssueResult> TryIssueCountedAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, WindowCount count, CancellationToken cancellationToken) =>
+        CountedWrites.IssueAsync(this, code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, count, cancellationToken);
+
+    /// <summary>
+    /// <see cref="TryRecordWrongGuessAsync"/> and <paramref name="count"/> (the client's failed
+    /// verification) together: all or nothing where the store has transactions.
+    /// <paramref name="seenGuesses"/> is the client's count as the caller read it (a store that
+    /// cannot return the new count from its write uses it, and re-checks it when it moved).
+    /// </summary>
+    Task<GuessCount> TryRecordWrongGuessCountedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, int seenGuesses, string token, WindowCount count, CancellationToken cancellationToken) =>
+        CountedWrites.RecordWrongGuessAsync(this, address, newest, clientTag, maxPerClient, maxAllClients, now, token, count, cancellationToken);
+
+    /// <summary>
+    /// <see cref="TryMarkUsedAsync"/> if the window of <paramref name="count"/> has room for it;
+    /// nothing stays counted (a right code is no failure). <see cref="CountedWriteStatus.WindowFull"/>
+    /// when it had none (the client is limited; nothing written).
+    /// </summary>
+    Task<CountedWriteStatus> TryMarkUsedCountedAsync(string address, long newest, string clientTag, int maxPerClient, int maxAllClients, long now, IReadOnlyDictionary<string, long> owners, string token, WindowCount count, CancellationToken cancellationToken) =>
+        CountedWrites.MarkUsedAsync(this, address, newest, clientTag, maxPerClient, maxAllClients, now, owners, token, count, cancellationToken);
 }

@@ -5,7 +5,11 @@ namespace OtpService.Core.Rules;
 /// GenerateOtp's rule: issue a fresh code for an address unless a limit says wait. In one round
 /// of parallel calls it reads the address record, counts the request against the client's hour
 /// and takes one from the global budget; then it issues by a write conditional on the record's
-/// version. A request refused after the budget was taken gives it back (one more call, only on
+/// version. Where the store has transactions (<see cref="IOtpStore.CountsInTransactions"/>) the
+/// client's count is made in that write instead (a refusal decided earlier makes it on its own),
+/// so the request costs a read and the budget's count side by side, then one write; the budget
+/// stays a write of its own, because every generate of the service writes that one item and
+/// transactions on a shared item cancel each other (TransactionConflict). A request refused after the budget was taken gives it back (one more call, only on
 /// refusals), so refusals never spend the budget.
 /// </summary>
 public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
@@ -35,16 +39,20 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         var budget = AbuseLimits.BudgetWindow(now);
         // Every write of this request carries it, so each counts once however often it is sent.
         var requestToken = IdempotencyToken.New();
-        var loading = store.LoadAddressAsync(address, cancellationToken);
-        var counting = store.TryCountAsync(
+        var clientCount = new WindowCount(
             window, WindowCounter.Requests, requestToken, settings.ClientMaxRequestsPerHour,
-            tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window), cancellationToken);
+            tagger.Address(address), settings.ClientMaxAddressesPerHour, AbuseLimits.WindowKeepUntil(window));
+        // With transactions the client's count rides in the issue write (one request fewer); a
+        // refusal decided before that write counts it on its own, so every request still counts.
+        var folded = store.CountsInTransactions;
+        var loading = store.LoadAddressAsync(address, cancellationToken);
+        var counting = folded ? null : CountClientAsync();
         var budgeting = store.TryCountAsync(
             budget, WindowCounter.Sends, requestToken, settings.MaxSendsPerMinute, null, 0, AbuseLimits.WindowKeepUntil(budget), cancellationToken);
-        await Task.WhenAll(loading, counting, budgeting).ConfigureAwait(false);
+        await Task.WhenAll(loading, counting ?? Task.CompletedTask, budgeting).ConfigureAwait(false);
         var state = await loading.ConfigureAwait(false);
         var budgeted = await budgeting.ConfigureAwait(false);
-        if (!await counting.ConfigureAwait(false))
+        if (counting is not null && !await counting.ConfigureAwait(false))
         {
             return await RefusedAsync(GenerateStatus.ClientLimited, AbuseLimits.UntilClosed(window, now)).ConfigureAwait(false);
         }
@@ -56,7 +64,9 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
 
         if (!budgeted)
         {
-            return new GenerateOutcome(GenerateStatus.BudgetExceeded, RetryAfterSeconds: AbuseLimits.UntilClosed(budget, now));
+            return folded && !await CountClientAsync().ConfigureAwait(false)
+                ? new GenerateOutcome(GenerateStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now))
+                : new GenerateOutcome(GenerateStatus.BudgetExceeded, RetryAfterSeconds: AbuseLimits.UntilClosed(budget, now));
         }
 
         for (var round = 0; round < MaxRounds; round++)
@@ -77,11 +87,19 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
             // Each round is a write of its own: a later round's token must not match an earlier round's record write.
             var issueToken = round == 0 ? requestToken : IdempotencyToken.New();
-            var result = await store.TryIssueAsync(
-                code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, issueToken, cancellationToken).ConfigureAwait(false);
+            var result = folded
+                ? await store.TryIssueCountedAsync(
+                    code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, issueToken, clientCount, cancellationToken).ConfigureAwait(false)
+                : await store.TryIssueAsync(
+                    code, next, state.Version, AbuseLimits.RecordKeepUntil(next, settings), expiresAt + 3600, issueToken, cancellationToken).ConfigureAwait(false);
             if (result == IssueResult.Issued)
             {
                 return new GenerateOutcome(GenerateStatus.Sent, ExpiresInSeconds: settings.TtlSeconds, VerificationId: verificationId);
+            }
+
+            if (result == IssueResult.WindowFull)
+            {
+                return await RefusedAsync(GenerateStatus.ClientLimited, AbuseLimits.UntilClosed(window, now), counted: true).ConfigureAwait(false);
             }
         }
 
@@ -89,15 +107,19 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
         return await RefusedAsync(GenerateStatus.Cooldown, Math.Max(1, settings.ResendCooldownSeconds)).ConfigureAwait(false);
 
         // A refusal sends nothing, so it gives back the budget it took.
-        async Task<GenerateOutcome> RefusedAsync(GenerateStatus status, int retryAfterSeconds)
+        // Folded, the client's count is made here, beside the budget's return (the limit still wins).
+        async Task<GenerateOutcome> RefusedAsync(GenerateStatus status, int retryAfterSeconds, bool counted = false)
         {
-            if (budgeted)
-            {
-                await store.UncountAsync(budget, WindowCounter.Sends, requestToken, cancellationToken).ConfigureAwait(false);
-            }
-
-            return new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);
+            var uncounting = budgeted ? store.UncountAsync(budget, WindowCounter.Sends, requestToken, cancellationToken) : Task.CompletedTask;
+            var counting = folded && !counted ? CountClientAsync() : Task.FromResult(true);
+            await Task.WhenAll(uncounting, counting).ConfigureAwait(false);
+            return !await counting.ConfigureAwait(false)
+                ? new GenerateOutcome(GenerateStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now))
+                : new GenerateOutcome(status, RetryAfterSeconds: retryAfterSeconds);
         }
+
+        Task<bool> CountClientAsync() => store.TryCountAsync(
+            clientCount.Window, clientCount.Counter, clientCount.Token, clientCount.Limit, clientCount.Member, clientCount.MemberLimit, clientCount.KeepUntil, cancellationToken);
     }
 
     private static GenerateStatus StatusFor(SendLimit limit) => limit == SendLimit.Cooldown ? GenerateStatus.Cooldown : GenerateStatus.RateLimited;

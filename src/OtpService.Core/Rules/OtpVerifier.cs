@@ -9,7 +9,8 @@ namespace OtpService.Core.Rules;
 /// nothing. Only the newest code of an address counts; a genuine earlier one is answered
 /// "superseded" and not counted (<see cref="SupersededCodes"/>); a verification id, when given, must
 /// be the newest code's (<see cref="VerificationId"/>). Reads the address record and the newest
-/// code in one query. The newest code is derived under the key version its mail recorded. A
+/// code in one query; where the store has transactions (<see cref="IOtpStore.CountsInTransactions"/>),
+/// the client's failure count rides in the verification's one write, so a verify is two requests. The newest code is derived under the key version its mail recorded. A
 /// right code earns a signed token when a token issuer is given; it is signed before the code
 /// is consumed, so a signing failure leaves the code usable.
 /// </summary>
@@ -44,21 +45,24 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var requestToken = IdempotencyToken.New();
+        var failure = new WindowCount(window, WindowCounter.Failures, requestToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window));
         // Every verification counts as a failure until its code proves right (then it is taken
-        // back), so a client at its limit is refused before its code is compared.
+        // back), so a client at its limit is refused before its code is compared. Where the store
+        // has transactions the count rides in the verification's one write (and a right code's
+        // write only checks the window's room); answers decided from the read alone count it on their own.
+        var folded = store.CountsInTransactions;
         var loading = store.LoadNewestAsync(address, cancellationToken);
-        var counting = store.TryCountAsync(
-            window, WindowCounter.Failures, requestToken, settings.ClientMaxFailuresPerHour, null, 0, AbuseLimits.WindowKeepUntil(window), cancellationToken);
-        await Task.WhenAll(loading, counting).ConfigureAwait(false);
+        var counting = folded ? null : CountFailureAsync();
+        await Task.WhenAll(loading, counting ?? Task.CompletedTask).ConfigureAwait(false);
         var read = await loading.ConfigureAwait(false);
-        if (!await counting.ConfigureAwait(false))
+        if (counting is not null && !await counting.ConfigureAwait(false))
         {
-            return new VerifyOutcome(VerifyStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now));
+            return Limited();
         }
 
         if (read.State.Newest is not { } newest || read.Code is not { } code)
         {
-            return new VerifyOutcome(VerifyStatus.NotFound);
+            return await CountedAsync(new VerifyOutcome(VerifyStatus.NotFound)).ConfigureAwait(false);
         }
 
         // A code item older than the record's newest is a superseded code: it cannot verify.
@@ -67,12 +71,12 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
         // newest code's state or value, and no code is judged, so nothing counts as a guess.
         if (verificationId is not null && !(isNewest && VerificationId.Belongs(verificationId, code.VerificationIdHash)))
         {
-            return new VerifyOutcome(VerifyStatus.VerificationIdMismatch);
+            return await CountedAsync(new VerifyOutcome(VerifyStatus.VerificationIdMismatch)).ConfigureAwait(false);
         }
 
         if (Judge(read.State, client, now) is { } settled)
         {
-            return settled;
+            return await CountedAsync(settled).ConfigureAwait(false);
         }
 
         // The newest code is derived under the key its mail was derived under (a rotation since
@@ -96,8 +100,21 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             var token = tokens is null ? null : await tokens.IssueAsync(new VerifiedAddress(address, now), cancellationToken).ConfigureAwait(false);
             // A right code is no failure even if a concurrent request used it first (whoever sent
             // it knew the code; nothing was guessed), so the count is given back alongside the mark.
+            var owners = AbuseLimits.OwnersAfterSuccess(read.State, client, now);
+            if (folded)
+            {
+                var marked = await store.TryMarkUsedCountedAsync(
+                    address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, owners, requestToken, failure, cancellationToken).ConfigureAwait(false);
+                return marked switch
+                {
+                    CountedWriteStatus.Applied => new VerifyOutcome(VerifyStatus.Verified, Token: token),
+                    CountedWriteStatus.WindowFull => Limited(),
+                    _ => await ReJudgeAsync(address, newest, client, now, matched: true, cancellationToken).ConfigureAwait(false),
+                };
+            }
+
             var marking = store.TryMarkUsedAsync(
-                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, AbuseLimits.OwnersAfterSuccess(read.State, client, now), requestToken, cancellationToken);
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, owners, requestToken, cancellationToken);
             var uncounting = store.UncountAsync(window, WindowCounter.Failures, requestToken, cancellationToken);
             await Task.WhenAll(marking, uncounting).ConfigureAwait(false);
             if (await marking.ConfigureAwait(false))
@@ -111,16 +128,44 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
 
         if (SupersededCodes.IsEarlierCode(codes, address, read.State, newest, now, submittedCode))
         {
-            // Proof of the mailbox, not a guess: counted neither against the code nor against the client.
+            // Proof of the mailbox, not a guess: counted neither against the code nor against the
+            // client (folded, counted only to learn whether the client is limited, then given back).
+            if (folded && !await CountFailureAsync().ConfigureAwait(false))
+            {
+                return Limited();
+            }
+
             await store.UncountAsync(window, WindowCounter.Failures, requestToken, cancellationToken).ConfigureAwait(false);
             return new VerifyOutcome(VerifyStatus.Superseded);
         }
 
         var unknownKey = matched is null ? KeyVersionUnknown : null;
+        if (folded)
+        {
+            var guess = await store.TryRecordWrongGuessCountedAsync(
+                address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, read.State.GuessesBy(client), requestToken, failure, cancellationToken).ConfigureAwait(false);
+            return guess.Status switch
+            {
+                CountedWriteStatus.Applied => new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - guess.Guesses)) { Note = unknownKey },
+                CountedWriteStatus.WindowFull => Limited(),
+                // Nothing was written: the verification still counts as a failure of the client.
+                _ => await CountedAsync(await ReJudgeAsync(address, newest, client, now, matched: false, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            };
+        }
+
         var guesses = await store.TryRecordWrongGuessAsync(address, newest, client, settings.MaxAttempts, settings.MaxAttemptsAllClients, now, requestToken, cancellationToken).ConfigureAwait(false);
         return guesses is { } counted
             ? new VerifyOutcome(VerifyStatus.WrongCode, AttemptsRemaining: Math.Max(0, settings.MaxAttempts - counted)) { Note = unknownKey }
             : await ReJudgeAsync(address, newest, client, now, matched: false, cancellationToken).ConfigureAwait(false);
+
+        VerifyOutcome Limited() => new(VerifyStatus.ClientLimited, RetryAfterSeconds: AbuseLimits.UntilClosed(window, now));
+
+        Task<bool> CountFailureAsync() => store.TryCountAsync(
+            failure.Window, failure.Counter, failure.Token, failure.Limit, failure.Member, failure.MemberLimit, failure.KeepUntil, cancellationToken);
+
+        // Folded, an answer the read decided counts the failure now (unfolded, it was counted beside the read).
+        async Task<VerifyOutcome> CountedAsync(VerifyOutcome outcome) =>
+            !folded || await CountFailureAsync().ConfigureAwait(false) ? outcome : Limited();
     }
 
     /// <summary>The log note of a wrong code whose recorded key version the key ring no longer holds (never the code).</summary>

@@ -48,6 +48,12 @@ public abstract class WriteRetryContract : IAsyncLifetime
     /// <summary>The X-Amz-Target of the request that writes the address record on issue here (UpdateItem, or TransactWriteItems).</summary>
     protected abstract string IssueOperation { get; }
 
+    /// <summary>
+    /// The X-Amz-Target of the request that writes the address record on verify here: UpdateItem,
+    /// or TransactWriteItems where the client's failure count rides in the same write (as on issue).
+    /// </summary>
+    protected string VerifyOperation => IssueOperation;
+
     /// <summary>The emulator's endpoint and a client for it, or null and why it cannot run here.</summary>
     protected abstract Task<(Uri? Endpoint, string? WhyNot)> StartAsync();
 
@@ -155,7 +161,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
     {
         Assert.Equal(GenerateStatus.Sent, (await Issuer(Direct).IssueAsync(Address, Caller, default)).Status);
         var code = await NewestCodeAsync();
-        Proxy.WithholdResponseTo(r => r.Contains(UpdateItem, StringComparison.Ordinal) && r.Contains(OtpTable.UsedAt, StringComparison.Ordinal));
+        Proxy.WithholdResponseTo(r => r.Contains(VerifyOperation, StringComparison.Ordinal) && r.Contains(OtpTable.UsedAt, StringComparison.Ordinal));
 
         var outcome = await Verifier(Retried).VerifyAsync(Address, code, Caller, default);
 
@@ -171,7 +177,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
     {
         Assert.Equal(GenerateStatus.Sent, (await Issuer(Direct).IssueAsync(Address, Caller, default)).Status);
         var wrong = RuleHarness.Wrong(await NewestCodeAsync());
-        Proxy.WithholdResponseTo(r => r.Contains(UpdateItem, StringComparison.Ordinal) && r.Contains(OtpTable.Guesses, StringComparison.Ordinal));
+        Proxy.WithholdResponseTo(r => r.Contains(VerifyOperation, StringComparison.Ordinal) && r.Contains(OtpTable.Guesses, StringComparison.Ordinal));
 
         var outcome = await Verifier(Retried).VerifyAsync(Address, wrong, Caller, default);
 

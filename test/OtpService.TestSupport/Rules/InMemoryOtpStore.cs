@@ -66,6 +66,12 @@ public sealed class InMemoryOtpStore : IOtpStore
     /// <summary>True: an issue writes the record and the code all or nothing, as TransactWriteItems does (AWS, moto).</summary>
     public bool IssueInOneTransaction { get; set; }
 
+    /// <summary>
+    /// As DynamoDB's store where it has transactions: the rules leave the client's counts to the
+    /// record writes (made here by <see cref="CountedWrites"/>: the count, then the write).
+    /// </summary>
+    public bool CountsInTransactions => IssueInOneTransaction;
+
     /// <summary>A copy that evolves on its own (the simulation tries "what if the owner signed in now" on one).</summary>
     public InMemoryOtpStore Clone()
     {
