@@ -76,7 +76,7 @@ public partial class WholeChainTests : IAsyncLifetime
         Assert.Equal("no-reply@example.com", mail.From);
         Assert.Contains("Use this code to verify your login at Simple Website", mail.Html, StringComparison.Ordinal);
         var code = SixDigits().Match(mail.Text!).Value;
-        Assert.Equal(code, SixDigits().Match(mail.Html!).Value);
+        Assert.Contains($">{code}<", mail.Html!, StringComparison.Ordinal); // the HTML part shows the same code (its CSS has six-digit colours too)
 
         // A redelivered record (Lambda retries whole batches) sends no second mail.
         Assert.Empty(await SendAsync(send, streamEvent));
