@@ -5,6 +5,7 @@
 import config from './config.js';
 import { describeAnswer, formatClock, formatDuration, normalizeCode, parseRetryAfter } from './lib.js';
 import { TokenError, verifyToken } from './token.js';
+import { STATIC_IDS, chooseLanguage, formatLifetime, isRightToLeft, text } from './i18n.js';
 
 const apiBase = String(config.apiBaseUrl ?? '').replace(/\/+$/, '');
 const jwksUrl = config.jwksUrl ?? `${apiBase}/.well-known/jwks.json`;
@@ -40,6 +41,16 @@ const state = { address: '', verificationId: null, busy: false };
 const fieldInputs = { email_address: [ui.email, ui.emailError], otp: [ui.code, ui.codeError] };
 
 $('api-docs').href = `${apiBase}/openapi.json`;
+
+// The browser's language, if the page is written in it: its words, lang and dir; generate gets it as `locale`.
+const language = chooseLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+document.documentElement.lang = language;
+document.documentElement.dir = isRightToLeft(language) ? 'rtl' : 'ltr';
+document.title = text(language, 'pageTitle');
+for (const id of STATIC_IDS) {
+  $(id).textContent = text(language, id);
+}
+const labels = { send: text(language, 'send'), verify: text(language, 'verify'), resend: text(language, 'resend') };
 
 // ---- messages and focus -------------------------------------------------------------------
 
@@ -189,14 +200,17 @@ function showProblem(route, answer, button, buttonLabel) {
 // ---- step 1: the address ------------------------------------------------------------------
 
 async function requestCode(button, buttonLabel) {
-  const result = await callApi('/otp/generate', { email_address: state.address });
+  const result = await callApi('/otp/generate', { email_address: state.address, locale: language });
   if (result.httpStatus === 202 && result.body?.status === 'sent') {
     state.verificationId = typeof result.body.verificationId === 'string' ? result.body.verificationId : null;
-    const lifetime = Number.isInteger(result.body.expiresInSeconds) ? ` It is valid for ${formatDuration(result.body.expiresInSeconds)}.` : '';
-    ui.codeHint.textContent = `We sent a code to ${state.address}.${lifetime}`;
+    const seconds = result.body.expiresInSeconds;
+    const duration = Number.isInteger(seconds) ? (language === 'en' ? formatDuration(seconds) : formatLifetime(language, seconds)) : null;
+    // Japanese and Chinese put no space between sentences.
+    const gap = ['ja', 'zh-Hans'].includes(language) ? '' : ' ';
+    ui.codeHint.textContent = text(language, 'sentTo', { address: state.address }) + (duration ? gap + text(language, 'validFor', { duration }) : '');
     ui.code.value = '';
     show('code');
-    holdButton(ui.resend, Number(config.resendCooldownSeconds) || 0, 'Send a new code');
+    holdButton(ui.resend, Number(config.resendCooldownSeconds) || 0, labels.resend);
     return true;
   }
   showProblem('generate', result, button, buttonLabel);
@@ -224,7 +238,7 @@ ui.addressForm.addEventListener('submit', (event) => {
   state.address = address;
   busy(ui.send, async () => {
     say('Sending a code ...');
-    if (await requestCode(ui.send, 'Send code')) {
+    if (await requestCode(ui.send, labels.send)) {
       // The code field's description (the hint) says where the code went; focus reads it out.
       say('');
       ui.code.focus();
@@ -274,7 +288,7 @@ ui.codeForm.addEventListener('submit', (event) => {
       await signedIn(result.body);
       return;
     }
-    showProblem('verify', result, ui.verify, 'Sign in');
+    showProblem('verify', result, ui.verify, labels.verify);
   });
 });
 
@@ -288,7 +302,7 @@ ui.resend.addEventListener('click', () => {
   clearMessages();
   busy(ui.resend, async () => {
     say('Sending a new code ...');
-    if (await requestCode(ui.resend, 'Send a new code')) {
+    if (await requestCode(ui.resend, labels.resend)) {
       say(`We sent a new code to ${state.address}. Use the code in the newest email.`);
       ui.code.focus();
     } else {

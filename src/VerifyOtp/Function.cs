@@ -26,7 +26,7 @@ public sealed class Function
         _settings = services.Settings;
         _budget = services.Budget;
         _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
-        _tokens = services.CreateTokens();
+        _tokens = services.CreateTokens(_log);
     }
 
     /// <summary>The function around a ready rule.</summary>

@@ -13,5 +13,6 @@ namespace OtpService.Core.Aws;
 
 [JsonSerializable(typeof(GetSecretValueRequest))]
 [JsonSerializable(typeof(GetSecretValueResponse))]
+[JsonSerializable(typeof(PutSecretValueRequest))]
 [JsonSerializable(typeof(AwsErrorBody))]
 internal sealed partial class AwsJsonContext : JsonSerializerContext;

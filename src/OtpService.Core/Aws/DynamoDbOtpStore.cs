@@ -239,6 +239,11 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
             item[VerificationIdHash] = B(hash);
         }
 
+        if (code.Locale is { } locale)
+        {
+            item[Locale] = S(locale);
+        }
+
         return new PutWrite(item, "attribute_not_exists(#a)", new() { ["#a"] = Address });
     }
 
@@ -540,7 +545,8 @@ public sealed class DynamoDbOtpStore(IAmazonDynamoDB client, string tableName) :
         (int)(Long(item, Digits) ?? 6),
         Long(item, MailedAt),
         item.TryGetValue(KeyVersion, out var version) ? version.S : null,
-        item.TryGetValue(VerificationIdHash, out var hash) && hash.B is { } bytes ? bytes.ToArray() : null);
+        item.TryGetValue(VerificationIdHash, out var hash) && hash.B is { } bytes ? bytes.ToArray() : null,
+        item.TryGetValue(Locale, out var locale) ? locale.S : null);
 
     private static Dictionary<string, AttributeValue> Key(string address, long expiresAt) => new()
     {

@@ -27,6 +27,9 @@ public static class OtpTable
     /// <summary>On a code item: SHA-256 of the verification id generate returned with it (B, 32 bytes).</summary>
     public const string VerificationIdHash = "VERIFICATION_ID_HASH";
 
+    /// <summary>On a code item: the BCP 47 tag of the mail's language (S); absent on items written before it existed.</summary>
+    public const string Locale = "LOCALE";
+
     /// <summary>
     /// On the address record and on a code item: the <see cref="IdempotencyToken"/>s of the
     /// writes applied to it (SS), each added by the write itself in the same conditional write.

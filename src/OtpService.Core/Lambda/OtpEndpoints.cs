@@ -72,8 +72,16 @@ public static class OtpEndpoints
             return invalid;
         }
 
+        // An empty field is no choice (a form's unset select); anything else must be a well-formed tag.
+        var requested = fields[OtpFields.Locale]?.Trim() is { Length: > 0 } tag ? tag : null;
+        if (requested is not null && !MailLocale.IsWellFormed(requested))
+        {
+            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Locale, $"must be a BCP 47 language tag (RFC 5646) such as en, pt-BR or zh-Hans, of at most {MailLocale.MaxTagLength} characters"));
+        }
+
+        var locale = MailLocale.Choose(requested, RequestFields.Header(fields.Request, "accept-language"), settings.DefaultLocale);
         var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await issuer.IssueAsync(address, client, cancellationToken).ConfigureAwait(false));
+        return ApiAnswers.For(await issuer.IssueAsync(address, client, locale, cancellationToken).ConfigureAwait(false));
     }
 
     /// <param name="verifier">The rule.</param>

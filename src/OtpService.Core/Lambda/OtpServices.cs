@@ -106,19 +106,28 @@ public sealed class OtpServices
     }
 
     /// <summary>
-    /// The token issuer and JWKS: the KMS signing key (and the other key of a rotation) in AWS, the
-    /// development ES256 key locally; the subject key; the token settings. The KMS client's timeouts
-    /// come from <see cref="Budget"/>, so a Sign at verify time fits inside the invocation.
+    /// The token issuer and JWKS: in AWS the signing key from its Secrets Manager secret (signing in memory)
+    /// or the KMS signing key (and the other key of a rotation), the development ES256 key locally; the
+    /// subject key; the token settings. The KMS client's timeouts come from <see cref="Budget"/>, so a
+    /// Sign at verify time fits inside the invocation.
     /// </summary>
-    public IdentityTokens CreateTokens()
+    /// <param name="log">The function's log: a failed refresh of the token keys writes one WARN line and one count (<see cref="LogRefreshFailure"/>).</param>
+    public IdentityTokens CreateTokens(InvocationLog? log = null)
     {
-        var keys = TokenSigningKeyLoader.Plan(Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget));
+        var keys = TokenSigningKeyLoader.Plan(
+            Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget),
+            () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout), Clock);
         var subjects = SecretKeyLoader.Plan(
             Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout),
             ring => new SubjectIdentifiers(ring.Current.Material.ToArray()));
         keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
         subjects.Start();
-        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock);
+        return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock)
+        {
+            Refresh = TokenSigningKeyLoader.RefreshSource(
+                Configuration.Keys.Token, () => SecretsManagerClient.For(Configuration.Aws, Budget.SecretsManagerRefreshTimeout), Clock),
+            RefreshFailed = log is null ? null : failure => LogRefreshFailure(log, failure),
+        };
     }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>

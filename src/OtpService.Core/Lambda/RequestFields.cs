@@ -381,7 +381,7 @@ public sealed class RequestFields
     /// <summary>The reason a person is given for a value with bytes that are not text (a lone surrogate, an undecodable escape).</summary>
     internal const string Unreadable = "has a character that could not be read; type it in again instead of pasting it";
 
-    private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp or OtpFields.VerificationId;
+    private static bool IsKnownField(string name) => name is OtpFields.EmailAddress or OtpFields.Otp or OtpFields.VerificationId or OtpFields.Locale;
 
     /// <summary>The first value of a header, matched case-insensitively in either header map; null when absent.</summary>
     public static string? Header(ApiGatewayRequest request, string name)

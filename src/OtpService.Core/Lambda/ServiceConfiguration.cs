@@ -52,7 +52,8 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
                 new TokenKeySource(
                     Text(variable, TokenSigningKeyLoader.KmsKeyVariable),
                     Text(variable, TokenSigningKeyLoader.RotationKeyVariable),
-                    Text(variable, TokenSigningKeyLoader.LocalKeyVariable)),
+                    Text(variable, TokenSigningKeyLoader.LocalKeyVariable),
+                    Text(variable, TokenSigningKeyLoader.SecretArnVariable)),
                 InLambda: functionName is not null),
             ReadAwsSettings(variable),
             InvocationBudget.For(otp),
@@ -117,6 +118,7 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
             RequireVerificationId = Flag(read, "OTP_REQUIRE_VERIFICATION_ID", defaults.RequireVerificationId),
             SenderAddress = Text(read, "OTP_SENDER_ADDRESS"),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
+            DefaultLocale = Locale(read, DefaultLocaleVariable) ?? defaults.DefaultLocale,
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
             // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
             FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
@@ -134,6 +136,27 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
                 : throw new InvalidOperationException($"{TokenSettings.LifetimeVariable} must be a whole number from 30 to 3600; it is '{text}'.")
             : new TokenSettings().LifetimeSeconds,
     };
+
+    /// <summary>The deployment's default mail language (<see cref="OtpSettings.DefaultLocale"/>).</summary>
+    public const string DefaultLocaleVariable = "OTP_DEFAULT_LOCALE";
+
+    /// <summary>A supported locale from a BCP 47 tag (pt-PT becomes pt-BR); a malformed tag or a language the mail is not written in stops init.</summary>
+    private static string? Locale(Func<string, string?> read, string name)
+    {
+        var text = Text(read, name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!MailLocale.IsWellFormed(text))
+        {
+            throw new InvalidOperationException($"{name} must be a BCP 47 language tag (RFC 5646) such as en or pt-BR; it is '{text}'.");
+        }
+
+        return MailLocale.Resolve(text)
+            ?? throw new InvalidOperationException($"{name} is '{text}', a language the mail is not written in; use one of {string.Join(", ", MailTexts.Supported)}.");
+    }
 
     /// <summary>Trimmed; an unset and an empty variable are the same, as in the SDKs.</summary>
     private static string? Text(Func<string, string?> read, string name) =>

@@ -11,11 +11,11 @@ public static class OtpEmail
     /// <param name="code">The code, as digits.</param>
     /// <param name="lifetimeSeconds">How long the code is valid: its expiry minus its creation, as stored.</param>
     /// <param name="settings">The app name.</param>
-    /// <param name="locale">The BCP 47 tag stored with the code, or null for the default (<see cref="MailTexts.For"/> falls back).</param>
+    /// <param name="locale">The BCP 47 tag stored with the code, or null for <see cref="OtpSettings.DefaultLocale"/> (a code stored before languages were); <see cref="MailTexts.For"/> falls back.</param>
     public static OutgoingEmail Compose(string from, string to, string code, long lifetimeSeconds, OtpSettings settings, string? locale = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var words = MailTexts.For(locale, settings.AppName, lifetimeSeconds);
+        var words = MailTexts.For(locale ?? settings.DefaultLocale, settings.AppName, lifetimeSeconds);
         var html = string.Create(CultureInfo.InvariantCulture, $"""
             <p>{WebUtility.HtmlEncode(words.Intro)}<br>
             <br>

@@ -20,7 +20,14 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
     /// <param name="address">The normalized address.</param>
     /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
     /// <param name="cancellationToken">Cancels the storage calls.</param>
-    public async Task<GenerateOutcome> IssueAsync(string address, string? clientId, CancellationToken cancellationToken)
+    public Task<GenerateOutcome> IssueAsync(string address, string? clientId, CancellationToken cancellationToken) =>
+        IssueAsync(address, clientId, locale: null, cancellationToken);
+
+    /// <param name="address">The normalized address.</param>
+    /// <param name="clientId">The caller as the API saw it (source IP or the configured header); null when unknown.</param>
+    /// <param name="locale">The mail's language (<see cref="MailLocale.Choose"/>), stored with the code; null: the mailer's default.</param>
+    /// <param name="cancellationToken">Cancels the storage calls.</param>
+    public async Task<GenerateOutcome> IssueAsync(string address, string? clientId, string? locale, CancellationToken cancellationToken)
     {
         var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -66,7 +73,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             // The newest code must sort last, and two codes of one address must not share a key.
             var expiresAt = Math.Max(now + settings.TtlSeconds, (state.Newest ?? 0) + 1);
             var (verificationId, verificationIdHash) = VerificationId.New();
-            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash);
+            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash, Locale: locale);
             var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
             // Each round is a write of its own: a later round's token must not match an earlier round's record write.
             var issueToken = round == 0 ? requestToken : IdempotencyToken.New();

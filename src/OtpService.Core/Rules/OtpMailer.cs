@@ -44,7 +44,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         // while a stack update changes the TTL, and for a code pushed past its predecessor's expiry).
         // The key version is recorded with the mail, so verify derives under the same key after a rotation.
         var keyVersion = codes.CurrentKeyVersion;
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings);
+        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings, code.Locale);
         try
         {
             await sender.SendAsync(email, cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,12 @@ public sealed record OtpSettings
     public string? SenderAddress { get; init; }
     public string AppName { get; init; } = "Simple Website";
 
+    /// <summary>
+    /// The mail's language when a request names none it accepts (OTP_DEFAULT_LOCALE): one of
+    /// <see cref="MailTexts.Supported"/>, as <see cref="MailLocale.Resolve"/> gives it.
+    /// </summary>
+    public string DefaultLocale { get; init; } = "en";
+
     /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
     public string? CorsAllowedOrigin { get; init; }
 

@@ -12,6 +12,7 @@ namespace OtpService.Core.Rules;
 /// recorded with <paramref name="MailedAt"/>; null for a code mailed before versions were recorded
 /// (it is checked under the current key).
 /// </param>
+/// <param name="Locale">The BCP 47 tag of the language the mail is written in (one of <see cref="MailTexts.Supported"/>); null for a code issued before languages were stored (the mail then uses the default).</param>
 /// <param name="VerificationIdHash">SHA-256 of the verification id generate returned with this code (32 bytes); null for a code issued before ids existed.</param>
 public sealed record StoredCode(
     string Address,
@@ -21,4 +22,5 @@ public sealed record StoredCode(
     int Digits,
     long? MailedAt = null,
     string? KeyVersion = null,
-    byte[]? VerificationIdHash = null);
+    byte[]? VerificationIdHash = null,
+    string? Locale = null);

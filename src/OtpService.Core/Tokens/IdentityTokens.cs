@@ -24,9 +24,14 @@ public sealed class IdentityTokens
     // A JWT is not HTML: '+' and non-ASCII letters of an address stay as they are (still valid JSON).
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>How old a ring read from its store may get before a request reads it again (as the code key's ring).</summary>
+    public static readonly TimeSpan DefaultRefreshInterval = OtpCode.DefaultRefreshInterval;
+
     private readonly DeferredKey<TokenKeySet> _keys;
     private readonly DeferredKey<SubjectIdentifiers> _subjects;
     private readonly TimeProvider _clock;
+    private TokenKeySet? _refreshed;
+    private long _nextRefreshAttempt;
 
     /// <param name="signer">Signs with the current key.</param>
     /// <param name="subjects">Derives <c>sub</c>.</param>
@@ -61,6 +66,21 @@ public sealed class IdentityTokens
 
     public TokenSettings Settings { get; }
 
+    /// <summary>
+    /// Reads the keys again (Secrets Manager: a rotation's new AWSCURRENT, AWSPREVIOUS and AWSPENDING) when
+    /// the set in use is older than <see cref="RefreshInterval"/> by its <see cref="TokenKeySet.ReadAt"/>, so a
+    /// warm environment, or one restored from a SnapStart snapshot taken long ago, follows a rotation. Null:
+    /// the keys are read once. A failed read keeps the set in use (and is tried again after
+    /// <see cref="OtpCode.RetryInterval"/>); it is reported to <see cref="RefreshFailed"/>.
+    /// </summary>
+    public Func<CancellationToken, Task<TokenKeySet>>? Refresh { get; init; }
+
+    /// <summary>Age after which <see cref="Refresh"/> runs; default <see cref="DefaultRefreshInterval"/>.</summary>
+    public TimeSpan RefreshInterval { get; init; } = DefaultRefreshInterval;
+
+    /// <summary>Told of each failed <see cref="Refresh"/> (a WARN line and a count, by the Lambda layer).</summary>
+    public Action<DependencyException>? RefreshFailed { get; init; }
+
     /// <summary>The keys the JWKS lists: the signing key first.</summary>
     /// <exception cref="DependencyException">The keys have not been read yet (use <see cref="GetJwksAsync"/>).</exception>
     public IReadOnlyList<PublicSigningKey> PublishedKeys => Keys.PublishedKeys;
@@ -72,10 +92,41 @@ public sealed class IdentityTokens
     /// <summary>The JWKS document (<see cref="Jwks"/>), after waiting for the keys if they have not been read yet.</summary>
     /// <exception cref="DependencyException">KMS failed (transient or configuration).</exception>
     public async ValueTask<string> GetJwksAsync(CancellationToken cancellationToken) =>
-        (await _keys.GetAsync(cancellationToken).ConfigureAwait(false)).Jwks;
+        (await CurrentKeysAsync(cancellationToken).ConfigureAwait(false)).Jwks;
 
-    private TokenKeySet Keys => _keys.Value
-        ?? throw new DependencyException(Dependency.KMS, FailureKind.Transient, "TokenKeysNotLoaded", "The token keys have not been read from KMS yet.");
+    private TokenKeySet Keys => Volatile.Read(ref _refreshed) ?? _keys.Value
+        ?? throw new DependencyException(Dependency.KMS, FailureKind.Transient, "TokenKeysNotLoaded", "The token keys have not been read from their key store yet.");
+
+    /// <summary>The keys in use, read again first when they are older than <see cref="RefreshInterval"/> (one caller reads; the others use the set in use).</summary>
+    private async ValueTask<TokenKeySet> CurrentKeysAsync(CancellationToken cancellationToken)
+    {
+        var keys = Volatile.Read(ref _refreshed) ?? await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (Refresh is null || keys.ReadAt is not { } readAt)
+        {
+            return keys;
+        }
+
+        var now = _clock.GetUtcNow();
+        var nextAttempt = Interlocked.Read(ref _nextRefreshAttempt);
+        if (now - readAt < RefreshInterval || now.UtcTicks < nextAttempt
+            || Interlocked.CompareExchange(ref _nextRefreshAttempt, now.UtcTicks + OtpCode.RetryInterval.Ticks, nextAttempt) != nextAttempt)
+        {
+            return keys;
+        }
+
+        try
+        {
+            var fresh = await Refresh(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _refreshed, fresh);
+            return fresh;
+        }
+        catch (DependencyException failure)
+        {
+            // The set in use still signs and still publishes every key it knows.
+            RefreshFailed?.Invoke(failure);
+            return keys;
+        }
+    }
 
     /// <summary>An issuer of tokens whose <c>iss</c> is <paramref name="issuer"/> (the configured one, or the API's URL for this request).</summary>
     public ITokenIssuer For(string issuer)
@@ -89,7 +140,7 @@ public sealed class IdentityTokens
     public async Task<string> IssueAsync(string issuer, VerifiedAddress verified, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verified);
-        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var keys = await CurrentKeysAsync(cancellationToken).ConfigureAwait(false);
         var subjects = await _subjects.GetAsync(cancellationToken).ConfigureAwait(false);
         var issuedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
         var header = Base64UrlJson(w =>

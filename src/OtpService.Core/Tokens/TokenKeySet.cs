@@ -21,6 +21,9 @@ public sealed class TokenKeySet
 
     public IJwsSigner Signer { get; }
 
+    /// <summary>When the keys were read from their store (UTC); null for keys that are never read again (KMS, a local key).</summary>
+    public DateTimeOffset? ReadAt { get; init; }
+
     /// <summary>The keys the JWKS lists: the signing key first.</summary>
     public IReadOnlyList<PublicSigningKey> PublishedKeys { get; }
 

@@ -72,8 +72,10 @@ internal static class LocalEnvironment
             notes.Add("OTP_SIGNING_KEY is not set: using the fixed development key (public, for this machine only; never deploy it).");
         }
 
-        // Tokens: a development ES256 key in place of KMS, and a development subject key. Both public.
+        // Tokens: a development ES256 key in memory (as the default store signs in AWS, without the secret),
+        // unless a KMS key or a secret in an emulator is named; and a development subject key. Both public.
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TokenSigningKeyLoader.KmsKeyVariable))
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TokenSigningKeyLoader.SecretArnVariable))
             && SetIfUnset(TokenSigningKeyLoader.LocalKeyVariable, DevelopmentKeys.TokenSigningKeyPem))
         {
             notes.Add("OTP_TOKEN_SIGNING_KEY is not set: tokens are signed with the fixed development ES256 key (public; they prove nothing).");

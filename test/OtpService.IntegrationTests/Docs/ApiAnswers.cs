@@ -239,6 +239,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         // Bad input: 400 naming the field.
         await Call("generate without an address", handlers, ApiEvent.Get(Generate));
         await Call("generate with a malformed address", handlers, ApiEvent.Get(Generate).Query("email_address", "not-an-address"));
+        await Call("generate with a malformed locale", handlers, ApiEvent.Post(Generate).Json("""{"email_address":"locale@example.com","locale":"en_US"}"""));
         await Call("generate POST text/plain", handlers, ApiEvent.Post(Generate).Body("email_address=a@example.com", "text/plain"));
         await Call("generate POST a field twice", handlers, ApiEvent.Post(Generate).Json("""{"email_address":"a@example.com","email_address":"b@example.com"}"""));
         await Call("verify a code with letters", handlers, ApiEvent.Get(Verify).Query("email_address", address).Query("otp", "12ab56"));

@@ -92,6 +92,7 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
     [InlineData("generate past the client's request limit", 429)]
     [InlineData("generate POST past the global budget", 429)]
     [InlineData("generate with a malformed address", 400)]
+    [InlineData("generate with a malformed locale", 400)]
     [InlineData("verify POST a JSON string that is not Unicode", 400)]
     [InlineData("generate POST bytes that are not UTF-8", 400)]
     [InlineData("generate with an undecodable escape (HTTP API)", 400)]

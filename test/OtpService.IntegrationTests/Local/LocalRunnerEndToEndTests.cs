@@ -57,6 +57,34 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
     }
 
+    /// <summary>The language travels from the request through the table and its stream to the mailer and SES.</summary>
+    [Theory]
+    [InlineData("field")]
+    [InlineData("header")]
+    public async Task ACodeAskedForInJapanese_ArrivesInJapanese_AndVerifies(string how)
+    {
+        var address = NewAddress();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Api, "/otp/generate"))
+        {
+            Content = new StringContent(how == "field" ? $$"""{"email_address":"{{address}}","locale":"ja"}""" : $$"""{"email_address":"{{address}}"}""", Encoding.UTF8, "application/json"),
+        };
+        if (how == "header")
+        {
+            request.Headers.Add("Accept-Language", "ja-JP, ja;q=0.9, en;q=0.5");
+        }
+
+        using var generated = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, generated.StatusCode);
+        var mail = (await fixture.Mail.WaitForMailAsync(address))[^1];
+        var code = await MailedCodeAsync(address);
+
+        Assert.Equal("ワンタイムパスワード（有効期間はわずか2 分）", mail.Subject);
+        Assert.Contains("このコードの有効期間は2 分です。", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("このコードの有効期間は2 分です。", mail.Html, StringComparison.Ordinal);
+        using var verified = await PostJsonAsync("/otp/verify", $$"""{"email_address":"{{address}}","otp":"{{code}}"}""");
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+    }
+
     [Fact]
     public async Task Verify_WithWrongCode_Returns401()
     {

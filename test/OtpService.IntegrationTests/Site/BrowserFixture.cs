@@ -106,6 +106,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         var context = await (browser ?? throw new InvalidOperationException("The browser did not start.")).NewContextAsync(options ?? new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 600, Height = 640 },
+            // The page follows navigator.languages: the tests that read its English words say so.
+            Locale = "en-US",
         });
         // Actions (goto, click, fill) wait as long as expectations do: Playwright's 30 s is not enough at load 40.
         context.SetDefaultTimeout((float)Patience.Wait.TotalMilliseconds);

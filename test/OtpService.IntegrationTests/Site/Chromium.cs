@@ -44,3 +44,12 @@ public sealed class ChromiumFactAttribute : FactAttribute
         Skip = Chromium.SkipReason;
     }
 }
+
+/// <summary>A theory that needs chromium, skipped as <see cref="ChromiumFactAttribute"/>.</summary>
+public sealed class ChromiumTheoryAttribute : TheoryAttribute
+{
+    public ChromiumTheoryAttribute()
+    {
+        Skip = Chromium.SkipReason;
+    }
+}

@@ -355,6 +355,51 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
         Assert.Equal("bound@example.com", body.RootElement.GetProperty("email_address").GetString());
     }
 
+    /// <summary>The page follows the browser's language, sends it as generate's locale, and the mail comes in it.</summary>
+    [ChromiumFact]
+    public async Task InAJapaneseBrowser_ThePageSpeaksJapanese_AndTheMailArrivesInJapanese()
+    {
+        await using var tab = await browser.NewPageAsync(browser.Standard, new() { ViewportSize = new() { Width = 600, Height = 640 }, Locale = "ja-JP" });
+        var page = tab.Page;
+        var address = NewAddress();
+        await page.GotoAsync(tab.Runner.Site.ToString());
+
+        Assert.Equal("ja", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("ltr", await page.GetAttributeAsync("html", "dir"));
+        await Expect(page.Locator("#send")).ToHaveTextAsync("コードを送信");
+        await Expect(page.Locator("#title")).ToHaveTextAsync("Simple Website にサインイン");
+        await page.FillAsync("#email", address);
+        await page.ClickAsync("#send");
+
+        await Expect(page.Locator("#code-hint")).ToHaveTextAsync($"{address} にコードを送信しました。有効期間は2 分です。");
+        var mail = (await tab.Runner.Mail.WaitForMailAsync(address))[^1];
+        Assert.Equal("ワンタイムパスワード（有効期間はわずか2 分）", mail.Subject);
+        var code = await ApiAnswersFixture.MailedCodeAsync(tab.Runner.Mail, address);
+        await page.FillAsync("#code", code);
+        await page.ClickAsync("#verify");
+        await Expect(page.Locator("#done-heading")).ToHaveTextAsync("サインインしました");
+        Assert.Empty(tab.Problems);
+    }
+
+    [ChromiumTheory]
+    [InlineData("ar-EG", "ar", "إرسال الرمز")]
+    [InlineData("he-IL", "he", "שליחת קוד")]
+    [InlineData("pt-PT", "pt-BR", "Enviar código")]
+    [InlineData("zh-TW", "en", "Send code")]
+    public async Task TheBrowsersLanguage_SetsLangAndDirection_AndPassesAxe(string browserLocale, string lang, string sendLabel)
+    {
+        await using var tab = await browser.NewPageAsync(browser.Standard, new() { ViewportSize = new() { Width = 600, Height = 640 }, Locale = browserLocale });
+        var page = tab.Page;
+        await page.GotoAsync(tab.Runner.Site.ToString());
+
+        Assert.Equal(lang, await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal(lang is "ar" or "he" ? "rtl" : "ltr", await page.GetAttributeAsync("html", "dir"));
+        await Expect(page.Locator("#send")).ToHaveTextAsync(sendLabel);
+        await AssertNoAxeViolationsAsync(page, $"address step, {browserLocale}");
+        await ScreenshotAsync(page, $"address-{lang}");
+        Assert.Empty(tab.Problems);
+    }
+
     [ChromiumFact]
     public async Task OnAPhone_ThePageFitsTheScreen_AndPassesAxe()
     {

@@ -15,7 +15,27 @@ internal sealed class MotoSecrets(MotoServer moto) : IDisposable
         CallAsync("DeleteSecret", $$"""{"SecretId":"{{secretId}}","ForceDeleteWithoutRecovery":true}""");
 
     public async Task<string> PutSecretValueAsync(string secretId, string value) =>
-        (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":"{{value}}"}""")).GetProperty("VersionId").GetString()!;
+        (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":{{Json(value)}}}""")).GetProperty("VersionId").GetString()!;
+
+    /// <summary>A secret with no version at all, as CloudFormation creates one without SecretString or GenerateSecretString.</summary>
+    public async Task<string> CreateEmptySecretAsync(string name) =>
+        (await CallAsync("CreateSecret", $$"""{"Name":"{{name}}"}""")).GetProperty("ARN").GetString()!;
+
+    /// <summary>A new version carrying <paramref name="stage"/> only (AWSPENDING: the next key of a rotation, published, not yet signing).</summary>
+    public async Task<string> PutSecretValueAsync(string secretId, string value, string stage) =>
+        (await CallAsync("PutSecretValue", $$"""{"SecretId":"{{secretId}}","SecretString":{{Json(value)}},"VersionStages":[{{Json(stage)}}]}""")).GetProperty("VersionId").GetString()!;
+
+    /// <summary>Moves <paramref name="stage"/> to <paramref name="toVersion"/> (UpdateSecretVersionStage; AWSCURRENT takes AWSPREVIOUS along).</summary>
+    public Task<System.Text.Json.JsonElement> MoveStageAsync(string secretId, string stage, string toVersion, string? fromVersion) =>
+        CallAsync("UpdateSecretVersionStage", fromVersion is null
+            ? $$"""{"SecretId":"{{secretId}}","VersionStage":{{Json(stage)}},"MoveToVersionId":{{Json(toVersion)}}}"""
+            : $$"""{"SecretId":"{{secretId}}","VersionStage":{{Json(stage)}},"MoveToVersionId":{{Json(toVersion)}},"RemoveFromVersionId":{{Json(fromVersion)}}}""");
+
+    /// <summary>Every version id of the secret (ListSecretVersionIds).</summary>
+    public async Task<IReadOnlyList<string>> VersionIdsAsync(string secretId) =>
+        [.. (await CallAsync("ListSecretVersionIds", $$"""{"SecretId":"{{secretId}}"}""")).GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("VersionId").GetString()!)];
+
+    private static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     private async Task<System.Text.Json.JsonElement> CallAsync(string operation, string body)
     {

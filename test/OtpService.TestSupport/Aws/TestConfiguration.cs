@@ -45,6 +45,8 @@ public static class TestConfiguration
     public static Task<TokenSigningKeyLoader.Loaded> TokenKeysAsync(Func<string, string?> variables)
     {
         var configuration = ServiceConfiguration.Read(variables);
-        return TokenSigningKeyLoader.LoadAsync(configuration.Keys.Token, configuration.InLambda, () => AwsClientFactory.Kms(configuration.Aws, configuration.Budget), default);
+        return TokenSigningKeyLoader.LoadAsync(
+            configuration.Keys.Token, configuration.InLambda, () => AwsClientFactory.Kms(configuration.Aws, configuration.Budget),
+            () => SecretsManagerClient.For(configuration.Aws, configuration.Budget.KeyReadTimeout), default);
     }
 }

@@ -107,6 +107,19 @@ public abstract class OtpStoreContract : IAsyncLifetime
         }
     }
 
+    /// <summary>The mail's language travels with the code: the mailer's claim reads back what the issue wrote.</summary>
+    [SkippableFact]
+    public async Task Issue_StoresTheLocale_AndTheMailingClaimReadsItBack()
+    {
+        Assert.Equal(IssueResult.Issued, await Store.TryIssueAsync(
+            Code(Now, Now + 120, 6) with { Locale = "pt-BR" }, Sent(Now + 120, Now), 0, Now + 90_000, Now + 3720, Fresh, default));
+
+        var claimed = await Store.TryClaimMailingAsync(Address, Now + 120, Now, 10, IdempotencyToken.New(), default);
+
+        Assert.Equal("pt-BR", claimed!.Locale);
+        Assert.Equal("pt-BR", (await Store.LoadNewestAsync(Address, default)).Code!.Locale);
+    }
+
     [SkippableFact]
     public async Task ACodeAndRecordWrittenWithoutTheNewAttributes_ReadAsLegacy()
     {
@@ -117,6 +130,7 @@ public abstract class OtpStoreContract : IAsyncLifetime
         Assert.Empty(newest.State.Recent);
         Assert.Null(newest.Code!.VerificationIdHash);
         Assert.Null(newest.Code.KeyVersion);
+        Assert.Null(newest.Code.Locale);
     }
 
     [SkippableFact]

@@ -19,7 +19,7 @@ public sealed partial class TemplateContractTests
     private static string? NotForTheTemplate(string name) =>
         name is "OTP_SIGNING_KEY" or "OTP_CLIENT_KEY" ? "local development only; in AWS the key comes from Secrets Manager"
         : name == "OTP_SUBJECT_KEY" ? "local development only; in AWS the subject key comes from Secrets Manager"
-        : name == "OTP_TOKEN_SIGNING_KEY" ? "a private key; in AWS tokens are signed by KMS and the function holds none"
+        : name == "OTP_TOKEN_SIGNING_KEY" ? "a private key in the function's configuration; in AWS the key is in Secrets Manager (OTP_TOKEN_SIGNING_KEY_SECRET_ARN) or KMS"
         : name.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) ? "it points SDK calls at local emulators"
         : name == "OTP_AWS_TIMEOUT_CAP_SECONDS" ? "room for slow local emulators; in AWS each call keeps AWS's own attempt caps"
         : null;
@@ -244,7 +244,7 @@ public sealed partial class TemplateContractTests
         {
             var variables = function["Properties"]?["Environment"]?["Variables"];
             var signsTokens = id == "VerifyOtpFunction";
-            foreach (var name in (string[])["OTP_TOKEN_SIGNING_KEY_ID", "OTP_TOKEN_ROTATION_KEY_ID", "OTP_SUBJECT_KEY_SECRET_ARN"])
+            foreach (var name in (string[])["OTP_TOKEN_SIGNING_KEY_SECRET_ARN", "OTP_TOKEN_SIGNING_KEY_ID", "OTP_TOKEN_ROTATION_KEY_ID", "OTP_SUBJECT_KEY_SECRET_ARN"])
             {
                 if (signsTokens != (variables?[name] is not null))
                 {
@@ -437,9 +437,13 @@ public sealed partial class TemplateContractTests
     }
 
     /// <summary>
-    /// Two AWS::KMS::Key slots (ECC_NIST_P256, SIGN_VERIFY, no automatic rotation: KMS has none for
-    /// asymmetric keys), each existing while it is in use or both are published; VerifyOtp gets the
-    /// slot in use as OTP_TOKEN_SIGNING_KEY_ID and the other one only while both are published.
+    /// TokenSigningKeyStore chooses the store, SecretsManager by default. SecretsManager: one secret
+    /// created without a value (VerifyOtp writes the first P-256 key; CloudFormation cannot generate
+    /// one), named to VerifyOtp as OTP_TOKEN_SIGNING_KEY_SECRET_ARN. KMS: two AWS::KMS::Key slots
+    /// (ECC_NIST_P256, SIGN_VERIFY, no automatic rotation: KMS has none for asymmetric keys), each
+    /// existing while it is in use or both are published; VerifyOtp gets the slot in use as
+    /// OTP_TOKEN_SIGNING_KEY_ID and the other one only while both are published. Each store's
+    /// resources and variables exist only when it is chosen.
     /// </summary>
     internal IEnumerable<string> TokenKeyProblems()
     {
@@ -475,21 +479,43 @@ public sealed partial class TemplateContractTests
         }
 
         var conditions = _template.Root["Conditions"];
-        if (conditions?["HasTokenSigningKeyA"]?.Describe() != "!Or [!Condition SignWithTokenKeyA, !Condition PublishBothTokenKeys]"
-            || conditions?["HasTokenSigningKeyB"]?.Describe() != "!Or [!Not [!Condition SignWithTokenKeyA], !Condition PublishBothTokenKeys]")
+        if (conditions?["HasTokenSigningKeyA"]?.Describe() != "!And [!Condition TokenKeyInKms, !Or [!Condition SignWithTokenKeyA, !Condition PublishBothTokenKeys]]"
+            || conditions?["HasTokenSigningKeyB"]?.Describe() != "!And [!Condition TokenKeyInKms, !Or [!Not [!Condition SignWithTokenKeyA], !Condition PublishBothTokenKeys]]")
         {
-            yield return $"{conditions?.Where ?? "template.yaml"}: each key slot must exist while it signs or while both keys are published.";
+            yield return $"{conditions?.Where ?? "template.yaml"}: each key slot must exist, with TokenSigningKeyStore KMS only, while it signs or while both keys are published.";
+        }
+
+        if (conditions?["TokenKeyInKms"]?.Describe() != "!Equals [!Ref TokenSigningKeyStore, KMS]"
+            || conditions?["TokenKeyInSecretsManager"]?.Describe() != "!Not [!Condition TokenKeyInKms]"
+            || _template.Root["Parameters"]?["TokenSigningKeyStore"]?["Default"]?.Value != "SecretsManager")
+        {
+            yield return $"{conditions?.Where ?? "template.yaml"}: TokenSigningKeyStore (default SecretsManager) must choose the store: TokenKeyInKms, TokenKeyInSecretsManager its negation.";
+        }
+
+        var secret = _template.Resource("TokenSigningKeySecret");
+        if (secret is null || secret["Type"]?.Value != "AWS::SecretsManager::Secret" || secret["Condition"]?.Value != "TokenKeyInSecretsManager")
+        {
+            yield return $"{secret?.Where ?? "template.yaml"}: no AWS::SecretsManager::Secret TokenSigningKeySecret under Condition TokenKeyInSecretsManager.";
+        }
+        else if (secret["Properties"]?["GenerateSecretString"] is { } generated)
+        {
+            yield return $"{generated.Where}: TokenSigningKeySecret must be created without a value: a generated password is no P-256 key, and VerifyOtp writes the first key only when there is none.";
         }
 
         var variables = _template.Resource("VerifyOtpFunction")?["Properties"]?["Environment"]?["Variables"];
-        if (variables?["OTP_TOKEN_SIGNING_KEY_ID"]?.Describe() != "!If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn]")
+        if (variables?["OTP_TOKEN_SIGNING_KEY_SECRET_ARN"]?.Describe() != "!If [TokenKeyInSecretsManager, !Ref TokenSigningKeySecret, ]")
         {
-            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_SIGNING_KEY_ID must be the slot in use.";
+            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_SIGNING_KEY_SECRET_ARN must be the token key secret with TokenSigningKeyStore SecretsManager, else empty.";
         }
 
-        if (variables?["OTP_TOKEN_ROTATION_KEY_ID"]?.Describe() != "!If [PublishBothTokenKeys, !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn], ]")
+        if (variables?["OTP_TOKEN_SIGNING_KEY_ID"]?.Describe() != "!If [TokenKeyInKms, !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyA.Arn, !GetAtt TokenSigningKeyB.Arn], ]")
         {
-            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_ROTATION_KEY_ID must be the other slot while both are published, else empty.";
+            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_SIGNING_KEY_ID must be the slot in use with TokenSigningKeyStore KMS, else empty.";
+        }
+
+        if (variables?["OTP_TOKEN_ROTATION_KEY_ID"]?.Describe() != "!If [TokenKeyInKms, !If [PublishBothTokenKeys, !If [SignWithTokenKeyA, !GetAtt TokenSigningKeyB.Arn, !GetAtt TokenSigningKeyA.Arn], ], ]")
+        {
+            yield return $"{variables?.Where ?? "template.yaml"}: VerifyOtpFunction's OTP_TOKEN_ROTATION_KEY_ID must be the other slot while both are published (KMS only), else empty.";
         }
     }
 

@@ -88,6 +88,10 @@ public class OtpSettingsTests
     [InlineData("OTP_REQUIRE_VERIFICATION_ID", "1")]
     [InlineData("OTP_MAX_SENDS_PER_MINUTE", "0")]
     [InlineData("OTP_FAILURE_FORGIVE_SECONDS", "59")]
+    [InlineData("OTP_DEFAULT_LOCALE", "english")]
+    [InlineData("OTP_DEFAULT_LOCALE", "en_US")]
+    [InlineData("OTP_DEFAULT_LOCALE", "sw")]
+    [InlineData("OTP_DEFAULT_LOCALE", "zh-TW")]
     public void FromVariables_RefusesOutOfRangeValuesNamingTheVariable(string name, string value)
     {
         var error = Assert.Throws<InvalidOperationException>(() => ServiceConfiguration.Read(n => n == name ? value : null).Otp);
@@ -204,4 +208,13 @@ public class OtpSettingsTests
         Assert.Equal([8, 10], ServiceConfiguration.Read(n => n == "OTP_LENGTH" ? "8" : null).Otp.AcceptedCodeLengths);
         Assert.Equal([10], ServiceConfiguration.Read(n => n == "OTP_LENGTH" ? "10" : null).Otp.AcceptedCodeLengths);
     }
+
+    [Theory]
+    [InlineData(null, "en")]
+    [InlineData("ja", "ja")]
+    [InlineData(" PT-pt ", "pt-BR")]
+    [InlineData("zh-CN", "zh-Hans")]
+    [InlineData("ar-EG", "ar")]
+    public void FromVariables_ReadsTheDefaultLocale_AsASupportedOne(string? value, string expected) =>
+        Assert.Equal(expected, ServiceConfiguration.Read(n => n == "OTP_DEFAULT_LOCALE" ? value : null).Otp.DefaultLocale);
 }

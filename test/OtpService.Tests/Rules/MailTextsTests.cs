@@ -1,0 +1,119 @@
+using OtpService.Core.Rules;
+using Xunit;
+
+namespace OtpService.Tests.Unit;
+
+/// <summary>Every language of the mail: filled in, in its direction, with the library's plural forms.</summary>
+public class MailTextsTests
+{
+    public static TheoryData<string> Locales() => [.. MailTexts.Supported];
+
+    [Fact]
+    public void TheIssuesLanguages_AreAllWritten() =>
+        Assert.Equal(
+            ["en", "es", "fr", "de", "pt-BR", "it", "nl", "pl", "tr", "ja", "ko", "zh-Hans", "ar", "he", "hi"],
+            MailTexts.Supported);
+
+    [Theory]
+    [MemberData(nameof(Locales))]
+    public void EveryLocale_RendersSubjectHtmlAndText_WithTheCodeAndTheLifetime_AndNoPlaceholderLeft(string locale)
+    {
+        foreach (var seconds in new long[] { 60, 120, 300, 90 })
+        {
+            var words = MailTexts.For(locale, "Acme Shop", seconds);
+            var mail = OtpEmail.Compose("no-reply@example.com", "user@example.com", "048213", seconds, new OtpSettings { AppName = "Acme Shop" }, locale);
+
+            Assert.Equal(locale, words.Locale);
+            Assert.Contains(words.Lifetime, mail.Subject, StringComparison.Ordinal);
+            Assert.Contains(words.Lifetime, words.Validity, StringComparison.Ordinal);
+            Assert.Contains("Acme Shop", words.Intro, StringComparison.Ordinal);
+            foreach (var part in new[] { mail.HtmlBody, mail.TextBody })
+            {
+                Assert.Contains("048213", part, StringComparison.Ordinal);
+                Assert.Contains(words.Lifetime, part, StringComparison.Ordinal);
+                Assert.Contains("Acme Shop", part, StringComparison.Ordinal);
+            }
+
+            foreach (var text in new[] { mail.Subject, mail.HtmlBody, mail.TextBody, words.Intro, words.Validity })
+            {
+                Assert.DoesNotContain("{", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("}", text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Locales))]
+    public void EveryLocaleButEnglish_IsTranslated(string locale)
+    {
+        var english = MailTexts.For("en", "Acme", 120);
+        var words = MailTexts.For(locale, "Acme", 120);
+
+        Assert.Equal(locale == "en", words.Subject == english.Subject);
+        Assert.Equal(locale == "en", words.Intro == english.Intro);
+        Assert.Equal(locale == "en", words.Validity == english.Validity);
+        Assert.Equal(locale == "en", words.Lifetime == english.Lifetime);
+    }
+
+    [Theory]
+    [InlineData("ar", true)]
+    [InlineData("he", true)]
+    [InlineData("en", false)]
+    [InlineData("ja", false)]
+    [InlineData("hi", false)]
+    public void RightToLeft_ForArabicAndHebrew(string locale, bool expected)
+    {
+        Assert.Equal(expected, MailTexts.For(locale, "Acme", 120).RightToLeft);
+        Assert.Equal(expected, MailTexts.IsRightToLeft(locale));
+    }
+
+    [Fact]
+    public void English_IsTheSeedsWords()
+    {
+        var words = MailTexts.For("en-US", "Simple Website", 120);
+
+        Assert.Equal("Your OTP (valid for only 2 mins)!", words.Subject);
+        Assert.Equal("Use this code to verify your login at Simple Website", words.Intro);
+    }
+
+    /// <summary>The forms come from Humanizer's resources: one, two (Arabic's and Hebrew's dual), few (Polish's paucal), many.</summary>
+    [Theory]
+    [InlineData("pl", 60, "1 minuta")]
+    [InlineData("pl", 120, "2 minuty")]
+    [InlineData("pl", 240, "4 minuty")]
+    [InlineData("pl", 300, "5 minut")]
+    [InlineData("pl", 30, "30 sekund")]
+    [InlineData("ar", 60, "دقيقة واحدة")]
+    [InlineData("ar", 120, "دقيقتين")]
+    [InlineData("ar", 300, "5 دقائق")]
+    [InlineData("ar", 660, "11 دقيقة")]
+    [InlineData("he", 60, "דקה")]
+    [InlineData("he", 120, "שתי דקות")]
+    [InlineData("he", 300, "5 דקות")]
+    [InlineData("de", 60, "1 Minute")]
+    [InlineData("de", 120, "2 Minuten")]
+    [InlineData("fr", 60, "1 minute")]
+    [InlineData("pt-BR", 120, "2 minutos")]
+    [InlineData("es", 60, "1 minuto")]
+    [InlineData("ja", 120, "2 分")]
+    [InlineData("ko", 120, "2분")]
+    [InlineData("zh-Hans", 120, "2 分")]
+    [InlineData("tr", 120, "2 dakika")]
+    [InlineData("nl", 60, "1 minuut")]
+    [InlineData("it", 120, "2 minuti")]
+    [InlineData("hi", 120, "2 मिनट")]
+    [InlineData("hi", 90, "90 सेकंड")]
+    [InlineData("en", 60, "1 min")]
+    [InlineData("en", 90, "90 seconds")]
+    public void Lifetimes_TakeTheLanguagesPluralForm(string locale, long seconds, string expected) =>
+        Assert.Equal(expected, MailTexts.For(locale, "Acme", seconds).Lifetime);
+
+    [Theory]
+    [InlineData("pt-PT", "pt-BR")]
+    [InlineData("zh-TW", "en")]
+    [InlineData("sw", "en")]
+    [InlineData("not a tag", "en")]
+    [InlineData(null, "en")]
+    public void For_FallsBackByLanguage_ThenToEnglish_NeverAnError(string? locale, string expected) =>
+        Assert.Equal(expected, MailTexts.For(locale, "Acme", 120).Locale);
+}
