@@ -9,6 +9,7 @@ public sealed class Function
     private readonly OtpIssuer _issuer;
     private readonly OtpSettings _settings;
     private readonly InvocationLog _log;
+    private readonly InvocationBudget _budget;
 
     /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): its store, client key and log from <paramref name="services"/>.</summary>
     public Function(OtpServices services)
@@ -25,8 +26,9 @@ public sealed class Function
         _issuer = issuer;
         _settings = settings;
         _log = log;
+        _budget = InvocationBudget.For(settings); // once, at init: not per invocation
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, _issuer.Clock, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, _budget, _issuer.Clock, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
 }

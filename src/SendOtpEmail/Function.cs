@@ -8,6 +8,7 @@ public sealed class Function
 {
     private readonly OtpMailer _mailer;
     private readonly InvocationLog _log;
+    private readonly InvocationBudget _budget;
 
     /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): store, SES sender, code key ring and log from <paramref name="services"/>.</summary>
     /// <exception cref="InvalidOperationException">No sender address, a timeout too short to mail one record, or a key not configured; the message names the variable.</exception>
@@ -16,6 +17,7 @@ public sealed class Function
         ArgumentNullException.ThrowIfNull(services);
         _log = services.CreateLog(nameof(SendOtpEmail));
         _mailer = new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(_log), services.RequireSender(), services.Clock);
+        _budget = services.Budget;
     }
 
     /// <summary>The function around a ready rule.</summary>
@@ -23,9 +25,10 @@ public sealed class Function
     /// <param name="log">One line per invocation.</param>
     public Function(OtpMailer mailer, InvocationLog log)
     {
-        _mailer = mailer;
+        _mailer = mailer ?? throw new ArgumentNullException(nameof(mailer));
         _log = log;
+        _budget = InvocationBudget.For(mailer.Settings); // once, at init: not per invocation
     }
 
-    public Task<Stream> FunctionHandler(Stream input) => StreamBatchHandler.HandleAsync(input, _mailer, _log);
+    public Task<Stream> FunctionHandler(Stream input) => StreamBatchHandler.HandleAsync(input, _mailer, _budget, _log);
 }

@@ -15,6 +15,7 @@ public sealed class Function
     private readonly OtpSettings _settings;
     private readonly InvocationLog _log;
     private readonly IdentityTokens _tokens;
+    private readonly InvocationBudget _budget;
 
     /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): store, keys, token issuer and log from <paramref name="services"/>.</summary>
     /// <exception cref="InvalidOperationException">A key not configured; the message names the variable.</exception>
@@ -23,6 +24,7 @@ public sealed class Function
         ArgumentNullException.ThrowIfNull(services);
         _log = services.CreateLog(nameof(VerifyOtp));
         _settings = services.Settings;
+        _budget = services.Budget;
         _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
         _tokens = services.CreateTokens(_log);
     }
@@ -38,9 +40,10 @@ public sealed class Function
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
+        _budget = InvocationBudget.For(settings); // once, at init: not per invocation
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _verifier.Clock, (request, fields, cancellationToken) =>
+        ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _budget, _verifier.Clock, (request, fields, cancellationToken) =>
             OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
 }

@@ -14,18 +14,19 @@ namespace OtpService.Core.Lambda;
 /// </summary>
 public static class ApiFunction
 {
-    /// <summary>Runs <paramref name="action"/> for one API event within the budget <paramref name="settings"/> give, its deadline on <paramref name="clock"/> (the function's one clock).</summary>
+    /// <summary>Runs <paramref name="action"/> for one API event within <paramref name="budget"/> (built once, at init), its deadline on <paramref name="clock"/> (the function's one clock).</summary>
     public static Task<Stream> HandleAsync(
         Stream input,
         string route,
         InvocationLog log,
         OtpSettings settings,
+        InvocationBudget budget,
         TimeProvider clock,
         Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return HandleAsync(input, route, log, settings, clock, (_, fields, token) => action(fields, token), cancellationToken);
+        return HandleAsync(input, route, log, settings, budget, clock, (_, fields, token) => action(fields, token), cancellationToken);
     }
 
     /// <summary>As above, for an action that also reads the event itself (its route, its API's domain name).</summary>
@@ -34,6 +35,7 @@ public static class ApiFunction
         string route,
         InvocationLog log,
         OtpSettings settings,
+        InvocationBudget budget,
         TimeProvider clock,
         Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
         CancellationToken cancellationToken = default)
@@ -41,10 +43,10 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(action);
         var started = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(clock);
-        var budget = InvocationBudget.For(settings);
         using var deadline = budget.Start(clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         ApiGatewayRequest? request = null;

@@ -32,7 +32,7 @@ public static class LambdaHost
 
     private static async Task<int> RunAsync(IReadOnlyList<LambdaFunction> functions, bool handlerMayBeUnset)
     {
-        var runtimeApi = Environment.GetEnvironmentVariable(RuntimeApiVariable);
+        var runtimeApi = ServiceConfiguration.ProcessEnvironment(RuntimeApiVariable);
         if (string.IsNullOrEmpty(runtimeApi))
         {
             await Console.Error.WriteLineAsync($"{RuntimeApiVariable} is not set: this program runs inside Lambda (or against a Runtime API emulator, such as `sam local invoke`).").ConfigureAwait(false);
@@ -40,8 +40,8 @@ public static class LambdaHost
         }
 
         using var client = new RuntimeApiClient(runtimeApi);
-        var snapStart = Environment.GetEnvironmentVariable(LambdaRuntime.InitializationTypeVariable) == LambdaRuntime.SnapStartInitialization;
-        return await LambdaRuntime.RunAsync(client, hooks => Init(functions, Environment.GetEnvironmentVariable, handlerMayBeUnset, hooks), Console.Error, snapStart, CancellationToken.None).ConfigureAwait(false);
+        var snapStart = ServiceConfiguration.ProcessEnvironment(LambdaRuntime.InitializationTypeVariable) == LambdaRuntime.SnapStartInitialization;
+        return await LambdaRuntime.RunAsync(client, hooks => Init(functions, ServiceConfiguration.ProcessEnvironment, handlerMayBeUnset, hooks), Console.Error, snapStart, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -25,7 +25,14 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
 
     /// <summary>The process environment, read once.</summary>
     /// <exception cref="InvalidOperationException">A value is out of range; the message names the variable.</exception>
-    public static ServiceConfiguration FromEnvironment() => Read(Environment.GetEnvironmentVariable);
+    public static ServiceConfiguration FromEnvironment() => Read(ProcessEnvironment);
+
+    /// <summary>
+    /// The one reader of the process environment (Architecture/EnvironmentReaderTests: nothing else in
+    /// the product calls Environment.GetEnvironmentVariable): <see cref="FromEnvironment"/>, and the
+    /// start-up variables <see cref="LambdaHost"/> needs before any configuration exists (the Runtime API's address, the init type, _HANDLER).
+    /// </summary>
+    public static Func<string, string?> ProcessEnvironment { get; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Reads every variable through <paramref name="variable"/> (the process environment, or the local runner's per-function map).</summary>
     /// <param name="variable">The value of one variable, or null when it is unset.</param>

@@ -43,13 +43,14 @@ namespace OtpService.Core.Lambda;
 /// </remarks>
 public static class StreamBatchHandler
 {
-    public static async Task<Stream> HandleAsync(Stream input, OtpMailer mailer, InvocationLog log, CancellationToken cancellationToken = default)
+    /// <summary>One stream event, within <paramref name="budget"/> (built once, at init).</summary>
+    public static async Task<Stream> HandleAsync(Stream input, OtpMailer mailer, InvocationBudget budget, InvocationLog log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(mailer);
+        ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(log);
         var started = Stopwatch.GetTimestamp();
-        var budget = InvocationBudget.For(mailer.Settings);
         using var deadline = budget.Start(mailer.Clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var response = new StreamBatchResponse();
