@@ -5,7 +5,7 @@
 import config from './config.js';
 import { describeAnswer, formatClock, formatDuration, normalizeCode, parseRetryAfter } from './lib.js';
 import { TokenError, verifyToken } from './token.js';
-import { STATIC_IDS, chooseLanguage, formatLifetime, isRightToLeft, text } from './i18n.js';
+import { STATIC_IDS, chooseLanguage, formatLifetime, isRightToLeft, join, text } from './i18n.js';
 
 const apiBase = String(config.apiBaseUrl ?? '').replace(/\/+$/, '');
 const jwksUrl = config.jwksUrl ?? `${apiBase}/.well-known/jwks.json`;
@@ -54,14 +54,17 @@ const labels = { send: text(language, 'send'), verify: text(language, 'verify'),
 
 // ---- messages and focus -------------------------------------------------------------------
 
-function say(text) {
-  ui.status.textContent = text;
+function say(message) {
+  ui.status.textContent = message;
 }
 
-function alertUser(text) {
-  ui.alert.textContent = text;
-  ui.alert.hidden = !text;
+function alertUser(message) {
+  ui.alert.textContent = message;
+  ui.alert.hidden = !message;
 }
+
+/** The page's sentence `key` in its language (i18n.js). */
+const words = (key, values) => text(language, key, values);
 
 function clearMessages() {
   alertUser('');
@@ -74,10 +77,10 @@ function clearMessages() {
 }
 
 /** Shows an error on a field (announced through aria-describedby when focus lands there). */
-function fieldError(field, text) {
+function fieldError(field, message) {
   const [input, error] = fieldInputs[field];
   input.setAttribute('aria-invalid', 'true');
-  error.textContent = text;
+  error.textContent = message;
   error.hidden = false;
   input.focus();
   input.select?.();
@@ -178,7 +181,7 @@ async function busy(button, work) {
 
 /** Shows a failed answer: on its field when it names one, else in the alert; starts any countdown on `button`. */
 function showProblem(route, answer, button, buttonLabel) {
-  const problem = describeAnswer(route, answer);
+  const problem = describeAnswer(route, answer, language);
   // A field error goes on the field when it is on screen; otherwise (e.g. "otp" while the address
   // step shows) in the alert.
   if (problem.field && fieldInputs[problem.field]?.[0].checkVisibility()) {
@@ -187,7 +190,7 @@ function showProblem(route, answer, button, buttonLabel) {
     alertUser(problem.text);
   }
   if (problem.countdown != null && problem.countdown > 0) {
-    holdButton(button, problem.countdown, buttonLabel, () => say('You can try again now.'));
+    holdButton(button, problem.countdown, buttonLabel, () => say(words('tryAgainNow')));
     if (!problem.field) {
       button.focus();
     }
@@ -205,9 +208,7 @@ async function requestCode(button, buttonLabel) {
     state.verificationId = typeof result.body.verificationId === 'string' ? result.body.verificationId : null;
     const seconds = result.body.expiresInSeconds;
     const duration = Number.isInteger(seconds) ? (language === 'en' ? formatDuration(seconds) : formatLifetime(language, seconds)) : null;
-    // Japanese and Chinese put no space between sentences.
-    const gap = ['ja', 'zh-Hans'].includes(language) ? '' : ' ';
-    ui.codeHint.textContent = text(language, 'sentTo', { address: state.address }) + (duration ? gap + text(language, 'validFor', { duration }) : '');
+    ui.codeHint.textContent = join(language, words('sentTo', { address: state.address }), duration ? words('validFor', { duration }) : '');
     ui.code.value = '';
     show('code');
     holdButton(ui.resend, Number(config.resendCooldownSeconds) || 0, labels.resend);
@@ -221,23 +222,23 @@ ui.addressForm.addEventListener('submit', (event) => {
   event.preventDefault();
   if (isHeld(ui.send)) {
     if (!state.busy) {
-      say('Please wait until the countdown on the button ends.');
+      say(words('waitButton'));
     }
     return;
   }
   clearMessages();
   const address = ui.email.value.trim();
   if (!address) {
-    fieldError('email_address', 'Enter your email address.');
+    fieldError('email_address', words('enterAddress'));
     return;
   }
   if (!/^[^@\s]+@[^@\s]+$/.test(address)) {
-    fieldError('email_address', 'Enter an email address like name@example.com.');
+    fieldError('email_address', words('addressLike'));
     return;
   }
   state.address = address;
   busy(ui.send, async () => {
-    say('Sending a code ...');
+    say(words('sending'));
     if (await requestCode(ui.send, labels.send)) {
       // The code field's description (the hint) says where the code went; focus reads it out.
       say('');
@@ -269,15 +270,15 @@ ui.codeForm.addEventListener('submit', (event) => {
   const code = normalizeCode(ui.code.value);
   const length = Number(config.codeLength) || null;
   if (!code) {
-    fieldError('otp', code === null ? 'The code has only digits. Copy it from the newest email.' : 'Enter the code from the email.');
+    fieldError('otp', words(code === null ? 'codeNotDigits' : 'enterCode'));
     return;
   }
   if (length ? code.length !== length : code.length < 6 || code.length > 10) {
-    fieldError('otp', length ? `The code has ${length} digits; this has ${code.length}.` : `The code has 6 to 10 digits; this has ${code.length}.`);
+    fieldError('otp', words(length ? 'codeLength' : 'codeLengthRange', { length, count: code.length }));
     return;
   }
   busy(ui.verify, async () => {
-    say('Checking the code ...');
+    say(words('checking'));
     const fields = { email_address: state.address, otp: code };
     if (state.verificationId) {
       fields.verification_id = state.verificationId;
@@ -295,15 +296,15 @@ ui.codeForm.addEventListener('submit', (event) => {
 ui.resend.addEventListener('click', () => {
   if (isHeld(ui.resend)) {
     if (!state.busy) {
-      say('Please wait until the countdown on the link ends.');
+      say(words('waitLink'));
     }
     return;
   }
   clearMessages();
   busy(ui.resend, async () => {
-    say('Sending a new code ...');
+    say(words('sendingNew'));
     if (await requestCode(ui.resend, labels.resend)) {
-      say(`We sent a new code to ${state.address}. Use the code in the newest email.`);
+      say(words('sentNew', { address: state.address }));
       ui.code.focus();
     } else {
       say('');
@@ -322,7 +323,7 @@ ui.changeAddress.addEventListener('click', () => {
 
 function showClaims(header, claims) {
   ui.claims.replaceChildren();
-  const time = (s) => (typeof s === 'number' ? `${new Date(s * 1000).toLocaleString()} (${s})` : String(s));
+  const time = (s) => (typeof s === 'number' ? `${new Date(s * 1000).toLocaleString(language)} (${s})` : String(s));
   const rows = [
     ['email', claims.email],
     ['email_verified', claims.email_verified],
@@ -351,21 +352,21 @@ function showClaims(header, claims) {
 
 async function signedIn(body) {
   if (typeof body.token !== 'string') {
-    ui.signedInAs.textContent = `Signed in as ${state.address}`;
-    ui.tokenNote.textContent = 'The service answered "Verified" but sent no signed token, so this page has nothing to check.';
+    ui.signedInAs.textContent = words('signedInAs', { address: state.address });
+    ui.tokenNote.textContent = words('noToken');
     ui.claims.hidden = true;
   } else {
     let checked;
     try {
       checked = await verifyToken(body.token, { jwksUrl, issuer, audience });
     } catch (e) {
+      // The reason is token.js's technical English, for whoever looks into it.
       const reason = e instanceof TokenError ? e.message : 'it could not be checked';
-      alertUser(`The code was right, but the service's signed token did not check out (${reason}). You are not signed in.`);
+      alertUser(words('tokenRefused', { reason }));
       return;
     }
-    ui.signedInAs.textContent = `Signed in as ${checked.claims.email}`;
-    ui.tokenNote.textContent = 'This page checked the token\'s ES256 signature against the service\'s published keys (JWKS), '
-      + `and its issuer, audience and expiry. The token's claims:`;
+    ui.signedInAs.textContent = words('signedInAs', { address: checked.claims.email });
+    ui.tokenNote.textContent = words('tokenChecked');
     showClaims(checked.header, checked.claims);
   }
   cancelHold(ui.resend);
@@ -382,11 +383,11 @@ ui.signOut.addEventListener('click', () => {
   ui.claims.replaceChildren();
   clearMessages();
   show('address');
-  say('Signed out.');
+  say(words('signedOut'));
   ui.email.focus();
 });
 
 // A page without an API address cannot work: say so rather than fail on the first click.
 if (!/^https?:\/\//.test(apiBase)) {
-  alertUser('This page has no API address (config.js: apiBaseUrl). Please tell the site\'s owner.');
+  alertUser(words('noApi'));
 }

@@ -1,5 +1,6 @@
 // Pure helpers of the sign-in page (no DOM), importable on their own so the browser test can
 // check them directly.
+import { join, text } from './i18n.js';
 
 const DIGIT = /^\p{Nd}$/u;
 // What people paste between digit groups: spaces of every kind (incl. no-break and ideographic),
@@ -64,6 +65,31 @@ export function formatDuration(seconds) {
   return `about ${plural(Math.round(s / 3600), 'hour')}`;
 }
 
+/**
+ * A wait in `language`'s words: English as formatDuration says it; the other languages from the
+ * browser's own CLDR data (Intl.DurationFormat, else Intl.NumberFormat's units), in minutes and
+ * seconds (hours and minutes from an hour up), so each unit takes its language's plural form.
+ */
+export function formatWait(language, seconds) {
+  if (language === 'en') {
+    return formatDuration(seconds);
+  }
+  const s = Math.max(0, Math.ceil(seconds));
+  const parts = s < 3600
+    ? { minutes: Math.floor(s / 60), seconds: s % 60 }
+    : { hours: Math.floor(s / 3600), minutes: Math.round((s % 3600) / 60) };
+  const shown = Object.fromEntries(Object.entries(parts).filter(([, n]) => n > 0));
+  if (Object.keys(shown).length === 0) {
+    shown.seconds = 0;
+  }
+  if (typeof Intl.DurationFormat === 'function') {
+    return new Intl.DurationFormat(language, { style: 'long' }).format(shown);
+  }
+  return Object.entries(shown)
+    .map(([unit, n]) => new Intl.NumberFormat(language, { style: 'unit', unit: unit.slice(0, -1), unitDisplay: 'long' }).format(n))
+    .join(' ');
+}
+
 /** The service's message as a sentence, or the fallback when it sent none. */
 function sentence(message, fallback) {
   const text = typeof message === 'string' && message.trim() ? message.trim() : fallback;
@@ -95,57 +121,63 @@ export function fieldMessage(field, message) {
 }
 
 /**
- * What to tell the user about an API answer, in words. `answer` is
+ * What to tell the user about an API answer, in `language`'s words (i18n.js). `answer` is
  * { httpStatus, body, retryAfter } or { network: true } or { timeout: true }.
  * Returns { text, field?, countdown?, next? } where next is 'resend' when only a new code helps.
  * Covers every status in the API's table (README, docs/openapi.json), API Gateway's own
- * answers, and anything unknown.
+ * answers, and anything unknown. The sentence is chosen by `status`, `field`,
+ * `attemptsRemaining`, `Retry-After` and the HTTP status, never by reading the service's English
+ * message; only the English page quotes that message where it says more than the page's sentence
+ * (which limit refused, what is wrong with a field), since the API's words are English.
  */
-export function describeAnswer(route, answer) {
+export function describeAnswer(route, answer, language = 'en') {
+  const say = (key, values) => text(language, key, values);
+  const english = language === 'en';
   if (answer.timeout) {
-    return { text: 'The sign-in service took too long to answer. Please try again.' };
+    return { text: say('timeout') };
   }
   if (answer.network) {
-    return { text: 'Could not reach the sign-in service. Check your connection and try again.' };
+    return { text: say('network') };
   }
   const body = answer.body && typeof answer.body === 'object' ? answer.body : {};
   const status = typeof body.status === 'string' ? body.status : null;
   const wait = answer.retryAfter;
-  const waitText = (what) => (wait != null ? ` ${what} in ${formatDuration(wait)}.` : '');
+  const waitText = (key) => (wait != null ? say(key, { duration: formatWait(language, wait) }) : '');
 
   switch (status) {
     case 'invalid_request':
-      return { text: fieldMessage(body.field, body.message), field: body.field };
+      return { text: english ? fieldMessage(body.field, body.message) : say(INVALID_FIELD[body.field] ?? 'invalidRequest'), field: body.field };
     case 'rate_limited':
-      // Which limit (this address, this network, the whole service) is in the service's own words.
-      return { text: sentence(body.message, 'Too many codes were asked for.') + waitText('You can ask for a new code'), countdown: wait };
+      // Which limit (this address, this network, the whole service) only the English message says.
+      return { text: join(language, english ? sentence(body.message, 'Too many codes were asked for.') : say('rateLimited'), waitText('askAgainIn')), countdown: wait };
     case 'wrong_code': {
       const left = Number.isInteger(body.attemptsRemaining) ? body.attemptsRemaining : null;
       if (left === 0) {
-        return { text: 'That code is not right, and no tries are left for it. Send a new code.', field: 'otp', next: 'resend' };
+        return { text: say('wrongNoTries'), field: 'otp', next: 'resend' };
       }
       return {
-        text: 'That code is not right.' + (left == null ? ' Check the newest email and try again.' : ` You have ${left} ${left === 1 ? 'try' : 'tries'} left.`),
+        text: join(language, say('wrongCode'), left == null ? say('wrongCheckNewest') : say('triesLeft', { count: left })),
         field: 'otp',
       };
     }
     case 'expired':
-      return { text: 'This code has expired. Send a new code.', next: 'resend' };
+      return { text: say('expired'), next: 'resend' };
     case 'not_found':
-      return { text: 'There is no code waiting for this address. Send a new code.', next: 'resend' };
+      return { text: say('notFound'), next: 'resend' };
     case 'already_used':
-      return { text: 'This code has already been used. Send a new code to sign in again.', next: 'resend' };
+      return { text: say('alreadyUsed'), next: 'resend' };
     case 'superseded':
-      return { text: 'This code is from an earlier email. Use the code in the newest email.', field: 'otp' };
+      return { text: say('superseded'), field: 'otp' };
     case 'verification_id_mismatch':
       // A newer code was asked for elsewhere (another tab or device) since this page asked for its own.
-      return { text: 'A newer code was requested since this page asked for one. Send a new code.', next: 'resend' };
+      return { text: say('mismatch'), next: 'resend' };
     case 'too_many_attempts':
+      // With Retry-After: the client's (this network's) failures; without: this code's tries are spent.
       return wait != null
-        ? { text: sentence(body.message, 'Too many wrong codes were tried.') + waitText('You can try again'), countdown: wait }
-        : { text: 'Too many wrong tries for this code. Send a new code.', next: 'resend' };
+        ? { text: join(language, english ? sentence(body.message, 'Too many wrong codes were tried.') : say('tooManyFromNetwork'), waitText('tryAgainIn')), countdown: wait }
+        : { text: say('tooManyTries'), next: 'resend' };
     case 'unavailable':
-      return { text: 'The sign-in service is unavailable right now. Please try again in a minute.' };
+      return { text: say('unavailable') };
     default:
       break;
   }
@@ -157,23 +189,31 @@ export function describeAnswer(route, answer) {
   switch (answer.httpStatus) {
     case 429:
       // The stage's throttling: many requests to the whole service at once, not this person's doing.
-      return { text: 'The sign-in service is busy right now. Please try again in a moment.' + waitText('You can try again'), countdown: wait ?? 5 };
+      return { text: join(language, say('busy'), waitText('tryAgainIn')), countdown: wait ?? 5 };
     case 403:
-      return { text: 'The sign-in service refused this request. Please try again in a few minutes; if it keeps happening, tell the site\'s owner.' };
+      return { text: say('refused') };
     case 413:
     case 414:
       // Over API Gateway's 10 MB body or 10,240-character URL: only a huge paste gets here.
-      return { text: 'What you entered is far too long. Check the email address and the code, then try again.' };
+      return { text: say('tooLong') };
     case 500:
     case 502:
-      return { text: 'Something went wrong on our side. Please try again.' };
+      return { text: say('serverError') };
     case 504:
-      return { text: 'The sign-in service took too long to answer. Please try again.' };
+      return { text: say('timeout') };
     case 503:
-      return { text: 'The sign-in service is unavailable right now. Please try again in a minute.' };
+      return { text: say('unavailable') };
     default: {
-      const said = typeof body.message === 'string' && body.message ? ` The service said: "${body.message}"` : '';
-      return { text: `The sign-in service gave an unexpected answer (HTTP ${answer.httpStatus}).${said}`, field: body.field };
+      // The service's own words are all there is to say about an answer nobody documented.
+      const said = typeof body.message === 'string' && body.message ? say('serviceSaid', { message: body.message }) : '';
+      return { text: join(language, say('unexpected', { status: answer.httpStatus }), said), field: body.field };
     }
   }
 }
+
+/** The page's sentence for a 400 naming each field a person fills in (or the page sends). */
+const INVALID_FIELD = {
+  email_address: 'invalidAddress',
+  otp: 'invalidCode',
+  verification_id: 'invalidAttempt',
+};

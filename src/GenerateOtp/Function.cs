@@ -30,5 +30,5 @@ public sealed class Function
     }
 
     public Task<Stream> FunctionHandler(Stream input) =>
-        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, _budget, _issuer.Clock, (fields, cancellationToken) => OtpEndpoints.GenerateAsync(_issuer, _settings, fields, cancellationToken));
+        ApiFunction.HandleAsync(input, "/otp/generate", _log, _settings, _budget, _issuer.Clock, (fields, cancellationToken) => Routes.GenerateAsync(_issuer, _settings, fields, cancellationToken));
 }

@@ -11,9 +11,9 @@ public static class LambdaEntry
 {
     public static LambdaFunction Function { get; } = new(nameof(GenerateOtp), Init);
 
-    private static Func<Stream, Task<Stream>> Init(SnapshotHooks hooks)
+    private static Func<Stream, Task<Stream>> Init(SnapshotHooks hooks, TimeProvider clock)
     {
-        var services = OtpServices.FromEnvironment();
+        var services = OtpServices.FromEnvironment(clock);
         var function = new Function(services);
         hooks.RegisterBeforeSnapshot(async cancellationToken =>
         {
@@ -22,7 +22,7 @@ public static class LambdaEntry
             await WarmUp.InvokeAsync(function.FunctionHandler, WarmUp.ApiEvent("POST", "/otp/generate", """{"email_address":"warm-up@-invalid-"}""")).ConfigureAwait(false);
             // The read every generate starts with, for a key no address has.
             var store = services.CreateStore();
-            await WarmUp.ReadAsync(token => store.LoadAddressAsync(WarmUp.ReservedAddress, token), Console.Error, cancellationToken).ConfigureAwait(false);
+            await WarmUp.ReadAsync(token => store.LoadAddressAsync(WarmUp.ReservedAddress, token), Console.Error, services.Clock, cancellationToken).ConfigureAwait(false);
         });
         return function.FunctionHandler;
     }

@@ -4,20 +4,30 @@ using OtpService.Local.Commands;
 // The local runner: `start-api` (default) and `invoke` (docs/local.md); `mail-preview` (docs/mail.md); `aot-template` (docs/deploy.md).
 var command = CommandLine.Parse(args);
 
-using var shutdown = new CancellationTokenSource();
+// The runner's one clock: every part of it that reads the time (and the functions it runs) is given this one.
+var clock = TimeProvider.System;
+
+// Never disposed, nor the two registrations below: a signal can still arrive while the process
+// exits after a clean stop, and it must find the handler (not the default action, exit 143).
+var shutdown = new CancellationTokenSource();
+var signalled = 0;
 void Stop(PosixSignalContext context)
 {
-    // The first Ctrl+C / SIGTERM stops cleanly; a second one ends the process at once
-    // (the emulators still go: ProcessExit kills them, and they exit when our pipe closes).
-    if (!shutdown.IsCancellationRequested)
+    // The first Ctrl+C / SIGTERM stops cleanly; a second one (of either) ends the process at once:
+    // not cancelled, it gets the signal's default action. The emulators still go: node exits when
+    // the runner's end of its stdin pipe closes (EmulatorProcess). .NET runs each signal's handlers
+    // on a thread of their own, so two signals arriving together race here: exactly one is the first.
+    // The web hosts take no signals (LocalWebHost), or they would cancel every one.
+    if (Interlocked.Exchange(ref signalled, 1) == 0)
     {
         context.Cancel = true;
         shutdown.Cancel();
     }
 }
 
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+AppDomain.CurrentDomain.ProcessExit += (_, _) => GC.KeepAlive((onInterrupt, onTerminate, shutdown));
 
 switch (command)
 {
@@ -32,13 +42,13 @@ switch (command)
         // Like `sam local invoke`: the response alone on stdout, the function's own log lines on stderr.
         var response = Console.Out;
         Console.SetOut(Console.Error);
-        return await InvokeCommand.RunAsync(invoke, Console.In, response, Console.Error, shutdown.Token);
+        return await InvokeCommand.RunAsync(invoke, Console.In, response, Console.Error, clock, shutdown.Token);
     case MailPreviewOptions mailPreview:
-        return MailPreviewCommand.Run(mailPreview, Environment.GetEnvironmentVariable, DateTimeOffset.UtcNow, Console.Out, Console.Error);
+        return MailPreviewCommand.Run(mailPreview, Environment.GetEnvironmentVariable, clock.GetUtcNow(), Console.Out, Console.Error);
     case AotTemplateOptions aotTemplate:
         return AotTemplateCommand.Run(aotTemplate, Console.Out, Console.Error);
     case StartApiOptions startApi:
-        return await StartApiCommand.RunAsync(startApi, Console.Out, Console.Error, shutdown.Token);
+        return await StartApiCommand.RunAsync(startApi, Console.Out, Console.Error, clock, shutdown.Token);
     default:
         throw new InvalidOperationException($"Unhandled command {command}.");
 }

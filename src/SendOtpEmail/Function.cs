@@ -16,7 +16,7 @@ public sealed class Function
     {
         ArgumentNullException.ThrowIfNull(services);
         _log = services.CreateLog(nameof(SendOtpEmail));
-        _mailer = new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodes(_log), services.RequireSender(), services.Clock);
+        _mailer = new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodeDerivation(_log), services.RequireSender(), services.Clock);
         _budget = services.Budget;
     }
 

@@ -19,16 +19,16 @@ public static class LambdaEntry
 
     public static LambdaFunction Function { get; } = new(nameof(SendOtpEmail), Init);
 
-    private static Func<Stream, Task<Stream>> Init(SnapshotHooks hooks)
+    private static Func<Stream, Task<Stream>> Init(SnapshotHooks hooks, TimeProvider clock)
     {
-        var services = OtpServices.FromEnvironment();
+        var services = OtpServices.FromEnvironment(clock);
         var function = new Function(services);
         hooks.RegisterBeforeSnapshot(async cancellationToken =>
         {
             await WarmUp.InvokeAsync(function.FunctionHandler, IgnoredBatch).ConfigureAwait(false);
             // The read every mail starts with (the code item), for a key no address has.
             var store = services.CreateStore();
-            await WarmUp.ReadAsync(token => store.GetAsync(WarmUp.ReservedAddress, 0, token), Console.Error, cancellationToken).ConfigureAwait(false);
+            await WarmUp.ReadAsync(token => store.GetAsync(WarmUp.ReservedAddress, 0, token), Console.Error, services.Clock, cancellationToken).ConfigureAwait(false);
         });
         return function.FunctionHandler;
     }

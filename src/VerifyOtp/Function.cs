@@ -25,7 +25,7 @@ public sealed class Function
         _log = services.CreateLog(nameof(VerifyOtp));
         _settings = services.Settings;
         _budget = services.Budget;
-        _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodes(_log), services.Settings, services.Clock, services.CreateClientTagger());
+        _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodeDerivation(_log), services.Settings, services.Clock, services.CreateClientTagger());
         _tokens = services.CreateTokens(_log);
     }
 
@@ -45,5 +45,5 @@ public sealed class Function
 
     public Task<Stream> FunctionHandler(Stream input) =>
         ApiFunction.HandleAsync(input, "/otp/verify", _log, _settings, _budget, _verifier.Clock, (request, fields, cancellationToken) =>
-            OtpEndpoints.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
+            Routes.VerifyAsync(_verifier, _settings, _tokens, request, fields, cancellationToken));
 }

@@ -145,7 +145,7 @@ internal static class AbuseSimulation
 
     private sealed class World
     {
-        private static readonly OtpCode Codes = new(Encoding.UTF8.GetBytes("simulation-key-simulation-key-simulation-key"));
+        private static readonly CodeDerivation Codes = new(Encoding.UTF8.GetBytes("simulation-key-simulation-key-simulation-key"), TimeProvider.System);
         internal static readonly ClientTagger Tagger = new(Encoding.UTF8.GetBytes("simulation-client-key-simulation-client-key"));
         private readonly OtpSettings _settings;
         private readonly Model _model;

@@ -28,7 +28,7 @@ internal static class Deadlines
             ["AWS_ENDPOINT_URL_DYNAMODB"] = hanging.Url.ToString(),
             ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "10",
         };
-        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = TextWriter.Null });
+        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = TextWriter.Null });
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
@@ -50,8 +50,8 @@ internal static class Deadlines
         UseCredentialsOf(environment);
         await using var hanging = new HangingEndpoint();
         var env = new Dictionary<string, string>(environment) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = "30" };
-        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = TextWriter.Null });
-        var sender = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_SESV2"] = hanging.Url.ToString() }.GetValueOrDefault)) { LogOutput = TextWriter.Null });
+        var generate = new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = TextWriter.Null });
+        var sender = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["AWS_ENDPOINT_URL_SESV2"] = hanging.Url.ToString() }.GetValueOrDefault), TimeProvider.System) { LogOutput = TextWriter.Null });
         var times = new List<double>();
         for (var run = 0; run < runs; run++)
         {
@@ -88,7 +88,7 @@ internal static class Deadlines
     private static async Task<byte[]> InsertsAsync(Uri dynamoDbEndpoint, string table, IEnumerable<string> addresses)
     {
         using var client = LocalTable.CreateClient(dynamoDbEndpoint);
-        var factory = new StreamRecordFactory("us-east-1", table, [OtpTable.Address, OtpTable.ExpirationTime]);
+        var factory = new StreamRecordFactory("us-east-1", table, [OtpTable.Address, OtpTable.ExpirationTime], TimeProvider.System);
         var records = new List<DynamoDbStreamRecord>();
         foreach (var address in addresses)
         {

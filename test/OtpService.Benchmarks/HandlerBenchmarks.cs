@@ -26,11 +26,11 @@ public class HandlerBenchmarks
     public void Setup()
     {
         var settings = new OtpSettings();
-        var codes = new OtpCode(Key);
+        var codes = new CodeDerivation(Key, TimeProvider.System);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var nonce = Enumerable.Range(1, OtpCode.NonceBytes).Select(i => (byte)i).ToArray();
+        var nonce = Enumerable.Range(1, CodeDerivation.NonceBytes).Select(i => (byte)i).ToArray();
         var stored = new StoredCode(Address, now + 315_360_000, now, nonce, settings.CodeLength);
-        var log = new InvocationLog(TextWriter.Null, "bench");
+        var log = new InvocationLog(TextWriter.Null, "bench", TimeProvider.System);
 
         var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.ClientKey));
         var record = AddressState.Empty with { Version = 1, Newest = stored.ExpiresAt, SendTat = now + 720, LastSentAt = now };
@@ -42,7 +42,6 @@ public class HandlerBenchmarks
                 new OtpService.Core.Tokens.EcdsaJwsSigner(OtpService.Core.Aws.DevelopmentKeys.TokenSigningKeyPem),
                 new OtpService.Core.Tokens.SubjectIdentifiers(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.SubjectKey)),
                 new OtpService.Core.Tokens.TokenSettings(),
-                null,
                 TimeProvider.System));
         _generateEvent = SampleEvents.Generate(Address);
         _verifyEvent = SampleEvents.Verify(Address, codes.Derive(Address, nonce, settings.CodeLength));

@@ -86,7 +86,7 @@ internal sealed class KmsBench : IAsyncDisposable
     public ValueTask DisposeAsync() => _moto.DisposeAsync();
 
     private static IdentityTokens Tokens(IJwsSigner signer) =>
-        new(signer, new SubjectIdentifiers(System.Text.Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey)), new TokenSettings());
+        new(signer, new SubjectIdentifiers(System.Text.Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey)), new TokenSettings(), TimeProvider.System);
 
     private static async Task<double> MeanMsAsync(IdentityTokens tokens, int count)
     {

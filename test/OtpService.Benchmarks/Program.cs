@@ -12,11 +12,12 @@ using OtpService.Tests.Integration;
 
 // dotnet run -c Release --project test/OtpService.Benchmarks -- all [--runs 7] [--pairs 200] [--no-publish]
 // abuse [--model NAME]: only that attacker model (one_client, one_client_owner_signs_in, botnet_1000, botnet_1000_owner_signs_in).
-// Subsets: cold | warm | cpu | alloc | runner | abuse | storage | deadline (alloc: bytes and thread CPU per call, and per stage; no BenchmarkDotNet, not in "all"). Results: one JSON line per figure on stdout; progress on stderr.
+// Subsets: cold | warm | cpu | alloc | runner | abuse | storage | deadline | load (alloc: bytes and thread CPU per call, and per stage; no BenchmarkDotNet, not in "all").
+// load [--clients N] [--seconds S]: the local runner under 16 and 64 concurrent clients (or N) for 30 s (or S) each; not in "all". Results: one JSON line per figure on stdout; progress on stderr.
 var command = args.FirstOrDefault() ?? "all";
-if (command is not ("all" or "cold" or "warm" or "cpu" or "alloc" or "runner" or "abuse" or "storage" or "deadline"))
+if (command is not ("all" or "cold" or "warm" or "cpu" or "alloc" or "runner" or "abuse" or "storage" or "deadline" or "load"))
 {
-    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|alloc|runner|abuse|storage|deadline [--runs N (>=7)] [--pairs N (>=200)] [--no-publish]");
+    Console.Error.WriteLine("usage: OtpService.Benchmarks all|cold|warm|cpu|alloc|runner|abuse|storage|deadline|load [--runs N (>=7)] [--pairs N (>=200)] [--no-publish] [--clients N] [--seconds S]");
     return 2;
 }
 
@@ -50,6 +51,35 @@ if (command is "all" or "runner")
     {
         return 0;
     }
+}
+
+if (command == "load")
+{
+    var seconds = Math.Max(5, Option("--seconds", 30));
+    int[] clientCounts = OptionText("--clients") is null ? [16, 64] : [Math.Max(1, Option("--clients", 16))];
+    foreach (var clients in clientCounts)
+    {
+        Report.Progress($"load: the built runner, {clients} clients for {seconds} s (generate + wrong-code verify pairs, fresh addresses, a client address per pair)");
+        var load = await LoadRun.RunAsync(clients, TimeSpan.FromSeconds(seconds));
+        Report.Progress($"load {clients} clients: answers by status {string.Join(", ", load.Statuses.Select(s => $"{s.Key}: {s.Value}"))}; "
+            + $"{load.Accepted} accepted, {load.MailedOnce} mailed once, {load.NotMailed} not mailed, {load.MailedMoreThanOnce} more than once; "
+            + $"CPU runner {load.RunnerCpuPercent:F0} %, node {load.NodeBreakdown}");
+        var tag = $"_{clients}_clients";
+        Report.Emit(new Figure($"load_requests_per_s{tag}", load.RequestsPerSecond, "requests/s"));
+        Report.Emit(new Figure($"load_generate_p50_ms{tag}", load.GenerateP50Ms, "ms"));
+        Report.Emit(new Figure($"load_generate_p99_ms{tag}", load.GenerateP99Ms, "ms"));
+        Report.Emit(new Figure($"load_verify_p50_ms{tag}", load.VerifyP50Ms, "ms"));
+        Report.Emit(new Figure($"load_verify_p99_ms{tag}", load.VerifyP99Ms, "ms"));
+        Report.Emit(new Figure($"load_5xx{tag}", load.Statuses.Where(s => s.Key >= 500).Sum(s => s.Value), "responses"));
+        Report.Emit(new Figure($"load_not_mailed_once{tag}", load.NotMailed + load.MailedMoreThanOnce, "addresses"));
+        Report.Emit(new Figure($"load_cpu_runner_percent{tag}", load.RunnerCpuPercent, "% of a core"));
+        Report.Emit(new Figure($"load_cpu_emulators_percent{tag}", load.NodeCpuPercent, "% of a core"));
+        // CPU per API request: the runner's (its proxy, the three functions, the stream, the SDK) and the emulators' (dynalite's one node thread, mostly).
+        Report.Emit(new Figure($"load_runner_cpu_ms_per_request{tag}", load.RequestsPerSecond > 0 ? load.RunnerCpuPercent * 10 / load.RequestsPerSecond : 0, "ms"));
+        Report.Emit(new Figure($"load_emulators_cpu_ms_per_request{tag}", load.RequestsPerSecond > 0 ? load.NodeCpuPercent * 10 / load.RequestsPerSecond : 0, "ms"));
+    }
+
+    return 0;
 }
 
 if (command is "all" or "abuse")
@@ -103,7 +133,7 @@ await using var emulators = await StartEmulatorsAsync();
 var tableName = "otp_bench";
 using (var client = LocalTable.CreateClient(emulators.DynamoDbEndpoint))
 {
-    await LocalTable.CreateAsync(client, tableName, CancellationToken.None);
+    await LocalTable.CreateAsync(client, tableName, TimeProvider.System, CancellationToken.None);
 }
 
 var functionEnvironment = new Dictionary<string, string>
@@ -174,7 +204,7 @@ if (command is "all" or "storage")
         await using var moto = await MotoServer.StartAsync();
         using (var motoClient = LocalTable.CreateClient(moto.Endpoint))
         {
-            await LocalTable.CreateAsync(motoClient, tableName, CancellationToken.None);
+            await LocalTable.CreateAsync(motoClient, tableName, TimeProvider.System, CancellationToken.None);
         }
 
         EmitStorage(await StorageFigures.MeasureAsync(moto.Endpoint, tableName));
@@ -247,7 +277,7 @@ static async Task<EmulatorHost> StartEmulatorsAsync()
     {
         try
         {
-            return await EmulatorHost.StartAsync(EmulatorOptions.OnFreePorts() with { Log = Report.Progress });
+            return await EmulatorHost.StartAsync(EmulatorOptions.OnFreePorts() with { Log = Report.Progress }, TimeProvider.System);
         }
         catch (Exception e) when (attempt < 3 && e is InvalidOperationException or TimeoutException)
         {

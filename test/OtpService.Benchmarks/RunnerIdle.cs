@@ -31,9 +31,9 @@ internal static class RunnerIdle
             info.RedirectStandardInput = true;
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet run did not start.");
-            await WaitReadyAsync(process, TimeSpan.FromMinutes(4));
+            await RunnerProcesses.WaitReadyAsync(process, TimeSpan.FromMinutes(4));
             last = clock.Elapsed.TotalSeconds;
-            await StopTreeAsync(process);
+            await RunnerProcesses.StopTreeAsync(process);
         }
 
         return last;
@@ -49,7 +49,7 @@ internal static class RunnerIdle
         using var runner = Process.Start(info) ?? throw new InvalidOperationException("The runner did not start.");
         try
         {
-            await WaitReadyAsync(runner, TimeSpan.FromSeconds(60));
+            await RunnerProcesses.WaitReadyAsync(runner, TimeSpan.FromSeconds(60));
             var readySeconds = started.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(2)); // Let start-up JIT and GC settle.
             Report.Progress($"runner idle: {window.TotalSeconds:0} s with an empty table");
@@ -108,90 +108,18 @@ internal static class RunnerIdle
         }
         finally
         {
-            await StopTreeAsync(runner);
+            await RunnerProcesses.StopTreeAsync(runner);
         }
-    }
-
-    private static async Task WaitReadyAsync(Process process, TimeSpan timeout)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.StartsWith("Ready.", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(timeout);
-    }
-
-    /// <summary>SIGINT to the process and everything below it, as Ctrl+C in a terminal does.</summary>
-    private static async Task StopTreeAsync(Process process)
-    {
-        foreach (var pid in Tree(process.Id))
-        {
-            using var signal = Process.Start("kill", ["-INT", Text(pid)]);
-            await signal.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync(timeout.Token);
     }
 
     private static async Task<double> CpuMsPerSecondAsync(int root, TimeSpan window)
     {
-        var pids = Tree(root);
-        var before = pids.Sum(CpuTicks);
+        var pids = RunnerProcesses.Tree(root);
+        var before = pids.Sum(RunnerProcesses.CpuTicks);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);
-        var after = pids.Sum(CpuTicks);
+        var after = pids.Sum(RunnerProcesses.CpuTicks);
         return (after - before) / TicksPerSecond * 1000 / clock.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>utime + stime of one process, in clock ticks (fields 14 and 15 of /proc/PID/stat).</summary>
-    private static long CpuTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    private static List<int> Tree(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-                }
-                catch (IOException)
-                {
-                    // Gone.
-                }
-            }
-        }
-
-        var found = new List<int> { root };
-        for (var i = 0; i < found.Count; i++)
-        {
-            found.AddRange(parents.Where(p => p.Value == found[i]).Select(p => p.Key));
-        }
-
-        return found;
     }
 
     private static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);

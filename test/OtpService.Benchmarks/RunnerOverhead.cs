@@ -22,7 +22,7 @@ internal static class RunnerOverhead
             LambdaJsonContext.Default.ApiGatewayResponse));
         var pools = LambdaFunctions.Names.ToDictionary(
             n => n, n => new FunctionPool(n, () => _ => Task.FromResult<Stream>(new MemoryStream(answer))), StringComparer.Ordinal);
-        var proxy = new ApiProxy(pools, TextWriter.Null);
+        var proxy = new ApiProxy(pools, TextWriter.Null, TimeProvider.System);
 
         for (var i = 0; i < 5_000; i++)
         {

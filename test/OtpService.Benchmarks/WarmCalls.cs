@@ -17,8 +17,8 @@ internal static class WarmCalls
             Environment.SetEnvironmentVariable(name, value);
         }
 
-        var generate = new GenerateOtp.Function(OtpService.Core.Lambda.OtpServices.FromEnvironment());
-        var verify = new VerifyOtp.Function(OtpService.Core.Lambda.OtpServices.FromEnvironment());
+        var generate = new GenerateOtp.Function(OtpService.Core.Lambda.OtpServices.FromEnvironment(TimeProvider.System));
+        var verify = new VerifyOtp.Function(OtpService.Core.Lambda.OtpServices.FromEnvironment(TimeProvider.System));
         var run = Guid.NewGuid().ToString("N")[..8];
 
         // JIT, tiering, connection pool: the same handler objects, warmed up as a busy Lambda container

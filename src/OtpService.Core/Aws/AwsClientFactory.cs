@@ -127,9 +127,10 @@ public static class AwsClientFactory
     /// <param name="aws">The AWS settings read once at init.</param>
     /// <param name="service">The service called.</param>
     /// <param name="signingService">The name SigV4 signs for (SES v2 signs as <c>ses</c>).</param>
+    /// <param name="clock">Source of the signing time (the function's clock).</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
-    public static (Uri Endpoint, SignedAwsHttpClient Client) SigV4(AwsSettings aws, Dependency service, string signingService, TimeSpan? callTimeout) =>
-        (Endpoint(aws, service), new SignedAwsHttpClient(service, new AwsRequestSigner(signingService, Region(aws)), timeout: callTimeout));
+    public static (Uri Endpoint, SignedAwsHttpClient Client) SigV4(AwsSettings aws, Dependency service, string signingService, TimeProvider clock, TimeSpan? callTimeout) =>
+        (Endpoint(aws, service), new SignedAwsHttpClient(service, new AwsRequestSigner(signingService, Region(aws)), clock, timeout: callTimeout));
 
     /// <summary>The call bounds, the renewable connection pools, the region and the endpoint, for any AWSSDK client's config.</summary>
     /// <param name="config">The client's configuration.</param>

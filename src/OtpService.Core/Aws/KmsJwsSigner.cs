@@ -28,9 +28,6 @@ public sealed class KmsJwsSigner : IJwsSigner
         PublicKey = publicKey;
     }
 
-    /// <summary>A signer for a key whose public half is already known (tests that make KMS fail before GetPublicKey could run).</summary>
-    internal static KmsJwsSigner ForKnownKey(IAmazonKeyManagementService kms, string keyId, PublicSigningKey publicKey) => new(kms, keyId, publicKey);
-
     public string KeyId => PublicKey.KeyId;
 
     public PublicSigningKey PublicKey { get; }

@@ -35,11 +35,12 @@ public sealed class SecretsManagerClient
 
     /// <summary>Endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER, then AWS_ENDPOINT_URL, else the public one (<see cref="AwsClientFactory"/>); default credentials.</summary>
     /// <param name="aws">The AWS settings read at init.</param>
+    /// <param name="clock">Source of the signing time (the function's clock).</param>
     /// <param name="callTimeout">Deadline of one call; null: <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
     /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
-    public static SecretsManagerClient For(AwsSettings aws, TimeSpan? callTimeout = null)
+    public static SecretsManagerClient For(AwsSettings aws, TimeProvider clock, TimeSpan? callTimeout = null)
     {
-        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SecretsManager, SigningService, callTimeout);
+        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SecretsManager, SigningService, clock, callTimeout);
         return new(endpoint, client);
     }
 

@@ -31,12 +31,12 @@ public sealed class SecretsManagerTokenKeys
     /// <param name="client">The Secrets Manager client (its call timeout bounds each read).</param>
     /// <param name="secretArn">The secret's ARN.</param>
     /// <param name="clock">Stamps <see cref="TokenKeySet.ReadAt"/> (the refresh follows it).</param>
-    public SecretsManagerTokenKeys(SecretsManagerClient client, string secretArn, TimeProvider? clock = null)
+    public SecretsManagerTokenKeys(SecretsManagerClient client, string secretArn, TimeProvider clock)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentException.ThrowIfNullOrWhiteSpace(secretArn);
         _secretArn = secretArn;
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
     }
 
     /// <summary>Reads the three stages in parallel, writing the first key when there is none.</summary>

@@ -37,11 +37,12 @@ public sealed class SesV2EmailSender : IEmailSender
     /// the configuration set from OTP_SES_CONFIGURATION_SET.
     /// </summary>
     /// <param name="aws">The AWS settings read at init.</param>
+    /// <param name="clock">Source of the signing time (the function's clock).</param>
     /// <param name="callTimeout">Deadline for one SendEmail call; null for <see cref="SignedAwsHttpClient.DefaultTimeout"/>.</param>
     /// <exception cref="InvalidOperationException">A bad endpoint, or no region; the message names the variable.</exception>
-    public static SesV2EmailSender For(AwsSettings aws, TimeSpan? callTimeout = null)
+    public static SesV2EmailSender For(AwsSettings aws, TimeProvider clock, TimeSpan? callTimeout = null)
     {
-        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SES, SigningService, callTimeout);
+        var (endpoint, client) = AwsClientFactory.SigV4(aws, Dependency.SES, SigningService, clock, callTimeout);
         return new(endpoint, client, aws.SesConfigurationSet);
     }
 

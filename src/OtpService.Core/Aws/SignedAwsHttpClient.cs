@@ -38,24 +38,24 @@ public sealed class SignedAwsHttpClient
 
     /// <param name="service">The service called: its failures are classified by its table.</param>
     /// <param name="signer">Service and region to sign for.</param>
+    /// <param name="clock">Source of the signing time (the function's clock).</param>
     /// <param name="credentials">Fixed credentials; null resolves AWSSDK.Core's default chain, lazily, on each call.</param>
     /// <param name="httpClient">Null uses one shared, pooled client.</param>
     /// <param name="timeout">Deadline for one call, sending and reading the answer; default 5 s.</param>
-    /// <param name="clock">Source of the signing time.</param>
     public SignedAwsHttpClient(
         Dependency service,
         AwsRequestSigner signer,
+        TimeProvider clock,
         AWSCredentials? credentials = null,
         HttpClient? httpClient = null,
-        TimeSpan? timeout = null,
-        TimeProvider? clock = null)
+        TimeSpan? timeout = null)
     {
         this.service = service;
         this.signer = signer ?? throw new ArgumentNullException(nameof(signer));
         this.credentials = credentials;
         this.httpClient = httpClient ?? SharedHttpClient;
         this.timeout = timeout ?? DefaultTimeout;
-        this.clock = clock ?? TimeProvider.System;
+        this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
     }
 
     /// <summary>POSTs <paramref name="body"/> and returns the answer's body when the status is 2xx.</summary>

@@ -36,7 +36,7 @@ public static class TokenSigningKeyLoader
     /// <param name="secretsManager">Builds the Secrets Manager client when the key is in a secret.</param>
     /// <exception cref="InvalidOperationException">No key configured, both stores configured, a bad PEM, or a private key in Lambda: init stops.</exception>
     /// <param name="clock">Stamps the keys read from a secret (<see cref="TokenKeySet.ReadAt"/>).</param>
-    public static DeferredKey<TokenKeySet> Plan(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, Func<SecretsManagerClient> secretsManager, TimeProvider? clock = null)
+    public static DeferredKey<TokenKeySet> Plan(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, Func<SecretsManagerClient> secretsManager, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(kms);
@@ -72,7 +72,7 @@ public static class TokenSigningKeyLoader
     /// <summary>The keys read directly, failures unwrapped (the KMS reads as <see cref="Plan"/> does them).</summary>
     /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
     /// <exception cref="DependencyException">KMS GetPublicKey or Secrets Manager failed (classified by <see cref="AwsFailureClassifier"/>), or the secret holds no P-256 private key.</exception>
-    public static async Task<Loaded> LoadAsync(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, Func<SecretsManagerClient> secretsManager, CancellationToken cancellationToken)
+    public static async Task<Loaded> LoadAsync(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, Func<SecretsManagerClient> secretsManager, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(kms);
@@ -80,7 +80,7 @@ public static class TokenSigningKeyLoader
         RefuseTwoStores(source);
         if (source.SecretArn is { } secretArn)
         {
-            var set = await new SecretsManagerTokenKeys(secretsManager(), secretArn).LoadAsync(cancellationToken).ConfigureAwait(false);
+            var set = await new SecretsManagerTokenKeys(secretsManager(), secretArn, clock).LoadAsync(cancellationToken).ConfigureAwait(false);
             return new Loaded(set.Signer, [.. set.PublishedKeys.Skip(1)]);
         }
 
@@ -94,7 +94,7 @@ public static class TokenSigningKeyLoader
     /// <param name="secretsManager">Builds the client (its call timeout a part of the invocation's budget,
     /// <see cref="InvocationBudget.SecretsManagerRefreshTimeout"/>).</param>
     /// <param name="clock">Stamps each read.</param>
-    public static Func<CancellationToken, Task<TokenKeySet>>? RefreshSource(TokenKeySource source, Func<SecretsManagerClient> secretsManager, TimeProvider? clock = null)
+    public static Func<CancellationToken, Task<TokenKeySet>>? RefreshSource(TokenKeySource source, Func<SecretsManagerClient> secretsManager, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(secretsManager);

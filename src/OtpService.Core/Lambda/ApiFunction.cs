@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OtpService.Core.Rules;
@@ -22,7 +21,7 @@ public static class ApiFunction
         OtpSettings settings,
         InvocationBudget budget,
         TimeProvider clock,
-        Func<RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        Func<RequestFields, CancellationToken, Task<ApiResponse>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -37,7 +36,7 @@ public static class ApiFunction
         OtpSettings settings,
         InvocationBudget budget,
         TimeProvider clock,
-        Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiAnswer>> action,
+        Func<ApiGatewayRequest, RequestFields, CancellationToken, Task<ApiResponse>> action,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -45,32 +44,34 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(action);
-        var started = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(clock);
+        var started = clock.GetTimestamp();
         using var deadline = budget.Start(clock);
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // Lambda's handlers pass no token of their own: then the deadline's is the call's, with no linked source to make.
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token) : null;
+        var token = linked?.Token ?? deadline.Token;
         ApiGatewayRequest? request = null;
         RequestFields? fields = null;
         string? error = null;
         string? errorType = null;
         var deadlineExceeded = false;
         var configurationError = false;
-        ApiAnswer answer;
+        ApiResponse response;
         try
         {
-            (request, var invalid) = await LambdaJson.ReadAsync(input, ApiEventReader.Read, cancellation.Token).ConfigureAwait(false);
+            (request, var invalid) = await LambdaJson.ReadAsync(input, ReaderFor(settings).Reader, token).ConfigureAwait(false);
             fields = request is null ? null : RequestFields.TryRead(request, out invalid);
-            answer = (request, fields) switch
+            response = (request, fields) switch
             {
-                (null, _) or (_, null) => ApiAnswers.Invalid(invalid!),
+                (null, _) or (_, null) => ApiResponses.Invalid(invalid!),
                 // WaitAsync: the answer leaves at the deadline even if a call ignored the token.
-                _ => await action(request, fields, cancellation.Token).WaitAsync(cancellation.Token).ConfigureAwait(false),
+                _ => await action(request, fields, token).WaitAsync(token).ConfigureAwait(false),
             };
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
             // Answer ourselves rather than let Lambda time out (API Gateway would answer 502, with no log line).
-            answer = ApiAnswers.Unavailable;
+            response = ApiResponses.Unavailable;
             deadlineExceeded = true;
             errorType = "DeadlineExceeded";
             error = string.Create(CultureInfo.InvariantCulture, $"No answer within the invocation's budget of {budget.Budget.TotalSeconds:0.###} s (function timeout {settings.FunctionTimeoutSeconds} s).");
@@ -79,7 +80,7 @@ public static class ApiFunction
         {
             // Transient (the table, KMS or a key store is down, slow or throttling; a key not read yet): 503 with Retry-After.
             // Otherwise the deployment is wrong (missing table, key or secret, access denied, a value that is no key): 500, counted.
-            answer = e.IsTransient ? ApiAnswers.Unavailable : ApiAnswers.InternalError;
+            response = e.IsTransient ? ApiResponses.Unavailable : ApiResponses.InternalError;
             configurationError = !e.IsTransient;
             (error, errorType) = (e.Message, e.ErrorType);
         }
@@ -87,25 +88,25 @@ public static class ApiFunction
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            answer = ApiAnswers.InternalError;
+            response = ApiResponses.InternalError;
             errorType = e.GetType().FullName;
         }
 
-        log.Write(answer.StatusCode >= 500 ? "ERROR" : "INFO",
+        log.Write(response.StatusCode >= 500 ? "ERROR" : "INFO",
         [
             new("requestId", request?.RequestContext?.RequestId),
             new("route", route),
             new("method", request?.Method),
-            new("outcome", answer.Body.Status),
-            new("httpStatus", answer.StatusCode),
-            new("limit", answer.Limit),
-            new("note", answer.Note),
+            new("outcome", response.Body.Status),
+            new("httpStatus", response.StatusCode),
+            new("limit", response.Limit),
+            new("note", response.Note),
             new("address", InvocationLog.MaskAddress(fields?[OtpFields.EmailAddress])),
             new("errorType", errorType),
             new("error", error),
-            new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            new("durationMs", clock.GetElapsedTime(started).TotalMilliseconds),
         ]);
-        List<KeyValuePair<Metric, int>> counts = [new(MetricNames.ForApiStatus(answer.Body.Status), 1)];
+        List<KeyValuePair<Metric, int>> counts = [new(MetricNames.ForApiStatus(response.Body.Status), 1)];
         if (deadlineExceeded)
         {
             counts.Add(new(Metric.DeadlineExceeded, 1));
@@ -119,6 +120,22 @@ public static class ApiFunction
 
         log.WriteMetrics(counts);
 
-        return LambdaJson.Write(answer.ToResponse(settings.CorsAllowedOrigin), LambdaJsonContext.Default.ApiGatewayResponse);
+        return response.WriteResponse(settings.CorsAllowedOrigin);
+    }
+
+    // The last reader made: a function has one set of settings, so this is made once per container.
+    private static LeanApiEventReader? _reader;
+
+    /// <summary>The event reader keeping the headers <paramref name="settings"/> names (the client-IP header).</summary>
+    private static LeanApiEventReader ReaderFor(OtpSettings settings)
+    {
+        var reader = _reader;
+        if (reader is null || !string.Equals(reader.ClientIpHeader, settings.ClientIpHeader, StringComparison.Ordinal))
+        {
+            reader = new LeanApiEventReader(settings.ClientIpHeader);
+            _reader = reader;
+        }
+
+        return reader;
     }
 }

@@ -11,8 +11,9 @@ namespace OtpService.Core.Lambda;
 /// </summary>
 /// <param name="output">Where lines go: <see cref="FunctionOutput.For"/> in Lambda, any writer in tests.</param>
 /// <param name="function">The function's name in the code (GenerateOtp, VerifyOtp, SendOtpEmail), written on every log line.</param>
+/// <param name="clock">The time each line carries (the function's clock).</param>
 /// <param name="deployedName">The name Lambda runs it under (AWS_LAMBDA_FUNCTION_NAME), the metrics' dimension; <paramref name="function"/> when null.</param>
-public sealed class InvocationLog(TextWriter output, string function, string? deployedName = null)
+public sealed class InvocationLog(TextWriter output, string function, TimeProvider clock, string? deployedName = null)
 {
     private static readonly AsyncLocal<bool> Silenced = new();
 
@@ -26,7 +27,7 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
         var json = line.Json;
         {
             json.WriteStartObject();
-            json.WriteString("time", DateTimeOffset.UtcNow);
+            json.WriteString("time", clock.GetUtcNow());
             json.WriteString("level", level);
             json.WriteString("function", function);
             foreach (var (name, value) in fields)
@@ -88,7 +89,7 @@ public sealed class InvocationLog(TextWriter output, string function, string? de
         {
             json.WriteStartObject();
             json.WriteStartObject("_aws");
-            json.WriteNumber("Timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            json.WriteNumber("Timestamp", clock.GetUtcNow().ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
             json.WriteStartObject();
             json.WriteString("Namespace", MetricNames.Namespace);

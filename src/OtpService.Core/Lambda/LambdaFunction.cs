@@ -6,8 +6,8 @@ namespace OtpService.Core.Lambda;
 /// and may register SnapStart steps.
 /// </summary>
 /// <param name="Name">GenerateOtp, VerifyOtp or SendOtpEmail: the assembly name, which is the Handler of the executable form.</param>
-/// <param name="Init">Builds the handler (the function's constructor runs here); may register <see cref="SnapshotHooks"/>.</param>
-public sealed record LambdaFunction(string Name, Func<SnapshotHooks, Func<Stream, Task<Stream>>> Init)
+/// <param name="Init">Builds the handler (the function's constructor runs here) on the program's one clock; may register <see cref="SnapshotHooks"/>.</param>
+public sealed record LambdaFunction(string Name, Func<SnapshotHooks, TimeProvider, Func<Stream, Task<Stream>>> Init)
 {
     /// <summary>
     /// True when <paramref name="handler"/> names this function: its name (the executable form,

@@ -7,7 +7,9 @@ namespace OtpService.Core.Lambda;
 /// and runs <see cref="LambdaRuntime"/>. The managed executables (GenerateOtp.dll, VerifyOtp.dll,
 /// SendOtpEmail.dll: the dotnet10 runtime's bootstrap.sh runs <c>dotnet exec $LAMBDA_TASK_ROOT/&lt;Handler&gt;.dll</c>
 /// for a Handler without "::") each serve one function; the Native AOT <c>bootstrap</c>
-/// (provided.al2023) serves the one <c>_HANDLER</c> names.
+/// (provided.al2023) serves the one <c>_HANDLER</c> names. It chooses the program's one clock,
+/// the system's: every part that reads the time is given it from here (the local runner's Program
+/// chooses it there).
 /// </summary>
 public static class LambdaHost
 {
@@ -41,7 +43,8 @@ public static class LambdaHost
 
         using var client = new RuntimeApiClient(runtimeApi);
         var snapStart = ServiceConfiguration.ProcessEnvironment(LambdaRuntime.InitializationTypeVariable) == LambdaRuntime.SnapStartInitialization;
-        return await LambdaRuntime.RunAsync(client, hooks => Init(functions, ServiceConfiguration.ProcessEnvironment, handlerMayBeUnset, hooks), Console.Error, snapStart, CancellationToken.None).ConfigureAwait(false);
+        var clock = TimeProvider.System;
+        return await LambdaRuntime.RunAsync(client, hooks => Init(functions, ServiceConfiguration.ProcessEnvironment, handlerMayBeUnset, hooks, clock), Console.Error, snapStart, clock, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -50,7 +53,7 @@ public static class LambdaHost
     /// </summary>
     /// <exception cref="UnknownHandlerException"><c>_HANDLER</c> names none of <paramref name="functions"/>.</exception>
     /// <exception cref="InvalidOperationException">OTP_TABLE_NAME is not set.</exception>
-    internal static Func<Stream, Task<Stream>> Init(IReadOnlyList<LambdaFunction> functions, Func<string, string?> environment, bool handlerMayBeUnset, SnapshotHooks hooks)
+    internal static Func<Stream, Task<Stream>> Init(IReadOnlyList<LambdaFunction> functions, Func<string, string?> environment, bool handlerMayBeUnset, SnapshotHooks hooks, TimeProvider clock)
     {
         var handler = environment(HandlerVariable);
         var function = handlerMayBeUnset && string.IsNullOrWhiteSpace(handler) && functions.Count == 1
@@ -69,6 +72,6 @@ public static class LambdaHost
             AwsConnections.Renew();
             return Task.CompletedTask;
         });
-        return function.Init(hooks);
+        return function.Init(hooks, clock);
     }
 }

@@ -11,6 +11,6 @@ namespace OtpService.Core.Lambda;
 [JsonSerializable(typeof(ApiGatewayResponse))]
 [JsonSerializable(typeof(DynamoDbStreamEvent))]
 [JsonSerializable(typeof(StreamBatchResponse))]
-[JsonSerializable(typeof(ApiAnswerBody))]
+[JsonSerializable(typeof(ApiResponseBody))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
 public sealed partial class LambdaJsonContext : JsonSerializerContext;

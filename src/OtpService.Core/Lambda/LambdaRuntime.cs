@@ -28,20 +28,22 @@ public static class LambdaRuntime
     /// <param name="init">Builds the handler (the function's constructor runs here) and registers SnapStart steps.</param>
     /// <param name="log">Where the runtime's own lines go (one JSON object a line; stderr, so CloudWatch, in Lambda).</param>
     /// <param name="snapStart">True when Lambda snapshots this init (<see cref="InitializationTypeVariable"/> is <see cref="SnapStartInitialization"/>).</param>
-    /// <param name="cancellationToken">Stops the loop (tests; Lambda just freezes or ends the process).</param>
-    /// <param name="maxInvocations">Stop after this many events (tests); unlimited when null.</param>
+    /// <param name="clock">The time the runtime's own lines carry (<see cref="LambdaHost"/> chooses it).</param>
+    /// <param name="cancellationToken">Stops the loop: its host is ending (Lambda itself just freezes or ends the process).</param>
     /// <returns>The process exit code: 0 when stopped, 1 after an error reported to <c>/init/error</c> or <c>/restore/error</c>.</returns>
     public static async Task<int> RunAsync(
         RuntimeApiClient client,
         Func<SnapshotHooks, Func<Stream, Task<Stream>>> init,
         TextWriter log,
         bool snapStart,
-        CancellationToken cancellationToken,
-        int? maxInvocations = null)
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(init);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(clock);
+        var lines = new RuntimeLog(log, clock);
 
         var hooks = new SnapshotHooks();
         Func<Stream, Task<Stream>> handler;
@@ -54,24 +56,24 @@ public static class LambdaRuntime
 #pragma warning restore CA1031
         {
             var error = LambdaError.FromInit(e);
-            Log(log, "init_error", null, error);
+            lines.Write("init_error", null, error);
             await client.PostInitErrorAsync(error, cancellationToken).ConfigureAwait(false);
             return 1;
         }
 
-        if (snapStart && !await SnapshotAndRestoreAsync(client, hooks, log, cancellationToken).ConfigureAwait(false))
+        if (snapStart && !await SnapshotAndRestoreAsync(client, hooks, lines, cancellationToken).ConfigureAwait(false))
         {
             return 1;
         }
 
         try
         {
-            for (var count = 0; maxInvocations is null || count < maxInvocations; count++)
+            while (true)
             {
                 var invocation = await client.NextAsync(cancellationToken).ConfigureAwait(false);
                 // X-Ray: the SDKs read the trace header of the current invocation from here.
                 Environment.SetEnvironmentVariable(TraceVariable, invocation.TraceId);
-                await InvokeAsync(client, handler, invocation, log, cancellationToken).ConfigureAwait(false);
+                await InvokeAsync(client, handler, invocation, lines, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -88,7 +90,7 @@ public static class LambdaRuntime
     /// copy; a failure up to there is a <c>Runtime.BeforeSnapshotError</c> on <c>/init/error</c>. Then
     /// the after-restore hooks; a failure there is a <c>Runtime.AfterRestoreError</c> on <c>/restore/error</c>.
     /// </summary>
-    private static async Task<bool> SnapshotAndRestoreAsync(RuntimeApiClient client, SnapshotHooks hooks, TextWriter log, CancellationToken cancellationToken) =>
+    private static async Task<bool> SnapshotAndRestoreAsync(RuntimeApiClient client, SnapshotHooks hooks, RuntimeLog log, CancellationToken cancellationToken) =>
         await ReportedAsync(
             async () =>
             {
@@ -105,7 +107,7 @@ public static class LambdaRuntime
         Func<Task> step,
         bool afterRestore,
         Func<LambdaError, CancellationToken, Task<HttpStatusCode>> post,
-        TextWriter log,
+        RuntimeLog log,
         CancellationToken cancellationToken)
     {
         try
@@ -118,7 +120,7 @@ public static class LambdaRuntime
 #pragma warning restore CA1031
         {
             var error = LambdaError.FromSnapStart(e, afterRestore);
-            Log(log, afterRestore ? "after_restore_error" : "before_snapshot_error", null, error);
+            log.Write(afterRestore ? "after_restore_error" : "before_snapshot_error", null, error);
             await post(error, cancellationToken).ConfigureAwait(false);
             return false;
         }
@@ -128,7 +130,7 @@ public static class LambdaRuntime
         RuntimeApiClient client,
         Func<Stream, Task<Stream>> handler,
         Invocation invocation,
-        TextWriter log,
+        RuntimeLog log,
         CancellationToken cancellationToken)
     {
         byte[] answer;
@@ -168,7 +170,7 @@ public static class LambdaRuntime
             if (status != HttpStatusCode.Accepted)
             {
                 // Refused (413 too large, 400, 403): the invocation has failed in Lambda; log it and take the next event.
-                Log(log, "response_refused", invocation.RequestId, new LambdaError(
+                log.Write("response_refused", invocation.RequestId, new LambdaError(
                     "Runtime.ResponseRefused", "ResponseRefused", $"The Runtime API refused the response with {(int)status}.", []));
             }
         }
@@ -178,13 +180,13 @@ public static class LambdaRuntime
         }
     }
 
-    private static async Task ReportAsync(RuntimeApiClient client, Invocation invocation, LambdaError error, string eventName, TextWriter log, CancellationToken cancellationToken)
+    private static async Task ReportAsync(RuntimeApiClient client, Invocation invocation, LambdaError error, string eventName, RuntimeLog log, CancellationToken cancellationToken)
     {
-        Log(log, eventName, invocation.RequestId, error);
+        log.Write(eventName, invocation.RequestId, error);
         var status = await client.PostErrorAsync(invocation.RequestId, error, cancellationToken).ConfigureAwait(false);
         if (status != HttpStatusCode.Accepted)
         {
-            Log(log, "error_refused", invocation.RequestId, new LambdaError(
+            log.Write("error_refused", invocation.RequestId, new LambdaError(
                 "Runtime.ErrorRefused", "ErrorRefused", $"The Runtime API refused the error report with {(int)status}.", []));
         }
     }
@@ -228,38 +230,42 @@ public static class LambdaRuntime
         }
     }
 
-    /// <summary>One JSON line: time, level, event, request id, error type, message and stack frames (never the event or the answer).</summary>
-    private static void Log(TextWriter log, string eventName, string? requestId, LambdaError error)
+    /// <summary>Where the runtime's own lines go, and the clock their time comes from.</summary>
+    private sealed class RuntimeLog(TextWriter log, TimeProvider clock)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
+        /// <summary>One JSON line: time, level, event, request id, error type, message and stack frames (never the event or the answer).</summary>
+        public void Write(string eventName, string? requestId, LambdaError error)
         {
-            json.WriteStartObject();
-            json.WriteString("time", DateTimeOffset.UtcNow);
-            json.WriteString("level", "ERROR");
-            json.WriteString("event", eventName);
-            if (requestId is not null)
+            var buffer = new ArrayBufferWriter<byte>(512);
+            using (var json = new Utf8JsonWriter(buffer))
             {
-                json.WriteString("requestId", requestId);
-            }
-
-            json.WriteString("errorType", error.ErrorType);
-            json.WriteString("errorMessage", error.ErrorMessage);
-            if (error.StackTrace.Count > 0)
-            {
-                json.WriteStartArray("stackTrace");
-                foreach (var frame in error.StackTrace)
+                json.WriteStartObject();
+                json.WriteString("time", clock.GetUtcNow());
+                json.WriteString("level", "ERROR");
+                json.WriteString("event", eventName);
+                if (requestId is not null)
                 {
-                    json.WriteStringValue(frame);
+                    json.WriteString("requestId", requestId);
                 }
 
-                json.WriteEndArray();
+                json.WriteString("errorType", error.ErrorType);
+                json.WriteString("errorMessage", error.ErrorMessage);
+                if (error.StackTrace.Count > 0)
+                {
+                    json.WriteStartArray("stackTrace");
+                    foreach (var frame in error.StackTrace)
+                    {
+                        json.WriteStringValue(frame);
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndObject();
             }
 
-            json.WriteEndObject();
+            log.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+            log.Flush();
         }
-
-        log.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        log.Flush();
     }
 }

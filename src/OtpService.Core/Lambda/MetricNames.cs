@@ -85,7 +85,7 @@ public static class MetricNames
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "not a metric"),
     };
 
-    /// <summary>Every status an API answer carries (<see cref="ApiAnswers"/>, docs/openapi.json).</summary>
+    /// <summary>Every status an API answer carries (<see cref="ApiResponses"/>, docs/openapi.json).</summary>
     public static readonly IReadOnlyList<string> ApiStatuses =
         ["sent", "rate_limited", "verified", "wrong_code", "expired", "not_found", "already_used", "superseded",
          "verification_id_mismatch", "too_many_attempts", "jwks", "invalid_request", "unavailable", "internal_error"];

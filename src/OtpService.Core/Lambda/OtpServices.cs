@@ -27,18 +27,22 @@ public sealed class OtpServices
     /// </summary>
     public static readonly TimeSpan InitKeyWait = TimeSpan.FromSeconds(3);
 
-    private readonly long _initStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+    private readonly long _initStarted;
 
     /// <param name="configuration">What init read from the environment.</param>
-    public OtpServices(ServiceConfiguration configuration)
+    /// <param name="clock">The function's one clock, chosen where the program starts (<see cref="LambdaHost"/> in Lambda, the local runner's Program locally).</param>
+    public OtpServices(ServiceConfiguration configuration, TimeProvider clock)
     {
         Configuration = configuration ?? throw new ArgumentNullException(nameof(configuration));
+        Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _initStarted = clock.GetTimestamp();
         LogOutput = FunctionOutput.For(configuration.InLambda);
     }
 
     /// <summary>The services of the process environment, read once (<see cref="ServiceConfiguration.FromEnvironment"/>).</summary>
+    /// <param name="clock">The function's one clock (<see cref="LambdaHost"/> chooses it).</param>
     /// <exception cref="InvalidOperationException">A value is out of range; the message names the variable.</exception>
-    public static OtpServices FromEnvironment() => new(ServiceConfiguration.FromEnvironment());
+    public static OtpServices FromEnvironment(TimeProvider clock) => new(ServiceConfiguration.FromEnvironment(), clock);
 
     /// <summary>What init read from the environment.</summary>
     public ServiceConfiguration Configuration { get; }
@@ -48,7 +52,8 @@ public sealed class OtpServices
     /// <summary>The per-invocation budget and the client timeouts derived from OTP_FUNCTION_TIMEOUT_SECONDS (capped by OTP_AWS_TIMEOUT_CAP_SECONDS when set).</summary>
     public InvocationBudget Budget => Configuration.Budget;
 
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>The one clock every part of the function reads the time from (rules, keys, tokens, signing, log lines).</summary>
+    public TimeProvider Clock { get; }
 
     /// <summary>
     /// Where the handlers' JSON log lines and EMF metric lines go: in Lambda, file descriptor 1
@@ -56,9 +61,13 @@ public sealed class OtpServices
     /// </summary>
     public TextWriter LogOutput { get; init; }
 
-    public InvocationLog CreateLog(string function) => new(LogOutput, function, Configuration.FunctionName);
+    public InvocationLog CreateLog(string function) => new(LogOutput, function, Clock, Configuration.FunctionName);
 
-    /// <summary>The settings, checked for what only the sender needs: a From address, and a timeout long enough to mail one record.</summary>
+    /// <summary>
+    /// The settings, checked for what only the sender needs: a From address, and a timeout long enough to mail one record.
+    /// Also parses the mail layout (<see cref="OtpSettings.MailTemplates"/>) here, at the sender's init (so before a SnapStart
+    /// snapshot): GenerateOtp and VerifyOtp, which never mail, leave it unloaded.
+    /// </summary>
     public OtpSettings RequireSender()
     {
         if (Settings.SenderAddress is null)
@@ -73,6 +82,7 @@ public sealed class OtpServices
                 + $"({Budget.MailRecordAllowance.TotalSeconds:0.##} s needed within a budget of {Budget.Budget.TotalSeconds:0.##} s). Give it at least 8 seconds.");
         }
 
+        _ = Settings.MailTemplates;
         return Settings;
     }
 
@@ -80,14 +90,14 @@ public sealed class OtpServices
 
     /// <summary>
     /// The code derivation under the HMAC key ring (Secrets Manager's AWSCURRENT and AWSPREVIOUS in AWS,
-    /// re-read every <see cref="OtpCode.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
+    /// re-read every <see cref="CodeDerivation.DefaultRefreshInterval"/> and after a SnapStart restore; a development key locally).
     /// </summary>
     /// <param name="log">The function's log: a failed refresh writes one WARN line with the error type and counts
     /// <see cref="Metric.KeyRefreshFailures"/> (the ring in use keeps serving, so no request fails for it).</param>
     /// <remarks>The first read of the ring follows the class's remarks: a failure there fails the requests that need the ring until a read succeeds.</remarks>
-    public OtpCode CreateCodes(InvocationLog? log = null) =>
-        new(AtInit(SecretKeyLoader.PlanRing(Configuration.Keys.Signing, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "code key ring"),
-            SecretKeyLoader.RefreshSource(Configuration.Keys.Signing, () => SecretsManagerClient.For(Configuration.Aws, Budget.SecretsManagerRefreshTimeout)), Clock,
+    public CodeDerivation CreateCodeDerivation(InvocationLog? log = null) =>
+        new(AtInit(SecretKeyLoader.PlanRing(Configuration.Keys.Signing, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout)), "code key ring"),
+            Clock, SecretKeyLoader.RefreshSource(Configuration.Keys.Signing, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.SecretsManagerRefreshTimeout)),
             refreshFailed: log is null ? null : failure => LogRefreshFailure(log, failure));
 
     /// <summary>One WARN line (error type, whether it is an outage or a configuration error) and one count.</summary>
@@ -116,23 +126,23 @@ public sealed class OtpServices
     {
         var keys = TokenSigningKeyLoader.Plan(
             Configuration.Keys.Token, Configuration.InLambda, () => AwsClientFactory.Kms(Configuration.Aws, Budget),
-            () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout), Clock);
+            () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout), Clock);
         var subjects = SecretKeyLoader.Plan(
-            Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout),
+            Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout),
             ring => new SubjectIdentifiers(ring.Current.Material.ToArray()));
         keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
         subjects.Start();
         return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock)
         {
             Refresh = TokenSigningKeyLoader.RefreshSource(
-                Configuration.Keys.Token, () => SecretsManagerClient.For(Configuration.Aws, Budget.SecretsManagerRefreshTimeout), Clock),
+                Configuration.Keys.Token, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.SecretsManagerRefreshTimeout), Clock),
             RefreshFailed = log is null ? null : failure => LogRefreshFailure(log, failure),
         };
     }
 
     /// <summary>The caller pseudonyms for the per-client limits (a Secrets Manager key in AWS, a development key locally).</summary>
     public ClientTagger CreateClientTagger() =>
-        new(AtInit(SecretKeyLoader.PlanBytes(Configuration.Keys.Client, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Budget.KeyReadTimeout)), "client key"));
+        new(AtInit(SecretKeyLoader.PlanBytes(Configuration.Keys.Client, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout)), "client key"));
 
     /// <summary>
     /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
@@ -143,14 +153,14 @@ public sealed class OtpServices
         where T : class
     {
         key.Start();
-        var left = InitKeyWait - System.Diagnostics.Stopwatch.GetElapsedTime(_initStarted);
+        var left = InitKeyWait - Clock.GetElapsedTime(_initStarted);
         var failure = key.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         if (failure is null && key.Value is not null)
         {
             return key;
         }
 
-        var log = new InvocationLog(LogOutput, "init", Configuration.FunctionName);
+        var log = new InvocationLog(LogOutput, "init", Clock, Configuration.FunctionName);
         if (failure is null)
         {
             log.Write("WARN",
@@ -175,5 +185,5 @@ public sealed class OtpServices
         return key;
     }
 
-    public IEmailSender CreateEmailSender() => SesV2EmailSender.For(Configuration.Aws, Budget.SesCallTimeout);
+    public IEmailSender CreateEmailSender() => SesV2EmailSender.For(Configuration.Aws, Clock, Budget.SesCallTimeout);
 }

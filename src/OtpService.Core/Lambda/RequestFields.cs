@@ -16,12 +16,13 @@ public sealed class RequestFields
 {
     public const int MaxBodyBytes = 4096;
     private readonly Dictionary<string, string> _values;
-    private readonly HashSet<string> _jsonNumbers;
+    // Only otp may come as a JSON number, so one flag says which fields did.
+    private readonly bool _otpIsJsonNumber;
 
-    private RequestFields(Dictionary<string, string> values, HashSet<string> jsonNumbers, ApiGatewayRequest request)
+    private RequestFields(Dictionary<string, string> values, bool otpIsJsonNumber, ApiGatewayRequest request)
     {
         _values = values;
-        _jsonNumbers = jsonNumbers;
+        _otpIsJsonNumber = otpIsJsonNumber;
         Request = request;
     }
 
@@ -34,21 +35,21 @@ public sealed class RequestFields
     public string? this[string name] => _values.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>True when the field came as a JSON number; its value is then the number's literal text (RFC 8259 §6).</summary>
-    public bool IsJsonNumber(string name) => _jsonNumbers.Contains(name);
+    public bool IsJsonNumber(string name) => _otpIsJsonNumber && name == OtpFields.Otp;
 
     public static RequestFields? TryRead(ApiGatewayRequest request, out InvalidRequest? error)
     {
         ArgumentNullException.ThrowIfNull(request);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var jsonNumbers = new HashSet<string>(StringComparer.Ordinal);
+        var otpIsJsonNumber = false;
         var method = request.Method ?? "GET";
         error = method.ToUpperInvariant() switch
         {
             "GET" => ReadQuery(request, values),
-            "POST" => ReadQuery(request, values) ?? ReadBody(request, values, jsonNumbers),
+            "POST" => ReadQuery(request, values) ?? ReadBody(request, values, ref otpIsJsonNumber),
             _ => new InvalidRequest("method", $"{method} is not allowed; use GET or POST"),
         };
-        return error is null ? new RequestFields(values, jsonNumbers, request) : null;
+        return error is null ? new RequestFields(values, otpIsJsonNumber, request) : null;
     }
 
     /// <summary>
@@ -64,7 +65,7 @@ public sealed class RequestFields
         {
             var first = address.AsSpan().IndexOfAnyExcept(' ');
             var last = address.AsSpan().LastIndexOfAnyExcept(' ');
-            if (first >= 0)
+            if (first >= 0 && address.Contains(' ', StringComparison.Ordinal))
             {
                 values[OtpFields.EmailAddress] = string.Concat(address.AsSpan(0, first), address[first..(last + 1)].Replace(' ', '+'), address.AsSpan(last + 1));
             }
@@ -105,7 +106,7 @@ public sealed class RequestFields
         return AddSingles(request.QueryStringParameters, values, "query string");
     }
 
-    private static InvalidRequest? ReadBody(ApiGatewayRequest request, Dictionary<string, string> values, HashSet<string> jsonNumbers)
+    private static InvalidRequest? ReadBody(ApiGatewayRequest request, Dictionary<string, string> values, ref bool otpIsJsonNumber)
     {
         if (string.IsNullOrEmpty(request.Body))
         {
@@ -145,7 +146,7 @@ public sealed class RequestFields
 
         return mediaType.MediaType.ToLowerInvariant() switch
         {
-            JsonType => ReadJson(body, values, jsonNumbers),
+            JsonType => ReadJson(body, values, ref otpIsJsonNumber),
             FormType => ReadForm(body, values),
             _ => new InvalidRequest("body", $"must be sent as {JsonType} or {FormType}"),
         };
@@ -158,7 +159,7 @@ public sealed class RequestFields
     private static bool IsUtf8Label(string charset) =>
         charset.ToLowerInvariant() is "utf-8" or "utf8" or "unicode-1-1-utf-8" or "unicode11utf8" or "unicode20utf8" or "x-unicode20utf8";
 
-    private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values, HashSet<string> jsonNumbers)
+    private static InvalidRequest? ReadJson(byte[] body, Dictionary<string, string> values, ref bool otpIsJsonNumber)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
@@ -185,7 +186,7 @@ public sealed class RequestFields
                 if (reader.TokenType == JsonTokenType.Number && name == OtpFields.Otp)
                 {
                     // Many clients send a code as a number; its literal text lets the code rule tell a lost leading zero.
-                    jsonNumbers.Add(name);
+                    otpIsJsonNumber = true;
                     if (Add(values, name, Encoding.UTF8.GetString(reader.ValueSpan), "body") is { } numberError)
                     {
                         return numberError;
@@ -332,6 +333,14 @@ public sealed class RequestFields
     }
 
     /// <summary>A fault in text API Gateway decoded (a name, or any of its values): U+FFFD where bytes could not be decoded.</summary>
+    private static InvalidRequest? Decoded(string name, string? text, string source) =>
+        FormUrlEncoding.FaultOfDecoded(name) is { } nameFault
+            ? new InvalidRequest(source, $"has a name that {nameFault}")
+            : FormUrlEncoding.FaultOfDecoded(text) is { } fault
+                ? RefuseUnreadable(name, source, fault)
+                : null;
+
+    /// <inheritdoc cref="Decoded(string, string?, string)"/>
     private static InvalidRequest? Decoded(string name, IEnumerable<string?> texts, string source) =>
         FormUrlEncoding.FaultOfDecoded(name) is { } nameFault
             ? new InvalidRequest(source, $"has a name that {nameFault}")
@@ -354,7 +363,7 @@ public sealed class RequestFields
 
     private static InvalidRequest? Add(Dictionary<string, string> values, string name, string? value, string source)
     {
-        if (Decoded(name, [value], source) is { } undecodable)
+        if (Decoded(name, value, source) is { } undecodable)
         {
             return undecodable;
         }

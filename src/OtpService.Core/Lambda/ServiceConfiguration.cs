@@ -95,7 +95,7 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
             throw new InvalidOperationException(tooBig);
         }
 
-        return new OtpSettings
+        var settings = new OtpSettings
         {
             TableName = Text(read, "OTP_TABLE_NAME") ?? defaults.TableName,
             TtlSeconds = Number(read, "OTP_TTL_SECONDS", defaults.TtlSeconds, 10, 86_400),
@@ -121,14 +121,17 @@ public sealed record ServiceConfiguration(OtpSettings Otp, TokenSettings Tokens,
             SenderName = SenderName(read),
             AppName = Text(read, "OTP_APP_NAME") ?? defaults.AppName,
             DefaultLocale = Locale(read, DefaultLocaleVariable) ?? defaults.DefaultLocale,
-            MailTemplates = Text(read, MailTemplateFiles.DirectoryVariable) is { } templates
-                ? MailTemplateFiles.Load(MailTemplateFiles.Resolve(templates, Text(read, MailTemplateFiles.TaskRootVariable)), templates)
-                : defaults.MailTemplates,
             CorsAllowedOrigin = Text(read, "OTP_CORS_ALLOWED_ORIGIN"),
             // Lambda's limit is 900 s; below 3 s nothing is left once the 1 s margin is taken.
             FunctionTimeoutSeconds = Number(read, "OTP_FUNCTION_TIMEOUT_SECONDS", defaults.FunctionTimeoutSeconds, 3, 900),
             AwsTimeoutCapSeconds = Text(read, "OTP_AWS_TIMEOUT_CAP_SECONDS") is null ? null : Number(read, "OTP_AWS_TIMEOUT_CAP_SECONDS", 0, 1, 900),
         };
+
+        // A deployer's templates are read and checked here, at init, in every function (a bad one stops init);
+        // without them the built-in layout is left to its first reader (OtpSettings.MailTemplates), the mailer.
+        return Text(read, MailTemplateFiles.DirectoryVariable) is { } templates
+            ? settings with { MailTemplates = MailTemplateFiles.Load(MailTemplateFiles.Resolve(templates, Text(read, MailTemplateFiles.TaskRootVariable)), templates) }
+            : settings;
     }
 
     private static TokenSettings ReadTokenSettings(Func<string, string?> read) => new()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
 
@@ -50,7 +49,7 @@ public static class StreamBatchHandler
         ArgumentNullException.ThrowIfNull(mailer);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(log);
-        var started = Stopwatch.GetTimestamp();
+        var started = mailer.Clock.GetTimestamp();
         using var deadline = budget.Start(mailer.Clock);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var response = new StreamBatchResponse();
@@ -93,7 +92,7 @@ public static class StreamBatchHandler
         var fields = new List<KeyValuePair<string, object?>> { new("route", "stream"), new("records", records) };
         fields.AddRange(tally.Select(t => new KeyValuePair<string, object?>(MetricNames.Key(t.Key), t.Value)).OrderBy(f => f.Key, StringComparer.Ordinal));
         fields.Add(new("batchItemFailures", response.BatchItemFailures.Count));
-        fields.Add(new("durationMs", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        fields.Add(new("durationMs", mailer.Clock.GetElapsedTime(started).TotalMilliseconds));
         log.Write(tally.Keys.Any(k => IsRetried(k) || k == StreamRecordOutcome.EventMalformed || k == StreamRecordOutcome.MailUndeliverable) ? "WARN" : "INFO", fields);
         log.WriteMetrics(tally.Where(t => MetricNames.For(t.Key) is not null).Select(t => new KeyValuePair<Metric, int>(MetricNames.For(t.Key)!.Value, t.Value)));
 

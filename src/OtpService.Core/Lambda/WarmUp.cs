@@ -40,10 +40,15 @@ public static class WarmUp
     /// marshalling, connection). Best effort: if it fails the snapshot is still taken, and one WARN
     /// line on <paramref name="log"/> says why (the first request after a restore then pays that start-up).
     /// </summary>
-    public static async Task ReadAsync(Func<CancellationToken, Task> read, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="read">The read.</param>
+    /// <param name="log">Where the WARN line goes.</param>
+    /// <param name="clock">The time the line carries (the function's clock).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task ReadAsync(Func<CancellationToken, Task> read, TextWriter log, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(clock);
         try
         {
             await read(cancellationToken).ConfigureAwait(false);
@@ -56,7 +61,7 @@ public static class WarmUp
             using (var json = new Utf8JsonWriter(buffer))
             {
                 json.WriteStartObject();
-                json.WriteString("time", DateTimeOffset.UtcNow);
+                json.WriteString("time", clock.GetUtcNow());
                 json.WriteString("level", "WARN");
                 json.WriteString("event", "warm_up_read_failed");
                 json.WriteString("errorType", e.GetType().Name);

@@ -7,9 +7,11 @@ namespace OtpService.Core.Rules;
 /// <summary>
 /// The mail's words per language; English is the seed's. Durations other than English's come from
 /// Humanizer's locale resources (plural forms, Arabic's dual, Polish's paucal), one package per
-/// language in OtpService.Core.csproj; Hindi, which Humanizer has none for, counts in nouns that do
-/// not change with the number (मिनट, सेकंड). Each translation says what the seed's sentence says,
-/// in the language's usual words for a one-time code; docs/configuration.md, "Languages".
+/// language in OtpService.Core.csproj. Hindi (which Humanizer has no package for) and Chinese
+/// (whose Humanizer resources write "2 分", not the duration word 分钟) count in CLDR's unit
+/// words, which CLDR writes the same for every plural category in these two languages, so no
+/// plural rule is written here. Each translation says what the seed's
+/// sentence says, in the language's usual words for a one-time code; docs/configuration.md, "Languages".
 /// </summary>
 public static class MailTexts
 {
@@ -71,12 +73,11 @@ public static class MailTexts
             l => $"일회용 비밀번호({l} 동안만 유효)",
             a => $"{a} 로그인을 인증하려면 이 코드를 사용하세요",
             l => $"이 코드는 {l} 동안 유효합니다. 요청하지 않으셨다면 이 메일을 무시하세요."),
-        // Humanizer's resources for Simplified Chinese are named zh-CN: in invariant globalization
-        // mode .NET names CultureInfo("zh-Hans") "zh-HANS", which finds no resource folder.
-        new("zh-Hans", false, "zh-CN",
-            l => $"您的一次性验证码（仅 {l}内有效）！",
+        // Chinese writes no space between the number, its unit and the words around it ("2分钟").
+        new("zh-Hans", false, null,
+            l => $"您的一次性验证码（仅{l}内有效）！",
             a => $"请使用此验证码验证您在 {a} 的登录",
-            l => $"验证码有效期为 {l}。如果这不是您本人的请求，请忽略此邮件。"),
+            l => $"验证码有效期为{l}。如果这不是您本人的请求，请忽略此邮件。"),
         new("ar", true, "ar",
             l => $"رمزك لمرة واحدة (صالح لمدة {l} فقط)!",
             a => $"استخدم هذا الرمز للتحقق من تسجيل دخولك إلى {a}",
@@ -91,6 +92,18 @@ public static class MailTexts
             a => $"{a} पर अपने लॉगिन को सत्यापित करने के लिए इस कोड का उपयोग करें",
             l => $"यह कोड {l} के लिए मान्य है। अगर आपने इसका अनुरोध नहीं किया है, तो इस ईमेल को अनदेखा करें।"),
     ];
+
+    /// <summary>
+    /// The unit words of the languages whose lifetime is not Humanizer's: CLDR's long forms of
+    /// minute and second (cldr-json, units; the same for every count in these languages, as the
+    /// browsers' Intl.NumberFormat writes them), with the space CLDR puts between number and word.
+    /// </summary>
+    private static readonly FrozenDictionary<string, (string Minutes, string Seconds)> InvariantUnits =
+        new Dictionary<string, (string, string)>
+        {
+            ["hi"] = (" मिनट", " सेकंड"),
+            ["zh-Hans"] = ("分钟", "秒钟"),
+        }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Words> ByLocale = All.ToFrozenDictionary(w => w.Locale, StringComparer.OrdinalIgnoreCase);
 
@@ -135,8 +148,8 @@ public static class MailTexts
         var minutes = seconds % 60 == 0;
         if (words.Culture is null)
         {
-            return words.Locale == "hi"
-                ? (minutes ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60} मिनट") : string.Create(CultureInfo.InvariantCulture, $"{seconds} सेकंड"))
+            return InvariantUnits.TryGetValue(words.Locale, out var units)
+                ? (minutes ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60}{units.Minutes}") : string.Create(CultureInfo.InvariantCulture, $"{seconds}{units.Seconds}"))
                 : EnglishLifetime(seconds);
         }
 

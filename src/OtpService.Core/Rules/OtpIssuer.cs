@@ -83,7 +83,7 @@ public sealed class OtpIssuer(IOtpStore store, OtpSettings settings, TimeProvide
             // The newest code must sort last, and two codes of one address must not share a key.
             var expiresAt = Math.Max(now + settings.TtlSeconds, (state.Newest ?? 0) + 1);
             var (verificationId, verificationIdHash) = VerificationId.New();
-            var code = new StoredCode(address, expiresAt, now, OtpCode.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash, Locale: locale);
+            var code = new StoredCode(address, expiresAt, now, CodeDerivation.NewNonce(), AbuseLimits.DigitsFor(state, now, settings), VerificationIdHash: verificationIdHash, Locale: locale);
             var next = AbuseLimits.AfterSend(state, client, expiresAt, now, settings) with { Recent = SupersededCodes.Remember(state.Recent, code, now) };
             // Each round is a write of its own: a later round's token must not match an earlier round's record write.
             var issueToken = round == 0 ? requestToken : IdempotencyToken.New();

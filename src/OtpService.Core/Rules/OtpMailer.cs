@@ -5,7 +5,7 @@ namespace OtpService.Core.Rules;
 /// SendOtpEmail's rule: mail the code of a newly inserted item once. A claim with a lease makes
 /// a redelivered record send nothing, and a failed or interrupted send is retried, never lost.
 /// </summary>
-public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode codes, OtpSettings settings, TimeProvider clock)
+public sealed class OtpMailer(IOtpStore store, IEmailSender sender, CodeDerivation derivation, OtpSettings settings, TimeProvider clock)
 {
     /// <summary>The one clock of the function (the composition's TimeProvider): the rule's "now", and the invocation's deadline.</summary>
     public TimeProvider Clock => clock;
@@ -25,7 +25,7 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
     {
         var senderAddress = settings.SenderAddress
             ?? throw new InvalidOperationException("OTP_SENDER_ADDRESS is not set.");
-        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
+        await derivation.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var code = await store.TryClaimMailingAsync(address, expiresAt, now, ClaimLeaseSeconds, IdempotencyToken.New(), cancellationToken).ConfigureAwait(false);
         if (code is null)
@@ -43,8 +43,8 @@ public sealed class OtpMailer(IOtpStore store, IEmailSender sender, OtpCode code
         // The lifetime the mail states is the stored code's own (it differs from OTP_TTL_SECONDS
         // while a stack update changes the TTL, and for a code pushed past its predecessor's expiry).
         // The key version is recorded with the mail, so verify derives under the same key after a rotation.
-        var keyVersion = codes.CurrentKeyVersion;
-        var email = OtpEmail.Compose(senderAddress, address, codes.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings, code.Locale,
+        var keyVersion = derivation.CurrentKeyVersion;
+        var email = OtpEmail.Compose(senderAddress, address, derivation.Derive(keyVersion, address, code.Nonce, code.Digits), code.ExpiresAt - code.CreatedAt, settings, code.Locale,
             requestedAt: DateTimeOffset.FromUnixTimeSeconds(code.CreatedAt));
         try
         {

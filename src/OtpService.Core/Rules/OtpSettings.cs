@@ -84,8 +84,19 @@ public sealed record OtpSettings
     /// <see cref="MailTexts.Supported"/>, as <see cref="MailLocale.Resolve"/> gives it.
     /// </summary>
     public string DefaultLocale { get; init; } = "en";
-    /// <summary>The mail's layout: the built-in one, or a deployer's templates in front of it (OTP_MAIL_TEMPLATES_DIR, parsed at init).</summary>
-    public MailTemplates MailTemplates { get; init; } = MailTemplates.BuiltIn;
+    /// <summary>
+    /// The mail's layout: the built-in one, or a deployer's templates in front of it (OTP_MAIL_TEMPLATES_DIR, parsed at init).
+    /// The built-in one is parsed on first read, not when settings are made: only the mail reads it
+    /// (<see cref="OtpEmail.Compose"/>; SendOtpEmail reads it at init), so GenerateOtp and VerifyOtp never
+    /// load the template engine (Scriban) at init or on any request (issue 22, cold start).
+    /// </summary>
+    public MailTemplates MailTemplates
+    {
+        get => _mailTemplates ?? MailTemplates.BuiltIn;
+        init => _mailTemplates = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private readonly MailTemplates? _mailTemplates;
 
     /// <summary>The one browser origin allowed to call the API (Access-Control-Allow-Origin); null: no CORS.</summary>
     public string? CorsAllowedOrigin { get; init; }

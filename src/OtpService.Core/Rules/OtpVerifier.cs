@@ -14,7 +14,7 @@ namespace OtpService.Core.Rules;
 /// right code earns a signed token when a token issuer is given; it is signed before the code
 /// is consumed, so a signing failure leaves the code usable.
 /// </summary>
-public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
+public sealed class OtpVerifier(IOtpStore store, CodeDerivation derivation, OtpSettings settings, TimeProvider clock, ClientTagger tagger)
 {
     /// <summary>The one clock of the function (the composition's TimeProvider): the rule's "now", and the invocation's deadline.</summary>
     public TimeProvider Clock => clock;
@@ -41,7 +41,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
     public async Task<VerifyOutcome> VerifyAsync(string address, string submittedCode, string? verificationId, string? clientId, ITokenIssuer? tokens, CancellationToken cancellationToken)
     {
         var client = await tagger.ClientAsync(clientId, cancellationToken).ConfigureAwait(false);
-        await codes.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
+        await derivation.RefreshAsync(neededVersion: null, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var window = AbuseLimits.ClientWindow(client, now);
         var requestToken = IdempotencyToken.New();
@@ -88,11 +88,11 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             if (code.KeyVersion is { } keyVersion)
             {
                 // Mailed under a key this copy may not hold yet (rotated, or seen first by SendOtpEmail).
-                await codes.RefreshAsync(keyVersion, cancellationToken).ConfigureAwait(false);
+                await derivation.RefreshAsync(keyVersion, cancellationToken).ConfigureAwait(false);
             }
 
             // Null: the version is in neither stage (rotated twice within the code's lifetime); fails safe as a wrong code.
-            matched = codes.MatchesRecorded(code.KeyVersion, address, code.Nonce, code.Digits, submittedCode);
+            matched = derivation.MatchesRecorded(code.KeyVersion, address, code.Nonce, code.Digits, submittedCode);
         }
 
         if (matched == true)
@@ -126,7 +126,7 @@ public sealed class OtpVerifier(IOtpStore store, OtpCode codes, OtpSettings sett
             return await ReJudgeAsync(address, newest, client, now, matched: true, cancellationToken).ConfigureAwait(false);
         }
 
-        if (SupersededCodes.IsEarlierCode(codes, address, read.State, newest, now, submittedCode))
+        if (SupersededCodes.IsEarlierCode(derivation, address, read.State, newest, now, submittedCode))
         {
             // Proof of the mailbox, not a guess: counted neither against the code nor against the
             // client (folded, counted only to learn whether the client is limited, then given back).

@@ -22,7 +22,7 @@ public static class SupersededCodes
     public const int Earlier = 2;
 
     // Stands in for an empty slot so every check derives the same number of codes.
-    private static readonly byte[] EmptySlotNonce = new byte[OtpCode.NonceBytes];
+    private static readonly byte[] EmptySlotNonce = new byte[CodeDerivation.NonceBytes];
 
     /// <summary>
     /// The record's list after <paramref name="issued"/> becomes the newest code at
@@ -42,9 +42,9 @@ public static class SupersededCodes
     /// the current or the previous key (generate writes the list and never holds the key, so the
     /// version an earlier code was mailed under is not known here). Constant time in the codes' content.
     /// </summary>
-    public static bool IsEarlierCode(OtpCode codes, string address, AddressState state, long newest, long now, string submitted)
+    public static bool IsEarlierCode(CodeDerivation derivation, string address, AddressState state, long newest, long now, string submitted)
     {
-        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(derivation);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(submitted);
         var earlier = state.Recent.Where(r => r.ExpiresAt != newest).Take(Earlier).ToList();
@@ -54,7 +54,7 @@ public static class SupersededCodes
             var entry = slot < earlier.Count ? earlier[slot] : null;
             var live = entry is not null && entry.ExpiresAt >= now;
             // Non-short-circuit '&' and '|': every slot is derived and compared, live or not.
-            found |= live & codes.MatchesAnyKey(address, entry?.Nonce ?? EmptySlotNonce, entry?.Digits ?? submitted.Length, submitted);
+            found |= live & derivation.MatchesAnyKey(address, entry?.Nonce ?? EmptySlotNonce, entry?.Digits ?? submitted.Length, submitted);
         }
 
         return found;

@@ -25,7 +25,7 @@ public sealed class IdentityTokens
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>How old a ring read from its store may get before a request reads it again (as the code key's ring).</summary>
-    public static readonly TimeSpan DefaultRefreshInterval = OtpCode.DefaultRefreshInterval;
+    public static readonly TimeSpan DefaultRefreshInterval = CodeDerivation.DefaultRefreshInterval;
 
     private readonly DeferredKey<TokenKeySet> _keys;
     private readonly DeferredKey<SubjectIdentifiers> _subjects;
@@ -36,9 +36,9 @@ public sealed class IdentityTokens
     /// <param name="signer">Signs with the current key.</param>
     /// <param name="subjects">Derives <c>sub</c>.</param>
     /// <param name="settings">Audience and lifetime (and a fixed issuer, if configured).</param>
+    /// <param name="clock">Source of <c>iat</c> (the function's clock).</param>
     /// <param name="publishedKeys">Every key the JWKS lists besides the signer's (the other key of a rotation).</param>
-    /// <param name="clock">Source of <c>iat</c>.</param>
-    public IdentityTokens(IJwsSigner signer, SubjectIdentifiers subjects, TokenSettings settings, IEnumerable<PublicSigningKey>? publishedKeys = null, TimeProvider? clock = null)
+    public IdentityTokens(IJwsSigner signer, SubjectIdentifiers subjects, TokenSettings settings, TimeProvider clock, IEnumerable<PublicSigningKey>? publishedKeys = null)
         : this(
             DeferredKey.Known(new TokenKeySet(signer ?? throw new ArgumentNullException(nameof(signer)), publishedKeys)),
             DeferredKey.Known(subjects ?? throw new ArgumentNullException(nameof(subjects))),
@@ -55,13 +55,13 @@ public sealed class IdentityTokens
     /// <param name="keys">The signer and the keys the JWKS lists.</param>
     /// <param name="subjects">Derives <c>sub</c>.</param>
     /// <param name="settings">Audience and lifetime (and a fixed issuer, if configured).</param>
-    /// <param name="clock">Source of <c>iat</c>.</param>
-    public IdentityTokens(DeferredKey<TokenKeySet> keys, DeferredKey<SubjectIdentifiers> subjects, TokenSettings settings, TimeProvider? clock = null)
+    /// <param name="clock">Source of <c>iat</c> (the function's clock).</param>
+    public IdentityTokens(DeferredKey<TokenKeySet> keys, DeferredKey<SubjectIdentifiers> subjects, TokenSettings settings, TimeProvider clock)
     {
         _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _subjects = subjects ?? throw new ArgumentNullException(nameof(subjects));
         Settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
     }
 
     public TokenSettings Settings { get; }
@@ -71,7 +71,7 @@ public sealed class IdentityTokens
     /// the set in use is older than <see cref="RefreshInterval"/> by its <see cref="TokenKeySet.ReadAt"/>, so a
     /// warm environment, or one restored from a SnapStart snapshot taken long ago, follows a rotation. Null:
     /// the keys are read once. A failed read keeps the set in use (and is tried again after
-    /// <see cref="OtpCode.RetryInterval"/>); it is reported to <see cref="RefreshFailed"/>.
+    /// <see cref="CodeDerivation.RetryInterval"/>); it is reported to <see cref="RefreshFailed"/>.
     /// </summary>
     public Func<CancellationToken, Task<TokenKeySet>>? Refresh { get; init; }
 
@@ -109,7 +109,7 @@ public sealed class IdentityTokens
         var now = _clock.GetUtcNow();
         var nextAttempt = Interlocked.Read(ref _nextRefreshAttempt);
         if (now - readAt < RefreshInterval || now.UtcTicks < nextAttempt
-            || Interlocked.CompareExchange(ref _nextRefreshAttempt, now.UtcTicks + OtpCode.RetryInterval.Ticks, nextAttempt) != nextAttempt)
+            || Interlocked.CompareExchange(ref _nextRefreshAttempt, now.UtcTicks + CodeDerivation.RetryInterval.Ticks, nextAttempt) != nextAttempt)
         {
             return keys;
         }

@@ -23,6 +23,7 @@ namespace OtpService.Local.Api;
 /// </summary>
 /// <param name="functions">The functions by the runner's name.</param>
 /// <param name="log">The request log.</param>
+/// <param name="clock">The runner's clock (the request log's time and durations, the events' request time).</param>
 /// <param name="cors">The template's CORS settings (the preflight); null: no preflight.</param>
 /// <param name="gatewayResponses">The template's gateway responses; null: API Gateway's untouched answers.</param>
 /// <param name="functionTimeouts">Each function's Lambda timeout (template.yaml); a function not listed is waited for up to the integration timeout.</param>
@@ -30,6 +31,7 @@ namespace OtpService.Local.Api;
 internal sealed class ApiProxy(
     IReadOnlyDictionary<string, FunctionPool> functions,
     TextWriter log,
+    TimeProvider clock,
     CorsSettings? cors = null,
     GatewayResponses? gatewayResponses = null,
     IReadOnlyDictionary<string, TimeSpan>? functionTimeouts = null,
@@ -52,7 +54,7 @@ internal sealed class ApiProxy(
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.GetTimestamp();
         var method = context.Request.Method;
         var path = context.Request.Path.Value ?? "/";
         var route = ApiRoutes.Match(method, path);
@@ -76,8 +78,8 @@ internal sealed class ApiProxy(
             status = await InvokeAsync(context, route).ConfigureAwait(false);
         }
 
-        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} {method} {context.Request.Path.Value} {status} {ms:0.0} ms"));
+        var ms = clock.GetElapsedTime(started).TotalMilliseconds;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.GetLocalNow():HH:mm:ss} {method} {context.Request.Path.Value} {status} {ms:0.0} ms"));
     }
 
     private static string RawTarget(HttpContext context) =>
@@ -131,7 +133,7 @@ internal sealed class ApiProxy(
         ApiGatewayRequest proxyEvent;
         try
         {
-            proxyEvent = await ProxyEventBuilder.BuildAsync(context, route, cancellationToken).ConfigureAwait(false);
+            proxyEvent = await ProxyEventBuilder.BuildAsync(context, route, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -9,7 +9,7 @@ internal static class ApiRoutes
         new("POST", "/otp/generate", Lambda.LambdaFunctions.GenerateOtp),
         new("GET", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
         new("POST", "/otp/verify", Lambda.LambdaFunctions.VerifyOtp),
-        new("GET", Core.Lambda.OtpEndpoints.JwksPath, Lambda.LambdaFunctions.VerifyOtp),
+        new("GET", Core.Lambda.Routes.JwksPath, Lambda.LambdaFunctions.VerifyOtp),
     ];
 
     /// <summary>True when <paramref name="path"/> is one of the API's resources (whatever the method).</summary>

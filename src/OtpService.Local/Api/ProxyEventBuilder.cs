@@ -19,15 +19,16 @@ internal static class ProxyEventBuilder
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static async Task<ApiGatewayRequest> BuildAsync(HttpContext context, ApiRoute route, CancellationToken cancellationToken)
+    public static async Task<ApiGatewayRequest> BuildAsync(HttpContext context, ApiRoute route, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(clock);
         var request = context.Request;
         var (body, isBase64) = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
         var remote = context.Connection.RemoteIpAddress;
         var sourceIp = (remote is { IsIPv4MappedToIPv6: true } ? remote.MapToIPv4() : remote)?.ToString() ?? "127.0.0.1";
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
 
         var headers = new Dictionary<string, string?>(StringComparer.Ordinal);
         var multiHeaders = new Dictionary<string, List<string?>?>(StringComparer.Ordinal);

@@ -14,13 +14,13 @@ namespace OtpService.Local.Commands;
 /// </summary>
 internal static class InvokeCommand
 {
-    public static async Task<int> RunAsync(InvokeOptions options, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(InvokeOptions options, TextReader input, TextWriter output, TextWriter errors, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(errors);
-        if (LambdaFunctions.Find(options.Function) is null)
+        if (LambdaFunctions.Find(options.Function, clock) is null)
         {
             await errors.WriteLineAsync($"Unknown function '{options.Function}'. Known: {string.Join(", ", LambdaFunctions.Names)}.").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -96,7 +96,7 @@ internal static class InvokeCommand
         EmulatorHost own;
         try
         {
-            own = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = startDynamo, SesPort = startSes, Log = errors.WriteLine }, cancellationToken).ConfigureAwait(false);
+            own = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = startDynamo, SesPort = startSes, Log = errors.WriteLine }, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (PortInUseException e)
         {
@@ -121,12 +121,12 @@ internal static class InvokeCommand
             {
                 using (var client = LocalTable.CreateClient(dynamoEndpoint))
                 {
-                    await LocalTable.CreateAsync(client, setup.Settings.TableName, cancellationToken, setup.Table).ConfigureAwait(false);
+                    await LocalTable.CreateAsync(client, setup.Settings.TableName, clock, cancellationToken, setup.Table).ConfigureAwait(false);
                 }
 
                 if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
                 {
-                    await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, cancellationToken).ConfigureAwait(false);
+                    await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, clock, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is Core.Rules.DependencyException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
@@ -135,7 +135,7 @@ internal static class InvokeCommand
                 return ExitCodes.Failed;
             }
 
-            return await InvokeOnceAsync(LambdaFunctions.Find(options.Function, setup.Environments.For(options.Function))!, json, output, errors).ConfigureAwait(false);
+            return await InvokeOnceAsync(LambdaFunctions.Find(options.Function, clock, setup.Environments.For(options.Function))!, json, output, errors).ConfigureAwait(false);
         }
     }
 

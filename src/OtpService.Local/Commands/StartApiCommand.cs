@@ -23,12 +23,13 @@ internal static class StartApiCommand
     /// <summary>The line tests and scripts wait for.</summary>
     public const string ReadyMarker = "Ready.";
 
-    public static async Task<int> RunAsync(StartApiOptions options, TextWriter output, TextWriter errors, CancellationToken shutdown)
+    public static async Task<int> RunAsync(StartApiOptions options, TextWriter output, TextWriter errors, TimeProvider clock, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(errors);
-        var clock = Stopwatch.StartNew();
+        ArgumentNullException.ThrowIfNull(clock);
+        var started = clock.GetTimestamp();
 
         // Before template.yaml's CorsAllowedOrigin and the functions' settings are read: they follow it.
         SiteHost.AllowPageOrigin(options.SitePort);
@@ -83,6 +84,7 @@ internal static class StartApiCommand
                     DataDirectory = options.DataDirectory,
                     Log = output.WriteLine,
                 },
+                clock,
                 shutdown).ConfigureAwait(false);
         }
         catch (PortInUseException e)
@@ -104,7 +106,7 @@ internal static class StartApiCommand
         {
             try
             {
-                return await ServeAsync(options, setup, external, emulators, output, errors, clock, shutdown).ConfigureAwait(false);
+                return await ServeAsync(options, setup, external, emulators, output, errors, clock, started, shutdown).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
             {
@@ -121,7 +123,7 @@ internal static class StartApiCommand
     }
 
     private static async Task<int> ServeAsync(
-        StartApiOptions options, LocalSetup setup, ExternalServices external, EmulatorHost emulators, TextWriter output, TextWriter errors, Stopwatch clock, CancellationToken shutdown)
+        StartApiOptions options, LocalSetup setup, ExternalServices external, EmulatorHost emulators, TextWriter output, TextWriter errors, TimeProvider clock, long started, CancellationToken shutdown)
     {
         var settings = setup.Settings;
         var dynamoUpstream = options.Endpoints.DynamoDb ?? emulators.DynamoDbEndpoint;
@@ -131,7 +133,7 @@ internal static class StartApiCommand
         {
             try
             {
-                standIn = await SesSuppressionStandIn.StartAsync(options.SesPort, emulators.SesEndpoint, options.BouncingAddresses, output.WriteLine, shutdown).ConfigureAwait(false);
+                standIn = await SesSuppressionStandIn.StartAsync(options.SesPort, emulators.SesEndpoint, options.BouncingAddresses, output.WriteLine, clock, shutdown).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or AddressInUseException)
             {
@@ -152,14 +154,14 @@ internal static class StartApiCommand
         string? streamArn;
         using (var dynamo = LocalTable.CreateClient(dynamoUpstream))
         {
-            streamArn = await LocalTable.CreateAsync(dynamo, settings.TableName, shutdown, setup.Table).ConfigureAwait(false);
+            streamArn = await LocalTable.CreateAsync(dynamo, settings.TableName, clock, shutdown, setup.Table).ConfigureAwait(false);
         }
 
         var mapping = setup.Mapping;
-        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n, setup.Environments.For(n))!), StringComparer.Ordinal);
-        var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output);
+        var pools = LambdaFunctions.Names.ToDictionary(n => n, n => new FunctionPool(n, LambdaFunctions.Find(n, clock, setup.Environments.For(n))!), StringComparer.Ordinal);
+        var deliverer = new StreamDeliverer(pools[mapping.FunctionName], mapping, output, clock);
         await using var deliveries = deliverer.ConfigureAwait(false);
-        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, setup.Table.StreamViewType ?? "NEW_IMAGE");
+        var records = new StreamRecordFactory(LocalEnvironment.Region, settings.TableName, setup.Table.KeyNames, clock, setup.Table.StreamViewType ?? "NEW_IMAGE");
 
         // With no stream in the emulator, the functions (and anything else) reach it through the
         // runner's proxy, which sees each write; with a stream, they talk to it directly. The proxy
@@ -204,7 +206,7 @@ internal static class StartApiCommand
         if (external.Mail is { Kind: not MailStoreKind.AwsSesV2Local } && setup.Environments.For(LambdaFunctions.SendOtpEmail)("OTP_SENDER_ADDRESS") is { } sender)
         {
             // moto and LocalStack refuse unverified senders, as SES does; an emulator verifies at once.
-            await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, shutdown).ConfigureAwait(false);
+            await ServiceProbe.VerifySenderAsync(mail.Endpoint, sender, LocalEnvironment.Region, clock, shutdown).ConfigureAwait(false);
             notes.Add($"{sender} is now a verified SES identity in that emulator (SES refuses unverified senders).");
         }
 
@@ -228,14 +230,14 @@ internal static class StartApiCommand
         {
             // The emulator's own stream, read as the event source mapping reads it: one deliverer per shard.
             poller = new DynamoDbStreamsPoller(
-                new DynamoDbStreamsApi(dynamoUpstream, LocalEnvironment.Region), streamArn, mapping.StartingPosition,
-                shard => new StreamDeliverer(pools[mapping.FunctionName], mapping, output, shardId: shard), output);
+                new DynamoDbStreamsApi(dynamoUpstream, LocalEnvironment.Region, clock), streamArn, mapping.StartingPosition,
+                shard => new StreamDeliverer(pools[mapping.FunctionName], mapping, output, clock, shardId: shard), output, clock);
             await poller.StartAsync(shutdown).ConfigureAwait(false);
         }
 
         await using var polling = (poller ?? (IAsyncDisposable)NoOp.Instance).ConfigureAwait(false);
         var repository = RepositoryRoot.Find();
-        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, setup.Cors, setup.Template.GatewayResponses(), LambdaFunctions.Names.ToDictionary(n => n, setup.Template.FunctionTimeout, StringComparer.Ordinal)), OpenApiEndpoint.Load(repository, api));
+        var web = BuildWebApp(options.Port, new ApiProxy(pools, output, clock, setup.Cors, setup.Template.GatewayResponses(), LambdaFunctions.Names.ToDictionary(n => n, setup.Template.FunctionTimeout, StringComparer.Ordinal)), OpenApiEndpoint.Load(repository, api));
         await using var serving = web.ConfigureAwait(false);
         try
         {
@@ -307,22 +309,22 @@ internal static class StartApiCommand
         }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{ReadyMarker} Started in {clock.Elapsed.TotalSeconds:0.0} s. Ctrl+C stops everything.")).ConfigureAwait(false);
+            $"{ReadyMarker} Started in {clock.GetElapsedTime(started).TotalSeconds:0.0} s. Ctrl+C stops everything.")).ConfigureAwait(false);
 
+        // Whichever comes first: the runner's own Ctrl+C / SIGTERM, an emulator ended by one (the same
+        // stop reaching it first: the signals of a process group arrive in no set order, and a runner
+        // started in the background by a shell ignores SIGINT, as .NET keeps an ignored signal ignored,
+        // while node does not), or a service that is gone (exit 4).
         var stopped = Task.Delay(Timeout.Infinite, shutdown);
-        var first = await Task.WhenAny(stopped, watch.Failed).ConfigureAwait(false);
+        var first = await Task.WhenAny(stopped, watch.StopRequested, watch.Failed).ConfigureAwait(false);
         string? failure = first == watch.Failed ? await watch.Failed.ConfigureAwait(false) : null;
         if (failure is not null)
         {
-            // Ctrl+C in a terminal signals node too: an emulator that exits with the runner's own stop is no failure.
-            // The runner's own signal can arrive seconds after node's exit on a loaded machine (seen in CI at 500 ms).
-            await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None)).ConfigureAwait(false);
-            failure = shutdown.IsCancellationRequested ? null : failure;
-        }
-
-        if (failure is not null)
-        {
             await errors.WriteLineAsync($"{failure}{Environment.NewLine}Stopping the runner.").ConfigureAwait(false);
+        }
+        else if (first == watch.StopRequested)
+        {
+            await output.WriteLineAsync(await watch.StopRequested.ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync("Stopping ...").ConfigureAwait(false);
@@ -357,7 +359,7 @@ internal static class StartApiCommand
 
     private static WebApplication BuildWebApp(int port, ApiProxy proxy, OpenApiEndpoint description)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local" });
+        var builder = LocalWebHost.CreateBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

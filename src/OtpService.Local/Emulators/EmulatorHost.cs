@@ -41,7 +41,7 @@ internal sealed class EmulatorHost : IAsyncDisposable
     /// every busy port), then starts them and waits until they accept connections.
     /// </summary>
     /// <exception cref="PortInUseException">Ports are taken; the message names each.</exception>
-    public static async Task<EmulatorHost> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    public static async Task<EmulatorHost> StartAsync(EmulatorOptions options, TimeProvider clock, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var wanted = new List<(int, string, string?)>();
@@ -62,7 +62,7 @@ internal sealed class EmulatorHost : IAsyncDisposable
         }
 
         var root = RepositoryRoot.Find();
-        await NpmPackages.EnsureInstalledAsync(root, options.Log, cancellationToken).ConfigureAwait(false);
+        await NpmPackages.EnsureInstalledAsync(root, options.Log, clock, cancellationToken).ConfigureAwait(false);
         // Said before the wait, which on a loaded machine is seconds of node start-up.
         var starting = new[] { options.DynamoDbPort is null ? null : "dynalite (DynamoDB)", options.SesPort is null ? null : "aws-ses-v2-local (SES)" };
         options.Log?.Invoke($"Starting {string.Join(" and ", starting.OfType<string>())} ...");
@@ -77,10 +77,10 @@ internal sealed class EmulatorHost : IAsyncDisposable
 
         // Start both at once: each is a node cold start of a few hundred ms.
         var dynamoTask = options.DynamoDbPort is { } dynamoPort
-            ? EmulatorProcess.StartAsync(DynaliteName, root, DynaliteCli, dynamoPort, dynaliteArgs, cancellationToken)
+            ? EmulatorProcess.StartAsync(DynaliteName, root, DynaliteCli, dynamoPort, dynaliteArgs, clock, cancellationToken)
             : Task.FromResult<EmulatorProcess>(null!);
         var sesTask = options.SesPort is { } sesPort
-            ? EmulatorProcess.StartAsync(SesName, root, SesCli, sesPort, [], cancellationToken)
+            ? EmulatorProcess.StartAsync(SesName, root, SesCli, sesPort, [], clock, cancellationToken)
             : Task.FromResult<EmulatorProcess>(null!);
         try
         {

@@ -65,6 +65,23 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     /// </summary>
     public Task<int> ExitedUnexpectedly => exited.Task;
 
+    /// <summary>
+    /// The stop signal an exit code stands for: "SIGINT" for 130, "SIGTERM" for 143, else null.
+    /// .NET's <see cref="Process.ExitCode"/> on Unix is 128 + N for a process ended by signal N
+    /// (node has no handler of its own for either: its default action ends it), so an emulator that
+    /// Ctrl+C (the terminal signals the whole foreground process group), <c>docker stop</c> or a
+    /// service manager stopping the group ended reads 130 or 143. A crash reads otherwise: its own
+    /// exit code, or 128 + SIGABRT/SIGSEGV, or 137 for SIGKILL (the OOM killer, <c>kill -9</c>).
+    /// node's exit-with-parent preload exits 0, and only once the runner is gone.
+    /// Source: https://man7.org/linux/man-pages/man7/signal.7.html (signal numbers).
+    /// </summary>
+    public static string? StopSignalOf(int exitCode) => exitCode switch
+    {
+        128 + 2 => "SIGINT",
+        128 + 15 => "SIGTERM",
+        _ => null,
+    };
+
     /// <summary>The emulator's last lines of output (for a message when it dies).</summary>
     public string LastOutput => OutputTail();
 
@@ -74,7 +91,7 @@ internal sealed class EmulatorProcess : IAsyncDisposable
     /// </summary>
     /// <exception cref="PortInUseException">The port is taken before we start.</exception>
     public static async Task<EmulatorProcess> StartAsync(
-        string name, string root, string cliPath, int port, IEnumerable<string> extraArguments, CancellationToken cancellationToken)
+        string name, string root, string cliPath, int port, IEnumerable<string> extraArguments, TimeProvider clock, CancellationToken cancellationToken)
     {
         Ports.EnsureFree(port, name);
         var start = new ProcessStartInfo("node")
@@ -124,7 +141,7 @@ internal sealed class EmulatorProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await emulator.WaitUntilListeningAsync(cancellationToken).ConfigureAwait(false);
+            await emulator.WaitUntilListeningAsync(clock, cancellationToken).ConfigureAwait(false);
             return emulator;
         }
         catch
@@ -161,10 +178,10 @@ internal sealed class EmulatorProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
+    private async Task WaitUntilListeningAsync(TimeProvider clock, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < StartTimeout)
+        var started = clock.GetTimestamp();
+        while (clock.GetElapsedTime(started) < StartTimeout)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (process.HasExited)

@@ -28,9 +28,9 @@ internal static class LocalTable
     /// schema, on-demand billing, the stream's view type) and enables TTL on its TTL attribute.
     /// Idempotent. Returns the stream's ARN, or null when the emulator has no streams: dynalite
     /// drops the stream specification silently (and does not know UpdateTimeToLive; both are
-    /// tolerated, the runner then observes writes itself).
+    /// tolerated, the runner then observes writes itself). <paramref name="clock"/> signs the streams call that finds the ARN.
     /// </summary>
-    public static async Task<string?> CreateAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken, TableDefinition? definition = null)
+    public static async Task<string?> CreateAsync(IAmazonDynamoDB client, string tableName, TimeProvider clock, CancellationToken cancellationToken, TableDefinition? definition = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         definition ??= SamTemplate.Load().Table();
@@ -81,7 +81,7 @@ internal static class LocalTable
             return latest;
         }
 
-        var listed = await new Streams.DynamoDbStreamsApi(new Uri(client.Config.ServiceURL), client.Config.AuthenticationRegion ?? "us-east-1")
+        var listed = await new Streams.DynamoDbStreamsApi(new Uri(client.Config.ServiceURL), client.Config.AuthenticationRegion ?? "us-east-1", clock)
             .ListStreamsAsync(tableName, cancellationToken).ConfigureAwait(false);
         return listed.Count > 0 ? listed[^1] : null;
     }

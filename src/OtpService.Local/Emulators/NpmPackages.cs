@@ -15,7 +15,7 @@ internal static class NpmPackages
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(6);
 
-    public static async Task EnsureInstalledAsync(string root, Action<string>? log, CancellationToken cancellationToken)
+    public static async Task EnsureInstalledAsync(string root, Action<string>? log, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (IsInstalled(root))
         {
@@ -25,7 +25,7 @@ internal static class NpmPackages
         await InProcess.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var crossProcess = await AcquireLockAsync(root, cancellationToken).ConfigureAwait(false);
+            using var crossProcess = await AcquireLockAsync(root, clock, cancellationToken).ConfigureAwait(false);
             if (IsInstalled(root))
             {
                 return;
@@ -83,19 +83,19 @@ internal static class NpmPackages
         }
     }
 
-    private static async Task<FileStream> AcquireLockAsync(string root, CancellationToken cancellationToken)
+    private static async Task<FileStream> AcquireLockAsync(string root, TimeProvider clock, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(root, "obj");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "npm-install.lock");
-        var deadline = Stopwatch.StartNew();
+        var started = clock.GetTimestamp();
         while (true)
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             }
-            catch (IOException) when (deadline.Elapsed < LockTimeout)
+            catch (IOException) when (clock.GetElapsedTime(started) < LockTimeout)
             {
                 await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             }

@@ -74,9 +74,9 @@ internal static class ServiceProbe
     /// emulators that refuse unverified senders as SES does (moto). In AWS you verify by mail or DNS;
     /// an emulator verifies at once. Already verified is fine.
     /// </summary>
-    public static async Task VerifySenderAsync(Uri sesEndpoint, string sender, string region, CancellationToken cancellationToken)
+    public static async Task VerifySenderAsync(Uri sesEndpoint, string sender, string region, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var client = new SignedAwsHttpClient(Dependency.SES, new AwsRequestSigner("ses", region), new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(20));
+        var client = new SignedAwsHttpClient(Dependency.SES, new AwsRequestSigner("ses", region), clock, new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(20));
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["EmailIdentity"] = sender }, ProbeJsonContext.Default.DictionaryStringString);
         try
         {

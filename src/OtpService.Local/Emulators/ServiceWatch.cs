@@ -4,9 +4,12 @@ namespace OtpService.Local.Emulators;
 
 /// <summary>
 /// Tells the runner when a service it depends on is gone, so it stops with one clear message
-/// instead of logging connection errors forever: an emulator it started has exited (any way: a
-/// crash, <c>kill</c>), or an endpoint the user gave has stopped accepting connections for
-/// <see cref="FailuresBeforeDown"/> checks in a row (one check every <c>interval</c>).
+/// instead of logging connection errors forever: an emulator it started has exited (a crash,
+/// <c>kill -9</c>, any exit of its own), or an endpoint the user gave has stopped accepting
+/// connections for <see cref="FailuresBeforeDown"/> checks in a row (one check every <c>interval</c>).
+/// An emulator ended by SIGINT or SIGTERM is no failure but a stop request
+/// (<see cref="StopRequested"/>): Ctrl+C in a terminal, <c>docker stop</c> or a service manager
+/// signals the runner and its emulators together, in no set order, so whichever hears it first stops the runner.
 /// </summary>
 internal sealed class ServiceWatch : IAsyncDisposable
 {
@@ -14,6 +17,7 @@ internal sealed class ServiceWatch : IAsyncDisposable
 
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource<string> failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> watchers = []; // The endpoint checks; an emulator's exit is a continuation.
 
     public ServiceWatch(IEnumerable<EmulatorProcess> owned, IEnumerable<(string Name, Uri Endpoint)> external, TimeSpan? interval = null)
@@ -23,9 +27,12 @@ internal sealed class ServiceWatch : IAsyncDisposable
         foreach (var emulator in owned)
         {
             _ = emulator.ExitedUnexpectedly.ContinueWith(
-                t => failed.TrySetResult(string.Create(CultureInfo.InvariantCulture,
-                    $"The {emulator.Name} (pid {emulator.Pid}, port {emulator.Port}) exited with code {t.Result}: the local service cannot work without it.")
-                    + (emulator.LastOutput.Length > 0 ? $"{Environment.NewLine}Its last output:{Environment.NewLine}{emulator.LastOutput}" : "")),
+                t => EmulatorProcess.StopSignalOf(t.Result) is { } signal
+                    ? stopRequested.TrySetResult(string.Create(CultureInfo.InvariantCulture,
+                        $"The {emulator.Name} (pid {emulator.Pid}) was ended by {signal}, a stop request (Ctrl+C in a terminal signals every process of its group), so the runner stops too."))
+                    : failed.TrySetResult(string.Create(CultureInfo.InvariantCulture,
+                        $"The {emulator.Name} (pid {emulator.Pid}, port {emulator.Port}) exited with code {t.Result}: the local service cannot work without it.")
+                        + (emulator.LastOutput.Length > 0 ? $"{Environment.NewLine}Its last output:{Environment.NewLine}{emulator.LastOutput}" : "")),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion,
                 TaskScheduler.Default);
@@ -40,6 +47,9 @@ internal sealed class ServiceWatch : IAsyncDisposable
 
     /// <summary>Completes with a message naming the service when one is gone; never completes otherwise.</summary>
     public Task<string> Failed => failed.Task;
+
+    /// <summary>Completes with one line naming the emulator and the signal when an emulator was ended by SIGINT or SIGTERM.</summary>
+    public Task<string> StopRequested => stopRequested.Task;
 
     public async ValueTask DisposeAsync()
     {
@@ -63,7 +73,15 @@ internal sealed class ServiceWatch : IAsyncDisposable
                 return;
             }
 
-            failures = await Ports.AcceptsConnectionsAsync(endpoint, cancellationToken).ConfigureAwait(false) ? 0 : failures + 1;
+            try
+            {
+                failures = await Ports.AcceptsConnectionsAsync(endpoint, cancellationToken).ConfigureAwait(false) ? 0 : failures + 1;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // Disposed mid-check: DisposeAsync waits for this and must not throw.
+            }
+
             if (failures >= FailuresBeforeDown)
             {
                 failed.TrySetResult(string.Create(CultureInfo.InvariantCulture,

@@ -43,15 +43,17 @@ internal sealed class SesSuppressionStandIn : IAsyncDisposable
     private readonly LoopbackForwarder forward;
     private readonly HashSet<string> bouncing;
     private readonly Action<string> log;
+    private readonly TimeProvider clock;
     private readonly ConcurrentDictionary<string, SuppressedDestination> suppressed = new(StringComparer.OrdinalIgnoreCase);
     private readonly WebApplication app;
 
-    private SesSuppressionStandIn(int port, Uri upstream, IEnumerable<string> bouncing, Action<string> log)
+    private SesSuppressionStandIn(int port, Uri upstream, IEnumerable<string> bouncing, Action<string> log, TimeProvider clock)
     {
+        this.clock = clock;
         forward = new LoopbackForwarder(upstream);
         this.bouncing = new HashSet<string>(bouncing, StringComparer.OrdinalIgnoreCase);
         this.log = log;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.SesStandIn" });
+        var builder = LocalWebHost.CreateBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.SesStandIn" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -74,9 +76,9 @@ internal sealed class SesSuppressionStandIn : IAsyncDisposable
     /// <param name="log">One line per bounce and per suppressed recipient (the runner's output).</param>
     /// <param name="cancellationToken">Stops the start.</param>
     /// <exception cref="IOException">The port is taken.</exception>
-    public static async Task<SesSuppressionStandIn> StartAsync(int port, Uri upstream, IEnumerable<string> bouncing, Action<string> log, CancellationToken cancellationToken)
+    public static async Task<SesSuppressionStandIn> StartAsync(int port, Uri upstream, IEnumerable<string> bouncing, Action<string> log, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var standIn = new SesSuppressionStandIn(port, upstream, bouncing, log);
+        var standIn = new SesSuppressionStandIn(port, upstream, bouncing, log, clock);
         try
         {
             await standIn.app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -99,19 +101,7 @@ internal sealed class SesSuppressionStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
-        {
-            try
-            {
-                await app.StopAsync(grace.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped hard.
-            }
-        }
-
-        await app.DisposeAsync().ConfigureAwait(false);
+        await LocalWebHost.StopAndDisposeAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         forward.Dispose();
     }
 
@@ -175,7 +165,7 @@ internal sealed class SesSuppressionStandIn : IAsyncDisposable
                     }
                     else
                     {
-                        suppressed[address] = new SuppressedDestination(address, "BOUNCE", DateTimeOffset.UtcNow, messageId);
+                        suppressed[address] = new SuppressedDestination(address, "BOUNCE", clock.GetUtcNow(), messageId);
                         log($"SES stand-in: {address} bounced (550 5.1.1 Unknown User, as --ses-bounce asks) and is now on the suppression list (BOUNCE); remove it with aws sesv2 delete-suppressed-destination --email-address {address} --endpoint-url {Endpoint}");
                     }
 
@@ -220,7 +210,7 @@ internal sealed class SesSuppressionStandIn : IAsyncDisposable
                 return;
             }
 
-            suppressed[email] = new SuppressedDestination(email, reason, DateTimeOffset.UtcNow, null);
+            suppressed[email] = new SuppressedDestination(email, reason, clock.GetUtcNow(), null);
             await WriteJsonAsync(context, HttpStatusCode.OK, [], cancellationToken).ConfigureAwait(false);
         }
         else if (address is null && HttpMethods.IsGet(method))

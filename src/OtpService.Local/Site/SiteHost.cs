@@ -78,7 +78,7 @@ internal sealed class SiteHost : IAsyncDisposable
         var apiOrigin = api.GetLeftPart(UriPartial.Authority);
         var config = Encoding.UTF8.GetBytes(ConfigScript(apiOrigin, settings, verifyEnvironment));
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.Site", ContentRootPath = siteFolder, WebRootPath = siteFolder });
+        var builder = LocalWebHost.CreateBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.Site", ContentRootPath = siteFolder, WebRootPath = siteFolder });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

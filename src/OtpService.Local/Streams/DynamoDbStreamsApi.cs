@@ -15,12 +15,16 @@ namespace OtpService.Local.Streams;
 /// GetRecords' records are already in the JSON shape Lambda delivers (less eventSourceARN, which
 /// the mapping adds). Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
 /// </summary>
-internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, AWSCredentials? credentials = null)
+/// <param name="endpoint">The DynamoDB (Streams) endpoint.</param>
+/// <param name="region">The region signed for.</param>
+/// <param name="clock">The runner's clock (the signing time).</param>
+/// <param name="credentials">Null: the emulators' fixed local credentials.</param>
+internal sealed class DynamoDbStreamsApi(Uri endpoint, string region, TimeProvider clock, AWSCredentials? credentials = null)
 {
     private const string Target = "DynamoDBStreams_20120810.";
 
     // DynamoDB Streams signs as "dynamodb" (its endpoint is streams.dynamodb.<region>.amazonaws.com).
-    private readonly SignedAwsHttpClient client = new(Dependency.DynamoDBStreams, new AwsRequestSigner("dynamodb", region), credentials ?? new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(10));
+    private readonly SignedAwsHttpClient client = new(Dependency.DynamoDBStreams, new AwsRequestSigner("dynamodb", region), clock, credentials ?? new BasicAWSCredentials("local", "local"), timeout: TimeSpan.FromSeconds(10));
 
     public Uri Endpoint { get; } = endpoint;
 

@@ -23,6 +23,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
     private readonly string startingPosition;
     private readonly Func<string, StreamDeliverer> delivererFor;
     private readonly TextWriter log;
+    private readonly TimeProvider clock;
     private readonly TimeSpan pollInterval;
     private readonly int limit;
     private readonly CancellationTokenSource stopping = new();
@@ -32,13 +33,14 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
     private int failing;
 
     public DynamoDbStreamsPoller(
-        DynamoDbStreamsApi api, string streamArn, string startingPosition, Func<string, StreamDeliverer> delivererFor, TextWriter log, TimeSpan? pollInterval = null, int limit = 1000)
+        DynamoDbStreamsApi api, string streamArn, string startingPosition, Func<string, StreamDeliverer> delivererFor, TextWriter log, TimeProvider clock, TimeSpan? pollInterval = null, int limit = 1000)
     {
         this.api = api;
         this.streamArn = streamArn;
         this.startingPosition = startingPosition;
         this.delivererFor = delivererFor;
         this.log = log;
+        this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.pollInterval = pollInterval ?? TimeSpan.FromMilliseconds(250);
         this.limit = limit;
     }
@@ -67,16 +69,11 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
         discovery = Task.Run(DiscoverAsync, CancellationToken.None);
     }
 
-    /// <summary>Waits (bounded) until every shard's deliverer has nothing pending.</summary>
+    /// <summary>Waits until every shard's deliverer has nothing pending, <paramref name="timeout"/> for all of them together.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout)
     {
-        var all = true;
-        foreach (var deliverer in Snapshot())
-        {
-            all &= await deliverer.DrainAsync(timeout).ConfigureAwait(false);
-        }
-
-        return all;
+        var drained = await Task.WhenAll(Snapshot().Select(d => d.DrainAsync(timeout))).ConfigureAwait(false);
+        return drained.All(d => d);
     }
 
     /// <summary>Records queued or in delivery over all shards.</summary>
@@ -94,10 +91,8 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
             // Stopping.
         }
 
-        foreach (var deliverer in Snapshot())
-        {
-            await deliverer.DisposeAsync().ConfigureAwait(false);
-        }
+        // Together: each waits a bounded time for an invocation still running.
+        await Task.WhenAll(Snapshot().Select(d => d.DisposeAsync().AsTask())).ConfigureAwait(false);
 
         stopping.Dispose();
     }
@@ -192,7 +187,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
                 }
                 catch (DependencyException e) when (e.ErrorType is "ResourceNotFoundException" or "TrimmedDataAccessException")
                 {
-                    log.WriteLine($"{DateTime.Now:HH:mm:ss} stream: shard {shard.ShardId} cannot be read any more ({e.ErrorType}); its reader stops.");
+                    log.WriteLine($"{clock.GetLocalNow():HH:mm:ss} stream: shard {shard.ShardId} cannot be read any more ({e.ErrorType}); its reader stops.");
                     return;
                 }
                 catch (DependencyException e)
@@ -213,7 +208,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref failing, 1) == 0)
         {
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} stream: cannot read {streamArn} at {api.Endpoint}: {e.Message} (retrying every second)"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.GetLocalNow():HH:mm:ss} stream: cannot read {streamArn} at {api.Endpoint}: {e.Message} (retrying every second)"));
         }
     }
 
@@ -221,7 +216,7 @@ internal sealed class DynamoDbStreamsPoller : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref failing, 0) == 1)
         {
-            log.WriteLine($"{DateTime.Now:HH:mm:ss} stream: reading {streamArn} again.");
+            log.WriteLine($"{clock.GetLocalNow():HH:mm:ss} stream: reading {streamArn} again.");
         }
     }
 }

@@ -50,7 +50,7 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
         this.emit = emit;
         forward = new LoopbackForwarder(upstream);
         reader = Emulators.LocalTable.CreateClient(upstream);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.DynamoDbProxy" });
+        var builder = LocalWebHost.CreateBuilder(new WebApplicationOptions { ApplicationName = "OtpService.Local.DynamoDbProxy" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -93,19 +93,7 @@ internal sealed class DynamoDbWriteObserver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
-        {
-            try
-            {
-                await app.StopAsync(grace.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped hard.
-            }
-        }
-
-        await app.DisposeAsync().ConfigureAwait(false);
+        await LocalWebHost.StopAndDisposeAsync(app, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         forward.Dispose();
         reader.Dispose();
         foreach (var stripe in stripes)

@@ -42,17 +42,17 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     /// <param name="function">The function the records go to.</param>
     /// <param name="mapping">The template's event source mapping (filters, batch size, retries, destination).</param>
     /// <param name="log">Where delivery lines go.</param>
+    /// <param name="clock">The clock of retries, record ages and the delivery lines.</param>
     /// <param name="firstBackoff">The wait before the first retry (doubled for each next one).</param>
     /// <param name="shardId">The shard named in the on-failure record.</param>
-    /// <param name="time">The clock of retries and record ages.</param>
     /// <param name="onFailure">Receives the records given up on (what the on-failure destination would receive).</param>
     public StreamDeliverer(
         FunctionPool function,
         StreamMapping mapping,
         TextWriter log,
+        TimeProvider clock,
         TimeSpan? firstBackoff = null,
         string shardId = "shardId-local-000000",
-        TimeProvider? time = null,
         Action<IReadOnlyList<DynamoDbStreamRecord>>? onFailure = null)
     {
         this.onFailure = onFailure;
@@ -61,7 +61,7 @@ internal sealed class StreamDeliverer : IAsyncDisposable
         this.log = log;
         this.firstBackoff = firstBackoff ?? TimeSpan.FromMilliseconds(100);
         this.shardId = shardId;
-        clock = time ?? TimeProvider.System;
+        this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         loop = Task.Run(RunAsync);
     }
 
@@ -94,8 +94,8 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     /// <summary>Waits (bounded) until everything queued so far has been delivered or given up.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout)
     {
-        var started = Stopwatch.GetTimestamp();
-        while (Pending > 0 && Stopwatch.GetElapsedTime(started) < timeout)
+        var started = clock.GetTimestamp();
+        while (Pending > 0 && clock.GetElapsedTime(started) < timeout)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
@@ -103,17 +103,30 @@ internal sealed class StreamDeliverer : IAsyncDisposable
         return Pending == 0;
     }
 
+    /// <summary>
+    /// How long <see cref="DisposeAsync"/> waits for an invocation still running (a function cannot be
+    /// cancelled, and one waiting on a dependency that hangs runs until its own timeout, up to 900 s).
+    /// </summary>
+    public static readonly TimeSpan InvocationWaitOnStop = TimeSpan.FromSeconds(3);
+
+    /// <summary>Stops delivering: waits for an invocation in progress up to <see cref="InvocationWaitOnStop"/>, then leaves it.</summary>
     public async ValueTask DisposeAsync()
     {
         queue.Writer.TryComplete();
         await stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await loop.ConfigureAwait(false);
+            await loop.WaitAsync(InvocationWaitOnStop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Stopped while waiting to retry.
+        }
+        catch (TimeoutException)
+        {
+            // The process ends soon; the invocation ends with it (its batch is not delivered).
+            Log(string.Create(CultureInfo.InvariantCulture, $"an invocation still running after {InvocationWaitOnStop.TotalSeconds:0} s is left behind at the stop ({Pending} record(s) not delivered)"));
+            return; // The loop still uses the token source.
         }
 
         stopping.Dispose();
@@ -146,9 +159,9 @@ internal sealed class StreamDeliverer : IAsyncDisposable
                 return;
             }
 
-            var started = Stopwatch.GetTimestamp();
+            var started = clock.GetTimestamp();
             var (failedFrom, functionError) = await InvokeAsync(remaining).ConfigureAwait(false);
-            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var ms = clock.GetElapsedTime(started).TotalMilliseconds;
             if (failedFrom < 0)
             {
                 Log(string.Create(CultureInfo.InvariantCulture, $"{Describe(remaining)} delivered, {ms:0.0} ms"));
@@ -287,5 +300,5 @@ internal sealed class StreamDeliverer : IAsyncDisposable
     }
 
     private void Log(string message) =>
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} stream -> {function.Name}: {message}"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.GetLocalNow():HH:mm:ss} stream -> {function.Name}: {message}"));
 }

@@ -14,11 +14,15 @@ namespace OtpService.Local.Streams;
 /// numbers grow monotonically, as within a shard.
 /// Source: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html
 /// </summary>
-internal sealed class StreamRecordFactory(string region, string tableName, IReadOnlyList<string> keyAttributes, string streamViewType = "NEW_IMAGE", TimeProvider? time = null)
+/// <param name="region">The records' awsRegion.</param>
+/// <param name="tableName">The table in the stream's ARN.</param>
+/// <param name="keyAttributes">The table's key attributes (the records' Keys).</param>
+/// <param name="clock">The runner's clock (the stream ARN's label, ApproximateCreationDateTime).</param>
+/// <param name="streamViewType">Which images a record carries.</param>
+internal sealed class StreamRecordFactory(string region, string tableName, IReadOnlyList<string> keyAttributes, TimeProvider clock, string streamViewType = "NEW_IMAGE")
 {
-    private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly string streamArn =
-        $"arn:aws:dynamodb:{region}:123456789012:table/{tableName}/stream/{(time ?? TimeProvider.System).GetUtcNow():yyyy-MM-ddTHH:mm:ss.fff}";
+        $"arn:aws:dynamodb:{region}:123456789012:table/{tableName}/stream/{clock.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fff}";
 
     private long sequence = 100_000_000_000_000_000L;
 

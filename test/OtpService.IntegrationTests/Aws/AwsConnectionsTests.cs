@@ -22,6 +22,7 @@ public class AwsConnectionsTests
         var sender = new SesV2EmailSender(proxy.Url, new SignedAwsHttpClient(
             Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "us-east-1"),
+            TimeProvider.System,
             new BasicAWSCredentials("AKIDLOCAL", "local-secret"),
             timeout: TimeSpan.FromSeconds(30)));
         var before = $"before-{Guid.NewGuid():N}@example.com";

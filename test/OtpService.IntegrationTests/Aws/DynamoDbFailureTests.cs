@@ -20,7 +20,7 @@ public class DynamoDbFailureTests
         var emulators = await EmulatorFixture.StartedAsync();
         var env = new Dictionary<string, string>(emulators.LambdaEnvironment($"no_such_table_{Guid.NewGuid():N}")) { ["OTP_SIGNING_KEY"] = TestKeys.Development };
         var logs = new StringWriter();
-        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = logs };
+        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = logs };
 
         var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "cfg@example.com").ToStream()));
         var verified = await ApiResult.ReadAsync(new VerifyOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", "cfg@example.com").Query("otp", "123456").ToStream()));
@@ -46,7 +46,7 @@ public class DynamoDbFailureTests
         {
             ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:1",
         };
-        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = new StringWriter() };
+        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = new StringWriter() };
 
         var result = await ApiResult.ReadAsync(new GenerateOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "down@example.com").ToStream()));
 
@@ -65,7 +65,7 @@ public class DynamoDbFailureTests
         {
             ["AWS_ENDPOINT_URL_DYNAMODB"] = dropping.Url.ToString(),
         };
-        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = new StringWriter() };
+        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = new StringWriter() };
         using var client = AwsClientFactory.DynamoDb(ServiceConfiguration.ReadAwsSettings(env.GetValueOrDefault), services.Budget);
         var store = new OtpService.Core.Aws.DynamoDbOtpStore(client, "otp_holder");
 

@@ -70,7 +70,7 @@ public sealed class DynamoDbOtpStoreMotoTests : DynamoDbOtpStoreContract
         var moto = await MotoServer.SharedAsync();
         var client = LocalTable.CreateClient(moto.Endpoint);
         var table = $"otp_{Guid.NewGuid():N}";
-        await LocalTable.CreateAsync(client, table, CancellationToken.None);
+        await LocalTable.CreateAsync(client, table, TimeProvider.System, CancellationToken.None);
         return (new DynamoDbOtpStore(client, table), null);
     }
 }

@@ -95,7 +95,7 @@ public sealed class EmulatorFixtureTests
         var free = Ports.FreePort();
 
         var error = await Assert.ThrowsAsync<PortInUseException>(
-            () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = free, SesPort = busy }));
+            () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = free, SesPort = busy }, TimeProvider.System));
 
         Assert.Equal([busy], error.Ports);
         Assert.Contains(busy.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
@@ -112,7 +112,7 @@ public sealed class EmulatorFixtureTests
         var (dynamo, ses) = (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
 
         var error = await Assert.ThrowsAsync<PortInUseException>(
-            () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = dynamo, SesPort = ses }));
+            () => EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = dynamo, SesPort = ses }, TimeProvider.System));
 
         Assert.Equal([dynamo, ses], error.Ports);
         Assert.Contains("--dynamodb-port", error.Message, StringComparison.Ordinal);
@@ -122,7 +122,7 @@ public sealed class EmulatorFixtureTests
     [Fact]
     public async Task StartAsync_StartsOnlyTheEmulatorsAskedFor()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = null, SesPort = Ports.FreePort() });
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = null, SesPort = Ports.FreePort() }, TimeProvider.System);
 
         Assert.Null(host.DynamoDbProcess);
         Assert.Single(host.Started);

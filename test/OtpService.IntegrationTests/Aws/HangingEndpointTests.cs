@@ -36,7 +36,7 @@ public class HangingEndpointTests : IAsyncLifetime
             env[name] = value;
         }
 
-        return new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = logs };
+        return new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = logs };
     }
 
     private async Task IssueAsync(params string[] addresses)

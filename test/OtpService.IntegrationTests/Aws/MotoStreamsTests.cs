@@ -48,7 +48,7 @@ public sealed class MotoStreamsTests(MotoFixture moto) : IClassFixture<MotoFixtu
         using var client = LocalTable.CreateClient(moto.Endpoint);
         var name = $"otp_{Guid.NewGuid():N}";
 
-        var streamArn = await LocalTable.CreateAsync(client, name, CancellationToken.None, Table);
+        var streamArn = await LocalTable.CreateAsync(client, name, TimeProvider.System, CancellationToken.None, Table);
 
         Assert.NotNull(streamArn);
         var table = (await client.DescribeTableAsync(name)).Table;
@@ -56,7 +56,7 @@ public sealed class MotoStreamsTests(MotoFixture moto) : IClassFixture<MotoFixtu
         Assert.Equal(Table.KeyNames, table.KeySchema.Select(k => k.AttributeName));
         var ttl = await client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = name });
         Assert.Equal(Table.TimeToLiveAttribute, ttl.TimeToLiveDescription.AttributeName);
-        Assert.Contains(streamArn, await new DynamoDbStreamsApi(moto.Endpoint, "us-east-1").ListStreamsAsync(name, CancellationToken.None));
+        Assert.Contains(streamArn, await new DynamoDbStreamsApi(moto.Endpoint, "us-east-1", TimeProvider.System).ListStreamsAsync(name, CancellationToken.None));
     }
 
     [MotoFact]
@@ -134,13 +134,13 @@ public sealed class MotoStreamsTests(MotoFixture moto) : IClassFixture<MotoFixtu
     {
         var client = LocalTable.CreateClient(moto.Endpoint);
         var name = $"otp_{Guid.NewGuid():N}";
-        var streamArn = await LocalTable.CreateAsync(client, name, CancellationToken.None, Table) ?? throw new InvalidOperationException("moto gave no stream");
+        var streamArn = await LocalTable.CreateAsync(client, name, TimeProvider.System, CancellationToken.None, Table) ?? throw new InvalidOperationException("moto gave no stream");
         return (client, name, streamArn);
     }
 
     private DynamoDbStreamsPoller Poller(string streamArn, StreamMapping mapping, FunctionPool function) =>
-        new(new DynamoDbStreamsApi(moto.Endpoint, "us-east-1"), streamArn, mapping.StartingPosition,
-            shard => new StreamDeliverer(function, mapping, TextWriter.Null, TimeSpan.FromMilliseconds(1), shard), TextWriter.Null, TimeSpan.FromMilliseconds(50));
+        new(new DynamoDbStreamsApi(moto.Endpoint, "us-east-1", TimeProvider.System), streamArn, mapping.StartingPosition,
+            shard => new StreamDeliverer(function, mapping, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1), shard), TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(50));
 
     private static FunctionPool Function(ConcurrentQueue<DynamoDbStreamRecord> seen, Func<List<DynamoDbStreamRecord>, string> answer) =>
         new(LambdaFunctions.SendOtpEmail, () => async input =>

@@ -23,7 +23,7 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
     private readonly CountingHandler _counter = new();
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(Now));
     private readonly OtpSettings _settings = new();
-    private readonly OtpCode _codes = TestKeys.Codes();
+    private readonly CodeDerivation _codes = TestKeys.Derivation();
     private readonly ClientTagger _tagger = TestKeys.Tagger();
     private DynamoDbOtpStore? _store;
     private AmazonDynamoDBClient? _client;
@@ -51,7 +51,7 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
         var table = $"otp_pair_{Guid.NewGuid():N}";
         using (var admin = LocalTable.CreateClient(endpoint))
         {
-            await LocalTable.CreateAsync(admin, table, CancellationToken.None);
+            await LocalTable.CreateAsync(admin, table, TimeProvider.System, CancellationToken.None);
         }
 
         _client = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig

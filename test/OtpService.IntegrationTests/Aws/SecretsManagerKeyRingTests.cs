@@ -47,7 +47,7 @@ public class SecretsManagerKeyRingTests
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var codes = new OtpCode(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), clock);
+        var codes = new CodeDerivation(await TestConfiguration.SigningKeys(environment).GetAsync(default), clock, TestConfiguration.SigningKeyRefresh(environment));
         var mailedVersion = codes.CurrentKeyVersion;
         var mailedCode = codes.Derive(mailedVersion, "user@example.com", Nonce, 6);
 
@@ -56,21 +56,21 @@ public class SecretsManagerKeyRingTests
             await client.PutSecretValueAsync(secretArn, SecondKey);
         }
 
-        clock.Advance(OtpCode.DefaultRefreshInterval);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
         await codes.RefreshAsync(null, default);
 
         Assert.NotEqual(mailedVersion, codes.CurrentKeyVersion);
         Assert.Equal(mailedVersion, codes.Ring.Previous!.Version);
         Assert.Equal(mailedCode, codes.Derive(mailedVersion, "user@example.com", Nonce, 6));
         Assert.NotEqual(mailedCode, codes.Derive("user@example.com", Nonce, 6));
-        Assert.Equal(new OtpCode(Encoding.UTF8.GetBytes(SecondKey)).Derive("user@example.com", Nonce, 6), codes.Derive("user@example.com", Nonce, 6));
+        Assert.Equal(new CodeDerivation(Encoding.UTF8.GetBytes(SecondKey), TimeProvider.System).Derive("user@example.com", Nonce, 6), codes.Derive("user@example.com", Nonce, 6));
     }
 
     [SkippableFact]
     public async Task AVersionSeenFirstByTheOtherFunction_IsLoadedOnDemand()
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
-        var codes = new OtpCode(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var codes = new CodeDerivation(await TestConfiguration.SigningKeys(environment).GetAsync(default), new FakeTimeProvider(DateTimeOffset.UtcNow), TestConfiguration.SigningKeyRefresh(environment));
 
         string newVersion;
         using (var client = MotoClient(await MotoServer.SharedAsync()))
@@ -97,7 +97,7 @@ public class SecretsManagerKeyRingTests
         private DynamoDbOtpStore _store = null!;
         private OtpIssuer _issuer = null!;
 
-        public OtpCode MailerKeys { get; private set; } = null!;
+        public CodeDerivation MailerKeys { get; private set; } = null!;
 
         public static async Task<TwoFunctions> StartAsync(Func<string, string?> environment, FakeTimeProvider keyClock)
         {
@@ -110,8 +110,8 @@ public class SecretsManagerKeyRingTests
             return functions;
         }
 
-        public static async Task<OtpCode> ColdStartAsync(Func<string, string?> environment, FakeTimeProvider keyClock) =>
-            new(await TestConfiguration.SigningKeys(environment).GetAsync(default), TestConfiguration.SigningKeyRefresh(environment), keyClock);
+        public static async Task<CodeDerivation> ColdStartAsync(Func<string, string?> environment, FakeTimeProvider keyClock) =>
+            new(await TestConfiguration.SigningKeys(environment).GetAsync(default), keyClock, TestConfiguration.SigningKeyRefresh(environment));
 
         /// <summary>Generate, then SendOtpEmail's rule; the code as the mail shows it.</summary>
         public async Task<string> IssueAndMailAsync()
@@ -126,7 +126,7 @@ public class SecretsManagerKeyRingTests
 
         public async Task<string?> MailedKeyVersionAsync() => (await _store.LoadNewestAsync(Address, default)).Code!.KeyVersion;
 
-        public Task<VerifyOutcome> VerifyAsync(OtpCode verifierKeys, string code) =>
+        public Task<VerifyOutcome> VerifyAsync(CodeDerivation verifierKeys, string code) =>
             new OtpVerifier(_store, verifierKeys, _settings, _clock, Tests.Support.TestKeys.Tagger()).VerifyAsync(Address, code, "198.51.100.10", default);
     }
 
@@ -151,7 +151,7 @@ public class SecretsManagerKeyRingTests
         Assert.Equal(VerifyStatus.Verified, (await functions.VerifyAsync(verifierAfter, mailedBefore)).Status);
 
         // SendOtpEmail picks up the new key on its refresh; a VerifyOtp still on the old ring loads it when a code names it.
-        keyClock.Advance(OtpCode.DefaultRefreshInterval);
+        keyClock.Advance(CodeDerivation.DefaultRefreshInterval);
         var mailedAfter = await functions.IssueAndMailAsync();
         Assert.Equal(secondVersion, await functions.MailedKeyVersionAsync());
         Assert.Equal(VerifyStatus.Verified, (await functions.VerifyAsync(verifierBefore, mailedAfter)).Status);
@@ -187,15 +187,15 @@ public class SecretsManagerKeyRingTests
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new StringWriter();
-        var services = new OtpService.Core.Lambda.OtpServices(OtpService.Core.Lambda.ServiceConfiguration.Read(environment)) { Clock = clock, LogOutput = logs };
-        var codes = services.CreateCodes(services.CreateLog("VerifyOtp"));
+        var services = new OtpService.Core.Lambda.OtpServices(OtpService.Core.Lambda.ServiceConfiguration.Read(environment), clock) { LogOutput = logs };
+        var codes = services.CreateCodeDerivation(services.CreateLog("VerifyOtp"));
         var before = codes.Derive("user@example.com", Nonce, 6);
         using (var client = MotoClient(await MotoServer.SharedAsync()))
         {
             await client.DeleteSecretAsync(secretArn);
         }
 
-        clock.Advance(OtpCode.DefaultRefreshInterval);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
         await codes.RefreshAsync(null, default);
 
         Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
@@ -224,12 +224,12 @@ public class SecretsManagerKeyRingTests
         var budget = OtpService.Core.Rules.InvocationBudget.ForTimeout(3);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new StringWriter();
-        var log = new OtpService.Core.Lambda.InvocationLog(logs, "VerifyOtp");
+        var log = new OtpService.Core.Lambda.InvocationLog(logs, "VerifyOtp", clock);
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(FirstKey)));
-        var codes = new OtpCode(ring, TestConfiguration.SigningKeyRefresh(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout), clock,
+        var codes = new CodeDerivation(ring, clock, TestConfiguration.SigningKeyRefresh(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout),
             refreshFailed: f => OtpService.Core.Lambda.OtpServices.LogRefreshFailure(log, f));
 
-        clock.Advance(OtpCode.DefaultRefreshInterval);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
         // The guard only keeps a regression from hanging the suite; the refresh's own timeout (0.25 s here) ends it.
         await codes.RefreshAsync(null, default).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -33,7 +33,7 @@ public class SecretsManagerTokenKeysTests
         new Dictionary<string, string>(moto.AwsEnvironment()) { [TokenSigningKeyLoader.SecretArnVariable] = secretArn }.GetValueOrDefault;
 
     private static SecretsManagerTokenKeys Keys(MotoServer moto, string secretArn, TimeProvider? clock = null) =>
-        new(SecretsManagerClient.For(Core.Lambda.ServiceConfiguration.ReadAwsSettings(Environment(moto, secretArn))), secretArn, clock);
+        new(SecretsManagerClient.For(Core.Lambda.ServiceConfiguration.ReadAwsSettings(Environment(moto, secretArn)), TimeProvider.System), secretArn, clock ?? TimeProvider.System);
 
     /// <summary>Tokens over the secret's keys, read again (as in Lambda) when older than the refresh interval.</summary>
     private static IdentityTokens Tokens(MotoServer moto, string secretArn, FakeTimeProvider clock)

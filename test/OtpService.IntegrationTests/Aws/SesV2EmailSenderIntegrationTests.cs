@@ -15,6 +15,7 @@ public class SesV2EmailSenderIntegrationTests
         new(endpoint, new SignedAwsHttpClient(
             Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "us-east-1"),
+            TimeProvider.System,
             new BasicAWSCredentials("AKIDLOCAL", "local-secret")));
 
     private static OutgoingEmail EmailTo(string to, string subject = "Your verification code") => new(

@@ -41,7 +41,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
 
     protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(Now));
     protected OtpSettings Settings { get; } = new() { SenderAddress = "no-reply@example.com" };
-    protected OtpCode Codes { get; } = TestKeys.Codes();
+    protected CodeDerivation Codes { get; } = TestKeys.Derivation();
     protected ClientTagger Tagger { get; } = TestKeys.Tagger();
     protected RecordingEmailSender Mail { get; } = new();
 
@@ -68,7 +68,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
         var table = $"otp_retry_{Guid.NewGuid():N}";
         using (var admin = LocalTable.CreateClient(endpoint))
         {
-            await LocalTable.CreateAsync(admin, table, CancellationToken.None);
+            await LocalTable.CreateAsync(admin, table, TimeProvider.System, CancellationToken.None);
         }
 
         _direct = new DynamoDbOtpStore(LocalTable.CreateClient(endpoint), table);

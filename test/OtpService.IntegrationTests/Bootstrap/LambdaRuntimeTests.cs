@@ -148,7 +148,7 @@ public sealed class LambdaRuntimeTests : RuntimeApiTestBase
     public async Task Loop_WithAHandlerThatNamesNoneOfOurFunctions_ReportsNoSuchHandler_InPlainWords(string handler)
     {
         var environment = new Dictionary<string, string> { [LambdaHost.HandlerVariable] = handler, [LambdaHost.TableNameVariable] = "otp_test" };
-        var exit = await RunAsync(hooks => LambdaHost.Init(AllFunctions, environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
+        var exit = await RunAsync(hooks => LambdaHost.Init(AllFunctions, environment.GetValueOrDefault, handlerMayBeUnset: false, hooks, TimeProvider.System), invocations: 1);
 
         var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
@@ -166,14 +166,14 @@ public sealed class LambdaRuntimeTests : RuntimeApiTestBase
     public async Task Init_WithoutATableName_IsAnInitError_BeforeTheFunctionIsBuilt()
     {
         var built = false;
-        var function = new LambdaFunction("GenerateOtp", _ =>
+        var function = new LambdaFunction("GenerateOtp", (_, _) =>
         {
             built = true;
             return _ => Task.FromResult<Stream>(new MemoryStream());
         });
         var environment = new Dictionary<string, string> { [LambdaHost.HandlerVariable] = "GenerateOtp" };
 
-        var exit = await RunAsync(hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), invocations: 1);
+        var exit = await RunAsync(hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks, TimeProvider.System), invocations: 1);
 
         var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
@@ -186,7 +186,7 @@ public sealed class LambdaRuntimeTests : RuntimeApiTestBase
     public async Task Loop_StopsWhenCancelledWhileWaitingForTheNextEvent()
     {
         using var cts = new CancellationTokenSource();
-        var run = LambdaRuntime.RunAsync(Client, _ => Handle(_ => "{}"), TextWriter.Null, snapStart: false, cts.Token);
+        var run = LambdaRuntime.RunAsync(Client, _ => Handle(_ => "{}"), TextWriter.Null, snapStart: false, TimeProvider.System, cts.Token);
         await Api.WaitForNextCallsAsync(1, Wait);
 
         await cts.CancelAsync();
@@ -299,10 +299,10 @@ public sealed class LambdaRuntimeTests : RuntimeApiTestBase
     private static string ThrowFromNamedFrame() => throw new InvalidOperationException("code 123456 for user@example.com");
 
     private Task<int> RunAsync(Func<Func<Stream, Task<Stream>>> init, int invocations, TextWriter? log = null) =>
-        RunAsync(_ => init(), invocations, log);
+        RunUntilIdleAsync(_ => init(), invocations, log);
 
     private Task<int> RunAsync(Func<SnapshotHooks, Func<Stream, Task<Stream>>> init, int invocations, TextWriter? log = null) =>
-        LambdaRuntime.RunAsync(Client, init, log ?? TextWriter.Null, snapStart: false, CancellationToken.None, invocations).WaitAsync(Wait);
+        RunUntilIdleAsync(init, invocations, log);
 
     private static Func<Stream, Task<Stream>> Handle(Func<string, string> answer) => async input =>
     {

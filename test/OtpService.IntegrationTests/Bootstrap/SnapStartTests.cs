@@ -34,12 +34,12 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         var steps = new ConcurrentQueue<string>();
         Api.Enqueue(new FakeInvocation("one", "{}"u8.ToArray()));
 
-        var exit = await LambdaRuntime.RunAsync(Client, Recording(steps), TextWriter.Null, snapStart: false, CancellationToken.None, maxInvocations: 1).WaitAsync(Wait);
+        var exit = await RunUntilIdleAsync(Recording(steps), invocations: 1);
 
         Assert.Equal(0, exit);
         Assert.Equal(["init", "invoke"], steps);
         Assert.Equal(0, Api.RestoreCalls);
-        Assert.Equal(["GET invocation/next", "POST response"], Api.Calls);
+        Assert.Equal(["GET invocation/next", "POST response", "GET invocation/next"], Api.Calls);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         var steps = new ConcurrentQueue<string>();
         Api.Enqueue(new FakeInvocation("first", "{}"u8.ToArray()));
 
-        var run = LambdaRuntime.RunAsync(Client, Recording(steps), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
+        var run = RunUntilIdleAsync(Recording(steps), invocations: 1, snapStart: true);
         await WaitUntilAsync(() => Api.RestoreCalls == 1);
 
         // Waiting in /restore/next: the snapshot may be taken now; no event has been asked for.
@@ -60,7 +60,7 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         Assert.Equal(0, await run.WaitAsync(Wait));
 
         Assert.Equal(["init", "before 2", "before 1", "restored", "after 1", "after 2", "invoke"], steps);
-        Assert.Equal(["GET restore/next", "GET invocation/next", "POST response"], Api.Calls);
+        Assert.Equal(["GET restore/next", "GET invocation/next", "POST response", "GET invocation/next"], Api.Calls);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         {
             hooks.RegisterBeforeSnapshot(_ => throw new InvalidOperationException("warm-up broke"));
             return _ => Task.FromResult<Stream>(new MemoryStream());
-        }, TextWriter.Null, snapStart: true, CancellationToken.None).WaitAsync(Wait);
+        }, TextWriter.Null, snapStart: true, TimeProvider.System, CancellationToken.None).WaitAsync(Wait);
 
         var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
@@ -91,7 +91,7 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         {
             hooks.RegisterAfterRestore(_ => throw new TimeoutException("could not reconnect"));
             return _ => Task.FromResult<Stream>(new MemoryStream());
-        }, log, snapStart: true, CancellationToken.None).WaitAsync(Wait);
+        }, log, snapStart: true, TimeProvider.System, CancellationToken.None).WaitAsync(Wait);
 
         var post = await Api.NextPostAsync(Wait);
         Assert.Equal(1, exit);
@@ -118,9 +118,9 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         {
             ["AWS_ENDPOINT_URL_DYNAMODB"] = proxy.Url.ToString().TrimEnd('/'),
         };
-        var function = new LambdaFunction("Reader", _ =>
+        var function = new LambdaFunction("Reader", (_, _) =>
         {
-            var store = new OtpServices(ServiceConfiguration.Read(name => environment.GetValueOrDefault(name))).CreateStore();
+            var store = new OtpServices(ServiceConfiguration.Read(name => environment.GetValueOrDefault(name)), TimeProvider.System).CreateStore();
             // Init's own call: it leaves a connection in the pool, as init's key reads and the warm-up do.
             store.LoadAddressAsync("before@example.com", CancellationToken.None).GetAwaiter().GetResult();
             return async _ =>
@@ -132,7 +132,7 @@ public sealed class SnapStartTests : RuntimeApiTestBase
         Api.Enqueue(new FakeInvocation("after-restore", "{}"u8.ToArray()));
 
         environment[LambdaHost.HandlerVariable] = "Reader";
-        var run = LambdaRuntime.RunAsync(Client, hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks), TextWriter.Null, snapStart: true, CancellationToken.None, maxInvocations: 1);
+        var run = RunUntilIdleAsync(hooks => LambdaHost.Init([function], environment.GetValueOrDefault, handlerMayBeUnset: false, hooks, TimeProvider.System), invocations: 1, snapStart: true);
         await WaitUntilAsync(() => Api.RestoreCalls == 1);
         Assert.True(proxy.Connections >= 1, "init's read should have opened a connection through the proxy");
 

@@ -96,6 +96,17 @@ public sealed class LaunchedFunction : IAsyncDisposable
             : throw new InvalidOperationException($"Posted for request {post.RequestId}, not {requestId}: {post.Text}");
     }
 
+    /// <summary>
+    /// The file names of the managed assemblies (<c>*.dll</c>) the process has mapped, from <c>/proc/PID/maps</c>: the
+    /// runtime maps every assembly it loads from its file, so this is the set of assemblies loaded so far (Linux only).
+    /// </summary>
+    public IReadOnlySet<string> MappedAssemblies() =>
+        File.ReadLines($"/proc/{_process.Id}/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Select(fields => Path.GetFileName(fields[5]))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Waits for the process to end (an init error ends it).</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -185,6 +185,47 @@ public sealed partial class LaunchedPackageTests(SamBuildFixture build, ITestOut
         Assert.Equal(["GET restore/next", "GET invocation/next", "POST response"], generate.Api.Calls.Take(3));
     }
 
+    /// <summary>The mail's assemblies: the template engine, the durations' words and the From header's encoder.</summary>
+    private static readonly string[] MailAssemblies = ["Scriban.Signed.dll", "Humanizer.dll", "MimeKit.dll"];
+
+    /// <summary>
+    /// Issue 22, cold start: only SendOtpEmail mails, so GenerateOtp and VerifyOtp load none of the mail's
+    /// assemblies, neither at init nor for a request (the built-in layout is parsed by its first reader; it
+    /// was parsed, with Scriban loaded, whenever settings were made). SendOtpEmail loads them at init, before
+    /// a SnapStart snapshot. Read from the published package's own process (<c>/proc/PID/maps</c>), after its
+    /// first answer, since an in-process check would see what other tests loaded.
+    /// </summary>
+    [SkippableFact]
+    public async Task OnlyTheMailer_LoadsTheMailAssemblies_GenerateAndVerifyNever()
+    {
+        Skip.If(MotoServer.WhyUnavailable is not null, MotoServer.WhyUnavailable);
+        var environment = await LambdaEnvironmentAsync();
+        var address = $"assemblies-{Guid.NewGuid():N}@example.com";
+
+        await using (var generate = Launch(SamBuildFixture.ManagedTemplate, "GenerateOtpFunction", environment))
+        {
+            var answer = ApiResult.Read((await generate.InvokeAsync(ApiEvent.Post("/otp/generate").Json($$"""{"email_address":"{{address}}","locale":"ja"}""").ToBytes(), Wait)).Body);
+            Assert.Equal(202, answer.StatusCode);
+            var loaded = generate.MappedAssemblies();
+            output.WriteLine($"GenerateOtp after its first answer: {string.Join(", ", loaded.Order(StringComparer.Ordinal))}");
+            Assert.Contains("OtpService.Core.dll", loaded); // the check sees assemblies at all
+            Assert.Equal(Array.Empty<string>(), MailAssemblies.Where(loaded.Contains).ToArray()); // a failure names what was loaded
+        }
+
+        await using (var verify = Launch(SamBuildFixture.ManagedTemplate, "VerifyOtpFunction", environment))
+        {
+            var answer = ApiResult.Read((await verify.InvokeAsync(ApiEvent.Post("/otp/verify").Json($$"""{"email_address":"{{address}}","otp":"000000"}""").ToBytes(), Wait)).Body);
+            Assert.Equal((401, "wrong_code"), (answer.StatusCode, answer.Status)); // the whole verify path: read, HMAC, the counted try
+            Assert.Equal(Array.Empty<string>(), MailAssemblies.Where(verify.MappedAssemblies().Contains).ToArray());
+        }
+
+        await using (var send = Launch(SamBuildFixture.ManagedTemplate, "SendOtpEmailFunction", environment))
+        {
+            await send.Api.WaitForNextCallsAsync(1, Wait); // init done: the loop asks for its first event
+            Assert.Contains("Scriban.Signed.dll", send.MappedAssemblies());
+        }
+    }
+
     [GeneratedRegex(@"(?<!\d)\d{6,10}(?!\d)")]
     private static partial Regex Code();
 

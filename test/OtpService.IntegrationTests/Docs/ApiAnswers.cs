@@ -55,7 +55,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
 {
     public const string Generate = "/otp/generate";
     public const string Verify = "/otp/verify";
-    public const string Jwks = OtpService.Core.Lambda.OtpEndpoints.JwksPath;
+    public const string Jwks = OtpService.Core.Lambda.Routes.JwksPath;
 
     /// <summary>The origin the in-process handlers allow, so CORS headers are part of what is checked.</summary>
     public const string BrowserOrigin = "https://www.example.com";
@@ -204,9 +204,9 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         // stored nonce under the development key, as SendOtpEmail derived it for the mail.
         var twice = NewAddress();
         var firstId = await GenerateIdAsync("generate (first of two mails)", handlers, twice);
-        var twiceServices = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { Clock = clock, LogOutput = TextWriter.Null };
+        var twiceServices = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), clock) { LogOutput = TextWriter.Null };
         var firstCode = (await twiceServices.CreateStore().LoadNewestAsync(twice, default)).Code!;
-        var earlier = twiceServices.CreateCodes().Derive(twice, firstCode.Nonce, firstCode.Digits);
+        var earlier = twiceServices.CreateCodeDerivation().Derive(twice, firstCode.Nonce, firstCode.Digits);
         clock.Advance(TimeSpan.FromSeconds(new OtpSettings().ResendCooldownSeconds));
         await GenerateIdAsync("generate (second of two mails)", handlers, twice);
         await Call("verify an earlier mail's code", handlers, ApiEvent.Get(Verify).Query("email_address", twice).Query("otp", earlier));
@@ -257,12 +257,12 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         }
 
         // Injected fault: a store that throws what no storage adapter throws (only a fake can): 500.
-        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { Clock = clock, LogOutput = TextWriter.Null };
+        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), clock) { LogOutput = TextWriter.Null };
         var broken = DispatchProxy.Create<IOtpStore, ThrowingStore>();
         var failing = new Dictionary<string, Func<Stream, Task<Stream>>>
         {
             [Generate] = new GenerateOtp.Function(new OtpIssuer(broken, services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("GenerateOtp")).FunctionHandler,
-            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodes(), services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("VerifyOtp"), services.CreateTokens()).FunctionHandler,
+            [Verify] = new VerifyOtp.Function(new OtpVerifier(broken, services.CreateCodeDerivation(), services.Settings, clock, services.CreateClientTagger()), services.Settings, services.CreateLog("VerifyOtp"), services.CreateTokens()).FunctionHandler,
         };
         foreach (var request in EveryMethod(NewAddress))
         {
@@ -271,12 +271,12 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
 
         // The token keys while KMS refuses connections (nothing listens on port 1), at init and since: 503.
         var kmsDown = new Dictionary<string, string>(env) { ["OTP_TOKEN_SIGNING_KEY_ID"] = "alias/otp-token", ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:1" };
-        await Call("KMS down", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(ServiceConfiguration.Read(kmsDown.GetValueOrDefault)) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
+        await Call("KMS down", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(ServiceConfiguration.Read(kmsDown.GetValueOrDefault), clock) { LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
 
         // KMS refusing the key: a stand-in answering NotFoundException as the KMS API reference documents (moto may be missing here): 500.
         await using var refusingKms = new RefusingAwsEndpoint(System.Net.HttpStatusCode.BadRequest, "NotFoundException", "Alias arn:aws:kms:us-east-1:123456789012:alias/otp-token is not found.");
         var kmsRefuses = new Dictionary<string, string>(kmsDown) { ["AWS_ENDPOINT_URL_KMS"] = refusingKms.Url.ToString() };
-        await Call("KMS refusing the token key", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(ServiceConfiguration.Read(kmsRefuses.GetValueOrDefault)) { Clock = clock, LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
+        await Call("KMS refusing the token key", new() { [Jwks] = new VerifyOtp.Function(new OtpServices(ServiceConfiguration.Read(kmsRefuses.GetValueOrDefault), clock) { LogOutput = TextWriter.Null }).FunctionHandler }, ApiEvent.Get(Jwks));
     }
 
     /// <summary>Generates for <paramref name="address"/> and returns the answer's verificationId.</summary>
@@ -298,7 +298,7 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
 
     private static Dictionary<string, Func<Stream, Task<Stream>>> Handlers(Dictionary<string, string> env, TimeProvider clock)
     {
-        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { Clock = clock, LogOutput = TextWriter.Null };
+        var services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), clock) { LogOutput = TextWriter.Null };
         return new()
         {
             [Generate] = new GenerateOtp.Function(services).FunctionHandler,
@@ -329,8 +329,8 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         var longLambdaTimeouts = LambdaFunctions.Names.ToDictionary(n => n, _ => TimeSpan.FromSeconds(60), StringComparer.Ordinal);
         var faults = new[]
         {
-            ("a crashing function behind the runner (injected)", new ApiProxy(crashing, TextWriter.Null, gatewayResponses: responses)),
-            ("a function that never answers, behind the runner (injected)", new ApiProxy(hanging, TextWriter.Null, gatewayResponses: responses, functionTimeouts: longLambdaTimeouts, integrationTimeout: TimeSpan.FromSeconds(1))),
+            ("a crashing function behind the runner (injected)", new ApiProxy(crashing, TextWriter.Null, TimeProvider.System, gatewayResponses: responses)),
+            ("a function that never answers, behind the runner (injected)", new ApiProxy(hanging, TextWriter.Null, TimeProvider.System, gatewayResponses: responses, functionTimeouts: longLambdaTimeouts, integrationTimeout: TimeSpan.FromSeconds(1))),
         };
         foreach (var (scenario, proxy) in faults)
         {

@@ -31,28 +31,28 @@ public sealed class OpenApiConformanceTests(ApiAnswersFixture answers) : IClassF
         var possible = new List<(string Route, int Status, string? BodyStatus)>();
         foreach (var status in Enum.GetValues<GenerateStatus>())
         {
-            var answer = ApiAnswers.For(new GenerateOutcome(status, ExpiresInSeconds: 120, RetryAfterSeconds: 30));
+            var answer = ApiResponses.For(new GenerateOutcome(status, ExpiresInSeconds: 120, RetryAfterSeconds: 30));
             possible.Add((ApiAnswersFixture.Generate, answer.StatusCode, answer.Body.Status));
         }
 
         foreach (var status in Enum.GetValues<VerifyStatus>())
         {
-            var answer = ApiAnswers.For(new VerifyOutcome(status, AttemptsRemaining: 1, RetryAfterSeconds: 30));
+            var answer = ApiResponses.For(new VerifyOutcome(status, AttemptsRemaining: 1, RetryAfterSeconds: 30));
             possible.Add((ApiAnswersFixture.Verify, answer.StatusCode, answer.Body.Status));
         }
 
         foreach (var route in new[] { ApiAnswersFixture.Generate, ApiAnswersFixture.Verify })
         {
-            foreach (var answer in new[] { ApiAnswers.Invalid(new InvalidRequest("otp", "is required")), ApiAnswers.Unavailable, ApiAnswers.InternalError })
+            foreach (var answer in new[] { ApiResponses.Invalid(new InvalidRequest("otp", "is required")), ApiResponses.Unavailable, ApiResponses.InternalError })
             {
                 possible.Add((route, answer.StatusCode, answer.Body.Status));
             }
         }
 
         // The JWKS is a document of its own (no status field in its body), or the answer of a KMS that is down or refuses the key.
-        possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.Jwks("{}").StatusCode, null));
-        possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.Unavailable.StatusCode, ApiAnswers.Unavailable.Body.Status));
-        possible.Add((ApiAnswersFixture.Jwks, ApiAnswers.InternalError.StatusCode, ApiAnswers.InternalError.Body.Status));
+        possible.Add((ApiAnswersFixture.Jwks, ApiResponses.Jwks("{}").StatusCode, null));
+        possible.Add((ApiAnswersFixture.Jwks, ApiResponses.Unavailable.StatusCode, ApiResponses.Unavailable.Body.Status));
+        possible.Add((ApiAnswersFixture.Jwks, ApiResponses.InternalError.StatusCode, ApiResponses.InternalError.Body.Status));
 
         var driven = answers.Observed.Select(o => (o.Path, o.Status, o.BodyStatus)).ToHashSet();
         var missing = possible.Distinct().Where(p => !driven.Contains(p)).Select(p => $"{p.Route} {p.Status} {p.BodyStatus}").ToList();

@@ -23,7 +23,7 @@ public class HandlerConcurrencyTests : IAsyncLifetime
         {
             ["OTP_SIGNING_KEY"] = TestKeys.Development,
         };
-        _services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault));
+        _services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System);
         _generate = new GenerateOtp.Function(_services);
         _verify = new VerifyOtp.Function(_services);
     }
@@ -39,7 +39,7 @@ public class HandlerConcurrencyTests : IAsyncLifetime
     private async Task<string> CodeOf(string address)
     {
         var code = (await _services.CreateStore().LoadNewestAsync(address, default)).Code!;
-        return TestKeys.Codes().Derive(address, code.Nonce, code.Digits);
+        return TestKeys.Derivation().Derive(address, code.Nonce, code.Digits);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class HandlerConcurrencyTests : IAsyncLifetime
             ["OTP_SIGNING_KEY"] = TestKeys.Development,
         };
         var logs = new StringWriter();
-        var services = new OtpServices(ServiceConfiguration.Read(down.GetValueOrDefault)) { LogOutput = logs };
+        var services = new OtpServices(ServiceConfiguration.Read(down.GetValueOrDefault), TimeProvider.System) { LogOutput = logs };
 
         var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "down@example.com").ToStream()));
         var verified = await ApiResult.ReadAsync(new VerifyOtp.Function(services).FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", "down@example.com").Query("otp", "123456").ToStream()));

@@ -55,7 +55,7 @@ public partial class InitFailureTests
         Assert.Empty(Lines("level", "ERROR"));
 
         // The key the first start wrote, read back the way an operator would: not one line of it in any log line.
-        var stored = await SecretsManagerClient.For(ServiceConfiguration.ReadAwsSettings(env.GetValueOrDefault)).GetSecretStringAsync(arn, default);
+        var stored = await SecretsManagerClient.For(ServiceConfiguration.ReadAwsSettings(env.GetValueOrDefault), TimeProvider.System).GetSecretStringAsync(arn, default);
         Assert.Contains("BEGIN PRIVATE KEY", stored, StringComparison.Ordinal);
         SecretsManagerTokenKeysTests.AssertNoPartOf(stored, _logs.ToString(), "the token signing key");
     }

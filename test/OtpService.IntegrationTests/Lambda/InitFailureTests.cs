@@ -90,7 +90,7 @@ public partial class InitFailureTests : IAsyncLifetime
 
     /// <summary>One function's services, as one Lambda environment has them (its own init window).</summary>
     private OtpServices Services(Dictionary<string, string> env, int functionTimeoutSeconds) =>
-        new(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = $"{functionTimeoutSeconds}" }.GetValueOrDefault)) { LogOutput = _logs };
+        new(ServiceConfiguration.Read(new Dictionary<string, string>(env) { ["OTP_FUNCTION_TIMEOUT_SECONDS"] = $"{functionTimeoutSeconds}" }.GetValueOrDefault), TimeProvider.System) { LogOutput = _logs };
 
     private static async Task<ApiResult> GenerateAsync(GenerateOtp.Function generate, string address) =>
         await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Post("/otp/generate").Json($$"""{"email_address":"{{address}}"}""").ToStream()));
@@ -111,7 +111,7 @@ public partial class InitFailureTests : IAsyncLifetime
             KeyConditionExpression = "email_id = :a",
             ExpressionAttributeValues = new() { [":a"] = new AttributeValue { S = address } },
         });
-        var factory = new StreamRecordFactory("us-east-1", _table, [OtpTable.Address, OtpTable.ExpirationTime]);
+        var factory = new StreamRecordFactory("us-east-1", _table, [OtpTable.Address, OtpTable.ExpirationTime], TimeProvider.System);
         var records = items.Items.Where(i => i.ContainsKey(OtpTable.Nonce)).Select(i => factory.Insert(i)).ToList();
         var streamEvent = JsonSerializer.Serialize(new DynamoDbStreamEvent { Records = records }, LambdaJsonContext.Default.DynamoDbStreamEvent);
         var output = await send.FunctionHandler(ApiEvent.Raw(streamEvent));
@@ -299,7 +299,7 @@ public partial class InitFailureTests : IAsyncLifetime
         // Inside Lambda with no client key secret: nothing to wait for, so no function is built.
         var env = new Dictionary<string, string>(_emulators.LambdaEnvironment(_table)) { ["AWS_LAMBDA_FUNCTION_NAME"] = "otp-service-GenerateOtp" };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = _logs }));
+        var error = Assert.Throws<InvalidOperationException>(() => new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = _logs }));
 
         Assert.Contains(HmacKey.Client.SecretArnVariable, error.Message, StringComparison.Ordinal);
     }

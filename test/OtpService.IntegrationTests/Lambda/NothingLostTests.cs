@@ -39,7 +39,7 @@ public class NothingLostTests : IAsyncLifetime
     /// <summary>Generates a code (expects 202), then delivers its INSERT record to SendOtpEmail as the event source mapping would.</summary>
     private async Task<Delivery> GenerateAndStreamAsync(string address, Dictionary<string, string> senderEnv)
     {
-        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(_env.GetValueOrDefault)) { LogOutput = new StringWriter() })
+        var generated = await ApiResult.ReadAsync(new GenerateOtp.Function(new OtpServices(ServiceConfiguration.Read(_env.GetValueOrDefault), TimeProvider.System) { LogOutput = new StringWriter() })
             .FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", address).ToStream()));
         Assert.Equal(202, generated.StatusCode);
 
@@ -48,14 +48,14 @@ public class NothingLostTests : IAsyncLifetime
         var invocations = 0;
         var pool = new FunctionPool("SendOtpEmail", () =>
         {
-            var function = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(senderEnv.GetValueOrDefault)) { LogOutput = logs });
+            var function = new SendOtpEmail.Function(new OtpServices(ServiceConfiguration.Read(senderEnv.GetValueOrDefault), TimeProvider.System) { LogOutput = logs });
             return input =>
             {
                 Interlocked.Increment(ref invocations);
                 return function.FunctionHandler(input);
             };
         });
-        await using (var mapping = new StreamDeliverer(pool, TemplateMapping, TextWriter.Null, TimeSpan.FromMilliseconds(1), onFailure: records => records.ToList().ForEach(failureQueue.Enqueue)))
+        await using (var mapping = new StreamDeliverer(pool, TemplateMapping, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1), onFailure: records => records.ToList().ForEach(failureQueue.Enqueue)))
         {
             var (streamEvent, _) = await TableStream.InsertsAsync(_emulators, _table, address);
             foreach (var record in JsonSerializer.Deserialize(streamEvent, LambdaJsonContext.Default.DynamoDbStreamEvent)!.Records!)

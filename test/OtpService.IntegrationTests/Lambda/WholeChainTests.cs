@@ -31,7 +31,7 @@ public partial class WholeChainTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private OtpServices Services(Dictionary<string, string>? env = null) => new(ServiceConfiguration.Read((env ?? _env).GetValueOrDefault)) { LogOutput = _logs };
+    private OtpServices Services(Dictionary<string, string>? env = null) => new(ServiceConfiguration.Read((env ?? _env).GetValueOrDefault), TimeProvider.System) { LogOutput = _logs };
 
     /// <summary>The INSERT records DynamoDB Streams would emit for the address's items, read back from the table.</summary>
     private async Task<string> StreamEventForAsync(string address)
@@ -43,7 +43,7 @@ public partial class WholeChainTests : IAsyncLifetime
             KeyConditionExpression = "email_id = :a",
             ExpressionAttributeValues = new() { [":a"] = new AttributeValue { S = address } },
         });
-        var factory = new StreamRecordFactory("us-east-1", _env["OTP_TABLE_NAME"], [OtpTable.Address, OtpTable.ExpirationTime]);
+        var factory = new StreamRecordFactory("us-east-1", _env["OTP_TABLE_NAME"], [OtpTable.Address, OtpTable.ExpirationTime], TimeProvider.System);
         var streamEvent = new DynamoDbStreamEvent { Records = items.Items.Select(i => factory.Insert(i)).ToList() };
         return JsonSerializer.Serialize(streamEvent, LambdaJsonContext.Default.DynamoDbStreamEvent);
     }

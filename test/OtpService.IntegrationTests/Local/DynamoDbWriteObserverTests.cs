@@ -25,7 +25,7 @@ public sealed class DynamoDbWriteObserverTests : IAsyncLifetime
         var emulators = await EmulatorFixture.StartedAsync();
         table = await emulators.CreateTableAsync();
         otherTable = await emulators.CreateTableAsync();
-        var records = new StreamRecordFactory("us-east-1", table, Keys, "NEW_AND_OLD_IMAGES");
+        var records = new StreamRecordFactory("us-east-1", table, Keys, TimeProvider.System, "NEW_AND_OLD_IMAGES");
         observer = await DynamoDbWriteObserver.StartAsync(Ports.FreePort(), emulators.DynamoDbEndpoint, table, Keys, records, seen.Enqueue, CancellationToken.None);
         client = LocalTable.CreateClient(observer.Endpoint);
     }

@@ -48,7 +48,7 @@ public sealed class FirstRunProgressTests(ITestOutputHelper output)
 
             var lines = new List<string>();
             using var timeout = new CancellationTokenSource(Patience.Wait);
-            await NpmPackages.EnsureInstalledAsync(root, lines.Add, timeout.Token);
+            await NpmPackages.EnsureInstalledAsync(root, lines.Add, TimeProvider.System, timeout.Token);
 
             Assert.Equal(["Installing the local emulators (npm ci: dynalite, aws-ses-v2-local) - first run only ..."], lines);
             Assert.True(NpmPackages.IsInstalled(root));
@@ -63,7 +63,7 @@ public sealed class FirstRunProgressTests(ITestOutputHelper output)
     public async Task Emulators_SayTheyAreStartingBeforeTheWait()
     {
         var lines = new List<string>();
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort(), Log = lines.Add });
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort(), Log = lines.Add }, TimeProvider.System);
 
         Assert.Contains("Starting dynalite (DynamoDB) and aws-ses-v2-local (SES) ...", lines);
     }

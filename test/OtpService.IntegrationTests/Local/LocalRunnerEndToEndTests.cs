@@ -57,16 +57,29 @@ public sealed partial class LocalRunnerEndToEndTests(LocalRunnerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
     }
 
-    /// <summary>The language travels from the request through the table and its stream to the mailer and SES.</summary>
+    /// <summary>
+    /// The language travels from the request through the table and its stream to the mailer and SES:
+    /// `locale` in a JSON body, a query string or a form body, or only Accept-Language (issue 21's
+    /// "a code requested with locale=ja (or Accept-Language: ja) arrives in Japanese").
+    /// </summary>
     [Theory]
     [InlineData("field")]
+    [InlineData("query")]
+    [InlineData("form")]
     [InlineData("header")]
     public async Task ACodeAskedForInJapanese_ArrivesInJapanese_AndVerifies(string how)
     {
         var address = NewAddress();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Api, "/otp/generate"))
+        var escaped = Uri.EscapeDataString(address);
+        using var request = new HttpRequestMessage(how == "query" ? HttpMethod.Get : HttpMethod.Post, new Uri(fixture.Api, how == "query" ? $"/otp/generate?email_address={escaped}&locale=ja" : "/otp/generate"))
         {
-            Content = new StringContent(how == "field" ? $$"""{"email_address":"{{address}}","locale":"ja"}""" : $$"""{"email_address":"{{address}}"}""", Encoding.UTF8, "application/json"),
+            Content = how switch
+            {
+                "field" => new StringContent($$"""{"email_address":"{{address}}","locale":"ja"}""", Encoding.UTF8, "application/json"),
+                "form" => new StringContent($"email_address={escaped}&locale=ja", Encoding.UTF8, "application/x-www-form-urlencoded"),
+                "header" => new StringContent($$"""{"email_address":"{{address}}"}""", Encoding.UTF8, "application/json"),
+                _ => null,
+            },
         };
         if (how == "header")
         {

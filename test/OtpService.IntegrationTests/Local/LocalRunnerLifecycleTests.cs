@@ -39,6 +39,75 @@ public sealed class LocalRunnerLifecycleTests
         Assert.DoesNotContain("exited with code", runner.Errors, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>docker stop</c>, or a service manager stopping the whole group: SIGTERM to the runner and its
+    /// emulators. The emulators are signalled first and the runner only once it is stopping because of
+    /// them (the order a loaded machine can produce): their end is the stop request, the runner's own
+    /// SIGTERM then is its first signal, and the stop stays clean.
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_ToTheRunnerAndItsEmulators_InEitherOrder_IsACleanStop()
+    {
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
+        var emulators = runner.Descendants();
+
+        LocalRunnerProcess.Signal("TERM", emulators);
+        Assert.True(await runner.WaitForOutputAsync("Stopping ...", Patience.Wait), runner.Output + runner.Errors);
+        runner.Terminate();
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}{Environment.NewLine}{runner.Errors}");
+        Assert.Contains("was ended by SIGTERM", runner.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("exited with code", runner.Errors, StringComparison.Ordinal);
+        Assert.All(emulators, pid => Assert.False(ProcessTree.IsRunning(pid), $"process {pid} outlived the runner"));
+    }
+
+    /// <summary>
+    /// Ctrl+C (or SIGTERM) that reached only an emulator, e.g. a runner started in the background by a
+    /// script, which ignores SIGINT while node does not: a stop request, not a crash. The runner stops
+    /// cleanly (exit 0) and says why in one line.
+    /// </summary>
+    [Theory]
+    [InlineData("dynalite", "INT")]
+    [InlineData("aws-ses-v2-local", "TERM")]
+    public async Task EmulatorEndedByAStopSignal_Alone_StopsTheRunnerCleanly_SayingWhy(string emulator, string signal)
+    {
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
+        var victim = runner.Descendants().Single(pid => CommandLineOf(pid).Contains(emulator, StringComparison.Ordinal));
+
+        LocalRunnerProcess.Signal(signal, victim);
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}{Environment.NewLine}{runner.Errors}");
+        var said = Assert.Single(runner.Output.Split(Environment.NewLine), l => l.Contains($"was ended by SIG{signal}", StringComparison.Ordinal));
+        Assert.Contains(emulator, said, StringComparison.Ordinal);
+        Assert.Contains("Stopped.", runner.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("exited with code", runner.Errors, StringComparison.Ordinal);
+        Assert.All(runner.Descendants(), pid => Assert.False(ProcessTree.IsRunning(pid)));
+    }
+
+    /// <summary>
+    /// A second stop signal while the runner stops ends it at once (the signal's own default action),
+    /// as Program.cs promises: here SIGINT then SIGTERM, sent together. The emulators still go (node
+    /// exits when the runner's end of its stdin closes).
+    /// </summary>
+    [Fact]
+    public async Task SecondStopSignal_WhileStopping_EndsTheRunnerAtOnce_AndLeavesNoEmulator()
+    {
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
+        var emulators = runner.Descendants();
+
+        runner.SignalTwice("INT", "TERM");
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
+
+        // 128 + the signal's number: ended by the second signal, not by the clean stop's "return 0".
+        Assert.True(exitCode is 130 or 143, $"exit {exitCode}: the second signal did not end the runner{Environment.NewLine}{runner.Output}");
+        Assert.True(await AllGoneAsync(emulators), "an emulator outlived the runner");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -94,6 +163,26 @@ public sealed class LocalRunnerLifecycleTests
         Assert.All(runner.Descendants(), pid => Assert.False(ProcessTree.IsRunning(pid)));
     }
 
+    /// <summary>
+    /// Only SIGINT and SIGTERM are stop requests: an emulator ended by any other signal is a failure,
+    /// like kill -9 (here SIGUSR2, which node does not handle; SIGABRT or SIGSEGV, a real crash's,
+    /// would leave a core file where core dumps are on).
+    /// </summary>
+    [Fact]
+    public async Task EmulatorEndedByAnyOtherSignal_IsStillAFailure()
+    {
+        var (runner, _, _) = await LocalRunnerProcess.StartApiOnFreePortsAsync();
+        await using var _ = runner;
+        var victim = runner.Descendants().Single(pid => CommandLineOf(pid).Contains("dynalite", StringComparison.Ordinal));
+
+        LocalRunnerProcess.Signal("USR2", victim);
+        var exitCode = await runner.WaitForExitAsync(Patience.Wait);
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains("exited with code 140", runner.Errors, StringComparison.Ordinal);
+        Assert.Contains("cannot work without it", runner.Errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BusySitePort_ExitsNonZeroNamingItAndItsOption_BeforeStartingAnything()
     {
@@ -129,6 +218,22 @@ public sealed class LocalRunnerLifecycleTests
 
         Assert.Equal(2, await runner.WaitForExitAsync(Patience.Wait));
         Assert.Contains("--port", runner.Errors, StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> AllGoneAsync(IEnumerable<int> pids)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (pids.Any(ProcessTree.IsRunning))
+        {
+            if (clock.Elapsed > Patience.Wait)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
     }
 
     private static string CommandLineOf(int pid)

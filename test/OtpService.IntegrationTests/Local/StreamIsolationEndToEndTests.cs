@@ -31,7 +31,7 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
         _emulators = await EmulatorFixture.StartedAsync();
         _table = await _emulators.CreateTableAsync();
         var env = new Dictionary<string, string>(_emulators.LambdaEnvironment(_table)) { ["OTP_SIGNING_KEY"] = TestKeys.Development };
-        _services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault)) { LogOutput = _logs };
+        _services = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), TimeProvider.System) { LogOutput = _logs };
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -56,7 +56,7 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
     [InlineData(false)]
     public async Task ABatchWithABadRecord_StillMailsEveryGoodCodeOnce_AndTheBadRecordReachesTheFailureQueue(bool badRecordHasASequenceNumber)
     {
-        var records = new StreamRecordFactory("us-east-1", _table, [OtpTable.Address, OtpTable.ExpirationTime]);
+        var records = new StreamRecordFactory("us-east-1", _table, [OtpTable.Address, OtpTable.ExpirationTime], TimeProvider.System);
         var id = Guid.NewGuid().ToString("N")[..8];
         var before = await GenerateAsync(records, $"before-{id}@example.com");
         var after = await GenerateAsync(records, $"after-{id}@example.com");
@@ -92,7 +92,7 @@ public sealed class StreamIsolationEndToEndTests : IAsyncLifetime
             return await send.FunctionHandler(input);
         });
         using var log = new StringWriter();
-        await using (var deliverer = new StreamDeliverer(pool, TemplateMapping, log, TimeSpan.FromMilliseconds(1), onFailure: r => failureQueue.AddRange(r)))
+        await using (var deliverer = new StreamDeliverer(pool, TemplateMapping, log, TimeProvider.System, TimeSpan.FromMilliseconds(1), onFailure: r => failureQueue.AddRange(r)))
         {
             deliverer.Enqueue(primer);
             await primerEntered.Task.WaitAsync(Patience.Wait);

@@ -55,9 +55,9 @@ public sealed class SuppressionEndToEndTests
     [Fact]
     public async Task TheSuppressionList_IsManagedWithSesV2sOwnApi_AsAwsSesv2DoesIt()
     {
-        await using var aws = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = null, SesPort = Ports.FreePort() });
+        await using var aws = await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = null, SesPort = Ports.FreePort() }, TimeProvider.System);
         var lines = new List<string>();
-        await using var standIn = await SesSuppressionStandIn.StartAsync(0, aws.SesEndpoint, [], line => { lock (lines) { lines.Add(line); } }, CancellationToken.None);
+        await using var standIn = await SesSuppressionStandIn.StartAsync(0, aws.SesEndpoint, [], line => { lock (lines) { lines.Add(line); } }, TimeProvider.System, CancellationToken.None);
         var address = $"complained-{Guid.NewGuid():N}@example.com";
         var entry = new Uri(standIn.Endpoint, $"/v2/email/suppression/addresses/{Uri.EscapeDataString(address)}");
 

@@ -528,7 +528,7 @@ public sealed partial class SignInPageTests(BrowserFixture browser, ITestOutputH
         return address;
     }
 
-    private static IEnumerable<(string Path, int Status, string Example, string Body)> DocumentedExamples(OpenApiSpec spec)
+    internal static IEnumerable<(string Path, int Status, string Example, string Body)> DocumentedExamples(OpenApiSpec spec)
     {
         foreach (var path in new[] { ApiAnswersFixture.Generate, ApiAnswersFixture.Verify })
         {

@@ -38,7 +38,7 @@ public sealed class EmulatorEndpoints
     {
         name ??= $"otp_test_{Guid.NewGuid():N}";
         using var client = CreateDynamoDbClient();
-        await LocalTable.CreateAsync(client, name, CancellationToken.None);
+        await LocalTable.CreateAsync(client, name, TimeProvider.System, CancellationToken.None);
         return name;
     }
 

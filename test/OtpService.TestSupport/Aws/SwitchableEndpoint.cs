@@ -12,7 +12,7 @@ namespace OtpService.Tests.Support;
 /// </summary>
 public sealed class SwitchableEndpoint : IAsyncDisposable
 {
-    private readonly Uri _upstream;
+    private volatile Uri _upstream;
     private readonly int _port;
     private readonly List<Socket> _held = [];
     private readonly Lock _gate = new();
@@ -54,6 +54,17 @@ public sealed class SwitchableEndpoint : IAsyncDisposable
 
     /// <summary>Connections accepted so far (hanging or relayed).</summary>
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>
+    /// Relays new connections to <paramref name="upstream"/> from now on (another real part, or a
+    /// fault of its own: a dropping, hanging or refusing endpoint); connections already relayed keep
+    /// their upstream, so a client's pooled connection must be renewed to meet it.
+    /// </summary>
+    public Task ForwardToAsync(Uri upstream)
+    {
+        _upstream = upstream ?? throw new ArgumentNullException(nameof(upstream));
+        return SetAsync(Mode.Forwarding);
+    }
 
     /// <summary>Switches what new connections meet; hanging connections are closed when it stops hanging.</summary>
     public async Task SetAsync(Mode mode)
@@ -138,7 +149,8 @@ public sealed class SwitchableEndpoint : IAsyncDisposable
         {
             using var client = new NetworkStream(socket, ownsSocket: true);
             using var upstream = new TcpClient();
-            await upstream.ConnectAsync(_upstream.Host, _upstream.Port, stop);
+            var target = _upstream;
+            await upstream.ConnectAsync(target.Host, target.Port, stop);
             var toUpstream = upstream.GetStream();
             // Either side closing ends the pair.
             await Task.WhenAny(client.CopyToAsync(toUpstream, stop), toUpstream.CopyToAsync(client, stop));

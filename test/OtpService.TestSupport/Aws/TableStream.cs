@@ -17,7 +17,7 @@ internal static class TableStream
     public static async Task<(string Event, IReadOnlyList<string> Sequences)> InsertsAsync(EmulatorEndpoints emulators, string table, params string[] addresses)
     {
         using var client = emulators.CreateDynamoDbClient();
-        var factory = new StreamRecordFactory("us-east-1", table, [OtpTable.Address, OtpTable.ExpirationTime]);
+        var factory = new StreamRecordFactory("us-east-1", table, [OtpTable.Address, OtpTable.ExpirationTime], TimeProvider.System);
         var records = new List<DynamoDbStreamRecord>();
         foreach (var address in addresses)
         {

@@ -25,20 +25,20 @@ public static class TestConfiguration
 
     /// <summary>The Secrets Manager client a function with these variables builds.</summary>
     public static SecretsManagerClient SecretsManager(Func<string, string?> variables) =>
-        SecretsManagerClient.For(ServiceConfiguration.ReadAwsSettings(variables));
+        SecretsManagerClient.For(ServiceConfiguration.ReadAwsSettings(variables), TimeProvider.System);
 
     /// <summary>The OTP signing key ring as a function with these variables plans it (<see cref="SecretKeyLoader.PlanRing"/>).</summary>
     public static DeferredKey<OtpKeyRing> SigningKeys(Func<string, string?> variables)
     {
         var configuration = ServiceConfiguration.Read(variables);
-        return SecretKeyLoader.PlanRing(configuration.Keys.Signing, configuration.InLambda, () => SecretsManagerClient.For(configuration.Aws));
+        return SecretKeyLoader.PlanRing(configuration.Keys.Signing, configuration.InLambda, () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System));
     }
 
     /// <summary>The ring's refresh source as a function with these variables builds it; null for a key given directly.</summary>
     public static IOtpKeySource? SigningKeyRefresh(Func<string, string?> variables, TimeSpan? callTimeout = null)
     {
         var configuration = ServiceConfiguration.Read(variables);
-        return SecretKeyLoader.RefreshSource(configuration.Keys.Signing, () => SecretsManagerClient.For(configuration.Aws, callTimeout));
+        return SecretKeyLoader.RefreshSource(configuration.Keys.Signing, () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System, callTimeout));
     }
 
     /// <summary>The token keys read as a function with these variables reads them, failures unwrapped.</summary>
@@ -47,6 +47,6 @@ public static class TestConfiguration
         var configuration = ServiceConfiguration.Read(variables);
         return TokenSigningKeyLoader.LoadAsync(
             configuration.Keys.Token, configuration.InLambda, () => AwsClientFactory.Kms(configuration.Aws, configuration.Budget),
-            () => SecretsManagerClient.For(configuration.Aws, configuration.Budget.KeyReadTimeout), default);
+            () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System, configuration.Budget.KeyReadTimeout), TimeProvider.System, default);
     }
 }

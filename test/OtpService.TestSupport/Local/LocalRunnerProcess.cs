@@ -49,14 +49,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
 
     public static LocalRunnerProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRootPath,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = AsInATerminal("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OtpService.Local.dll"));
         foreach (var arg in args)
         {
@@ -72,7 +65,23 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     /// </summary>
     public static LocalRunnerProcess StartShell(string commandLine, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("bash")
+        var start = AsInATerminal("bash");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(commandLine);
+        return Run(start, environment);
+    }
+
+    /// <summary>
+    /// <paramref name="program"/> at the repository root with SIGINT at its default action, as a
+    /// command typed in a terminal has it, whatever the test host inherited: a shell starts its
+    /// background jobs (<c>.ci/run &amp;</c>, <c>dotnet test ... &amp;</c>) with SIGINT ignored, every
+    /// process below keeps it ignored (.NET respects an ignored signal), and then <see cref="Interrupt"/>
+    /// would reach only node, which resets it. GNU env's --default-signal (coreutils 8.31+) resets it
+    /// before exec, so the process is the one started (same pid).
+    /// </summary>
+    private static ProcessStartInfo AsInATerminal(string program)
+    {
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = RepositoryRootPath,
             RedirectStandardInput = true,
@@ -80,9 +89,9 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(commandLine);
-        return Run(start, environment);
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(program);
+        return start;
     }
 
     private static LocalRunnerProcess Run(ProcessStartInfo start, IReadOnlyDictionary<string, string>? environment)
@@ -163,13 +172,7 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     public void Terminate() => Signal("TERM", process.Id);
 
     /// <summary>Ctrl+C in a terminal: SIGINT to the whole process group (here: the process and everything below it).</summary>
-    public void Interrupt()
-    {
-        foreach (var pid in Descendants().Prepend(process.Id))
-        {
-            Signal("INT", pid);
-        }
-    }
+    public void Interrupt() => Signal("INT", Descendants().Prepend(process.Id));
 
     /// <summary>Waits until the output has a line containing <paramref name="text"/>; false when the process ends or time runs out first.</summary>
     public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
@@ -194,10 +197,18 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
         return false;
     }
 
-    private static void Signal(string signal, int pid)
+    /// <summary>Sends <paramref name="signal"/> (e.g. "TERM") to every one of <paramref name="pids"/> at once (one <c>kill</c>).</summary>
+    public static void Signal(string signal, params IEnumerable<int> pids)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", Text(pid)]);
+        using var kill = Process.Start("kill", pids.Select(Text).Prepend($"-{signal}"));
         kill.WaitForExit();
+    }
+
+    /// <summary>Sends <paramref name="first"/>, then at once <paramref name="second"/> to the runner (one shell, microseconds apart).</summary>
+    public void SignalTwice(string first, string second)
+    {
+        using var shell = Process.Start("bash", ["-c", $"kill -{first} {Text(process.Id)}; kill -{second} {Text(process.Id)}"]);
+        shell.WaitForExit();
     }
 
     /// <summary>Every process below this one (children, grandchildren), from /proc.</summary>

@@ -7,20 +7,20 @@ namespace OtpService.Tests.Support;
 public sealed class RuleHarness
 {
     /// <param name="settings">Defaults when null.</param>
-    /// <param name="codes">The key ring's user for verify and mail; the development key when null.</param>
-    public RuleHarness(OtpSettings? settings = null, OtpCode? codes = null)
+    /// <param name="derivation">The code derivation for verify and mail; the development key when null.</param>
+    public RuleHarness(OtpSettings? settings = null, CodeDerivation? derivation = null)
     {
-        Codes = codes ?? TestKeys.Codes();
+        Derivation = derivation ?? TestKeys.Derivation(Clock);
         Settings = (settings ?? new OtpSettings()) with { SenderAddress = "no-reply@example.com" };
         Issuer = new OtpIssuer(Store, Settings, Clock, Tagger);
-        Verifier = new OtpVerifier(Store, Codes, Settings, Clock, Tagger);
-        Mailer = new OtpMailer(Store, Mail, Codes, Settings, Clock);
+        Verifier = new OtpVerifier(Store, Derivation, Settings, Clock, Tagger);
+        Mailer = new OtpMailer(Store, Mail, Derivation, Settings, Clock);
     }
 
     public OtpSettings Settings { get; }
     public InMemoryOtpStore Store { get; } = new();
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-    public OtpCode Codes { get; }
+    public CodeDerivation Derivation { get; }
     public ClientTagger Tagger { get; } = TestKeys.Tagger();
 
     /// <summary>The caller of most tests (an IPv4 from the documentation range, RFC 5737).</summary>
@@ -41,14 +41,14 @@ public sealed class RuleHarness
     public string CurrentCode(string address)
     {
         var code = Store.Codes(address)[0];
-        return Codes.Derive(address, code.Nonce, code.Digits);
+        return Derivation.Derive(address, code.Nonce, code.Digits);
     }
 
     /// <summary>The code of the address's <paramref name="index"/>-th newest code (0: newest) under the current key.</summary>
     public string CodeAt(string address, int index)
     {
         var code = Store.Codes(address)[index];
-        return Codes.Derive(address, code.Nonce, code.Digits);
+        return Derivation.Derive(address, code.Nonce, code.Digits);
     }
 
     public static string Wrong(string code) => code[0] == '9' ? "0" + code[1..] : (char)(code[0] + 1) + code[1..];

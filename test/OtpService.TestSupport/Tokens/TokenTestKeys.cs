@@ -14,8 +14,8 @@ internal static class TokenTestKeys
         new(signer ?? new EcdsaJwsSigner(DevelopmentKeys.TokenSigningKeyPem),
             new SubjectIdentifiers(System.Text.Encoding.UTF8.GetBytes(DevelopmentKeys.SubjectKey)),
             new TokenSettings { Audience = audience, Issuer = issuer },
-            others,
-            clock);
+            clock,
+            others);
 
     /// <summary>What a relying party checks: signature by a key of the JWKS (matched by kid), iss, aud, exp (against the real clock, no skew).</summary>
     public static TokenValidationParameters Expecting(string jwks, string issuer, string audience) => new()

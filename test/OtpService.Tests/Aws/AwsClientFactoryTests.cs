@@ -168,7 +168,7 @@ public class AwsClientFactoryTests
 
             default:
                 {
-                    var (endpoint, _) = AwsClientFactory.SigV4(environment, service, "x", null);
+                    var (endpoint, _) = AwsClientFactory.SigV4(environment, service, "x", TimeProvider.System, null);
                     return (endpoint.ToString(), AwsClientFactory.Region(environment));
                 }
         }

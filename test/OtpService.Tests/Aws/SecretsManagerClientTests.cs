@@ -30,6 +30,7 @@ public class SecretsManagerClientTests
             new SignedAwsHttpClient(
                 Dependency.SecretsManager,
                 new AwsRequestSigner(SecretsManagerClient.SigningService, "eu-west-1"),
+                TimeProvider.System,
                 new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
                 new HttpClient(handler)));
 

@@ -26,10 +26,10 @@ public class SesV2EmailSenderTests
         var client = new SignedAwsHttpClient(
             Dependency.SES,
             new AwsRequestSigner(SesV2EmailSender.SigningService, "eu-west-1"),
+            clock,
             credentials ?? new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
             new HttpClient(handler),
-            timeout,
-            clock);
+            timeout);
         return new SesV2EmailSender(new Uri("https://email.eu-west-1.amazonaws.com"), client, configurationSet);
     }
 

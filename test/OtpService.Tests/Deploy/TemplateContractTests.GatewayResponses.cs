@@ -43,8 +43,8 @@ public sealed partial class TemplateContractTests
         // Evaluated as the local runner evaluates them, with and without an origin.
         var withOrigin = SamTemplate.From(_template, name => name == "OTP_CORS_ALLOWED_ORIGIN" ? Origin : null).GatewayResponses();
         var withoutOrigin = SamTemplate.From(_template, _ => null).GatewayResponses();
-        var functionsWith = Headers(ApiAnswers.InternalError.ToResponse(Origin).Headers);
-        var functionsWithout = Headers(ApiAnswers.InternalError.ToResponse(null).Headers);
+        var functionsWith = Headers(ApiResponses.InternalError.ToApiGatewayResponse(Origin).Headers);
+        var functionsWithout = Headers(ApiResponses.InternalError.ToApiGatewayResponse(null).Headers);
         foreach (var (type, response) in responses.Entries)
         {
             var where = response.Where;
@@ -114,9 +114,9 @@ public sealed partial class TemplateContractTests
             yield break;
         }
 
-        if (type == "DEFAULT_5XX" && (status.GetString() != ApiAnswers.InternalError.Body.Status || message.GetString() != ApiAnswers.InternalError.Body.Message))
+        if (type == "DEFAULT_5XX" && (status.GetString() != ApiResponses.InternalError.Body.Status || message.GetString() != ApiResponses.InternalError.Body.Message))
         {
-            yield return $"{template.Where}: DEFAULT_5XX must answer as the functions' own 500 does ({ApiAnswers.InternalError.Body.Status}, \"{ApiAnswers.InternalError.Body.Message}\").";
+            yield return $"{template.Where}: DEFAULT_5XX must answer as the functions' own 500 does ({ApiResponses.InternalError.Body.Status}, \"{ApiResponses.InternalError.Body.Message}\").";
         }
 
         var retryHeader = answer.Headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value;

@@ -63,7 +63,7 @@ public sealed partial class TemplateContractTests
         AssertNone(ApiAndAliasProblems());
 
     [Fact]
-    public void TokenSigningKeys_AreKmsP256SigningKeys_InTwoSlots_ThatSignOnlyFromTheSlotInUse() =>
+    public void TokenSigningKey_IsAnEs256KeyInSecretsManagerByDefault_OrKmsP256KeysInTwoSlotsWhenChosen() =>
         AssertNone(TokenKeyProblems());
 
     [Fact]

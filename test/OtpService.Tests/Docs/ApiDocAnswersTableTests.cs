@@ -14,7 +14,7 @@ public class ApiDocAnswersTableTests
     [MemberData(nameof(VerifyStatuses))]
     public void EveryVerifyAnswer_IsARowOfTheApiDocsTable(VerifyStatus status)
     {
-        var answer = ApiAnswers.For(new VerifyOutcome(status));
+        var answer = ApiResponses.For(new VerifyOutcome(status));
         var doc = File.ReadAllLines(RepositoryFiles.PathOf("docs", "api.md"));
 
         var row = doc.FirstOrDefault(l => l.StartsWith($"| verify | {answer.StatusCode} | `{answer.Body.Status}` |", StringComparison.Ordinal));

@@ -58,7 +58,7 @@ public partial class DocumentedPathsTests
     [InlineData("(`Core/Rules/OtpVerifier.cs`),", "Core/Rules/OtpVerifier.cs")]
     [InlineData("`.ci/run`.", ".ci/run")]
     [InlineData("`docs/api.md#errors`", "docs/api.md")]
-    [InlineData("`test/OtpService.Tests/Rules/OtpCodeTests.cs:42`", "test/OtpService.Tests/Rules/OtpCodeTests.cs")]
+    [InlineData("`test/OtpService.Tests/Rules/CodeDerivationTests.cs:42`", "test/OtpService.Tests/Rules/CodeDerivationTests.cs")]
     [InlineData("`--env-vars events/env.json`", "events/env.json")]
     [InlineData("`template.yaml`", "template.yaml")]
     [InlineData("(`OtpService.Core/Lambda`:", "OtpService.Core/Lambda")]

@@ -18,8 +18,8 @@ public class ApiHandlerTests
 
     public ApiHandlerTests()
     {
-        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp"));
-        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
     }
 
     private Task<ApiResult> Generate(ApiEvent e) => ApiResult.ReadAsync(_generate.FunctionHandler(e.ToStream()));
@@ -47,7 +47,7 @@ public class ApiHandlerTests
     public async Task Answers_CarryTheConfiguredCorsOrigin()
     {
         var settings = _h.Settings with { CorsAllowedOrigin = "https://app.example.com" };
-        var generate = new GenerateOtp.Function(_h.Issuer, settings, new InvocationLog(_logs, "GenerateOtp"));
+        var generate = new GenerateOtp.Function(_h.Issuer, settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
 
         var result = await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", "bad").ToStream()));
 
@@ -251,7 +251,7 @@ public class ApiHandlerTests
     public async Task Verify_WhenTheIdIsRequired_RefusesARequestWithoutIt_NamingTheField_AndTakesOneWithIt()
     {
         var settings = _h.Settings with { RequireVerificationId = true };
-        var verify = new VerifyOtp.Function(_h.Verifier, settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        var verify = new VerifyOtp.Function(_h.Verifier, settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
         var id = (await Generate(ApiEvent.Get("/otp/generate").Query("email_address", Address))).Body.GetProperty("verificationId").GetString();
         var code = _h.CurrentCode(Address);
 
@@ -318,7 +318,7 @@ public class ApiHandlerTests
         // The budget runs on the function's one clock (the harness's fake one): the hang lets 3 s pass on it.
         var store = new HangingOtpStore(callIgnoresCancellation, whileHanging: () => _h.Clock.Advance(TimeSpan.FromSeconds(3)));
         var settings = _h.Settings with { FunctionTimeoutSeconds = 3 };
-        var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Codes, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        var verify = new VerifyOtp.Function(new OtpVerifier(store, _h.Derivation, settings, _h.Clock, _h.Tagger), settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
 
         var result = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
 
@@ -376,7 +376,7 @@ public class ApiHandlerTests
     [InlineData(GenerateStatus.RateLimited, "Several codes were sent to this address recently.")]
     public void TheSendLimitsAnswers_SayWhatToDo_WithoutTooMany(GenerateStatus status, string start)
     {
-        var answer = OtpService.Core.Lambda.ApiAnswers.For(new GenerateOutcome(status, RetryAfterSeconds: 30));
+        var answer = OtpService.Core.Lambda.ApiResponses.For(new GenerateOutcome(status, RetryAfterSeconds: 30));
 
         Assert.Equal((429, "rate_limited"), (answer.StatusCode, answer.Body.Status));
         Assert.StartsWith(start, answer.Body.Message, StringComparison.Ordinal);
@@ -430,7 +430,7 @@ public class ApiHandlerTests
     public async Task Generate_OverTheClientsHour_AndOverTheGlobalBudget_Answer429RateLimitedWithRetryAfter()
     {
         var h = new RuleHarness(new OtpSettings { ClientMaxRequestsPerHour = 1, MaxSendsPerMinute = 2 });
-        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp"));
+        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
         Task<ApiResult> Ask(string address, string ip) => ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", address).From(ip).ToStream()));
         await Ask("a@example.com", "192.0.2.1");
         await Ask("b@example.com", "192.0.2.2");
@@ -454,7 +454,7 @@ public class ApiHandlerTests
     public async Task Verify_OverTheClientsFailures_Answers429TooManyAttemptsWithRetryAfter()
     {
         var h = new RuleHarness(new OtpSettings { ClientMaxFailuresPerHour = 1 });
-        var verify = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        var verify = new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
         await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
 
         var refused = await ApiResult.ReadAsync(verify.FunctionHandler(ApiEvent.Get("/otp/verify").Query("email_address", Address).Query("otp", "123456").ToStream()));
@@ -466,7 +466,7 @@ public class ApiHandlerTests
     [Fact]
     public async Task Generate_WithGetSwitchedOff_RefusesGetNamingTheMethod_AndTakesPost()
     {
-        var generate = new GenerateOtp.Function(_h.Issuer, _h.Settings with { GenerateAllowsGet = false }, new InvocationLog(_logs, "GenerateOtp"));
+        var generate = new GenerateOtp.Function(_h.Issuer, _h.Settings with { GenerateAllowsGet = false }, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
 
         var get = await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", Address).ToStream()));
         var post = await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Post("/otp/generate").Json($$"""{"email_address":"{{Address}}"}""").ToStream()));
@@ -493,7 +493,7 @@ public class ApiHandlerTests
     public async Task Generate_KeysTheClientOnTheSourceIpOrTheNamedHeader(string? header, string expectedClient)
     {
         var h = new RuleHarness(new OtpSettings { ClientIpHeader = header });
-        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp"));
+        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
 
         await ApiResult.ReadAsync(generate.FunctionHandler(ApiEvent.Get("/otp/generate").Query("email_address", Address).Header("X-Client-IP", "192.0.2.55, 10.0.0.1").ToStream()));
 

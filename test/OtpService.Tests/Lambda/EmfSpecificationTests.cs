@@ -14,7 +14,7 @@ public class EmfSpecificationTests
     private static string WriteMetrics(params (Metric Metric, int Count)[] metrics)
     {
         var output = new StringWriter();
-        new InvocationLog(output, "SendOtpEmail", "otp-service-SendOtpEmail").WriteMetrics(metrics.Select(o => new KeyValuePair<Metric, int>(o.Metric, o.Count)));
+        new InvocationLog(output, "SendOtpEmail", TimeProvider.System, "otp-service-SendOtpEmail").WriteMetrics(metrics.Select(o => new KeyValuePair<Metric, int>(o.Metric, o.Count)));
         return output.ToString();
     }
 
@@ -79,9 +79,9 @@ public class EmfSpecificationTests
     public void EveryApiStatusAndStreamOutcome_HasAMetric_AndEveryMetricOneName()
     {
         Assert.All(MetricNames.ApiStatuses, status => Assert.True(Enum.IsDefined(MetricNames.ForApiStatus(status))));
-        var answers = Enum.GetValues<OtpService.Core.Rules.GenerateStatus>().Select(s => ApiAnswers.For(new OtpService.Core.Rules.GenerateOutcome(s)))
-            .Concat(Enum.GetValues<OtpService.Core.Rules.VerifyStatus>().Select(s => ApiAnswers.For(new OtpService.Core.Rules.VerifyOutcome(s))))
-            .Concat([ApiAnswers.Jwks("{}"), ApiAnswers.Unavailable, ApiAnswers.InternalError]);
+        var answers = Enum.GetValues<OtpService.Core.Rules.GenerateStatus>().Select(s => ApiResponses.For(new OtpService.Core.Rules.GenerateOutcome(s)))
+            .Concat(Enum.GetValues<OtpService.Core.Rules.VerifyStatus>().Select(s => ApiResponses.For(new OtpService.Core.Rules.VerifyOutcome(s))))
+            .Concat([ApiResponses.Jwks("{}"), ApiResponses.Unavailable, ApiResponses.InternalError]);
         Assert.All(answers, a => Assert.Contains(a.Body.Status, MetricNames.ApiStatuses));
         Assert.Equal(Enum.GetValues<StreamRecordOutcome>().Length - 1, MetricNames.StreamMetrics.Distinct().Count()); // all but Ignored
         Assert.Equal(MetricNames.MailFailuresConfiguration, MetricNames.Name(MetricNames.For(StreamRecordOutcome.MailFailedConfiguration)!.Value));

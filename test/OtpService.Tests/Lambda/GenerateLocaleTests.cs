@@ -15,7 +15,7 @@ public class GenerateLocaleTests
     private static RuleHarness Harness(string defaultLocale = "en") => new(new OtpSettings { DefaultLocale = defaultLocale });
 
     private async Task<ApiResult> Generate(RuleHarness h, ApiEvent e) =>
-        await ApiResult.ReadAsync(new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp")).FunctionHandler(e.ToStream()));
+        await ApiResult.ReadAsync(new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System)).FunctionHandler(e.ToStream()));
 
     /// <summary>What the stream's mailer writes for the address's newest code.</summary>
     private static async Task<OutgoingEmail> Mailed(RuleHarness h)

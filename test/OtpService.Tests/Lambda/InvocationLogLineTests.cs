@@ -15,7 +15,7 @@ public sealed class InvocationLogLineTests
     public void Lines_AreWhole_EachEndsWithTheNewline_AndCarryNothingOfTheLineBefore()
     {
         using var output = new StringWriter { NewLine = "\n" };
-        var log = new InvocationLog(output, "test");
+        var log = new InvocationLog(output, "test", TimeProvider.System);
 
         log.Write("INFO", [new("route", "generate"), new("note", "a-rather-long-note-value-" + new string('x', 300))]);
         log.Write("INFO", [new("route", "verify"), new("httpStatus", 200)]);
@@ -32,9 +32,27 @@ public sealed class InvocationLogLineTests
     }
 
     [Fact]
+    public void Lines_CarryTheTimeOfTheClockTheLogIsGiven()
+    {
+        // One clock (issue 20): the log line's time and the EMF timestamp are the function's clock, not the machine's.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2031, 4, 5, 6, 7, 8, 9, TimeSpan.Zero));
+        using var output = new StringWriter { NewLine = "\n" };
+        var log = new InvocationLog(output, "test", clock);
+
+        log.Write("INFO", [new("route", "generate")]);
+        log.WriteMetrics([new(MetricNames.ForApiStatus("verified"), 1)]);
+
+        var lines = output.ToString().Split('\n');
+        using var line = System.Text.Json.JsonDocument.Parse(lines[0]);
+        using var metrics = System.Text.Json.JsonDocument.Parse(lines[1]);
+        Assert.Equal(clock.GetUtcNow(), line.RootElement.GetProperty("time").GetDateTimeOffset());
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), metrics.RootElement.GetProperty("_aws").GetProperty("Timestamp").GetInt64());
+    }
+
+    [Fact]
     public void Lines_AfterTheFirst_AllocateUnderAKilobyteEach()
     {
-        var log = new InvocationLog(TextWriter.Null, "test");
+        var log = new InvocationLog(TextWriter.Null, "test", TimeProvider.System);
         KeyValuePair<string, object?>[] fields =
         [
             new("requestId", "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"),

@@ -84,7 +84,7 @@ public sealed class PersonFollowingThePageTests
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         h.Advance(5);
 
-        var answer = OtpService.Core.Lambda.ApiAnswers.For(await h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
+        var answer = OtpService.Core.Lambda.ApiResponses.For(await h.Issuer.IssueAsync(Address, RuleHarness.Client, default));
 
         Assert.Equal((429, "rate_limited", 25), (answer.StatusCode, answer.Body.Status, answer.Body.RetryAfterSeconds));
         Assert.StartsWith("A code was just sent to this address.", answer.Body.Message, StringComparison.Ordinal);

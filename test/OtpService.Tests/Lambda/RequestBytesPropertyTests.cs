@@ -72,8 +72,8 @@ public class RequestBytesPropertyTests
     private static (GenerateOtp.Function Generate, VerifyOtp.Function Verify, RuleHarness Harness) Handlers()
     {
         var h = new RuleHarness();
-        return (new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp")),
-            new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer)), h);
+        return (new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp", TimeProvider.System)),
+            new VerifyOtp.Function(h.Verifier, h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer)), h);
     }
 
     /// <summary>Both handlers on the event: no exception, no 5xx, a JSON answer with a status, a field on every 400.</summary>

@@ -22,8 +22,8 @@ public class RequestBytesTests
 
     public RequestBytesTests()
     {
-        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp"));
-        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(_logs, "GenerateOtp", TimeProvider.System));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
     }
 
     private Task<ApiResult> Generate(ApiEvent e) => Generate(e.ToStream());

@@ -80,7 +80,7 @@ public sealed class SampleEventContractTests
         Assert.Equal(["EXPIRATION_TIME", "email_id"], data.Keys!.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(data.Keys["email_id"].S, data.NewImage!["email_id"].S);
         Assert.Equal(data.Keys["EXPIRATION_TIME"].N, data.NewImage["EXPIRATION_TIME"].N);
-        Assert.Equal(OtpCode.NonceBytes, data.NewImage["NONCE"].B!.Length);
+        Assert.Equal(CodeDerivation.NonceBytes, data.NewImage["NONCE"].B!.Length);
         var created = long.Parse(data.NewImage["CREATED_AT"].N!, System.Globalization.CultureInfo.InvariantCulture);
         var expires = long.Parse(data.NewImage["EXPIRATION_TIME"].N!, System.Globalization.CultureInfo.InvariantCulture);
         var deleteAfter = long.Parse(data.NewImage["DELETE_AFTER"].N!, System.Globalization.CultureInfo.InvariantCulture);

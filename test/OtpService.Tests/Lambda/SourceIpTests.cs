@@ -20,7 +20,7 @@ public class SourceIpTests
     private static async Task<int[]> ThreeCodes(Func<int, ApiEvent> request, OtpSettings? settings = null)
     {
         var h = new RuleHarness((settings ?? new OtpSettings()) with { ClientMaxSendsPerAddressPerHour = 2 });
-        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp"));
+        var generate = new GenerateOtp.Function(h.Issuer, h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp", TimeProvider.System));
         var statuses = new List<int>();
         for (var i = 0; i < 3; i++)
         {

@@ -12,7 +12,7 @@ public class StreamBatchHandlerTests
     private readonly StringWriter _logs = new();
     private readonly SendOtpEmail.Function _send;
 
-    public StreamBatchHandlerTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail"));
+    public StreamBatchHandlerTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail", TimeProvider.System));
 
     private async Task<StoredCode> IssueAsync(string address)
     {

@@ -20,7 +20,7 @@ public class StreamBatchIsolationTests
     private readonly StringWriter _logs = new();
     private readonly SendOtpEmail.Function _send;
 
-    public StreamBatchIsolationTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail"));
+    public StreamBatchIsolationTests() => _send = new SendOtpEmail.Function(_h.Mailer, new InvocationLog(_logs, "SendOtpEmail", TimeProvider.System));
 
     /// <summary>What becomes of the damaged record.</summary>
     public enum Expected

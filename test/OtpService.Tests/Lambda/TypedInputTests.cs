@@ -28,8 +28,8 @@ public class TypedInputTests
 
     public TypedInputTests()
     {
-        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp"));
-        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp"), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
+        _generate = new GenerateOtp.Function(_h.Issuer, _h.Settings, new InvocationLog(TextWriter.Null, "GenerateOtp", TimeProvider.System));
+        _verify = new VerifyOtp.Function(_h.Verifier, _h.Settings, new InvocationLog(TextWriter.Null, "VerifyOtp", TimeProvider.System), OtpService.Tests.Tokens.TokenTestKeys.Tokens(_h.Clock, issuer: OtpService.Tests.Tokens.TokenTestKeys.Issuer));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class TypedInputTests
         context.Request.Method = "GET";
         context.Request.Path = "/otp/generate";
         context.Request.QueryString = new QueryString("?email_address=bob+news@example.com");
-        var request = await ProxyEventBuilder.BuildAsync(context, ApiRoutes.All[0], CancellationToken.None);
+        var request = await ProxyEventBuilder.BuildAsync(context, ApiRoutes.All[0], TimeProvider.System, CancellationToken.None);
         var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(request, LambdaJsonContext.Default.ApiGatewayRequest));
 
         var result = await ApiResult.ReadAsync(_generate.FunctionHandler(stream));

@@ -97,7 +97,7 @@ public sealed class ApiGatewayEdgeTests
 
         Assert.True(invoked);
         AssertGatewayAnswer(context, 502, "internal_error", Origin);
-        Assert.Equal(OtpService.Core.Lambda.ApiAnswers.InternalError.Body.Message, Message(context));
+        Assert.Equal(OtpService.Core.Lambda.ApiResponses.InternalError.Body.Message, Message(context));
     }
 
     [Fact]
@@ -229,7 +229,7 @@ public sealed class ApiGatewayEdgeTests
 
         var lambdaTimeouts = timeouts is { } t ? LambdaFunctions.Names.ToDictionary(n => n, _ => t.Lambda, StringComparer.Ordinal) : null;
         // Bounded: a proxy that waited for a function that never answers would hang the test run, not fail it.
-        await new ApiProxy(pools, TextWriter.Null, cors, responses, lambdaTimeouts, timeouts?.Integration).HandleAsync(context).WaitAsync(TimeSpan.FromMinutes(2));
+        await new ApiProxy(pools, TextWriter.Null, TimeProvider.System, cors, responses, lambdaTimeouts, timeouts?.Integration).HandleAsync(context).WaitAsync(TimeSpan.FromMinutes(2));
         return (context, invoked);
     }
 

@@ -66,7 +66,7 @@ public sealed class ApiProxyTests
             return Answer(200);
         });
 
-        await new ApiProxy(pools, TextWriter.Null).HandleAsync(Request("GET", "/otp/generate", "?email_address=x%40y.z"));
+        await new ApiProxy(pools, TextWriter.Null, TimeProvider.System).HandleAsync(Request("GET", "/otp/generate", "?email_address=x%40y.z"));
 
         using var doc = JsonDocument.Parse(json!);
         var root = doc.RootElement;
@@ -113,7 +113,7 @@ public sealed class ApiProxyTests
         var context = Request("GET", "/otp/verify", "?otp=1");
         var pools = Pools(_ => throw new InvalidOperationException("secret detail"));
 
-        await new ApiProxy(pools, TextWriter.Null).HandleAsync(context);
+        await new ApiProxy(pools, TextWriter.Null, TimeProvider.System).HandleAsync(context);
 
         Assert.Equal(502, context.Response.StatusCode);
         Assert.DoesNotContain("secret", Body(context), StringComparison.Ordinal);
@@ -125,7 +125,7 @@ public sealed class ApiProxyTests
         using var log = new StringWriter();
         var pools = Pools(_ => Task.FromResult<Stream>(Answer(401)));
 
-        await new ApiProxy(pools, log).HandleAsync(Request("GET", "/otp/verify", "?email_address=a%40b.com&otp=424242"));
+        await new ApiProxy(pools, log, TimeProvider.System).HandleAsync(Request("GET", "/otp/verify", "?email_address=a%40b.com&otp=424242"));
 
         var line = log.ToString();
         Assert.Contains("GET /otp/verify 401", line, StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public sealed class ApiProxyTests
             Interlocked.Increment(ref built);
             return _ => Task.FromResult<Stream>(new MemoryStream(answer));
         }), StringComparer.Ordinal);
-        var proxy = new ApiProxy(pools, TextWriter.Null);
+        var proxy = new ApiProxy(pools, TextWriter.Null, TimeProvider.System);
 
         for (var i = 0; i < 50; i++)
         {
@@ -164,7 +164,7 @@ public sealed class ApiProxyTests
             var e = await JsonSerializer.DeserializeAsync(input, LambdaJsonContext.Default.ApiGatewayRequest);
             see(e!);
             return Answer(status, headers, body);
-        }), TextWriter.Null);
+        }), TextWriter.Null, TimeProvider.System);
     }
 
     private static Dictionary<string, FunctionPool> Pools(Func<Stream, Task<Stream>> handler) =>

@@ -129,7 +129,7 @@ public sealed class EventFilterTests
     public void TemplatesFilter_PassesOnlyInsertsOfCodeItems()
     {
         var mapping = SamTemplate.Load().StreamMapping();
-        var records = new StreamRecordFactory("us-east-1", "otp_holder", ["email_id", "EXPIRATION_TIME"]);
+        var records = new StreamRecordFactory("us-east-1", "otp_holder", ["email_id", "EXPIRATION_TIME"], TimeProvider.System);
         var code = new Dictionary<string, AttributeValue>
         {
             ["email_id"] = new() { S = "a@example.com" },

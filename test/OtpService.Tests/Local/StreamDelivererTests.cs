@@ -18,7 +18,7 @@ public sealed class StreamDelivererTests
     /// <summary>The template's mapping without its filter, so plain test items pass.</summary>
     private static readonly StreamMapping Unfiltered = TemplateMapping with { Filter = new EventFilter([]) };
 
-    private readonly StreamRecordFactory records = new("us-east-1", "otp_holder", ["email_id", "EXPIRATION_TIME"]);
+    private readonly StreamRecordFactory records = new("us-east-1", "otp_holder", ["email_id", "EXPIRATION_TIME"], TimeProvider.System);
 
     [Fact]
     public void InsertRecord_HasTheDynamoDbStreamsShape()
@@ -54,7 +54,7 @@ public sealed class StreamDelivererTests
     [InlineData("KEYS_ONLY", false, false)]
     public void Modify_CarriesTheImagesItsViewTypeIncludes(string viewType, bool hasNew, bool hasOld)
     {
-        var factory = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], viewType);
+        var factory = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], TimeProvider.System, viewType);
         var before = Item("a@b.com", 1);
         var after = new Dictionary<string, AttributeValue>(before) { ["USED"] = new AttributeValue { BOOL = true } };
 
@@ -99,7 +99,7 @@ public sealed class StreamDelivererTests
         var calls = new List<List<string>>();
         var release = new TaskCompletionSource();
         var pool = Function(calls, (_, _) => "{}", release.Task);
-        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1));
 
         // The first record holds the function; the other 25 queue up behind it.
         for (var i = 0; i < 26; i++)
@@ -120,7 +120,7 @@ public sealed class StreamDelivererTests
     {
         var calls = new List<List<string>>();
         var mapping = Unfiltered with { Filter = new EventFilter(["""{"dynamodb":{"NewImage":{"NONCE":{"B":[{"exists":true}]}}}}"""]) };
-        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), mapping, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), mapping, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1));
         var withNonce = new Dictionary<string, AttributeValue>(Item("a@b.com", 1)) { ["NONCE"] = new AttributeValue { B = new MemoryStream([1, 2]) } };
 
         deliverer.Enqueue(records.Insert(Item("a@b.com", 9999999999)));
@@ -138,7 +138,7 @@ public sealed class StreamDelivererTests
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
         var pool = Function(calls, (call, batch) => call == 2 ? Failures(batch[1]) : "{\"batchItemFailures\":[]}", release.Task, entered);
-        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1));
         var primer = records.Insert(Item("primer@b.com", 1));
         var sent = Enumerable.Range(1, 3).Select(i => records.Insert(Item($"u{i}@b.com", i))).ToList();
 
@@ -162,7 +162,7 @@ public sealed class StreamDelivererTests
         var calls = new List<List<string>>();
         var pool = Function(calls, (_, batch) => Failures(batch[0]));
         using var log = new StringWriter();
-        await using var deliverer = new StreamDeliverer(pool, Unfiltered, log, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, log, TimeProvider.System, TimeSpan.FromMilliseconds(1));
         var record = records.Insert(Item("a@b.com", 1));
 
         deliverer.Enqueue(record);
@@ -180,6 +180,27 @@ public sealed class StreamDelivererTests
         Assert.DoesNotContain("a@b.com", log.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An invocation that never returns (a function waiting on a dependency that hangs, up to its
+    /// timeout; the gate that never opens stands in for it) does not hold the runner's stop: dispose
+    /// waits <see cref="StreamDeliverer.InvocationWaitOnStop"/>, says it leaves the batch behind, and returns.
+    /// </summary>
+    [Fact]
+    public async Task Dispose_WithAnInvocationThatNeverReturns_LeavesItBehind_SayingSo()
+    {
+        var entered = new TaskCompletionSource();
+        var pool = Function([], (_, _) => "{}", gate: new TaskCompletionSource().Task, entered: entered);
+        using var log = new StringWriter();
+        var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Synchronized(log), TimeProvider.System, TimeSpan.FromMilliseconds(1));
+        deliverer.Enqueue(records.Insert(Item("a@b.com", 1)));
+        await entered.Task.WaitAsync(Patience.Wait);
+
+        var disposing = deliverer.DisposeAsync().AsTask();
+
+        Assert.Same(disposing, await Task.WhenAny(disposing, Task.Delay(Patience.Wait)));
+        Assert.Contains("left behind at the stop (1 record(s) not delivered)", log.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FunctionError_BisectsTheBatch_SoOnlyThePoisonRecordIsGivenUp()
     {
@@ -187,7 +208,7 @@ public sealed class StreamDelivererTests
         var sent = Enumerable.Range(1, 4).Select(i => records.Insert(Item($"u{i}@b.com", i))).ToList();
         var poison = sent[2].Dynamodb!.SequenceNumber!;
         var pool = Function(calls, (_, batch) => batch.Contains(poison) ? throw new InvalidOperationException("poison") : "{}");
-        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1));
 
         Enqueue(deliverer, sent);
         Assert.True(await deliverer.DrainAsync(Patience.Wait));
@@ -202,10 +223,10 @@ public sealed class StreamDelivererTests
     {
         var calls = new List<List<string>>();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
-        var old = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], time: time).Insert(Item("a@b.com", 1));
+        var old = new StreamRecordFactory("us-east-1", "t", ["email_id", "EXPIRATION_TIME"], time).Insert(Item("a@b.com", 1));
         time.Advance(TimeSpan.FromSeconds(TemplateMapping.MaximumRecordAgeInSeconds + 1));
         using var log = new StringWriter();
-        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), Unfiltered, log, TimeSpan.FromMilliseconds(1), time: time);
+        await using var deliverer = new StreamDeliverer(Function(calls, (_, _) => "{}"), Unfiltered, log, time, TimeSpan.FromMilliseconds(1));
 
         deliverer.Enqueue(old);
         Assert.True(await deliverer.DrainAsync(Patience.Wait));
@@ -219,7 +240,7 @@ public sealed class StreamDelivererTests
     {
         var calls = new List<List<string>>();
         var pool = Function(calls, (call, _) => call == 1 ? "" : "null");
-        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeSpan.FromMilliseconds(1));
+        await using var deliverer = new StreamDeliverer(pool, Unfiltered, TextWriter.Null, TimeProvider.System, TimeSpan.FromMilliseconds(1));
 
         deliverer.Enqueue(records.Insert(Item("a@b.com", 1)));
         Assert.True(await deliverer.DrainAsync(Patience.Wait));

@@ -98,7 +98,7 @@ public class DeferredKeyTests
     {
         var reads = 0;
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(new string('k', 32))));
-        var codes = new OtpCode(new DeferredKey<OtpKeyRing>(_ => ++reads == 1 ? throw Down : Task.FromResult(ring)));
+        var codes = new CodeDerivation(new DeferredKey<OtpKeyRing>(_ => ++reads == 1 ? throw Down : Task.FromResult(ring)), TimeProvider.System);
 
         Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => _ = codes.CurrentKeyVersion);
         Assert.Same(Down, await Record.ExceptionAsync(() => codes.RefreshAsync(null, default).AsTask()));

@@ -93,6 +93,19 @@ public class InvocationBudgetTests
     }
 
     [Fact]
+    public void Deadline_LongPast_HasZeroLeft_NeverANegativeTime()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(TimeSpan.Zero, deadline.Remaining);
+        Assert.True(deadline.CanCover(TimeSpan.Zero));
+        Assert.False(deadline.CanCover(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Fact]
     public void Deadline_UsesLambdasOwnDeadline_WhenTheRuntimeGivesAnEarlierOne()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));

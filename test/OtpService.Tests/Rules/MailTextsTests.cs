@@ -85,10 +85,14 @@ public class MailTextsTests
     [InlineData("pl", 120, "2 minuty")]
     [InlineData("pl", 240, "4 minuty")]
     [InlineData("pl", 300, "5 minut")]
+    [InlineData("pl", 720, "12 minut")]
+    [InlineData("pl", 1500, "25 minut")]
     [InlineData("pl", 30, "30 sekund")]
     [InlineData("ar", 60, "دقيقة واحدة")]
     [InlineData("ar", 120, "دقيقتين")]
+    [InlineData("ar", 180, "3 دقائق")]
     [InlineData("ar", 300, "5 دقائق")]
+    [InlineData("ar", 90, "90 ثانية")]
     [InlineData("ar", 660, "11 دقيقة")]
     [InlineData("he", 60, "דקה")]
     [InlineData("he", 120, "שתי דקות")]
@@ -100,16 +104,52 @@ public class MailTextsTests
     [InlineData("es", 60, "1 minuto")]
     [InlineData("ja", 120, "2 分")]
     [InlineData("ko", 120, "2분")]
-    [InlineData("zh-Hans", 120, "2 分")]
+    [InlineData("zh-Hans", 120, "2分钟")]
+    [InlineData("zh-Hans", 90, "90秒钟")]
     [InlineData("tr", 120, "2 dakika")]
     [InlineData("nl", 60, "1 minuut")]
     [InlineData("it", 120, "2 minuti")]
+    [InlineData("hi", 60, "1 मिनट")]
     [InlineData("hi", 120, "2 मिनट")]
+    [InlineData("hi", 300, "5 मिनट")]
     [InlineData("hi", 90, "90 सेकंड")]
     [InlineData("en", 60, "1 min")]
     [InlineData("en", 90, "90 seconds")]
     public void Lifetimes_TakeTheLanguagesPluralForm(string locale, long seconds, string expected) =>
         Assert.Equal(expected, MailTexts.For(locale, "Acme", seconds).Lifetime);
+
+    /// <summary>
+    /// Humanizer.Core.pl 3.0.10 takes only 2 to 4 as Polish's "few" form, so 22 to 24 (32 to 34, ...)
+    /// minutes come out as "22 minut" where Polish says "22 minuty" (CLDR: few is i%10 in 2..4 and
+    /// i%100 not in 12..14). Reported as Humanizr/Humanizer#1470 and fixed on its main branch by #1831,
+    /// in no release served yet. This documents the gap (docs/configuration.md, "Languages"): when a
+    /// Humanizer upgrade makes it fail, move these cases to the test above with the right form.
+    /// </summary>
+    [Theory]
+    [InlineData(1320, "22 minut")]
+    [InlineData(1440, "24 minut")]
+    [InlineData(1920, "32 minut")]
+    public void Polish_22To24Minutes_AreHumanizersKnownWrongForm(long seconds, string humanizers) =>
+        Assert.Equal(humanizers, MailTexts.For("pl", "Acme", seconds).Lifetime);
+
+    /// <summary>The lifetime in its sentence: the case the words around it need (Arabic's genitive dual after لمدة).</summary>
+    [Theory]
+    [InlineData("ar", 60, "الرمز صالح لمدة دقيقة واحدة.")]
+    [InlineData("ar", 120, "الرمز صالح لمدة دقيقتين.")]
+    [InlineData("ar", 180, "الرمز صالح لمدة 3 دقائق.")]
+    [InlineData("ar", 660, "الرمز صالح لمدة 11 دقيقة.")]
+    [InlineData("pl", 60, "Czas ważności kodu to 1 minuta.")]
+    [InlineData("pl", 120, "Czas ważności kodu to 2 minuty.")]
+    [InlineData("hi", 60, "यह कोड 1 मिनट के लिए मान्य है।")]
+    [InlineData("hi", 300, "यह कोड 5 मिनट के लिए मान्य है।")]
+    [InlineData("zh-Hans", 120, "验证码有效期为2分钟。")]
+    [InlineData("he", 120, "הקוד תקף למשך שתי דקות.")]
+    public void TheLifetime_ReadsRightInItsSentence(string locale, long seconds, string sentence) =>
+        Assert.StartsWith(sentence, MailTexts.For(locale, "Acme", seconds).Validity, StringComparison.Ordinal);
+
+    [Fact]
+    public void Chinese_SaysMinutesWithTheDurationWord_InTheSubjectToo() =>
+        Assert.Equal("您的一次性验证码（仅2分钟内有效）！", MailTexts.For("zh-Hans", "Acme", 120).Subject);
 
     [Theory]
     [InlineData("pt-PT", "pt-BR")]

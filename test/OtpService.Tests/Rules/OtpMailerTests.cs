@@ -72,7 +72,7 @@ public class OtpMailerTests
     {
         // Issued with a 120 s TTL; the mailer runs after a stack update set the TTL to 600 s.
         var (h, expiresAt) = await Issued();
-        var mailer = new OtpMailer(h.Store, h.Mail, h.Codes, h.Settings with { TtlSeconds = 600 }, h.Clock);
+        var mailer = new OtpMailer(h.Store, h.Mail, h.Derivation, h.Settings with { TtlSeconds = 600 }, h.Clock);
 
         await mailer.MailAsync(Address, expiresAt, default);
 
@@ -132,7 +132,7 @@ public class OtpMailerTests
     public async Task Mail_WithoutASenderAddress_RefusesNamingTheVariable()
     {
         var (h, expiresAt) = await Issued();
-        var mailer = new OtpMailer(h.Store, h.Mail, h.Codes, h.Settings with { SenderAddress = null }, h.Clock);
+        var mailer = new OtpMailer(h.Store, h.Mail, h.Derivation, h.Settings with { SenderAddress = null }, h.Clock);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => mailer.MailAsync(Address, expiresAt, default));
 

@@ -14,7 +14,7 @@ public class OtpVerifierBindingTests
     private const string Address = "user@example.com";
     private static readonly OtpSettings NoCooldown = new() { ResendCooldownSeconds = 0, ClientMaxSendsPerAddressPerHour = 5, MaxSendsPerHour = 5 };
 
-    private static async Task<(RuleHarness H, List<string> Ids)> IssuedTimes(int times, OtpSettings? settings = null, OtpCode? codes = null)
+    private static async Task<(RuleHarness H, List<string> Ids)> IssuedTimes(int times, OtpSettings? settings = null, CodeDerivation? codes = null)
     {
         var h = new RuleHarness(settings ?? NoCooldown, codes);
         var ids = new List<string>();
@@ -196,7 +196,7 @@ public class OtpVerifierBindingTests
 
     private static async Task<(RuleHarness H, string Mailed)> MailedUnderV1(Stages stages, FakeTimeProvider clock)
     {
-        var h = new RuleHarness(null, new OtpCode(stages.Ring, stages, clock));
+        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
         h.Clock.SetUtcNow(clock.GetUtcNow());
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default)).Outcome);
@@ -210,7 +210,7 @@ public class OtpVerifierBindingTests
         var (h, mailed) = await MailedUnderV1(stages, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
 
         Assert.Equal("v1", h.Store.Codes(Address)[0].KeyVersion);
-        Assert.Equal(new OtpCode(new OtpKeyRing(KeyV1)).Derive(Address, h.Store.Codes(Address)[0].Nonce, 6), mailed);
+        Assert.Equal(new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, h.Store.Codes(Address)[0].Nonce, 6), mailed);
     }
 
     [Fact]
@@ -220,9 +220,9 @@ public class OtpVerifierBindingTests
         var stages = new Stages(new OtpKeyRing(KeyV1));
         var (h, mailed) = await MailedUnderV1(stages, clock);
         stages.Ring = new OtpKeyRing(KeyV2, KeyV1);
-        clock.Advance(OtpCode.DefaultRefreshInterval);
-        await h.Codes.RefreshAsync(null, default);
-        Assert.Equal("v2", h.Codes.CurrentKeyVersion);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
+        await h.Derivation.RefreshAsync(null, default);
+        Assert.Equal("v2", h.Derivation.CurrentKeyVersion);
 
         Assert.NotEqual(mailed, h.CurrentCode(Address));
         Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);
@@ -234,7 +234,7 @@ public class OtpVerifierBindingTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         var stages = new Stages(new OtpKeyRing(KeyV2, KeyV1));
-        var verifierCodes = new OtpCode(new OtpKeyRing(KeyV1), stages, clock);
+        var verifierCodes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, stages);
         var (h, mailed) = await MailedUnderV2(stages, clock);
         var verifier = new OtpVerifier(h.Store, verifierCodes, h.Settings, h.Clock, h.Tagger);
 
@@ -244,7 +244,7 @@ public class OtpVerifierBindingTests
 
     private static async Task<(RuleHarness H, string Mailed)> MailedUnderV2(Stages stages, FakeTimeProvider clock)
     {
-        var h = new RuleHarness(null, new OtpCode(stages.Ring, stages, clock));
+        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         await h.Mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default);
         Assert.Equal("v2", h.Store.Codes(Address)[0].KeyVersion);
@@ -258,7 +258,7 @@ public class OtpVerifierBindingTests
         var stages = new Stages(new OtpKeyRing(KeyV1));
         var (h, mailed) = await MailedUnderV1(stages, clock);
         stages.Ring = new OtpKeyRing(KeyV3, KeyV2);
-        clock.Advance(OtpCode.DefaultRefreshInterval);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
 
         var outcome = await h.Verifier.VerifyAsync(Address, mailed, RuleHarness.Client, default);
         var underCurrent = await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default);
@@ -275,21 +275,21 @@ public class OtpVerifierBindingTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         var stages = new Stages(new OtpKeyRing(KeyV1));
-        var h = new RuleHarness(null, new OtpCode(stages.Ring, stages, clock));
+        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         stages.Ring = new OtpKeyRing(KeyV2, KeyV1);
-        clock.Advance(OtpCode.DefaultRefreshInterval);
+        clock.Advance(CodeDerivation.DefaultRefreshInterval);
         var code = h.Store.Codes(Address)[0];
-        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive(Address, code.Nonce, code.Digits);
+        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive(Address, code.Nonce, code.Digits);
 
         Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, underV2, RuleHarness.Client, default)).Status);
 
         var mailerClock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var mailerKeys = new OtpCode(new OtpKeyRing(KeyV1), stages, mailerClock);
+        var mailerKeys = new CodeDerivation(new OtpKeyRing(KeyV1), mailerClock, stages);
         var mailer = new OtpMailer(h.Store, h.Mail, mailerKeys, h.Settings, h.Clock);
         h.Advance(30);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
-        mailerClock.Advance(OtpCode.DefaultRefreshInterval);
+        mailerClock.Advance(CodeDerivation.DefaultRefreshInterval);
         await mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default);
         Assert.Equal("v2", h.Store.Codes(Address)[0].KeyVersion);
     }
@@ -298,7 +298,7 @@ public class OtpVerifierBindingTests
     public async Task AWrongCodeThatLosesToANewerIssue_IsWrongNotSuperseded_AndUncounted()
     {
         var h = new RuleHarness(NoCooldown);
-        var verifier = new OtpVerifier(new IssueBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(new IssueBeforeWrongGuess(h), h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
         var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
@@ -311,7 +311,7 @@ public class OtpVerifierBindingTests
     public async Task AWrongCodeThatLosesToANewerIssue_CountsItsTriesLeftAtTheNewerCode()
     {
         var h = new RuleHarness(NoCooldown);
-        var verifier = new OtpVerifier(new IssueAndGuessBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(new IssueAndGuessBeforeWrongGuess(h), h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
         var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
@@ -325,7 +325,7 @@ public class OtpVerifierBindingTests
     public async Task AWrongCodeThatLosesToTheLastTriesOfTheSameClient_IsTooManyAttempts()
     {
         var h = new RuleHarness(NoCooldown);
-        var verifier = new OtpVerifier(new GuessesBeforeWrongGuess(h), h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(new GuessesBeforeWrongGuess(h), h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
         var outcome = await verifier.VerifyAsync(Address, RuleHarness.Wrong(h.CurrentCode(Address)), RuleHarness.Client, default);
@@ -378,11 +378,11 @@ public class OtpVerifierBindingTests
     [Fact]
     public async Task ACodeNotYetMarkedMailed_IsCheckedUnderTheCurrentKey()
     {
-        var h = new RuleHarness(null, new OtpCode(new OtpKeyRing(KeyV2, KeyV1)));
+        var h = new RuleHarness(null, new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var code = h.Store.Codes(Address)[0];
         Assert.Null(code.KeyVersion);
-        var underPrevious = new OtpCode(new OtpKeyRing(KeyV1)).Derive(Address, code.Nonce, code.Digits);
+        var underPrevious = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, code.Nonce, code.Digits);
 
         Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, underPrevious, RuleHarness.Client, default)).Status);
         Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);

@@ -220,7 +220,7 @@ public class OtpVerifierTests
     {
         var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 0 });
         var store = new RacingStore(h);
-        var verifier = new OtpVerifier(store, h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(store, h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var code = h.CurrentCode(Address);
 
@@ -235,7 +235,7 @@ public class OtpVerifierTests
     public async Task Verify_ARightCodeThatAnotherRequestUsedFirst_IsAlreadyUsed_AndNotCountedAsTheClientsFailure()
     {
         var (h, code) = await Issued(new OtpSettings { ClientMaxFailuresPerHour = 1 });
-        var verifier = new OtpVerifier(new UsedFirstStore(h, code), h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(new UsedFirstStore(h, code), h.Derivation, h.Settings, h.Clock, h.Tagger);
 
         var outcome = await verifier.VerifyAsync(Address, code, RuleHarness.Client, default);
 

@@ -19,7 +19,7 @@ public class OtpVerifierWritesTests
     {
         var h = new RuleHarness();
         var store = new FailingGiveBack(h.Store);
-        var verifier = new OtpVerifier(store, h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(store, h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
         var failure = await Assert.ThrowsAsync<DependencyException>(() => verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default));
@@ -33,7 +33,7 @@ public class OtpVerifierWritesTests
     {
         var h = new RuleHarness();
         var store = new CountingGiveBack(h.Store);
-        var verifier = new OtpVerifier(store, h.Codes, h.Settings, h.Clock, h.Tagger);
+        var verifier = new OtpVerifier(store, h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
         var outcome = await verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default);

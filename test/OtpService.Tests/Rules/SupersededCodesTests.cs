@@ -17,7 +17,7 @@ public class SupersededCodesTests
 
     private static AddressState State(params RecentCode[] recent) => AddressState.Empty with { Newest = recent[0].ExpiresAt, Recent = recent };
 
-    private static string CodeOf(OtpCode codes, RecentCode r) => codes.Derive(Address, r.Nonce, r.Digits);
+    private static string CodeOf(CodeDerivation codes, RecentCode r) => codes.Derive(Address, r.Nonce, r.Digits);
 
     [Fact]
     public void Remember_PutsTheIssuedCodeFirst_ThenAtMostTwoEarlierUnexpiredOnes()
@@ -47,7 +47,7 @@ public class SupersededCodesTests
     [Fact]
     public void IsEarlierCode_TellsEachRememberedEarlierCode_ButNotTheNewestNorAWrongOne()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var state = State(Recent(Now + 120, 3), Recent(Now + 60, 2, digits: 10), Recent(Now + 30, 1));
 
         Assert.True(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, CodeOf(codes, state.Recent[1])));
@@ -60,7 +60,7 @@ public class SupersededCodesTests
     [Fact]
     public void IsEarlierCode_AnEarlierCodeCountsUntilItsExpirySecond_NotAfter()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var state = State(Recent(Now + 120, 2), Recent(Now + 30, 1));
         var earlier = CodeOf(codes, state.Recent[1]);
 
@@ -71,7 +71,7 @@ public class SupersededCodesTests
     [Fact]
     public void IsEarlierCode_OnlyTheRememberedOnes_AndNoneWithoutARecord()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var third = Recent(Now + 10, 9);
         var state = State(Recent(Now + 120, 3), Recent(Now + 60, 2), Recent(Now + 30, 1), third);
 
@@ -84,10 +84,10 @@ public class SupersededCodesTests
     {
         var earlier = Recent(Now + 60, 2);
         var state = State(Recent(Now + 120, 3), earlier);
-        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive(Address, earlier.Nonce, 6);
-        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive(Address, earlier.Nonce, 6);
-        var rotated = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
-        var rotatedTwice = new OtpCode(new OtpKeyRing(new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray()), KeyV2));
+        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, earlier.Nonce, 6);
+        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive(Address, earlier.Nonce, 6);
+        var rotated = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var rotatedTwice = new CodeDerivation(new OtpKeyRing(new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray()), KeyV2), TimeProvider.System);
 
         Assert.True(SupersededCodes.IsEarlierCode(rotated, Address, state, Now + 120, Now, underV1));
         Assert.True(SupersededCodes.IsEarlierCode(rotated, Address, state, Now + 120, Now, underV2));
@@ -98,7 +98,7 @@ public class SupersededCodesTests
     [Fact]
     public void IsEarlierCode_DerivesEachEarlierCodeWithItsOwnDigits()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var earlier = Recent(Now + 60, 2, digits: 6);
         var state = State(Recent(Now + 120, 3, digits: 10), earlier);
         var tenDigitsOfASixDigitCode = codes.Derive(Address, earlier.Nonce, 10);
@@ -110,7 +110,7 @@ public class SupersededCodesTests
     [Fact]
     public void IsEarlierCode_OneMatchIsEnough_EvenIfTwoSlotsHoldTheSameCode()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var state = State(Recent(Now + 120, 3), Recent(Now + 60, 2), Recent(Now + 30, 2));
 
         Assert.True(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, CodeOf(codes, state.Recent[1])));
@@ -122,8 +122,8 @@ public class SupersededCodesTests
         var state = State(Recent(Now + 120, 3));
 
         Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(null!, Address, state, Now + 120, Now, "123456"));
-        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Codes(), Address, null!, Now + 120, Now, "123456"));
-        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Codes(), Address, state, Now + 120, Now, null!));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Derivation(), Address, null!, Now + 120, Now, "123456"));
+        Assert.Throws<ArgumentNullException>(() => SupersededCodes.IsEarlierCode(TestKeys.Derivation(), Address, state, Now + 120, Now, null!));
         Assert.Throws<ArgumentNullException>(() => SupersededCodes.Remember(null!, Issued(Now, 1), Now));
         Assert.Throws<ArgumentNullException>(() => SupersededCodes.Remember([], null!, Now));
     }

@@ -37,7 +37,7 @@ public class TokenKeyStoreTests
     {
         var source = new TokenKeySource(KmsKeyArn, null, null, SecretArn);
 
-        var refused = Assert.Throws<InvalidOperationException>(() => TokenSigningKeyLoader.Plan(source, inLambda: true, NoKms, NoSecretsManager));
+        var refused = Assert.Throws<InvalidOperationException>(() => TokenSigningKeyLoader.Plan(source, inLambda: true, NoKms, NoSecretsManager, TimeProvider.System));
 
         Assert.Contains(TokenSigningKeyLoader.SecretArnVariable, refused.Message, StringComparison.Ordinal);
         Assert.Contains(TokenSigningKeyLoader.KmsKeyVariable, refused.Message, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public class TokenKeyStoreTests
     [Fact]
     public void NoStoreConfigured_StopsInit_NamingTheSecretVariableFirst()
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => TokenSigningKeyLoader.Plan(new TokenKeySource(null, null, null), inLambda: true, NoKms, NoSecretsManager));
+        var refused = Assert.Throws<InvalidOperationException>(() => TokenSigningKeyLoader.Plan(new TokenKeySource(null, null, null), inLambda: true, NoKms, NoSecretsManager, TimeProvider.System));
 
         Assert.Contains(TokenSigningKeyLoader.SecretArnVariable, refused.Message, StringComparison.Ordinal);
     }
@@ -54,8 +54,8 @@ public class TokenKeyStoreTests
     [Fact]
     public void OnlyTheSecretStore_IsReadAgainAtInvokeTime()
     {
-        Assert.Null(TokenSigningKeyLoader.RefreshSource(new TokenKeySource(KmsKeyArn, null, null), NoSecretsManager));
-        Assert.Null(TokenSigningKeyLoader.RefreshSource(new TokenKeySource(null, null, DevelopmentKeys.TokenSigningKeyPem), NoSecretsManager));
+        Assert.Null(TokenSigningKeyLoader.RefreshSource(new TokenKeySource(KmsKeyArn, null, null), NoSecretsManager, TimeProvider.System));
+        Assert.Null(TokenSigningKeyLoader.RefreshSource(new TokenKeySource(null, null, DevelopmentKeys.TokenSigningKeyPem), NoSecretsManager, TimeProvider.System));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class TokenKeyStoreTests
         clock.Advance(IdentityTokens.DefaultRefreshInterval);
         var during = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
         var again = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
-        clock.Advance(OtpCode.RetryInterval);
+        clock.Advance(CodeDerivation.RetryInterval);
         var after = await tokens.IssueAsync(TokenTestKeys.Issuer, new VerifiedAddress("user@example.com", 0), default);
 
         Assert.Equal(first.Signer.KeyId, new JsonWebToken(during).Kid);

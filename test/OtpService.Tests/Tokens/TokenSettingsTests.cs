@@ -64,22 +64,22 @@ public class TokenSettingsTests
     [InlineData("abc123.execute-api.eu-west-1.amazonaws.com", "$default", "https://abc123.execute-api.eu-west-1.amazonaws.com")]
     [InlineData("auth.example.com", null, "https://auth.example.com")]
     public void TheIssuer_IsTheApisBaseUrl_WhenNotConfigured(string domain, string? stage, string expected) =>
-        Assert.Equal(expected, OtpEndpoints.IssuerFor(Event(domain, stage), new TokenSettings()));
+        Assert.Equal(expected, Routes.IssuerFor(Event(domain, stage), new TokenSettings()));
 
     [Fact]
     public void AConfiguredIssuer_Wins_AndWithoutOneAnEventWithoutDomainIsAnError()
     {
-        Assert.Equal("https://auth.example.com", OtpEndpoints.IssuerFor(Event(null, null), new TokenSettings { Issuer = "https://auth.example.com" }));
-        var error = Assert.Throws<InvalidOperationException>(() => OtpEndpoints.IssuerFor(Event(null, "Prod"), new TokenSettings()));
+        Assert.Equal("https://auth.example.com", Routes.IssuerFor(Event(null, null), new TokenSettings { Issuer = "https://auth.example.com" }));
+        var error = Assert.Throws<InvalidOperationException>(() => Routes.IssuerFor(Event(null, "Prod"), new TokenSettings()));
         Assert.Contains("OTP_TOKEN_ISSUER", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void TheJwksRoute_IsRecognisedInBothPayloadFormats()
     {
-        Assert.True(OtpEndpoints.IsJwksRequest(Event("d", "Prod", "/.well-known/jwks.json")));
-        Assert.True(OtpEndpoints.IsJwksRequest(new ApiGatewayRequest { Version = "2.0", RouteKey = "GET /.well-known/jwks.json", RawPath = "/.well-known/jwks.json" }));
-        Assert.False(OtpEndpoints.IsJwksRequest(Event("d", "Prod")));
-        Assert.False(OtpEndpoints.IsJwksRequest(new ApiGatewayRequest { Version = "2.0", RouteKey = "GET /otp/verify", RawPath = "/.well-known/jwks.json" }));
+        Assert.True(Routes.IsJwksRequest(Event("d", "Prod", "/.well-known/jwks.json")));
+        Assert.True(Routes.IsJwksRequest(new ApiGatewayRequest { Version = "2.0", RouteKey = "GET /.well-known/jwks.json", RawPath = "/.well-known/jwks.json" }));
+        Assert.False(Routes.IsJwksRequest(Event("d", "Prod")));
+        Assert.False(Routes.IsJwksRequest(new ApiGatewayRequest { Version = "2.0", RouteKey = "GET /otp/verify", RawPath = "/.well-known/jwks.json" }));
     }
 }

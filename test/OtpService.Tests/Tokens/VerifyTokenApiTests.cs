@@ -15,7 +15,7 @@ public class VerifyTokenApiTests
     private readonly StringWriter _logs = new();
 
     private VerifyOtp.Function Verify(IdentityTokens tokens) =>
-        new(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp"), tokens);
+        new(_h.Verifier, _h.Settings, new InvocationLog(_logs, "VerifyOtp", TimeProvider.System), tokens);
 
     private static IdentityTokens Tokens(IJwsSigner? signer = null) => TokenTestKeys.Tokens(new FakeTimeProvider(DateTimeOffset.UtcNow), signer: signer);
 
@@ -97,7 +97,7 @@ public class VerifyTokenApiTests
         // VerifyOtp always has its token issuer; the rule without one still answers the seed's bare 200.
         var code = await IssueAsync();
 
-        var answer = ApiAnswers.For(await _h.Verifier.VerifyAsync(Address, code, null, default));
+        var answer = ApiResponses.For(await _h.Verifier.VerifyAsync(Address, code, null, default));
 
         Assert.Equal(200, answer.StatusCode);
         Assert.Null(answer.Body.Token);

@@ -3,8 +3,11 @@ using OtpService.Core.Tokens;
 
 namespace OtpService.Core.Lambda;
 
-/// <summary>The routes: check the fields, call the rule, pick the answer.</summary>
-public static class OtpEndpoints
+/// <summary>
+/// The API's routes (generate, verify, the JWKS): check the fields, call the rule, pick the response.
+/// Not URLs: the AWS services' endpoint URLs are the SDK's (AwsClientFactory) and the local runner's ServiceEndpoints.
+/// </summary>
+public static class Routes
 {
     /// <summary>Where the token keys are published (RFC 8615 well-known location; answered by VerifyOtp).</summary>
     public const string JwksPath = "/.well-known/jwks.json";
@@ -13,12 +16,12 @@ public static class OtpEndpoints
     /// VerifyOtp's two routes: <see cref="JwksPath"/> answers the JWKS; /otp/verify checks the code and,
     /// when it is right, returns a token whose <c>iss</c> is the configured issuer or this API's URL.
     /// </summary>
-    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, IdentityTokens tokens, ApiGatewayRequest request, RequestFields fields, CancellationToken cancellationToken)
+    public static async Task<ApiResponse> VerifyAsync(OtpVerifier verifier, OtpSettings settings, IdentityTokens tokens, ApiGatewayRequest request, RequestFields fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(request);
         return IsJwksRequest(request)
-            ? ApiAnswers.Jwks(await tokens.GetJwksAsync(cancellationToken).ConfigureAwait(false))
+            ? ApiResponses.Jwks(await tokens.GetJwksAsync(cancellationToken).ConfigureAwait(false))
             : await VerifyAsync(verifier, settings, fields, tokens.For(IssuerFor(request, tokens.Settings)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -56,7 +59,7 @@ public static class OtpEndpoints
         return string.Equals(resource, JwksPath, StringComparison.Ordinal);
     }
 
-    public static async Task<ApiAnswer> GenerateAsync(OtpIssuer issuer, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
+    public static async Task<ApiResponse> GenerateAsync(OtpIssuer issuer, OtpSettings settings, RequestFields fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(settings);
@@ -64,7 +67,7 @@ public static class OtpEndpoints
         if (!settings.GenerateAllowsGet && fields.Method == "GET")
         {
             // A GET that sends mail can be fired by any web page (an <img> tag); see README.
-            return ApiAnswers.Invalid(new InvalidRequest("method", "GET is not allowed for generate on this deployment; use POST"));
+            return ApiResponses.Invalid(new InvalidRequest("method", "GET is not allowed for generate on this deployment; use POST"));
         }
 
         if (ReadAddress(fields, out var address) is { } invalid)
@@ -76,12 +79,12 @@ public static class OtpEndpoints
         var requested = fields[OtpFields.Locale]?.Trim() is { Length: > 0 } tag ? tag : null;
         if (requested is not null && !MailLocale.IsWellFormed(requested))
         {
-            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Locale, $"must be a BCP 47 language tag (RFC 5646) such as en, pt-BR or zh-Hans, of at most {MailLocale.MaxTagLength} characters"));
+            return ApiResponses.Invalid(new InvalidRequest(OtpFields.Locale, $"must be a BCP 47 language tag (RFC 5646) such as en, pt-BR or zh-Hans, of at most {MailLocale.MaxTagLength} characters"));
         }
 
         var locale = MailLocale.Choose(requested, RequestFields.Header(fields.Request, "accept-language"), settings.DefaultLocale);
         var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await issuer.IssueAsync(address, client, locale, cancellationToken).ConfigureAwait(false));
+        return ApiResponses.For(await issuer.IssueAsync(address, client, locale, cancellationToken).ConfigureAwait(false));
     }
 
     /// <param name="verifier">The rule.</param>
@@ -89,7 +92,7 @@ public static class OtpEndpoints
     /// <param name="fields">email_address, otp and the optional verification_id.</param>
     /// <param name="tokens">Issues the token of a 200.</param>
     /// <param name="cancellationToken">Cancels storage and signing.</param>
-    public static async Task<ApiAnswer> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer tokens, CancellationToken cancellationToken)
+    public static async Task<ApiResponse> VerifyAsync(OtpVerifier verifier, OtpSettings settings, RequestFields fields, ITokenIssuer tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(settings);
@@ -102,7 +105,7 @@ public static class OtpEndpoints
         // Checked before the store is read: a malformed code never counts as a wrong guess.
         if (SubmittedCode.TryNormalize(fields[OtpFields.Otp], settings.AcceptedCodeLengths, out var reason, fields.IsJsonNumber(OtpFields.Otp)) is not { } code)
         {
-            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.Otp, reason));
+            return ApiResponses.Invalid(new InvalidRequest(OtpFields.Otp, reason));
         }
 
         string? verificationId = null;
@@ -111,21 +114,21 @@ public static class OtpEndpoints
             verificationId = VerificationId.TryParse(rawId, out var idReason);
             if (verificationId is null)
             {
-                return ApiAnswers.Invalid(new InvalidRequest(OtpFields.VerificationId, idReason));
+                return ApiResponses.Invalid(new InvalidRequest(OtpFields.VerificationId, idReason));
             }
         }
         else if (settings.RequireVerificationId)
         {
-            return ApiAnswers.Invalid(new InvalidRequest(OtpFields.VerificationId, "is required on this deployment: send the verificationId from generate's answer"));
+            return ApiResponses.Invalid(new InvalidRequest(OtpFields.VerificationId, "is required on this deployment: send the verificationId from generate's answer"));
         }
 
         var client = CallerIdentity.ClientId(fields.Request, settings.ClientIpHeader);
-        return ApiAnswers.For(await verifier.VerifyAsync(address, code, verificationId, client, tokens, cancellationToken).ConfigureAwait(false));
+        return ApiResponses.For(await verifier.VerifyAsync(address, code, verificationId, client, tokens, cancellationToken).ConfigureAwait(false));
     }
 
-    private static ApiAnswer? ReadAddress(RequestFields fields, out string address)
+    private static ApiResponse? ReadAddress(RequestFields fields, out string address)
     {
         address = EmailAddress.TryNormalize(fields[OtpFields.EmailAddress], out var reason, out var detail) ?? "";
-        return address.Length == 0 ? ApiAnswers.Invalid(new InvalidRequest(OtpFields.EmailAddress, reason), detail) : null;
+        return address.Length == 0 ? ApiResponses.Invalid(new InvalidRequest(OtpFields.EmailAddress, reason), detail) : null;
     }
 }

@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace OtpService.Core.Lambda;
 
-/// <summary>The JSON body of every HTTP answer: status and message, plus the extras DESIGN.md lists.</summary>
-public sealed record ApiAnswerBody(
+/// <summary>The JSON body of every API response: status and message, plus the extras DESIGN.md lists.</summary>
+public sealed record ApiResponseBody(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("message")] string Message)
 {

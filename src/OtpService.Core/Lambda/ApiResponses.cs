@@ -3,8 +3,8 @@ using OtpService.Core.Rules;
 
 namespace OtpService.Core.Lambda;
 
-/// <summary>Every answer the API gives: DESIGN.md's table, with the seed's words where the seed had them.</summary>
-public static class ApiAnswers
+/// <summary>Every response the API gives: DESIGN.md's table, with the seed's words where the seed had them.</summary>
+public static class ApiResponses
 {
     public const string SentMessage = "A verification code is sent to the email address you provided.";
 
@@ -12,7 +12,7 @@ public static class ApiAnswers
 
     public const string VerificationIdMismatchMessage = "A newer code was requested since this sign-in asked for one, perhaps in another tab. Request a new code here.";
 
-    public static ApiAnswer For(GenerateOutcome outcome) => outcome.Status switch
+    public static ApiResponse For(GenerateOutcome outcome) => outcome.Status switch
     {
         GenerateStatus.Sent => new(202, new("sent", SentMessage) { ExpiresInSeconds = outcome.ExpiresInSeconds, VerificationId = outcome.VerificationId }),
         // Words for people (the sign-in page shows them and adds when to ask again); which limit it was goes to the log line.
@@ -31,7 +31,7 @@ public static class ApiAnswers
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
-    public static ApiAnswer For(VerifyOutcome outcome) => outcome.Status switch
+    public static ApiResponse For(VerifyOutcome outcome) => outcome.Status switch
     {
         VerifyStatus.Verified => new(200, new("verified", "Verified") { Token = outcome.Token }),
         VerifyStatus.WrongCode => new(401, new("wrong_code", "Wrong OTP") { AttemptsRemaining = outcome.AttemptsRemaining }) { Note = outcome.Note },
@@ -52,7 +52,7 @@ public static class ApiAnswers
     };
 
     /// <summary>A 400 naming the field; the message is for people, the log line's note names the field and the technical <paramref name="detail"/> (e.g. a refused character's code point; else the error's own <see cref="InvalidRequest.Detail"/>).</summary>
-    public static ApiAnswer Invalid(InvalidRequest error, string? detail = null)
+    public static ApiResponse Invalid(InvalidRequest error, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         detail ??= error.Detail;
@@ -63,7 +63,7 @@ public static class ApiAnswers
     public const int JwksMaxAgeSeconds = 300;
 
     /// <summary>GET /.well-known/jwks.json: the token keys (RFC 7517 section 5), cacheable.</summary>
-    public static ApiAnswer Jwks(string jwksJson) =>
+    public static ApiResponse Jwks(string jwksJson) =>
         new(200, new("jwks", "JSON Web Key Set"))
         {
             Document = jwksJson ?? throw new ArgumentNullException(nameof(jwksJson)),
@@ -73,8 +73,8 @@ public static class ApiAnswers
     /// <summary>Seconds a client should wait before trying again after a 503 (the Retry-After header and retryAfterSeconds).</summary>
     public const int UnavailableRetryAfterSeconds = 2;
 
-    public static readonly ApiAnswer Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly.")
+    public static readonly ApiResponse Unavailable = new(503, new("unavailable", "The service is unavailable right now. Please try again shortly.")
     { RetryAfterSeconds = UnavailableRetryAfterSeconds });
 
-    public static readonly ApiAnswer InternalError = new(500, new("internal_error", "Something went wrong on our side. Please try again."));
+    public static readonly ApiResponse InternalError = new(500, new("internal_error", "Something went wrong on our side. Please try again."));
 }

@@ -5,7 +5,8 @@ using System.Text;
 namespace OtpService.Core.Rules;
 
 /// <summary>
-/// Derives a code from a stored random nonce under one version of the server's HMAC key, so nothing
+/// The code derivation: the HMAC of a stored random nonce under one version of the server's key,
+/// truncated to digits (RFC 4226's HOTP construction, widened), so nothing
 /// at rest (table, stream, logs) can produce the code without the key:
 /// code = first 8 bytes of HMAC-SHA256(key, "otp-v1" 0x00 address 0x00 nonce), read as a
 /// big-endian unsigned 64-bit number, modulo 10^digits, left-padded with zeros.
@@ -17,7 +18,7 @@ namespace OtpService.Core.Rules;
 /// version the ring lacks (a rotation seen first by the other function).
 /// </para>
 /// </summary>
-public sealed class OtpCode
+public sealed class CodeDerivation
 {
     public const int NonceBytes = 16;
 
@@ -43,23 +44,25 @@ public sealed class OtpCode
     private long _nextAttempt;
 
     /// <summary>One fixed key (version <see cref="OtpKey.LocalVersion"/>), never refreshed.</summary>
+    /// <param name="signingKey">The key's bytes.</param>
+    /// <param name="clock">The function's clock.</param>
     /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/>.</exception>
-    public OtpCode(ReadOnlySpan<byte> signingKey)
-        : this(new OtpKeyRing(new OtpKey(OtpKey.LocalVersion, signingKey)))
+    public CodeDerivation(ReadOnlySpan<byte> signingKey, TimeProvider clock)
+        : this(new OtpKeyRing(new OtpKey(OtpKey.LocalVersion, signingKey)), clock)
     {
     }
 
     /// <param name="ring">The keys loaded at start (init).</param>
+    /// <param name="clock">Decides when the ring is stale (the function's clock).</param>
     /// <param name="source">Where to read the ring again; null: the ring is fixed.</param>
-    /// <param name="clock">Decides when the ring is stale.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
     /// <param name="refreshFailed">Told of each failed read (the function logs and counts it), so keeping the ring in use is never silent.</param>
-    public OtpCode(OtpKeyRing ring, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
+    public CodeDerivation(OtpKeyRing ring, TimeProvider clock, IOtpKeySource? source = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
     {
         _refreshFailed = refreshFailed;
         _ring = ring ?? throw new ArgumentNullException(nameof(ring));
         _source = source;
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock;
         _refreshInterval = refreshInterval ?? DefaultRefreshInterval;
         _loadedAt = _clock.GetUtcNow().UtcTicks;
         _nextAttempt = _loadedAt;
@@ -72,17 +75,17 @@ public sealed class OtpCode
     /// classified failure, which the functions answer as they answer any call failure.
     /// </summary>
     /// <param name="initial">The first read of the ring (started at init).</param>
+    /// <param name="clock">Decides when the ring is stale (the function's clock).</param>
     /// <param name="source">Where to read the ring again later (refresh); null: never refreshed.</param>
-    /// <param name="clock">Decides when the ring is stale.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
     /// <param name="refreshFailed">Told of each failed refresh (not of a failed first read, which fails its caller).</param>
-    public OtpCode(DeferredKey<OtpKeyRing> initial, IOtpKeySource? source = null, TimeProvider? clock = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
+    public CodeDerivation(DeferredKey<OtpKeyRing> initial, TimeProvider clock, IOtpKeySource? source = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
     {
         _initial = initial ?? throw new ArgumentNullException(nameof(initial));
         _ring = initial.Value;
         _refreshFailed = refreshFailed;
         _source = source;
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock;
         _refreshInterval = refreshInterval ?? DefaultRefreshInterval;
         _loadedAt = _clock.GetUtcNow().UtcTicks;
         _nextAttempt = _loadedAt;
@@ -109,7 +112,7 @@ public sealed class OtpCode
     /// and is not retried for <see cref="RetryInterval"/>. Cheap when nothing is due (a clock read).
     /// </summary>
     /// <remarks>
-    /// Before the first read succeeded (<see cref="OtpCode(DeferredKey{OtpKeyRing}, IOtpKeySource?, TimeProvider?, TimeSpan?, Action{DependencyException}?)"/>)
+    /// Before the first read succeeded (<see cref="CodeDerivation(DeferredKey{OtpKeyRing}, TimeProvider, IOtpKeySource?, TimeSpan?, Action{DependencyException}?)"/>)
     /// it awaits that read (or a new one) instead, and throws its failure.
     /// </remarks>
     /// <exception cref="DependencyException">The ring has never been read and this read failed too.</exception>

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace OtpService.Tests.Unit;
 
-public class OtpCodeTests
+public class CodeDerivationTests
 {
     private static readonly byte[] Nonce = Convert.FromHexString("00112233445566778899aabbccddeeff");
 
@@ -16,7 +16,7 @@ public class OtpCodeTests
     [InlineData(10)]
     public void Derive_GivesDigitsOfTheConfiguredLength(int digits)
     {
-        var code = TestKeys.Codes().Derive("user@example.com", Nonce, digits);
+        var code = TestKeys.Derivation().Derive("user@example.com", Nonce, digits);
 
         Assert.Equal(digits, code.Length);
         Assert.True(code.All(char.IsAsciiDigit), code);
@@ -39,7 +39,7 @@ public class OtpCodeTests
     {
         // A 64-hex-digit key is the raw bytes 0x00..0x1f; any other key is its UTF-8 text.
         var keyBytes = key.Length == 64 && key.All(char.IsAsciiHexDigit) ? Convert.FromHexString(key) : Encoding.UTF8.GetBytes(key);
-        var codes = new OtpCode(keyBytes);
+        var codes = new CodeDerivation(keyBytes, TimeProvider.System);
 
         Assert.Equal(expected, codes.Derive(address, Convert.FromHexString(nonceHex), digits));
         Assert.Equal(expected, codes.Derive(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits));
@@ -49,21 +49,21 @@ public class OtpCodeTests
     [Fact]
     public void Derive_DependsOnKeyAddressAndNonce()
     {
-        var codes = TestKeys.Codes();
-        var otherKey = new OtpCode(Encoding.UTF8.GetBytes(new string('k', 40)));
+        var codes = TestKeys.Derivation();
+        var otherKey = new CodeDerivation(Encoding.UTF8.GetBytes(new string('k', 40)), TimeProvider.System);
         var baseline = codes.Derive("user@example.com", Nonce, 10);
 
         Assert.NotEqual(baseline, otherKey.Derive("user@example.com", Nonce, 10));
         Assert.NotEqual(baseline, codes.Derive("other@example.com", Nonce, 10));
-        Assert.NotEqual(baseline, codes.Derive("user@example.com", OtpCode.NewNonce(), 10));
+        Assert.NotEqual(baseline, codes.Derive("user@example.com", CodeDerivation.NewNonce(), 10));
     }
 
     [Fact]
     public void Derive_KeepsLeadingZeros()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         // About one nonce in ten gives a code starting with 0; 500 tries miss one with odds 10^-23.
-        var withLeadingZero = Enumerable.Range(0, 500).Select(_ => codes.Derive("user@example.com", OtpCode.NewNonce(), 6)).FirstOrDefault(c => c[0] == '0');
+        var withLeadingZero = Enumerable.Range(0, 500).Select(_ => codes.Derive("user@example.com", CodeDerivation.NewNonce(), 6)).FirstOrDefault(c => c[0] == '0');
 
         Assert.NotNull(withLeadingZero);
         Assert.Equal(6, withLeadingZero.Length);
@@ -77,11 +77,11 @@ public class OtpCodeTests
     {
         // The first digit at 10 digits is where a narrower truncation shows: HOTP's 31 bits
         // (below 2.2 * 10^9) would make it only 0, 1 or 2.
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var counts = new int[10];
         for (var i = 0; i < 20_000; i++)
         {
-            counts[codes.Derive("user@example.com", OtpCode.NewNonce(), digits)[position] - '0']++;
+            counts[codes.Derive("user@example.com", CodeDerivation.NewNonce(), digits)[position] - '0']++;
         }
 
         // 2,000 expected per digit; 6 standard deviations (~255) is far outside chance.
@@ -91,7 +91,7 @@ public class OtpCodeTests
     [Fact]
     public void Matches_AcceptsOnlyTheDerivedCode()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
         var code = codes.Derive("user@example.com", Nonce, 6);
         var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -104,17 +104,17 @@ public class OtpCodeTests
     [Fact]
     public void NewNonce_IsSixteenFreshRandomBytes()
     {
-        var nonces = Enumerable.Range(0, 100).Select(_ => Convert.ToHexString(OtpCode.NewNonce())).ToHashSet();
+        var nonces = Enumerable.Range(0, 100).Select(_ => Convert.ToHexString(CodeDerivation.NewNonce())).ToHashSet();
 
         Assert.Equal(100, nonces.Count);
-        Assert.All(nonces, n => Assert.Equal(OtpCode.NonceBytes * 2, n.Length));
+        Assert.All(nonces, n => Assert.Equal(CodeDerivation.NonceBytes * 2, n.Length));
     }
 
     [Fact]
     public void Constructor_RefusesAShortKey()
     {
-        Assert.Throws<ArgumentException>(() => new OtpCode(new byte[31]));
-        Assert.Equal(OtpKey.LocalVersion, new OtpCode(new byte[32]).CurrentKeyVersion);
+        Assert.Throws<ArgumentException>(() => new CodeDerivation(new byte[31], TimeProvider.System));
+        Assert.Equal(OtpKey.LocalVersion, new CodeDerivation(new byte[32], TimeProvider.System).CurrentKeyVersion);
     }
 
     private static readonly OtpKey KeyV1 = new("v1", Encoding.UTF8.GetBytes(new string('1', 40)));
@@ -124,10 +124,10 @@ public class OtpCodeTests
     [Fact]
     public void Derive_UsesTheKeyOfTheGivenVersion_AndTheCurrentOneByDefault()
     {
-        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
 
-        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 8);
-        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 8);
+        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 8);
+        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 8);
 
         Assert.NotEqual(underV1, underV2);
         Assert.Equal("v2", codes.CurrentKeyVersion);
@@ -141,9 +141,9 @@ public class OtpCodeTests
     [Fact]
     public void MatchesRecorded_UsesTheRecordedVersion_TheCurrentKeyWithoutOne_AndIsNullForAVersionInNeitherStage()
     {
-        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
-        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 6);
-        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 6);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 6);
+        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 6);
 
         Assert.True(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV1));
         Assert.False(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV2));
@@ -158,22 +158,22 @@ public class OtpCodeTests
     public void MatchesAnyKey_TakesACodeUnderTheCurrentOrThePreviousKey_Only()
     {
         var third = new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray());
-        var underV1 = new OtpCode(new OtpKeyRing(KeyV1)).Derive("user@example.com", Nonce, 6);
-        var underV2 = new OtpCode(new OtpKeyRing(KeyV2)).Derive("user@example.com", Nonce, 6);
-        var underV3 = new OtpCode(new OtpKeyRing(third)).Derive("user@example.com", Nonce, 6);
-        var rotated = new OtpCode(new OtpKeyRing(KeyV2, KeyV1));
+        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 6);
+        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 6);
+        var underV3 = new CodeDerivation(new OtpKeyRing(third), TimeProvider.System).Derive("user@example.com", Nonce, 6);
+        var rotated = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
 
         Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV1));
         Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV2));
         Assert.False(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV3));
-        Assert.True(new OtpCode(new OtpKeyRing(KeyV2)).MatchesAnyKey("user@example.com", Nonce, 6, underV2));
-        Assert.False(new OtpCode(new OtpKeyRing(KeyV2)).MatchesAnyKey("user@example.com", Nonce, 6, underV1));
+        Assert.True(new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV2));
+        Assert.False(new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV1));
     }
 
     [Fact]
     public void Derive_WithAnUnknownVersion_ThrowsNamingItButNoKey()
     {
-        var error = Assert.Throws<KeyNotFoundException>(() => new OtpCode(new OtpKeyRing(KeyV2, KeyV1)).Derive("v0", "user@example.com", Nonce, 6));
+        var error = Assert.Throws<KeyNotFoundException>(() => new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System).Derive("v0", "user@example.com", Nonce, 6));
 
         Assert.Contains("'v0'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('2', 40), error.Message, StringComparison.Ordinal);
@@ -214,7 +214,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
 
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
@@ -236,7 +236,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
 
         clock.Advance(TimeSpan.FromDays(3)); // The snapshot, restored days after init.
         await codes.RefreshAsync(null, default);
@@ -249,7 +249,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1), store, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), clock, store);
 
         await codes.RefreshAsync("v1", default);
         await codes.RefreshAsync("v2", default);
@@ -266,11 +266,11 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new OtpCode(new OtpKeyRing(KeyV2, KeyV1), store, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), clock, store);
 
         await codes.RefreshAsync("v0", default);
         await codes.RefreshAsync("v0", default);
-        clock.Advance(OtpCode.RetryInterval - TimeSpan.FromTicks(1));
+        clock.Advance(CodeDerivation.RetryInterval - TimeSpan.FromTicks(1));
         await codes.RefreshAsync("v0", default);
         Assert.Equal(1, store.Reads);
 
@@ -284,7 +284,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
         var before = codes.Derive("user@example.com", Nonce, 6);
 
         clock.Advance(TimeSpan.FromMinutes(6));
@@ -293,7 +293,7 @@ public class OtpCodeTests
         Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
 
         store.Down = false;
-        clock.Advance(OtpCode.RetryInterval - TimeSpan.FromTicks(1));
+        clock.Advance(CodeDerivation.RetryInterval - TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
         Assert.Equal(1, store.Reads);
 
@@ -309,7 +309,7 @@ public class OtpCodeTests
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
         var told = new List<DependencyException>();
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5), told.Add);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5), told.Add);
 
         clock.Advance(TimeSpan.FromMinutes(6));
         await codes.RefreshAsync(null, default);
@@ -320,7 +320,7 @@ public class OtpCodeTests
         Assert.Equal("v1", codes.CurrentKeyVersion);
 
         store.Down = false;
-        clock.Advance(OtpCode.RetryInterval);
+        clock.Advance(CodeDerivation.RetryInterval);
         await codes.RefreshAsync(null, default);
         Assert.Single(told);
         Assert.Equal("v2", codes.CurrentKeyVersion);
@@ -330,7 +330,7 @@ public class OtpCodeTests
     public async Task Refresh_WithoutAKeySource_NeverReads()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), source: null, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, source: null);
 
         clock.Advance(TimeSpan.FromDays(1));
         await codes.RefreshAsync("v9", default);
@@ -343,7 +343,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
 
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
@@ -352,7 +352,7 @@ public class OtpCodeTests
         clock.Advance(TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
         Assert.Equal(1, store.Reads);
-        Assert.Equal(TimeSpan.FromMinutes(5), OtpCode.DefaultRefreshInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), CodeDerivation.DefaultRefreshInterval);
     }
 
     [Fact]
@@ -360,7 +360,7 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock, TimeSpan.FromMinutes(5));
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
 
         clock.Advance(TimeSpan.FromMinutes(5));
         await codes.RefreshAsync(null, default);
@@ -382,13 +382,13 @@ public class OtpCodeTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new OtpCode(new OtpKeyRing(KeyV1), store, clock);
+        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
 
         await codes.RefreshAsync("v3", default);
         Assert.Equal("v2", codes.CurrentKeyVersion);
         Assert.Null(codes.MatchesRecorded("v3", "user@example.com", Nonce, 6, "000000"));
 
-        clock.Advance(OtpCode.RetryInterval);
+        clock.Advance(CodeDerivation.RetryInterval);
         await codes.RefreshAsync("v3", default);
         Assert.Equal(2, store.Reads);
         Assert.Equal("v3", codes.CurrentKeyVersion);
@@ -397,7 +397,7 @@ public class OtpCodeTests
     [Fact]
     public void Derive_NamesTheMissingArgument()
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
 
         Assert.Equal("keyVersion", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, "user@example.com", Nonce, 6)).ParamName);
         Assert.Equal("normalizedAddress", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, Nonce, 6)).ParamName);
@@ -409,7 +409,7 @@ public class OtpCodeTests
     [InlineData(11)]
     public void Derive_RefusesALengthOutsideSixToTen(int digits)
     {
-        var codes = TestKeys.Codes();
+        var codes = TestKeys.Derivation();
 
         Assert.Equal("digits", Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive("user@example.com", Nonce, digits)).ParamName);
     }
