@@ -277,7 +277,7 @@ static async Task<EmulatorHost> StartEmulatorsAsync()
     {
         try
         {
-            return await EmulatorHost.StartAsync(EmulatorOptions.OnFreePorts() with { Log = Report.Progress }, TimeProvider.System);
+            return await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort() } with { Log = Report.Progress }, TimeProvider.System);
         }
         catch (Exception e) when (attempt < 3 && e is InvalidOperationException or TimeoutException)
         {

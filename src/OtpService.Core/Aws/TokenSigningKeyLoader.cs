@@ -69,26 +69,6 @@ public static class TokenSigningKeyLoader
         return DeferredKey.Known(new TokenKeySet(local.Signer, local.OtherPublishedKeys));
     }
 
-    /// <summary>The keys read directly, failures unwrapped (the KMS reads as <see cref="Plan"/> does them).</summary>
-    /// <exception cref="InvalidOperationException">No key configured, a bad key, or a private key in Lambda.</exception>
-    /// <exception cref="DependencyException">KMS GetPublicKey or Secrets Manager failed (classified by <see cref="AwsFailureClassifier"/>), or the secret holds no P-256 private key.</exception>
-    public static async Task<Loaded> LoadAsync(TokenKeySource source, bool inLambda, Func<IAmazonKeyManagementService> kms, Func<SecretsManagerClient> secretsManager, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(kms);
-        ArgumentNullException.ThrowIfNull(secretsManager);
-        RefuseTwoStores(source);
-        if (source.SecretArn is { } secretArn)
-        {
-            var set = await new SecretsManagerTokenKeys(secretsManager(), secretArn, clock).LoadAsync(cancellationToken).ConfigureAwait(false);
-            return new Loaded(set.Signer, [.. set.PublishedKeys.Skip(1)]);
-        }
-
-        return source.KmsKeyId is { } keyId
-            ? await ReadKmsKeysAsync(kms(), keyId, source.RotationKeyId, cancellationToken).ConfigureAwait(false)
-            : LocalKey(source, inLambda);
-    }
-
     /// <summary>The read that refreshes the keys at invoke time (<see cref="IdentityTokens.Refresh"/>), or null when they are read once (KMS, a local key).</summary>
     /// <param name="source">The variables' values, read at init.</param>
     /// <param name="secretsManager">Builds the client (its call timeout a part of the invocation's budget,

@@ -22,7 +22,7 @@ public sealed class DeferredKey<T>
 {
     private readonly Func<CancellationToken, Task<T>>? _read;
     private readonly Lock _gate = new();
-    private T? _value;
+    private readonly T? _value;
     private Task<T>? _reading;
 
     /// <param name="read">
@@ -36,7 +36,7 @@ public sealed class DeferredKey<T>
     internal DeferredKey(T value) => _value = value;
 
     /// <summary>The key once a read succeeded; null before.</summary>
-    public T? Value => Volatile.Read(ref _value) ?? (Volatile.Read(ref _reading) is { IsCompletedSuccessfully: true } done ? done.Result : null);
+    public T? Value => _value ?? (Volatile.Read(ref _reading) is { IsCompletedSuccessfully: true } done ? done.Result : null);
 
     /// <summary>Starts a read unless the key is in or a read is running; returns the running read.</summary>
     public Task<T> Start()
@@ -55,23 +55,9 @@ public sealed class DeferredKey<T>
 
             var reading = Task.Run(() => _read!(CancellationToken.None));
             _reading = reading;
-            _ = reading.ContinueWith(
-                static (done, state) =>
-                {
-                    var self = (DeferredKey<T>)state!;
-                    if (done.IsCompletedSuccessfully)
-                    {
-                        Volatile.Write(ref self._value, done.Result);
-                    }
-                    else
-                    {
-                        _ = done.Exception; // observed: a failed read is reported to whoever awaits it, or to nobody
-                    }
-                },
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            // Observed: a failed read is reported to whoever awaits it, or to nobody. Once it
+            // succeeded, Value reads its result from _reading, which no later Start replaces.
+            _ = reading.ContinueWith(static done => _ = done.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return reading;
         }
     }

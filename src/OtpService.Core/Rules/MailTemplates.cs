@@ -260,7 +260,8 @@ public sealed class MailTemplates
     /// Liquid's context, writing every value an expression outputs HTML-escaped in the HTML part (the
     /// template's own markup is written as it is). Scriban has no escaping mode of its own; its output
     /// of a value goes through <see cref="TemplateContext.Write(SourceSpan, object)"/>, so escaping there
-    /// covers every <c>{{ }}</c>, whatever filter made the value.
+    /// covers every <c>{{ }}</c>, whatever filter made the value. Only synchronous rendering is used
+    /// (<see cref="RenderPart"/>), so Scriban's asynchronous write path is not overridden.
     /// </summary>
     private sealed class MailContext(bool escapeHtml) : LiquidTemplateContext
     {
@@ -272,17 +273,6 @@ public sealed class MailTemplates
             }
 
             Write(HtmlEscaper.Encode(ObjectToString(textAsObject) ?? ""));
-            return this;
-        }
-
-        public override async ValueTask<TemplateContext> WriteAsync(SourceSpan span, object? textAsObject)
-        {
-            if (!escapeHtml || textAsObject is null)
-            {
-                return await base.WriteAsync(span, textAsObject!).ConfigureAwait(false);
-            }
-
-            await WriteAsync(HtmlEscaper.Encode(ObjectToString(textAsObject) ?? "")).ConfigureAwait(false);
             return this;
         }
     }

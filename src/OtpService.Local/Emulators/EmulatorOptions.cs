@@ -14,7 +14,4 @@ internal sealed record EmulatorOptions
 
     /// <summary>Progress messages (the first-run npm install); null for silence.</summary>
     public Action<string>? Log { get; init; }
-
-    /// <summary>Both on free ports chosen by the OS: for tests, which run in parallel with each other and with a runner.</summary>
-    public static EmulatorOptions OnFreePorts() => new() { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort() };
 }

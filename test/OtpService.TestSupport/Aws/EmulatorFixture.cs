@@ -36,7 +36,7 @@ public static class EmulatorFixture
         {
             try
             {
-                return await EmulatorHost.StartAsync(EmulatorOptions.OnFreePorts(), TimeProvider.System).ConfigureAwait(false);
+                return await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort() }, TimeProvider.System).ConfigureAwait(false);
             }
             catch (Exception e) when (attempt < 3 && e is PortInUseException or InvalidOperationException or TimeoutException)
             {

@@ -41,12 +41,13 @@ public static class TestConfiguration
         return SecretKeyLoader.RefreshSource(configuration.Keys.Signing, () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System, callTimeout));
     }
 
-    /// <summary>The token keys read as a function with these variables reads them, failures unwrapped.</summary>
-    public static Task<TokenSigningKeyLoader.Loaded> TokenKeysAsync(Func<string, string?> variables)
+    /// <summary>The token keys read as a function with these variables reads them (<see cref="TokenSigningKeyLoader.Plan"/>, then the read).</summary>
+    public static async Task<TokenSigningKeyLoader.Loaded> TokenKeysAsync(Func<string, string?> variables)
     {
         var configuration = ServiceConfiguration.Read(variables);
-        return TokenSigningKeyLoader.LoadAsync(
+        var keys = await TokenSigningKeyLoader.Plan(
             configuration.Keys.Token, configuration.InLambda, () => AwsClientFactory.Kms(configuration.Aws, configuration.Budget),
-            () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System, configuration.Budget.KeyReadTimeout), TimeProvider.System, default);
+            () => SecretsManagerClient.For(configuration.Aws, TimeProvider.System, configuration.Budget.KeyReadTimeout), TimeProvider.System).GetAsync(default).ConfigureAwait(false);
+        return new TokenSigningKeyLoader.Loaded(keys.Signer, [.. keys.PublishedKeys.Skip(1)]);
     }
 }

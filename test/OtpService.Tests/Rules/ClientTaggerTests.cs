@@ -34,6 +34,14 @@ public class ClientTaggerTests
     [InlineData("198.51.100.16:65536", "198.51.100.16:65536")] // no port: not an endpoint, so text as given
     [InlineData("198.51.100.16:x", "198.51.100.16:x")]
     [InlineData("::ffff:2001:db8::1:80", "::ffff:2001:db8::1:80")]
+    // A mapped address in hex with a 5-digit port: ambiguous without brackets (no dotted quad), so text as given.
+    [InlineData("::ffff:c633:6410:65535", "::ffff:c633:6410:65535")]
+    // A mapped dotted quad with something that is no port after it: text as given.
+    [InlineData("::ffff:198.51.100.16:x", "::ffff:198.51.100.16:x")]
+    [InlineData("::ffff:198.51.100.16:65536", "::ffff:198.51.100.16:65536")]
+    [InlineData("::ffff:198.51.100.16:+80", "::ffff:198.51.100.16:+80")]
+    // A dotted quad that is no mapped address, with a port: not this form.
+    [InlineData("2001:db8::198.51.100.16:80", "2001:db8::198.51.100.16:80")]
     public void Canonical_DropsThePort_OfAnyIpEndpoint(string id, string expected) =>
         Assert.Equal(expected, ClientTagger.Canonical(id));
 
@@ -69,10 +77,28 @@ public class ClientTaggerTests
     }
 
     [Fact]
-    public void Constructor_RefusesShortKeys()
+    public void Constructor_RefusesShortKeys_SayingTheLengthItMustHave()
     {
-        Assert.Throws<ArgumentException>(() => new ClientTagger(new byte[31]));
+        var refused = Assert.Throws<ArgumentException>(() => new ClientTagger(new byte[31]));
+
+        Assert.Equal("key", refused.ParamName);
+        Assert.Contains("at least 32 bytes", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Client_BeforeTheKeyIsRead_IsATransientSecretsManagerFailure_SayingSo()
+    {
+        var tagger = new ClientTagger(new DeferredKey<byte[]>(_ => new TaskCompletionSource<byte[]>().Task));
+
+        var failure = Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => tagger.Client("192.0.2.1"));
+
+        Assert.Equal("ClientKeyNotLoaded", failure.ErrorType);
+        Assert.Contains("client key has not been read", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_RefusesANullRead() =>
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => new ClientTagger((DeferredKey<byte[]>)null!)).ParamName);
 
     /// <summary>
     /// Known answers: tags are stored in limiter records, so a change would reset every limit at

@@ -94,6 +94,44 @@ public class DeferredKeyTests
     }
 
     [Fact]
+    public async Task AfterARead_StartGivesTheKey_WithoutReadingAgain()
+    {
+        var reads = 0;
+        var key = new DeferredKey<string>(_ => Task.FromResult(++reads + "k"));
+
+        Assert.Equal("1k", await key.Start());
+        Assert.Equal("1k", await key.Start());
+        Assert.Equal("1k", key.Value);
+        Assert.Equal(1, reads);
+    }
+
+    [Fact]
+    public void AKeyNeverStarted_HasNoValue_AndWaitingForItReturnsAtOnce()
+    {
+        var key = new DeferredKey<string>(_ => Task.FromResult("k"));
+
+        Assert.Null(key.Value);
+        Assert.Null(key.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void AReadStillRunning_WhenTheWaitEnds_IsNoFailure()
+    {
+        var key = new DeferredKey<string>(_ => new TaskCompletionSource<string>().Task);
+        _ = key.Start();
+
+        Assert.Null(key.Wait(TimeSpan.FromMilliseconds(1)));
+        Assert.Null(key.Value);
+    }
+
+    [Fact]
+    public void NullReadsAndKeys_AreRefused_NamingThem()
+    {
+        Assert.Equal("read", Assert.Throws<ArgumentNullException>(() => new DeferredKey<string>((Func<CancellationToken, Task<string>>)null!)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentNullException>(() => DeferredKey.Known<string>(null!)).ParamName);
+    }
+
+    [Fact]
     public async Task ACodeKeyRingNotReadYet_FailsDerivation_AsTheStoresFailure_UntilARefreshReadsIt()
     {
         var reads = 0;
