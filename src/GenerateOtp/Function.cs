@@ -13,9 +13,8 @@ public sealed class Function
 
     /// <summary>The function as init builds it (<see cref="LambdaEntry"/> in Lambda, the local runner locally): its store, client key and log from <paramref name="services"/>.</summary>
     public Function(OtpServices services)
-        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(GenerateOtp)))
-    {
-    }
+        : this(new OtpIssuer(services.CreateStore(), services.Settings, services.Clock, services.CreateClientTagger()), services.Settings, services.CreateLog(nameof(GenerateOtp))) =>
+        services.AwaitKeyReads();
 
     /// <summary>The function around a ready rule.</summary>
     /// <param name="issuer">The rule.</param>

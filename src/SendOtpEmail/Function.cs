@@ -18,6 +18,7 @@ public sealed class Function
         _log = services.CreateLog(nameof(SendOtpEmail));
         _mailer = new OtpMailer(services.CreateStore(), services.CreateEmailSender(), services.CreateCodeDerivation(_log), services.RequireSender(), services.Clock);
         _budget = services.Budget;
+        services.AwaitKeyReads();
     }
 
     /// <summary>The function around a ready rule.</summary>

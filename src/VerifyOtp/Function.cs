@@ -27,6 +27,7 @@ public sealed class Function
         _budget = services.Budget;
         _verifier = new OtpVerifier(services.CreateStore(), services.CreateCodeDerivation(_log), services.Settings, services.Clock, services.CreateClientTagger());
         _tokens = services.CreateTokens(_log);
+        services.AwaitKeyReads(); // the four key reads started above, waited for together
     }
 
     /// <summary>The function around a ready rule.</summary>

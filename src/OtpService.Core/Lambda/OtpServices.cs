@@ -28,6 +28,7 @@ public sealed class OtpServices
     public static readonly TimeSpan InitKeyWait = TimeSpan.FromSeconds(3);
 
     private readonly long _initStarted;
+    private readonly List<(string What, Func<TimeSpan, Exception?> Wait, Func<bool> IsIn)> _keyReads = [];
 
     /// <param name="configuration">What init read from the environment.</param>
     /// <param name="clock">The function's one clock, chosen where the program starts (<see cref="LambdaHost"/> in Lambda, the local runner's Program locally).</param>
@@ -130,8 +131,6 @@ public sealed class OtpServices
         var subjects = SecretKeyLoader.Plan(
             Configuration.Keys.Subject, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout),
             ring => new SubjectIdentifiers(ring.Current.Material.ToArray()));
-        keys.Start(); // both reads run together; init then waits for each within what is left of InitKeyWait
-        subjects.Start();
         return new IdentityTokens(AtInit(keys, "token keys"), AtInit(subjects, "subject key"), Configuration.Tokens, Clock)
         {
             Refresh = TokenSigningKeyLoader.RefreshSource(
@@ -144,45 +143,67 @@ public sealed class OtpServices
     public ClientTagger CreateClientTagger() =>
         new(AtInit(SecretKeyLoader.PlanBytes(Configuration.Keys.Client, Configuration.InLambda, () => SecretsManagerClient.For(Configuration.Aws, Clock, Budget.KeyReadTimeout)), "client key"));
 
-    /// <summary>
-    /// Starts <paramref name="key"/>'s read and waits for it within what is left of <see cref="InitKeyWait"/>.
-    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="Metric.KeyReadFailures"/>;
-    /// a read still running writes one WARN line. Either way the key is returned, to be read again when a request needs it.
-    /// </summary>
+    /// <summary>Starts <paramref name="key"/>'s read, for <see cref="AwaitKeyReads"/> to wait for with the others.</summary>
     private DeferredKey<T> AtInit<T>(DeferredKey<T> key, string what)
         where T : class
     {
         key.Start();
-        var left = InitKeyWait - Clock.GetElapsedTime(_initStarted);
-        var failure = key.Wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-        if (failure is null && key.Value is not null)
+        lock (_keyReads)
         {
-            return key;
+            _keyReads.Add((what, key.Wait, () => key.Value is not null));
         }
 
-        var log = new InvocationLog(LogOutput, "init", Clock, Configuration.FunctionName);
-        if (failure is null)
-        {
-            log.Write("WARN",
-            [
-                new("event", "key_read_pending"),
-                new("key", what),
-                new("error", $"not read within init's {InitKeyWait.TotalSeconds:0} s; the first request that needs it waits for it"),
-            ]);
-            return key;
-        }
-
-        var (errorType, transient) = failure is DependencyException e ? (e.ErrorType, e.IsTransient) : (failure.GetType().Name, false);
-        log.Write(transient ? "WARN" : "ERROR",
-        [
-            new("event", "key_read_failed"),
-            new("key", what),
-            new("errorType", errorType),
-            new("failureClass", transient ? "transient" : "configuration"),
-            new("error", failure.Message),
-        ]);
-        log.WriteMetrics([new(Metric.KeyReadFailures, 1)]);
         return key;
+    }
+
+    /// <summary>
+    /// Waits for the key reads the <c>Create*</c> methods started (they run in parallel: VerifyOtp's four
+    /// reads take one round trip, not four), all together at most <see cref="InitKeyWait"/> from init's start.
+    /// A failed read writes one line (ERROR for a refusal, WARN for an outage) and counts <see cref="Metric.KeyReadFailures"/>;
+    /// a read still running writes one WARN line. Either way the function is built, its keys read again when a request needs them.
+    /// Each function's constructor calls it last.
+    /// </summary>
+    public void AwaitKeyReads()
+    {
+        (string What, Func<TimeSpan, Exception?> Wait, Func<bool> IsIn)[] reads;
+        lock (_keyReads)
+        {
+            reads = [.. _keyReads];
+            _keyReads.Clear();
+        }
+
+        foreach (var (what, wait, isIn) in reads)
+        {
+            var left = InitKeyWait - Clock.GetElapsedTime(_initStarted);
+            var failure = wait(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (failure is null && isIn())
+            {
+                continue;
+            }
+
+            var log = new InvocationLog(LogOutput, "init", Clock, Configuration.FunctionName);
+            if (failure is null)
+            {
+                log.Write("WARN",
+                [
+                    new("event", "key_read_pending"),
+                    new("key", what),
+                    new("error", $"not read within init's {InitKeyWait.TotalSeconds:0} s; the first request that needs it waits for it"),
+                ]);
+                continue;
+            }
+
+            var (errorType, transient) = failure is DependencyException e ? (e.ErrorType, e.IsTransient) : (failure.GetType().Name, false);
+            log.Write(transient ? "WARN" : "ERROR",
+            [
+                new("event", "key_read_failed"),
+                new("key", what),
+                new("errorType", errorType),
+                new("failureClass", transient ? "transient" : "configuration"),
+                new("error", failure.Message),
+            ]);
+            log.WriteMetrics([new(Metric.KeyReadFailures, 1)]);
+        }
     }
 
     public IEmailSender CreateEmailSender() => SesV2EmailSender.For(Configuration.Aws, Clock, Budget.SesCallTimeout);

@@ -120,8 +120,11 @@ public sealed class CodeDerivation
     {
         if (_ring is null && _initial is not null)
         {
+            // A ring read during init (after this was built, before a SnapStart snapshot) keeps init's
+            // time as its age, so a restore still reads it again; one read just now is new.
+            var readAtInit = _initial.Value is not null;
             var first = await _initial.GetAsync(cancellationToken).ConfigureAwait(false);
-            if (Interlocked.CompareExchange(ref _ring, first, null) is null)
+            if (Interlocked.CompareExchange(ref _ring, first, null) is null && !readAtInit)
             {
                 Interlocked.Exchange(ref _loadedAt, _clock.GetUtcNow().UtcTicks);
             }

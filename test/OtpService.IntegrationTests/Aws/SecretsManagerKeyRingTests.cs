@@ -189,6 +189,7 @@ public class SecretsManagerKeyRingTests
         var logs = new StringWriter();
         var services = new OtpService.Core.Lambda.OtpServices(OtpService.Core.Lambda.ServiceConfiguration.Read(environment), clock) { LogOutput = logs };
         var codes = services.CreateCodeDerivation(services.CreateLog("VerifyOtp"));
+        services.AwaitKeyReads(); // as a function does at the end of init
         var before = codes.Derive("user@example.com", Nonce, 6);
         using (var client = MotoClient(await MotoServer.SharedAsync()))
         {

@@ -293,6 +293,25 @@ public partial class InitFailureTests : IAsyncLifetime
         Assert.Equal(200, (await JwksAsync(verify)).StatusCode);
     }
 
+    [SkippableFact]
+    public async Task VerifyInit_ReadsItsKeysInParallel_OneRoundTripNotOnePerKey()
+    {
+        // Issue 22 item 3: VerifyOtp reads three secrets (client, code and subject keys) and the KMS token
+        // key. A front that answers nothing until three connections are open together: reads made one
+        // after another never get an answer (the first waits for the second), reads made together do.
+        var env = await StackAsync();
+        await using var front = new GatheringEndpoint(_moto.Endpoint, gather: 3);
+        env[SecretsManagerEndpoint] = front.Url.ToString();
+
+        var verify = new VerifyOtp.Function(Services(env, 10));
+
+        Assert.True(front.Released, $"the Secrets Manager reads did not run together (at most {front.MostHeldAtOnce} at once)");
+        Assert.Equal(3, front.MostHeldAtOnce);
+        Assert.Empty(Lines("event", "key_read_pending"));
+        Assert.Empty(Lines("event", "key_read_failed"));
+        Assert.Equal(200, (await JwksAsync(verify)).StatusCode);
+    }
+
     [Fact]
     public void ConfigurationThatNeedsNoCall_StillStopsInit_NamingTheVariable()
     {

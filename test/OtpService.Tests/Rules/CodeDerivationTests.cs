@@ -232,6 +232,45 @@ public class CodeDerivationTests
     }
 
     [Fact]
+    public async Task ARingReadDuringInit_AfterTheDerivationWasBuilt_IsStillReadAgainAfterASnapStartRestore()
+    {
+        // Init starts the reads, builds the functions, then waits for the reads together
+        // (OtpServices.AwaitKeyReads): the derivation is built before its ring is in.
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var reading = new TaskCompletionSource<OtpKeyRing>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var initial = new DeferredKey<OtpKeyRing>(_ => reading.Task);
+        _ = initial.Start();
+        var codes = new CodeDerivation(initial, clock, store);
+        reading.SetResult(new OtpKeyRing(KeyV1));
+        Assert.Null(initial.Wait(TimeSpan.FromSeconds(30)));
+
+        clock.Advance(TimeSpan.FromDays(2)); // the snapshot restored two days later
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal(1, store.Reads);
+        Assert.Equal("v2", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
+    public async Task ARingFirstReadByARequest_CountsItsAgeFromThatRead()
+    {
+        // The store was down through init: the first request's read is new, so no refresh follows it at once.
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var reads = 0;
+        var initial = new DeferredKey<OtpKeyRing>(_ => ++reads == 1 ? throw Failures.KeySource("down") : Task.FromResult(new OtpKeyRing(KeyV1)));
+        var codes = new CodeDerivation(initial, clock, store);
+        Assert.NotNull(await Record.ExceptionAsync(() => codes.RefreshAsync(null, default).AsTask()));
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal(0, store.Reads);
+        Assert.Equal("v1", codes.CurrentKeyVersion);
+    }
+
+    [Fact]
     public async Task Refresh_AfterASnapStartRestore_ReadsAtOnce_BecauseTheClockJumpedPastTheInterval()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
