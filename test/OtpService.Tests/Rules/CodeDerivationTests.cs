@@ -450,6 +450,37 @@ public class CodeDerivationTests
     {
         var codes = TestKeys.Derivation();
 
-        Assert.Equal("digits", Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive("user@example.com", Nonce, digits)).ParamName);
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive("user@example.com", Nonce, digits));
+
+        Assert.Equal("digits", refused.ParamName);
+        Assert.Contains("6 to 10 digits", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AGivenRefreshInterval_IsTheOneUsed_ForAFixedOrADeferredRing(bool deferred)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
+        var codes = deferred
+            ? new CodeDerivation(DeferredKey.Known(new OtpKeyRing(KeyV1)), clock, store, TimeSpan.FromMinutes(1))
+            : new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(1));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await codes.RefreshAsync(null, default);
+
+        Assert.Equal(1, store.Reads);
+    }
+
+    [Fact]
+    public void ARingNotReadYet_IsATransientSecretsManagerFailure_SayingSo()
+    {
+        var codes = new CodeDerivation(new DeferredKey<OtpKeyRing>(_ => new TaskCompletionSource<OtpKeyRing>().Task), TimeProvider.System);
+
+        var failure = Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => _ = codes.Ring);
+
+        Assert.Equal("KeyRingNotLoaded", failure.ErrorType);
+        Assert.Contains("code key ring has not been read", failure.Message, StringComparison.Ordinal);
     }
 }
