@@ -24,6 +24,21 @@ public class MailLocaleTests
     [InlineData("i-klingon")]
     [InlineData("en-GB-oed")]
     [InlineData("haw")]
+    [InlineData("i-ami")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-bnn")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-default")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-enochian")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-hak")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-lux")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-mingo")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-navajo")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-pwn")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-tao")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-tay")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("i-tsu")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("sgn-BE-FR")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("sgn-BE-NL")] // RFC 5646 section 2.1, irregular grandfathered
+    [InlineData("sgn-CH-DE")] // RFC 5646 section 2.1, irregular grandfathered
     public void WellFormedTags_AreTaken(string tag) => Assert.True(MailLocale.IsWellFormed(tag), tag);
 
     [Theory]

@@ -64,6 +64,16 @@ public class MailTextsTests
     [InlineData("en", false)]
     [InlineData("ja", false)]
     [InlineData("hi", false)]
+    [InlineData("es", false)]
+    [InlineData("fr", false)]
+    [InlineData("de", false)]
+    [InlineData("pt-BR", false)]
+    [InlineData("it", false)]
+    [InlineData("nl", false)]
+    [InlineData("pl", false)]
+    [InlineData("tr", false)]
+    [InlineData("ko", false)]
+    [InlineData("zh-Hans", false)]
     public void RightToLeft_ForArabicAndHebrew(string locale, bool expected)
     {
         Assert.Equal(expected, MailTexts.For(locale, "Acme", 120).RightToLeft);
