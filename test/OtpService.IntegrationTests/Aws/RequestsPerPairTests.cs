@@ -11,8 +11,10 @@ namespace OtpService.Tests.Integration;
 
 /// <summary>
 /// Holds the number of DynamoDB requests a generate and a verify cost, counted on the wire (the
-/// SDK's HTTP handler) against the real emulators with the real rules and store: requests (the
-/// bill) and round trips (the waits: requests sent together count once). docs/performance.md
+/// SDK's HTTP handler) against the real emulators with the real rules and store: the requests of
+/// each round trip (the waits: requests sent together count once), so both the bill and the waits
+/// are held; the handler holds answers until a round trip's requests are all sent, so a busy
+/// machine cannot split one round trip into two. docs/performance.md
 /// ("Round trips") says what each one is for. The store first learns whether the endpoint has
 /// transactions (one issue for another address), as it has after its first request in a function.
 /// </summary>
@@ -29,14 +31,14 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
     private AmazonDynamoDBClient? _client;
     private string? _whyNot;
 
-    /// <summary>(requests, round trips) of a generate that sends a code.</summary>
-    protected abstract (int Requests, int RoundTrips) Generate { get; }
+    /// <summary>The requests of a generate that sends a code, by round trip: how many are sent together in each.</summary>
+    protected abstract int[] Generate { get; }
 
-    /// <summary>(requests, round trips) of a verify with a wrong code.</summary>
-    protected abstract (int Requests, int RoundTrips) VerifyWrong { get; }
+    /// <summary>The requests of a verify with a wrong code, by round trip.</summary>
+    protected abstract int[] VerifyWrong { get; }
 
-    /// <summary>(requests, round trips) of a verify with the right code.</summary>
-    protected abstract (int Requests, int RoundTrips) VerifyRight { get; }
+    /// <summary>The requests of a verify with the right code, by round trip.</summary>
+    protected abstract int[] VerifyRight { get; }
 
     protected abstract Task<(Uri? Endpoint, string? WhyNot)> StartAsync();
 
@@ -76,11 +78,11 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
         Skip.If(_whyNot is not null, _whyNot);
         const string address = "pair-wrong@example.com";
 
-        _counter.Reset();
+        _counter.Expect(Generate);
         Assert.Equal(GenerateStatus.Sent, (await Issuer().IssueAsync(address, Caller, default)).Status);
         var generate = _counter.Reset();
         var wrong = RuleHarness.Wrong(await CodeAsync(address));
-        _counter.Reset();
+        _counter.Expect(VerifyWrong);
         var outcome = await Verifier().VerifyAsync(address, wrong, Caller, default);
         var verify = _counter.Reset();
 
@@ -95,11 +97,11 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
         Skip.If(_whyNot is not null, _whyNot);
         const string address = "pair-right@example.com";
 
-        _counter.Reset();
+        _counter.Expect(Generate);
         Assert.Equal(GenerateStatus.Sent, (await Issuer().IssueAsync(address, Caller, default)).Status);
         var generate = _counter.Reset();
         var code = await CodeAsync(address);
-        _counter.Reset();
+        _counter.Expect(VerifyRight);
         var outcome = await Verifier().VerifyAsync(address, code, Caller, default);
         var verify = _counter.Reset();
 
@@ -124,47 +126,88 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
     }
 
-    /// <summary>Counts requests, and round trips: a request sent while none is in flight starts one.</summary>
+    /// <summary>
+    /// Counts the requests of each round trip on the wire. Given the round trips expected
+    /// (<see cref="Expect"/>), it holds each request's answer until the round trip it belongs to has
+    /// all its requests, so requests sent together are seen together however busy the machine is (a
+    /// request that finished before its sibling started would otherwise look like a round trip of
+    /// its own). A round trip that never fills (the requests went one after another) is released
+    /// after <see cref="Hold"/> and shows as a round trip of fewer requests: the test then fails.
+    /// </summary>
     private sealed class CountingHandler() : DelegatingHandler(new HttpClientHandler())
     {
+        private static readonly TimeSpan Hold = TimeSpan.FromSeconds(10);
         private readonly Lock _gate = new();
-        private int _requests;
-        private int _roundTrips;
-        private int _inFlight;
+        private readonly List<int> _seen = [];
+        private int[] _expected = [];
+        private TaskCompletionSource? _filling;
 
-        public (int Requests, int RoundTrips) Reset()
+        /// <summary>Starts counting a call expected to send these round trips.</summary>
+        public void Expect(int[] roundTrips)
         {
             lock (_gate)
             {
-                var counted = (_requests, _roundTrips);
-                (_requests, _roundTrips) = (0, 0);
-                return counted;
+                _expected = roundTrips;
+                _seen.Clear();
+                _filling = null;
+            }
+        }
+
+        /// <summary>The requests seen per round trip since <see cref="Expect"/>; stops holding.</summary>
+        public int[] Reset()
+        {
+            lock (_gate)
+            {
+                var seen = _seen.ToArray();
+                _expected = [];
+                _seen.Clear();
+                _filling?.TrySetResult();
+                _filling = null;
+                return seen;
             }
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            Task? wait = null;
+            TaskCompletionSource? mine = null;
             lock (_gate)
             {
-                _requests++;
-                _roundTrips += _inFlight == 0 ? 1 : 0;
-                _inFlight++;
+                if (_filling is null)
+                {
+                    _seen.Add(0);
+                    _filling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                mine = _filling;
+                _seen[^1]++;
+                var trip = _seen.Count - 1;
+                if (trip >= _expected.Length || _seen[^1] >= _expected[trip])
+                {
+                    _filling = null; // full (or unexpected): the next request starts a new round trip
+                    mine.TrySetResult();
+                }
+                else
+                {
+                    wait = mine.Task;
+                }
             }
 
-            try
-            {
-                var response = await base.SendAsync(request, cancellationToken);
-                // Read the body before the request counts as answered, so the next wave starts after it.
-                await response.Content.LoadIntoBufferAsync(cancellationToken);
-                return response;
-            }
-            finally
+            if (wait is not null && await Task.WhenAny(wait, Task.Delay(Hold, cancellationToken)) != wait)
             {
                 lock (_gate)
                 {
-                    _inFlight--;
+                    if (ReferenceEquals(_filling, mine))
+                    {
+                        _filling = null; // never filled: released short
+                    }
                 }
             }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            // Read the body before the request counts as answered.
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            return response;
         }
     }
 }
@@ -177,11 +220,11 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
 /// </summary>
 public sealed class RequestsPerPairMotoTests : RequestsPerPairContract
 {
-    protected override (int Requests, int RoundTrips) Generate => (3, 2);
+    protected override int[] Generate => [2, 1];
 
-    protected override (int Requests, int RoundTrips) VerifyWrong => (2, 2);
+    protected override int[] VerifyWrong => [1, 1];
 
-    protected override (int Requests, int RoundTrips) VerifyRight => (2, 2);
+    protected override int[] VerifyRight => [1, 1];
 
     protected override async Task<(Uri? Endpoint, string? WhyNot)> StartAsync() =>
         MotoServer.WhyUnavailable is { } why ? (null, why) : ((await MotoServer.SharedAsync()).Endpoint, null);
@@ -193,11 +236,11 @@ public sealed class RequestsPerPairMotoTests : RequestsPerPairContract
 /// </summary>
 public sealed class RequestsPerPairTests : RequestsPerPairContract
 {
-    protected override (int Requests, int RoundTrips) Generate => (5, 3);
+    protected override int[] Generate => [3, 1, 1];
 
-    protected override (int Requests, int RoundTrips) VerifyWrong => (3, 2);
+    protected override int[] VerifyWrong => [2, 1];
 
-    protected override (int Requests, int RoundTrips) VerifyRight => (4, 2);
+    protected override int[] VerifyRight => [2, 2];
 
     protected override async Task<(Uri? Endpoint, string? WhyNot)> StartAsync() => ((await EmulatorFixture.StartedAsync()).DynamoDbEndpoint, null);
 }
