@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace OtpService.Tests.Support;
@@ -13,11 +12,9 @@ public sealed class GatheringEndpoint : IAsyncDisposable
 {
     private readonly Uri _upstream;
     private readonly int _gather;
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _held = [];
     private readonly Lock _gate = new();
-    private readonly Task _accepting;
+    private readonly LoopbackListener _listener;
     private bool _released;
 
     /// <param name="upstream">The emulator's http://host:port.</param>
@@ -26,14 +23,11 @@ public sealed class GatheringEndpoint : IAsyncDisposable
     {
         _upstream = upstream;
         _gather = gather;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(AcceptedAsync);
     }
 
     /// <summary>http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_*.</summary>
-    public Uri Url { get; }
+    public Uri Url => _listener.Url;
 
     /// <summary>The most connections held unanswered at one time.</summary>
     public int MostHeldAtOnce { get; private set; }
@@ -52,67 +46,53 @@ public sealed class GatheringEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-
+        await _listener.DisposeAsync();
         lock (_gate)
         {
             _held.ForEach(s => s.Dispose());
             _held.Clear();
         }
-
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private Task AcceptedAsync(Socket socket, CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        List<Socket> relay = [];
+        lock (_gate)
         {
-            var socket = await _listener.AcceptSocketAsync(_stop.Token);
-            List<Socket> relay = [];
-            lock (_gate)
+            if (_released)
             {
-                if (_released)
-                {
-                    relay.Add(socket);
-                }
-                else
-                {
-                    _held.Add(socket);
-                    MostHeldAtOnce = Math.Max(MostHeldAtOnce, _held.Count);
-                    if (_held.Count >= _gather)
-                    {
-                        _released = true;
-                        relay.AddRange(_held);
-                        _held.Clear();
-                    }
-                }
+                relay.Add(socket);
             }
-
-            foreach (var held in relay)
+            else
             {
-                _ = RelayAsync(held);
+                _held.Add(socket);
+                MostHeldAtOnce = Math.Max(MostHeldAtOnce, _held.Count);
+                if (_held.Count >= _gather)
+                {
+                    _released = true;
+                    relay.AddRange(_held);
+                    _held.Clear();
+                }
             }
         }
+
+        foreach (var held in relay)
+        {
+            _ = RelayAsync(held, stopping);
+        }
+
+        return Task.CompletedTask;
     }
 
-    private async Task RelayAsync(Socket socket)
+    private async Task RelayAsync(Socket socket, CancellationToken stopping)
     {
         try
         {
             using var client = new NetworkStream(socket, ownsSocket: true);
             using var upstream = new TcpClient();
-            await upstream.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token);
+            await upstream.ConnectAsync(_upstream.Host, _upstream.Port, stopping);
             var toUpstream = upstream.GetStream();
-            await Task.WhenAny(client.CopyToAsync(toUpstream, _stop.Token), toUpstream.CopyToAsync(client, _stop.Token));
+            await Task.WhenAny(client.CopyToAsync(toUpstream, stopping), toUpstream.CopyToAsync(client, stopping));
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
