@@ -36,7 +36,8 @@ public static class EmulatorFixture
         {
             try
             {
-                return await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = Ports.FreePort(), SesPort = Ports.FreePort() }, TimeProvider.System).ConfigureAwait(false);
+                var dynamo = Ports.FreePort(); // two distinct ports: the OS may hand back one just released
+                return await EmulatorHost.StartAsync(new EmulatorOptions { DynamoDbPort = dynamo, SesPort = Ports.FreePort(dynamo) }, TimeProvider.System).ConfigureAwait(false);
             }
             catch (Exception e) when (attempt < 3 && e is PortInUseException or InvalidOperationException or TimeoutException)
             {

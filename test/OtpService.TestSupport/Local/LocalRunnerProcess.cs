@@ -134,7 +134,11 @@ internal sealed class LocalRunnerProcess : IAsyncDisposable
     /// <summary>Starts `start-api` on free ports (the sign-in page's too) and waits until it prints "Ready.".</summary>
     public static async Task<(LocalRunnerProcess Runner, int ApiPort, int SesPort)> StartApiOnFreePortsAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (api, site, dynamo, ses) = (Ports.FreePort(), Ports.FreePort(), Ports.FreePort(), Ports.FreePort());
+        // Four distinct ports: the OS may hand back a port just released, and the runner refuses two alike.
+        var api = Ports.FreePort();
+        var site = Ports.FreePort(api);
+        var dynamo = Ports.FreePort(api, site);
+        var ses = Ports.FreePort(api, site, dynamo);
         var runner = Start(["--port", Text(api), "--site-port", Text(site), "--dynamodb-port", Text(dynamo), "--ses-port", Text(ses)], environment);
         runner.SiteOrigin = $"http://127.0.0.1:{Text(site)}";
         try
