@@ -57,7 +57,7 @@ public sealed class DeferredKey<T>
             _reading = reading;
             // Observed: a failed read is reported to whoever awaits it, or to nobody. Once it
             // succeeded, Value reads its result from _reading, which no later Start replaces.
-            _ = reading.ContinueWith(static done => _ = done.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = reading.ContinueWith(static done => _ = done.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return reading;
         }
     }
@@ -65,7 +65,8 @@ public sealed class DeferredKey<T>
     /// <summary>
     /// The key: at once when it is in; else the running read, or a new one. When the read it found
     /// running (started at init, or by another caller) fails, it starts one more, so every request
-    /// makes at least one read of its own within its time.
+    /// makes at least one read of its own within its time (also when that read ended cancelled, as
+    /// an SDK call's own timeout can).
     /// </summary>
     /// <param name="cancellationToken">The caller's deadline: stops the wait, not the read.</param>
     /// <exception cref="DependencyException">The key store (Secrets Manager, KMS) failed, transiently or for the deployment's fault.</exception>
@@ -89,9 +90,10 @@ public sealed class DeferredKey<T>
             {
                 return await found.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested && found.IsFaulted)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                // Someone else's read failed; this request still gets one of its own.
+                // Someone else's read failed or was cancelled, not this caller's wait: this request
+                // still gets a read of its own.
             }
         }
 

@@ -135,5 +135,5 @@ public sealed record InvocationBudget
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) =>
-        value < min ? min : value > max ? max : value;
+        TimeSpan.FromTicks(Math.Clamp(value.Ticks, min.Ticks, max.Ticks));
 }

@@ -13,8 +13,7 @@ public sealed class InvocationDeadline : IDisposable
     {
         End = end;
         _clock = clock;
-        var left = end - clock.GetUtcNow();
-        _source = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock);
+        _source = new CancellationTokenSource(NotBelowZero(end - clock.GetUtcNow()), clock);
     }
 
     /// <summary>When the invocation must have its answer.</summary>
@@ -27,17 +26,13 @@ public sealed class InvocationDeadline : IDisposable
     public bool Expired => _source.IsCancellationRequested;
 
     /// <summary>Time left until <see cref="End"/>; zero once it has passed.</summary>
-    public TimeSpan Remaining
-    {
-        get
-        {
-            var left = End - _clock.GetUtcNow();
-            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        }
-    }
+    public TimeSpan Remaining => NotBelowZero(End - _clock.GetUtcNow());
 
     /// <summary>True when at least <paramref name="work"/> is left, so work that long can start and still finish in time.</summary>
     public bool CanCover(TimeSpan work) => Remaining >= work;
 
     public void Dispose() => _source.Dispose();
+
+    // A deadline already passed leaves zero, never a negative time (which CancellationTokenSource refuses).
+    private static TimeSpan NotBelowZero(TimeSpan left) => TimeSpan.FromTicks(Math.Max(0, left.Ticks));
 }

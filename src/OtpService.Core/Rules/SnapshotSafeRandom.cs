@@ -21,6 +21,9 @@ public static class SnapshotSafeRandom
 {
     private const string KernelSource = "/dev/urandom";
 
+    /// <summary>The most bytes asked of the kernel source in one read.</summary>
+    internal const int KernelChunk = 64;
+
     // Opened once; every read goes to the kernel (no user-space buffer that a snapshot could clone).
     private static readonly Lazy<SafeFileHandle?> Kernel = new(OpenKernelSource);
 
@@ -46,16 +49,22 @@ public static class SnapshotSafeRandom
     internal static void Fill(Span<byte> destination, SpanAction generator, SpanAction? kernel)
     {
         generator(destination);
-        if (kernel is null || destination.IsEmpty)
+        if (kernel is null)
         {
             return;
         }
 
-        Span<byte> fresh = destination.Length <= 64 ? stackalloc byte[destination.Length] : new byte[destination.Length];
-        kernel(fresh);
-        for (var i = 0; i < destination.Length; i++)
+        // The kernel's bytes pass through one small stack buffer, a chunk at a time (no allocation).
+        Span<byte> fresh = stackalloc byte[KernelChunk];
+        for (var offset = 0; offset < destination.Length; offset += KernelChunk)
         {
-            destination[i] ^= fresh[i];
+            var target = destination[offset..];
+            var chunk = fresh[..Math.Min(KernelChunk, target.Length)];
+            kernel(chunk);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                target[i] ^= chunk[i];
+            }
         }
 
         CryptographicOperations.ZeroMemory(fresh);
@@ -64,17 +73,14 @@ public static class SnapshotSafeRandom
     /// <summary>Writes random bytes into the whole span.</summary>
     internal delegate void SpanAction(Span<byte> destination);
 
-    private static SafeFileHandle? OpenKernelSource()
-    {
-        if (!OperatingSystem.IsLinux() || !File.Exists(KernelSource))
-        {
-            return null;
-        }
+    // Linux only (Lambda's OS); /dev/urandom is part of every Linux system, so a failure to open it
+    // fails every draw rather than falling back to the generator alone.
+    private static SafeFileHandle? OpenKernelSource() =>
+        OperatingSystem.IsLinux() ? File.OpenHandle(KernelSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) : null;
 
-        return File.OpenHandle(KernelSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-    }
-
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> destination)
+    /// <summary>Fills <paramref name="destination"/> from <paramref name="handle"/>, read after read.</summary>
+    /// <exception cref="IOException">A read returned no bytes (the source is empty or broken).</exception>
+    internal static void ReadExactly(SafeFileHandle handle, Span<byte> destination)
     {
         var filled = 0;
         while (filled < destination.Length)

@@ -64,7 +64,8 @@ public static class SubmittedCode
         }
 
         const string LeadingZeros = "a number drops a code's leading zeros, so send the code as a JSON string, in quotes";
-        if (lengths.Contains(number.Length) || number.Length > lengths[^1])
+        // A number longer than every accepted length is refused by Digits, as a typed code is.
+        if (lengths.Contains(Math.Min(number.Length, lengths[^1])))
         {
             return "";
         }

@@ -121,6 +121,8 @@ public class AbuseLimitsTests
     [InlineData(3, 50, 9, SendLimit.Address)]
     [InlineData(3, 9, 60, SendLimit.ClientShare)]
     [InlineData(20, 20, 3, SendLimit.Cooldown)]
+    [InlineData(20, 3, 20, SendLimit.Cooldown)]
+    [InlineData(3, 20, 20, SendLimit.Address)]
     public void SendWait_NamesTheLimitWithTheLongestWait_TheCooldownOnATie(long cooldownLeft, long addressWait, long clientWait, SendLimit expected)
     {
         var state = AddressState.Empty with

@@ -77,6 +77,40 @@ public class DeferredKeyTests
     }
 
     [Fact]
+    public async Task ACallerThatFindsARunningReadCancelled_MakesOneReadOfItsOwn()
+    {
+        // A read can end cancelled without the caller's deadline (an SDK call's own timeout
+        // surfaces as a TaskCanceledException): that is the read's failure, not this caller's.
+        var reads = 0;
+        var first = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = new DeferredKey<string>(_ => Interlocked.Increment(ref reads) == 1 ? first.Task : Task.FromResult("k"));
+        _ = key.Start();
+
+        var waiting = key.GetAsync(default).AsTask();
+        first.SetCanceled();
+
+        Assert.Equal("k", await waiting);
+        Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public void AReadThatFailsTwiceOver_ReportsBothFailures_AndOneFailureAsItself()
+    {
+        var other = Failures.KeySource("KMS GetPublicKey failed: connection refused.", "ConnectionFailure");
+        var both = new TaskCompletionSource<string>();
+        both.SetException([Down, other]);
+        var twice = new DeferredKey<string>(_ => both.Task);
+        _ = twice.Start();
+
+        var reported = Assert.IsType<AggregateException>(twice.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Equal([Down, other], reported.InnerExceptions);
+
+        var once = new DeferredKey<string>(_ => Task.FromException<string>(Down));
+        _ = once.Start();
+        Assert.Same(Down, once.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task TheCallersDeadline_StopsItsWait_NotTheRead()
     {
         var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

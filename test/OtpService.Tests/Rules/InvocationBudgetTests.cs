@@ -126,6 +126,27 @@ public class InvocationBudgetTests
         Assert.Null(RuntimeDeadline.Current);
     }
 
+    // A 10 s function answers by 9 s (its budget), keeping 1 s for the answer: with Lambda's own
+    // deadline in, the end is that deadline less the same 1 s, when that comes first. The cases
+    // either side of "now + the function timeout" tell the reserve apart from its sign and size.
+    [Theory]
+    [InlineData(5_000, 4_000)]
+    [InlineData(9_500, 8_500)]
+    [InlineData(10_000, 9_000)]
+    [InlineData(10_500, 9_000)]
+    [InlineData(12_000, 9_000)]
+    public void Deadline_KeepsTheAnswersReserveBeforeLambdasOwnDeadline(int lambdaDeadlineMs, int expectedEndMs)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var now = clock.GetUtcNow();
+        using var _ = RuntimeDeadline.Set(now.AddMilliseconds(lambdaDeadlineMs));
+
+        using var deadline = InvocationBudget.ForTimeout(10).Start(clock);
+
+        Assert.Equal(now.AddMilliseconds(expectedEndMs), deadline.End);
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedEndMs), deadline.Remaining);
+    }
+
     [Fact]
     public void Deadline_AlreadyPast_IsExpiredAtOnce()
     {

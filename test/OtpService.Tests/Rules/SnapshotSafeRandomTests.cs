@@ -52,6 +52,51 @@ public class SnapshotSafeRandomTests
         Assert.All(bytes, b => Assert.Equal(0xF0, b));
     }
 
+    [Theory]
+    [InlineData(0, new int[0])]
+    [InlineData(1, new[] { 1 })]
+    [InlineData(64, new[] { 64 })]
+    [InlineData(65, new[] { 64, 1 })]
+    [InlineData(200, new[] { 64, 64, 64, 8 })]
+    public void TheKernel_IsReadInChunksOfAtMost64Bytes_NeverForNothing(int length, int[] reads)
+    {
+        // Each chunk is marked with its read's number, so a byte mixed from the wrong read shows.
+        var asked = new List<int>();
+        SnapshotSafeRandom.SpanAction fromKernel = span =>
+        {
+            asked.Add(span.Length);
+            span.Fill((byte)asked.Count);
+        };
+        var bytes = new byte[length];
+
+        SnapshotSafeRandom.Fill(bytes, Cloned(0x80), fromKernel);
+
+        Assert.Equal(reads, asked);
+        for (var i = 0; i < length; i++)
+        {
+            Assert.Equal(0x80 ^ (i / 64 + 1), bytes[i]);
+        }
+    }
+
+    [Fact]
+    public void AKernelSourceThatReturnsNoBytes_FailsTheDraw_NeverLoopsOrLeavesBytesUnmixed()
+    {
+        // A real empty file stands in for a broken device: a read of it returns 0 bytes.
+        var empty = Path.GetTempFileName();
+        try
+        {
+            using var handle = File.OpenHandle(empty);
+            var failure = Assert.Throws<IOException>(() => SnapshotSafeRandom.ReadExactly(handle, new byte[16]));
+            Assert.Equal("/dev/urandom returned no bytes.", failure.Message);
+
+            SnapshotSafeRandom.ReadExactly(handle, Span<byte>.Empty); // nothing asked: no read, no failure
+        }
+        finally
+        {
+            File.Delete(empty);
+        }
+    }
+
     [Fact]
     public void OnLinux_TheRealKernelRead_FillsEveryByte_SoTwoClonesStillDiffer()
     {

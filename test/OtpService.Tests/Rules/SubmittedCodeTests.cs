@@ -135,4 +135,37 @@ public class SubmittedCodeTests
         Assert.Equal("9876543210", SubmittedCode.TryNormalize("9876543210", 10, out _, asNumber: true));
         Assert.Contains("fewer than 10 digits", SubmittedCode.TryNormalize("987654321", 10, out var reason, asNumber: true) ?? reason, StringComparison.Ordinal);
     }
+    // An address under attack is sent longer codes while its earlier 6-digit code stays good
+    // (README "Abuse limits"): both lengths are accepted, and the reasons name both.
+    public static TheoryData<string, bool, string?, string> TwoLengths() => new()
+    {
+        { "474890", false, "474890", "" },
+        { "0123456789", false, "0123456789", "" },
+        { "01234 56789", false, "0123456789", "" },
+        { "1234567", false, null, "must have 6 digits (10 if the email shows a longer code); copy it from the newest email" },
+        { "01234567890", false, null, "must have 6 digits (10 if the email shows a longer code); copy it from the newest email" },
+        { "47489a", false, null, "must be only the 6 digits (10 if the email shows a longer code) from the email, with nothing else but spaces or hyphens" },
+        { "474890", true, "474890", "" },
+        { "9876543210", true, "9876543210", "" },
+        { "1234567", true, null, "has 7 digits as a JSON number, not 6 or 10: a number drops a code's leading zeros, so send the code as a JSON string, in quotes" },
+        { "12345", true, null, "has 5 digits as a JSON number, not 6 or 10: a number drops a code's leading zeros, so send the code as a JSON string, in quotes" },
+        { "12345678901", true, null, "must have 6 digits (10 if the email shows a longer code); copy it from the newest email" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TwoLengths))]
+    public void TryNormalize_WithTwoAcceptedLengths_TakesEither_AndNamesBothWhenRefusing(string raw, bool asNumber, string? expected, string expectedReason)
+    {
+        Assert.Equal(expected, SubmittedCode.TryNormalize(raw, [6, 10], out var reason, asNumber));
+        Assert.Equal(expectedReason, reason);
+    }
+
+    [Fact]
+    public void TryNormalize_WithNoAcceptedLength_IsAProgrammingError_NamingTheLengths()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => SubmittedCode.TryNormalize("474890", ReadOnlySpan<int>.Empty, out _));
+
+        Assert.Equal("lengths", refused.ParamName);
+        Assert.StartsWith("At least one code length must be accepted.", refused.Message, StringComparison.Ordinal);
+    }
 }
