@@ -137,6 +137,15 @@ public class MailTemplatesTests
     }
 
     [Fact]
+    public void TablerowLoop_IsNotUnknown()
+    {
+        // Scriban's parser reads Liquid's tablerowloop.col as tablerow.col: neither is an unknown variable.
+        var templates = MailTemplates.Parse([Source(MailPart.Html, "<table>{% tablerow d in (1..2) %}{{ d }}/{{ tablerowloop.col }}{% endtablerow %}</table>")]);
+
+        Assert.Contains("<tr class=\"row2\"><td class=\"col1\">2/1</td></tr>", templates.Render(English, Values()).Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Subject_IsOneLine()
     {
         var templates = MailTemplates.Parse([Source(MailPart.Subject, "{{ app_name }}\r\n  code\n{{ code }}\n")]);
