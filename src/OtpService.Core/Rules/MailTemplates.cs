@@ -159,7 +159,8 @@ public sealed class MailTemplates
     {
         var all = new List<ScriptVariable>();
         Collect(template.Page, all);
-        var assigned = new HashSet<string>(StringComparer.Ordinal) { "for", "forloop", "tablerowloop" };
+        // Liquid's forloop.index and tablerowloop.col: Scriban's parser names them for.index and tablerow.col.
+        var assigned = new HashSet<string>(StringComparer.Ordinal) { "for", "tablerow" };
         foreach (var variable in all)
         {
             if (IsDefinition(variable))

@@ -61,11 +61,24 @@ public class MailLocaleTests
     [InlineData("ar-EG-123456789")]
     public void MalformedTags_AreRefused(string tag) => Assert.False(MailLocale.IsWellFormed(tag), tag);
 
+    // "en" and well-formed variants: 64 characters, and 65 (the pattern alone would take both).
+    private static readonly string TagOfTheCap = "en" + string.Concat(Enumerable.Repeat("-abcdefgh", 6)) + "-abcdefg";
+    private static readonly string TagOverTheCap = TagOfTheCap + "h";
+
     [Fact]
     public void ATagLongerThanTheCap_IsRefused()
     {
+        Assert.Equal(MailLocale.MaxTagLength, TagOfTheCap.Length);
+        Assert.True(MailLocale.IsWellFormed(TagOfTheCap));
+        Assert.False(MailLocale.IsWellFormed(TagOverTheCap));
         Assert.False(MailLocale.IsWellFormed("en" + string.Concat(Enumerable.Repeat("-abcdefgh", 8))));
-        Assert.True(MailLocale.IsWellFormed("en" + string.Concat(Enumerable.Repeat("-abcdefgh", 6))));
+    }
+
+    [Fact]
+    public void Resolve_OfATagLongerThanTheCap_IsNull()
+    {
+        Assert.Equal("en", MailLocale.Resolve(TagOfTheCap));
+        Assert.Null(MailLocale.Resolve(TagOverTheCap));
     }
 
     [Theory]
@@ -127,6 +140,8 @@ public class MailLocaleTests
     [InlineData("*;q=0, ja", "ja")]
     [InlineData("ja;q=2, ko", "ko")]
     [InlineData("ja;q=0.1234, ko;q=0.5", "ko")]
+    [InlineData("ja;q=0., ko", "ko")] // "0." with no digits weighs 0: refused
+    [InlineData("ko;q=0.999, ja;q=1.", "ja")] // "1." weighs 1000
     [InlineData("ja;level=1, ar;q=0.3", "ar")]
     [InlineData("ja_JP, tr;q=0.3", "tr")]
     [InlineData(",,, ja ,", "ja")]

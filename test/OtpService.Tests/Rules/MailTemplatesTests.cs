@@ -96,6 +96,9 @@ public class MailTemplatesTests
         Assert.Equal("tpl/ja/html.liquid", error.File);
         Assert.Equal(3, error.Line);
         Assert.StartsWith("tpl/ja/html.liquid line 3: unknown variable 'cod'", error.Message, StringComparison.Ordinal);
+        // The deployer is told which names there are, one by one.
+        Assert.Contains("the variables are code, code_spaced, lifetime, app_name,", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(docs/mail.md).", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -120,12 +123,57 @@ public class MailTemplatesTests
         Assert.Equal(2, error.Line);
     }
 
-    [Fact]
-    public void Include_IsRefused()
+    [Theory]
+    [InlineData("{% include 'other' %}", "include")]
+    [InlineData("{% render 'other' %}", "render")]
+    [InlineData("{{ include_join ['other'] ',' }}", "include_join")]
+    public void IncludeRenderAndIncludeJoin_AreRefused_SayingWhy(string text, string name)
     {
-        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Html, "{% include 'other' %}")]));
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Html, text)]));
 
-        Assert.Contains("cannot include", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{name}' is not available: a mail template cannot include other files.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NameReadBeforeItIsAssigned_IsRefusedAtParse()
+    {
+        // The name is assigned in the template, so it is not unknown; init renders strictly, and the read comes first.
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse(
+            [Source(MailPart.Text, "{{ code }}\n{{ greeting }}{% assign greeting = 'Hi' %}", name: "t/default/text.liquid")]));
+
+        Assert.Equal(2, error.Line);
+        Assert.Contains("greeting", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NameAssignedOnlyWhenRequestedAtIsKnown_RendersAsNothingWithoutIt_InEveryPart()
+    {
+        // Init's sample values have a requested_at, so init assigns "asked"; a mail without one must not fail on it.
+        const string template = "{{ code }}{% if requested_at != \"\" %}{% capture asked %} asked {{ requested_at }}{% endcapture %}{% endif %}{{ asked }}";
+        var templates = MailTemplates.Parse([Source(MailPart.Subject, template), Source(MailPart.Html, template), Source(MailPart.Text, template)]);
+
+        var known = templates.Render(English, Values());
+        var unknown = templates.Render(English, Values() with { RequestedAt = null });
+
+        Assert.Equal("012345 asked 2027-01-15T08:00:00Z", known.Text);
+        Assert.Equal(new RenderedMail("012345", "012345", "012345"), unknown);
+    }
+
+    [Fact]
+    public void RequestedAt_NotKnown_IsEmpty()
+    {
+        var templates = MailTemplates.Parse([Source(MailPart.Text, "{{ code }} [{{ requested_at }}]")]);
+
+        Assert.Equal("012345 []", templates.Render(English, Values() with { RequestedAt = null }).Text);
+    }
+
+    [Fact]
+    public void EmptyInTheHtmlPart_WritesNothing()
+    {
+        // Liquid's empty is a value Scriban writes as no text at all; escaping must not turn it into something.
+        var templates = MailTemplates.Parse([Source(MailPart.Html, "<p>[{{ empty }}]</p>")]);
+
+        Assert.Equal("<p>[]</p>", templates.Render(English, Values()).Html);
     }
 
     [Fact]
@@ -137,6 +185,15 @@ public class MailTemplatesTests
     }
 
     [Fact]
+    public void TablerowLoop_IsNotUnknown()
+    {
+        // Scriban's parser reads Liquid's tablerowloop.col as tablerow.col: neither is an unknown variable.
+        var templates = MailTemplates.Parse([Source(MailPart.Html, "<table>{% tablerow d in (1..2) %}{{ d }}/{{ tablerowloop.col }}{% endtablerow %}</table>")]);
+
+        Assert.Contains("<tr class=\"row2\"><td class=\"col1\">2/1</td></tr>", templates.Render(English, Values()).Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Subject_IsOneLine()
     {
         var templates = MailTemplates.Parse([Source(MailPart.Subject, "{{ app_name }}\r\n  code\n{{ code }}\n")]);
@@ -145,9 +202,31 @@ public class MailTemplatesTests
     }
 
     [Fact]
+    public void SubjectStartingWithALineBreak_HasNoLeadingSpace()
+    {
+        var templates = MailTemplates.Parse([Source(MailPart.Subject, "\n  {{ app_name }}")]);
+
+        Assert.Equal("Simple Website", templates.Render(English, Values()).Subject);
+    }
+
+    public static TheoryData<string> EveryVariable() => [.. MailTemplates.Variables];
+
+    [Theory]
+    [MemberData(nameof(EveryVariable))]
+    public void SubjectOfAnyOneVariable_IsTaken(string variable)
+    {
+        // Init renders on sample values and refuses an empty subject: no sample value may be empty.
+        var templates = MailTemplates.Parse([Source(MailPart.Subject, $"{{{{ {variable} }}}}")]);
+
+        Assert.NotEmpty(templates.Render(English, Values()).Subject);
+    }
+
+    [Fact]
     public void EmptySubject_IsRefused()
     {
-        Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Subject, "{% if false %}x{% endif %}")]));
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Subject, "{% if false %}x{% endif %}", name: "t/default/subject.liquid")]));
+
+        Assert.Equal("t/default/subject.liquid line 1: the subject is empty.", error.Message);
     }
 
     [Fact]
@@ -170,8 +249,11 @@ public class MailTemplatesTests
     }
 
     [Fact]
-    public void SameScopeAndPartTwice_IsRefused()
+    public void SameScopeAndPartTwice_IsRefused_NamingTheSecondFileAndThePart()
     {
-        Assert.Throws<MailTemplateException>(() => MailTemplates.Parse([Source(MailPart.Text, "a", "ja"), Source(MailPart.Text, "b", "JA")]));
+        var error = Assert.Throws<MailTemplateException>(() => MailTemplates.Parse(
+            [Source(MailPart.Text, "a", "ja", "tpl/ja/text.liquid"), Source(MailPart.Text, "b", "JA", "other/JA/text.liquid")]));
+
+        Assert.Equal("other/JA/text.liquid: a second Text template for 'JA'.", error.Message);
     }
 }

@@ -36,4 +36,15 @@ public sealed class RuleArgumentTests
         Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => InvocationBudget.For(null!)).ParamName);
         Assert.Equal("clock", Assert.Throws<ArgumentNullException>(() => InvocationBudget.ForTimeout(10).Start(null!)).ParamName);
     }
+
+    [Fact]
+    public void MailTemplates_RefuseNullSourcesWordsOrValues_NamingThem()
+    {
+        var words = MailTexts.For(null, "App", 120);
+        var values = new MailValues("012345", "user@example.com", "App", null);
+
+        Assert.Equal("sources", Assert.Throws<ArgumentNullException>(() => MailTemplates.Parse(null!)).ParamName);
+        Assert.Equal("words", Assert.Throws<ArgumentNullException>(() => MailTemplates.BuiltIn.Render(null!, values)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => MailTemplates.BuiltIn.Render(words, null!)).ParamName);
+    }
 }
