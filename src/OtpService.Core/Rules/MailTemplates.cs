@@ -210,8 +210,13 @@ public sealed class MailTemplates
         _ => false,
     };
 
-    private static bool IsMemberName(ScriptVariable variable) =>
-        variable.Parent is ScriptMemberExpression member && ReferenceEquals(member.Member, variable);
+    // A member's name (code.size) and a loop parameter's name (limit:, offset:, reversed, cols:) are not looked up.
+    private static bool IsMemberName(ScriptVariable variable) => variable.Parent switch
+    {
+        ScriptMemberExpression member => ReferenceEquals(member.Member, variable),
+        ScriptNamedArgument argument => ReferenceEquals(argument.Name, variable),
+        _ => false,
+    };
 
     /// <summary>Renders once on sample values, strictly, so what fails only at run time (a filter's arguments, say) fails here, at init.</summary>
     private static void CheckRenders(Template template, MailTemplateSource source)

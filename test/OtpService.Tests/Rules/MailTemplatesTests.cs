@@ -193,6 +193,20 @@ public class MailTemplatesTests
         Assert.Contains("<tr class=\"row2\"><td class=\"col1\">2/1</td></tr>", templates.Render(English, Values()).Html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{% for d in (1..5) limit: 2 %}{{ d }}{% endfor %}", "12")]
+    [InlineData("{% for d in (1..5) offset: 3 %}{{ d }}{% endfor %}", "45")]
+    [InlineData("{% for d in (1..3) reversed %}{{ d }}{% endfor %}", "321")]
+    [InlineData("{% for d in (1..5) limit: 2 offset: 1 %}{{ d }}{% endfor %}", "23")]
+    [InlineData("{% tablerow d in (1..3) cols: 2 %}{{ d }}{% endtablerow %}", "<tr class=\"row1\"><td class=\"col1\">1</td><td class=\"col2\">2</td></tr>")]
+    public void LiquidLoopParameters_AreNotUnknownVariables(string text, string expected)
+    {
+        // limit, offset, reversed and cols are parameters of Liquid's loops, not variables to look up.
+        var templates = MailTemplates.Parse([Source(MailPart.Text, text)]);
+
+        Assert.Contains(expected, templates.Render(English, Values()).Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Subject_IsOneLine()
     {
