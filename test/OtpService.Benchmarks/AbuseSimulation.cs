@@ -145,7 +145,7 @@ internal static class AbuseSimulation
 
     private sealed class World
     {
-        private static readonly CodeDerivation Codes = new(Encoding.UTF8.GetBytes("simulation-key-simulation-key-simulation-key"), TimeProvider.System);
+        private static readonly CodeDerivation Codes = Derivations.Fixed(Encoding.UTF8.GetBytes("simulation-key-simulation-key-simulation-key"), TimeProvider.System);
         internal static readonly ClientTagger Tagger = new(Encoding.UTF8.GetBytes("simulation-client-key-simulation-client-key"));
         private readonly OtpSettings _settings;
         private readonly Model _model;
@@ -194,7 +194,7 @@ internal static class AbuseSimulation
                     }
 
                     var newest = codes[0];
-                    var outcome = _verifier.VerifyAsync(Victim, Wrong(Codes.Derive(Victim, newest.Nonce, newest.Digits)), ip, default).GetAwaiter().GetResult();
+                    var outcome = _verifier.VerifyAsync(Victim, Wrong(Codes.Derive(OtpKey.LocalVersion, Victim, newest.Nonce, newest.Digits)), ip, default).GetAwaiter().GetResult();
                     if (outcome.Status != VerifyStatus.WrongCode)
                     {
                         break;
@@ -230,7 +230,7 @@ internal static class AbuseSimulation
                 }
 
                 var newest = Store.Codes(Victim)[0];
-                var verified = _verifier.VerifyAsync(Victim, Codes.Derive(Victim, newest.Nonce, newest.Digits), OwnerIp, default).GetAwaiter().GetResult();
+                var verified = _verifier.VerifyAsync(Victim, Codes.Derive(OtpKey.LocalVersion, Victim, newest.Nonce, newest.Digits), OwnerIp, default).GetAwaiter().GetResult();
                 if (verified.Status == VerifyStatus.Verified)
                 {
                     return true;

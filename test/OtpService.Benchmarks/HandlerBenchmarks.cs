@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
+using OtpService.Tests.Support;
 
 namespace OtpService.Benchmarks;
 
@@ -26,7 +27,7 @@ public class HandlerBenchmarks
     public void Setup()
     {
         var settings = new OtpSettings();
-        var codes = new CodeDerivation(Key, TimeProvider.System);
+        var codes = Derivations.Fixed(Key, TimeProvider.System);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var nonce = Enumerable.Range(1, CodeDerivation.NonceBytes).Select(i => (byte)i).ToArray();
         var stored = new StoredCode(Address, now + 315_360_000, now, nonce, settings.CodeLength);
@@ -44,7 +45,7 @@ public class HandlerBenchmarks
                 new OtpService.Core.Tokens.TokenSettings(),
                 TimeProvider.System));
         _generateEvent = SampleEvents.Generate(Address);
-        _verifyEvent = SampleEvents.Verify(Address, codes.Derive(Address, nonce, settings.CodeLength));
+        _verifyEvent = SampleEvents.Verify(Address, codes.Derive(OtpKey.LocalVersion, Address, nonce, settings.CodeLength));
     }
 
     [Benchmark]

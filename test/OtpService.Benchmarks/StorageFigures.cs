@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
+using OtpService.Tests.Support;
 
 namespace OtpService.Benchmarks;
 
@@ -36,7 +37,7 @@ internal static class StorageFigures
         var clock = new SteppedClock(1_800_000_000);
         var tagger = new ClientTagger(Encoding.UTF8.GetBytes(OtpService.Core.Aws.DevelopmentKeys.ClientKey));
         var issuer = new OtpIssuer(store, settings, clock, tagger);
-        var verifier = new OtpVerifier(store, new CodeDerivation(Encoding.UTF8.GetBytes("local-development-key-not-for-production-use-000000"), TimeProvider.System), settings, clock, tagger);
+        var verifier = new OtpVerifier(store, Derivations.Fixed(Encoding.UTF8.GetBytes("local-development-key-not-for-production-use-000000"), TimeProvider.System), settings, clock, tagger);
         var address = $"history-{Guid.NewGuid():N}@example.com";
 
         // 100 codes in the address's partition, 13 minutes apart (inside every limit), each from its own client.

@@ -22,9 +22,6 @@ public sealed class CodeDerivation
 {
     public const int NonceBytes = 16;
 
-    /// <summary>The key-length rule (<see cref="OtpKey.MinBytes"/>).</summary>
-    public const int MinKeyBytes = OtpKey.MinBytes;
-
     /// <summary>How long a loaded ring is used before it is read again.</summary>
     public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromMinutes(5);
 
@@ -34,7 +31,7 @@ public sealed class CodeDerivation
     private static readonly byte[] Domain = "otp-v1"u8.ToArray();
 
     private readonly IOtpKeySource? _source;
-    private readonly DeferredKey<OtpKeyRing>? _initial;
+    private readonly DeferredKey<OtpKeyRing> _initial;
     private readonly Action<DependencyException>? _refreshFailed;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _refreshInterval;
@@ -43,38 +40,14 @@ public sealed class CodeDerivation
     private long _loadedAt;
     private long _nextAttempt;
 
-    /// <summary>One fixed key (version <see cref="OtpKey.LocalVersion"/>), never refreshed.</summary>
-    /// <param name="signingKey">The key's bytes.</param>
-    /// <param name="clock">The function's clock.</param>
-    /// <exception cref="ArgumentException">The key is shorter than <see cref="MinKeyBytes"/>.</exception>
-    public CodeDerivation(ReadOnlySpan<byte> signingKey, TimeProvider clock)
-        : this(new OtpKeyRing(new OtpKey(OtpKey.LocalVersion, signingKey)), clock)
-    {
-    }
-
-    /// <param name="ring">The keys loaded at start (init).</param>
-    /// <param name="clock">Decides when the ring is stale (the function's clock).</param>
-    /// <param name="source">Where to read the ring again; null: the ring is fixed.</param>
-    /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
-    /// <param name="refreshFailed">Told of each failed read (the function logs and counts it), so keeping the ring in use is never silent.</param>
-    public CodeDerivation(OtpKeyRing ring, TimeProvider clock, IOtpKeySource? source = null, TimeSpan? refreshInterval = null, Action<DependencyException>? refreshFailed = null)
-    {
-        _refreshFailed = refreshFailed;
-        _ring = ring ?? throw new ArgumentNullException(nameof(ring));
-        _source = source;
-        _clock = clock;
-        _refreshInterval = refreshInterval ?? DefaultRefreshInterval;
-        _loadedAt = _clock.GetUtcNow().UtcTicks;
-        _nextAttempt = _loadedAt;
-    }
-
     /// <summary>
     /// A ring read from its key store when first needed: <paramref name="initial"/> was started at
     /// init and may not be in yet (the store was down, or refused). <see cref="RefreshAsync"/> awaits it
     /// and, after a failed read, reads again; until a read succeeds every caller gets the store's
-    /// classified failure, which the functions answer as they answer any call failure.
+    /// classified failure, which the functions answer as they answer any call failure. A ring known
+    /// from the start (a key given directly, <see cref="DeferredKey.Known{T}(T)"/>) is in use at once.
     /// </summary>
-    /// <param name="initial">The first read of the ring (started at init).</param>
+    /// <param name="initial">The first read of the ring (started at init), or the ring itself when it is known.</param>
     /// <param name="clock">Decides when the ring is stale (the function's clock).</param>
     /// <param name="source">Where to read the ring again later (refresh); null: never refreshed.</param>
     /// <param name="refreshInterval">Default <see cref="DefaultRefreshInterval"/>.</param>
@@ -95,12 +68,8 @@ public sealed class CodeDerivation
     /// <exception cref="DependencyException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
     public string CurrentKeyVersion => Loaded.Current.Version;
 
-    /// <summary>The ring in use (versions only are meant for callers; the key bytes stay inside).</summary>
-    /// <exception cref="DependencyException">The ring has not been read yet (call <see cref="RefreshAsync"/> first).</exception>
-    public OtpKeyRing Ring => Loaded;
-
     /// <summary>The ring in use, the first read's result once it is in, or the failure callers get until then.</summary>
-    private OtpKeyRing Loaded => _ring ?? _initial?.Value
+    private OtpKeyRing Loaded => _ring ?? _initial.Value
         ?? throw new DependencyException(Dependency.SecretsManager, FailureKind.Transient, "KeyRingNotLoaded", "The code key ring has not been read from its key store yet.");
 
     /// <summary>A fresh nonce, unique even across SnapStart restores (<see cref="SnapshotSafeRandom"/>).</summary>
@@ -112,13 +81,13 @@ public sealed class CodeDerivation
     /// and is not retried for <see cref="RetryInterval"/>. Cheap when nothing is due (a clock read).
     /// </summary>
     /// <remarks>
-    /// Before the first read succeeded (<see cref="CodeDerivation(DeferredKey{OtpKeyRing}, TimeProvider, IOtpKeySource?, TimeSpan?, Action{DependencyException}?)"/>)
-    /// it awaits that read (or a new one) instead, and throws its failure.
+    /// Before the first read of the ring succeeded it awaits that read (or a new one) instead, and
+    /// throws its failure.
     /// </remarks>
     /// <exception cref="DependencyException">The ring has never been read and this read failed too.</exception>
     public async ValueTask RefreshAsync(string? neededVersion, CancellationToken cancellationToken)
     {
-        if (_ring is null && _initial is not null)
+        if (_ring is null)
         {
             // A ring read during init (after this was built, before a SnapStart snapshot) keeps init's
             // time as its age, so a restore still reads it again; one read just now is new.
@@ -166,14 +135,6 @@ public sealed class CodeDerivation
         return Derive(key, normalizedAddress, nonce, digits);
     }
 
-    /// <summary>The code for this nonce under the current key.</summary>
-    public string Derive(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits) =>
-        Derive(Loaded.Current, normalizedAddress, nonce, digits);
-
-    /// <summary>True when <paramref name="submitted"/> is the code for this nonce under key <paramref name="keyVersion"/>; constant time in the code's content.</summary>
-    public bool Matches(string keyVersion, string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
-        SameCode(Derive(keyVersion, normalizedAddress, nonce, digits), submitted);
-
     /// <summary>
     /// Whether <paramref name="submitted"/> is the code for this nonce under the key with version
     /// <paramref name="keyVersion"/> (the one its mail was derived under), or under the current key
@@ -187,10 +148,6 @@ public sealed class CodeDerivation
         var key = keyVersion is null ? ring.Current : ring.Find(keyVersion);
         return key is null ? null : SameCode(Derive(key, normalizedAddress, nonce, digits), submitted);
     }
-
-    /// <summary>True when <paramref name="submitted"/> is the code for this nonce under the current key; constant time in the code's content.</summary>
-    public bool Matches(string normalizedAddress, ReadOnlySpan<byte> nonce, int digits, string submitted) =>
-        SameCode(Derive(normalizedAddress, nonce, digits), submitted);
 
     /// <summary>
     /// True when <paramref name="submitted"/> is the code for this nonce under the current or the

@@ -118,7 +118,7 @@ public abstract class RequestsPerPairContract : IAsyncLifetime
     private async Task<string> CodeAsync(string address)
     {
         var code = (await _store!.LoadNewestAsync(address, default)).Code!;
-        return _codes.Derive(address, code.Nonce, code.Digits);
+        return _codes.Derive(_codes.CurrentKeyVersion, address, code.Nonce, code.Digits);
     }
 
     private sealed class CountingFactory(CountingHandler handler) : HttpClientFactory

@@ -47,7 +47,7 @@ public class SecretsManagerKeyRingTests
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var codes = new CodeDerivation(await TestConfiguration.SigningKeys(environment).GetAsync(default), clock, TestConfiguration.SigningKeyRefresh(environment));
+        var codes = Derivations.Of(await TestConfiguration.SigningKeys(environment).GetAsync(default), clock, TestConfiguration.SigningKeyRefresh(environment));
         var mailedVersion = codes.CurrentKeyVersion;
         var mailedCode = codes.Derive(mailedVersion, "user@example.com", Nonce, 6);
 
@@ -60,17 +60,16 @@ public class SecretsManagerKeyRingTests
         await codes.RefreshAsync(null, default);
 
         Assert.NotEqual(mailedVersion, codes.CurrentKeyVersion);
-        Assert.Equal(mailedVersion, codes.Ring.Previous!.Version);
-        Assert.Equal(mailedCode, codes.Derive(mailedVersion, "user@example.com", Nonce, 6));
-        Assert.NotEqual(mailedCode, codes.Derive("user@example.com", Nonce, 6));
-        Assert.Equal(new CodeDerivation(Encoding.UTF8.GetBytes(SecondKey), TimeProvider.System).Derive("user@example.com", Nonce, 6), codes.Derive("user@example.com", Nonce, 6));
+        Assert.Equal(mailedCode, codes.Derive(mailedVersion, "user@example.com", Nonce, 6)); // not the current version, so the ring's previous one (AWSPREVIOUS)
+        Assert.NotEqual(mailedCode, codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6));
+        Assert.Equal(Derivations.Fixed(Encoding.UTF8.GetBytes(SecondKey), TimeProvider.System).Derive(OtpKey.LocalVersion, "user@example.com", Nonce, 6), codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6));
     }
 
     [SkippableFact]
     public async Task AVersionSeenFirstByTheOtherFunction_IsLoadedOnDemand()
     {
         var (environment, secretArn) = await SecretAsync(FirstKey);
-        var codes = new CodeDerivation(await TestConfiguration.SigningKeys(environment).GetAsync(default), new FakeTimeProvider(DateTimeOffset.UtcNow), TestConfiguration.SigningKeyRefresh(environment));
+        var codes = Derivations.Of(await TestConfiguration.SigningKeys(environment).GetAsync(default), new FakeTimeProvider(DateTimeOffset.UtcNow), TestConfiguration.SigningKeyRefresh(environment));
 
         string newVersion;
         using (var client = MotoClient(await MotoServer.SharedAsync()))
@@ -111,7 +110,7 @@ public class SecretsManagerKeyRingTests
         }
 
         public static async Task<CodeDerivation> ColdStartAsync(Func<string, string?> environment, FakeTimeProvider keyClock) =>
-            new(await TestConfiguration.SigningKeys(environment).GetAsync(default), keyClock, TestConfiguration.SigningKeyRefresh(environment));
+            Derivations.Of(await TestConfiguration.SigningKeys(environment).GetAsync(default), keyClock, TestConfiguration.SigningKeyRefresh(environment));
 
         /// <summary>Generate, then SendOtpEmail's rule; the code as the mail shows it.</summary>
         public async Task<string> IssueAndMailAsync()
@@ -190,7 +189,7 @@ public class SecretsManagerKeyRingTests
         var services = new OtpService.Core.Lambda.OtpServices(OtpService.Core.Lambda.ServiceConfiguration.Read(environment), clock) { LogOutput = logs };
         var codes = services.CreateCodeDerivation(services.CreateLog("VerifyOtp"));
         services.AwaitKeyReads(); // as a function does at the end of init
-        var before = codes.Derive("user@example.com", Nonce, 6);
+        var before = codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6);
         using (var client = MotoClient(await MotoServer.SharedAsync()))
         {
             await client.DeleteSecretAsync(secretArn);
@@ -199,7 +198,7 @@ public class SecretsManagerKeyRingTests
         clock.Advance(CodeDerivation.DefaultRefreshInterval);
         await codes.RefreshAsync(null, default);
 
-        Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
+        Assert.Equal(before, codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6));
         var line = RefreshFailureLine(logs);
         Assert.Equal(("WARN", "ResourceNotFoundException", "configuration"), (line.GetProperty("level").GetString(), line.GetProperty("errorType").GetString(), line.GetProperty("failureClass").GetString()));
         Assert.Equal(1, Support.EmfDocument.MetricsIn(logs.ToString())[OtpService.Core.Lambda.MetricNames.KeyRefreshFailures]);
@@ -227,7 +226,7 @@ public class SecretsManagerKeyRingTests
         var logs = new StringWriter();
         var log = new OtpService.Core.Lambda.InvocationLog(logs, "VerifyOtp", clock);
         var ring = new OtpKeyRing(new OtpKey("v1", Encoding.UTF8.GetBytes(FirstKey)));
-        var codes = new CodeDerivation(ring, clock, TestConfiguration.SigningKeyRefresh(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout),
+        var codes = Derivations.Of(ring, clock, TestConfiguration.SigningKeyRefresh(environment.GetValueOrDefault, budget.SecretsManagerRefreshTimeout),
             refreshFailed: f => OtpService.Core.Lambda.OtpServices.LogRefreshFailure(log, f));
 
         clock.Advance(CodeDerivation.DefaultRefreshInterval);

@@ -106,7 +106,7 @@ public abstract class WriteRetryContract : IAsyncLifetime
     protected async Task<string> NewestCodeAsync()
     {
         var code = (await Direct.LoadNewestAsync(Address, default)).Code!;
-        return Codes.Derive(Address, code.Nonce, code.Digits);
+        return Codes.Derive(Codes.CurrentKeyVersion, Address, code.Nonce, code.Digits);
     }
 
     [SkippableTheory]

@@ -206,7 +206,8 @@ public sealed partial class ApiAnswersFixture : IAsyncLifetime
         var firstId = await GenerateIdAsync("generate (first of two mails)", handlers, twice);
         var twiceServices = new OtpServices(ServiceConfiguration.Read(env.GetValueOrDefault), clock) { LogOutput = TextWriter.Null };
         var firstCode = (await twiceServices.CreateStore().LoadNewestAsync(twice, default)).Code!;
-        var earlier = twiceServices.CreateCodeDerivation().Derive(twice, firstCode.Nonce, firstCode.Digits);
+        var twiceCodes = twiceServices.CreateCodeDerivation();
+        var earlier = twiceCodes.Derive(twiceCodes.CurrentKeyVersion, twice, firstCode.Nonce, firstCode.Digits);
         clock.Advance(TimeSpan.FromSeconds(new OtpSettings().ResendCooldownSeconds));
         await GenerateIdAsync("generate (second of two mails)", handlers, twice);
         await Call("verify an earlier mail's code", handlers, ApiEvent.Get(Verify).Query("email_address", twice).Query("otp", earlier));

@@ -1,5 +1,6 @@
 using OtpService.Core.Lambda;
 using OtpService.Core.Aws;
+using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
@@ -39,7 +40,7 @@ public class HandlerConcurrencyTests : IAsyncLifetime
     private async Task<string> CodeOf(string address)
     {
         var code = (await _services.CreateStore().LoadNewestAsync(address, default)).Code!;
-        return TestKeys.Derivation().Derive(address, code.Nonce, code.Digits);
+        return TestKeys.Derivation().Derive(OtpKey.LocalVersion, address, code.Nonce, code.Digits);
     }
 
     [Fact]

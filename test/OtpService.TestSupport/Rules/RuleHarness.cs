@@ -41,14 +41,14 @@ public sealed class RuleHarness
     public string CurrentCode(string address)
     {
         var code = Store.Codes(address)[0];
-        return Derivation.Derive(address, code.Nonce, code.Digits);
+        return Derivation.Derive(Derivation.CurrentKeyVersion, address, code.Nonce, code.Digits);
     }
 
     /// <summary>The code of the address's <paramref name="index"/>-th newest code (0: newest) under the current key.</summary>
     public string CodeAt(string address, int index)
     {
         var code = Store.Codes(address)[index];
-        return Derivation.Derive(address, code.Nonce, code.Digits);
+        return Derivation.Derive(Derivation.CurrentKeyVersion, address, code.Nonce, code.Digits);
     }
 
     public static string Wrong(string code) => code[0] == '9' ? "0" + code[1..] : (char)(code[0] + 1) + code[1..];

@@ -16,7 +16,7 @@ public class CodeDerivationTests
     [InlineData(10)]
     public void Derive_GivesDigitsOfTheConfiguredLength(int digits)
     {
-        var code = TestKeys.Derivation().Derive("user@example.com", Nonce, digits);
+        var code = TestKeys.Derivation().Derive(OtpKey.LocalVersion, "user@example.com", Nonce, digits);
 
         Assert.Equal(digits, code.Length);
         Assert.True(code.All(char.IsAsciiDigit), code);
@@ -39,23 +39,23 @@ public class CodeDerivationTests
     {
         // A 64-hex-digit key is the raw bytes 0x00..0x1f; any other key is its UTF-8 text.
         var keyBytes = key.Length == 64 && key.All(char.IsAsciiHexDigit) ? Convert.FromHexString(key) : Encoding.UTF8.GetBytes(key);
-        var codes = new CodeDerivation(keyBytes, TimeProvider.System);
+        var codes = Derivations.Fixed(keyBytes, TimeProvider.System);
 
-        Assert.Equal(expected, codes.Derive(address, Convert.FromHexString(nonceHex), digits));
+        Assert.Equal(expected, codes.Derive(codes.CurrentKeyVersion, address, Convert.FromHexString(nonceHex), digits));
         Assert.Equal(expected, codes.Derive(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits));
-        Assert.True(codes.Matches(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits, expected));
+        Assert.True(codes.MatchesRecorded(OtpKey.LocalVersion, address, Convert.FromHexString(nonceHex), digits, expected));
     }
 
     [Fact]
     public void Derive_DependsOnKeyAddressAndNonce()
     {
         var codes = TestKeys.Derivation();
-        var otherKey = new CodeDerivation(Encoding.UTF8.GetBytes(new string('k', 40)), TimeProvider.System);
-        var baseline = codes.Derive("user@example.com", Nonce, 10);
+        var otherKey = Derivations.Fixed(Encoding.UTF8.GetBytes(new string('k', 40)), TimeProvider.System);
+        var baseline = codes.Derive(OtpKey.LocalVersion, "user@example.com", Nonce, 10);
 
-        Assert.NotEqual(baseline, otherKey.Derive("user@example.com", Nonce, 10));
-        Assert.NotEqual(baseline, codes.Derive("other@example.com", Nonce, 10));
-        Assert.NotEqual(baseline, codes.Derive("user@example.com", CodeDerivation.NewNonce(), 10));
+        Assert.NotEqual(baseline, otherKey.Derive(OtpKey.LocalVersion, "user@example.com", Nonce, 10));
+        Assert.NotEqual(baseline, codes.Derive(OtpKey.LocalVersion, "other@example.com", Nonce, 10));
+        Assert.NotEqual(baseline, codes.Derive(OtpKey.LocalVersion, "user@example.com", CodeDerivation.NewNonce(), 10));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class CodeDerivationTests
     {
         var codes = TestKeys.Derivation();
         // About one nonce in ten gives a code starting with 0; 500 tries miss one with odds 10^-23.
-        var withLeadingZero = Enumerable.Range(0, 500).Select(_ => codes.Derive("user@example.com", CodeDerivation.NewNonce(), 6)).FirstOrDefault(c => c[0] == '0');
+        var withLeadingZero = Enumerable.Range(0, 500).Select(_ => codes.Derive(OtpKey.LocalVersion, "user@example.com", CodeDerivation.NewNonce(), 6)).FirstOrDefault(c => c[0] == '0');
 
         Assert.NotNull(withLeadingZero);
         Assert.Equal(6, withLeadingZero.Length);
@@ -81,7 +81,7 @@ public class CodeDerivationTests
         var counts = new int[10];
         for (var i = 0; i < 20_000; i++)
         {
-            counts[codes.Derive("user@example.com", CodeDerivation.NewNonce(), digits)[position] - '0']++;
+            counts[codes.Derive(OtpKey.LocalVersion, "user@example.com", CodeDerivation.NewNonce(), digits)[position] - '0']++;
         }
 
         // 2,000 expected per digit; 6 standard deviations (~255) is far outside chance.
@@ -89,16 +89,16 @@ public class CodeDerivationTests
     }
 
     [Fact]
-    public void Matches_AcceptsOnlyTheDerivedCode()
+    public void MatchesRecorded_AcceptsOnlyTheDerivedCode()
     {
         var codes = TestKeys.Derivation();
-        var code = codes.Derive("user@example.com", Nonce, 6);
+        var code = codes.Derive(OtpKey.LocalVersion, "user@example.com", Nonce, 6);
         var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
-        Assert.True(codes.Matches("user@example.com", Nonce, 6, code));
-        Assert.False(codes.Matches("user@example.com", Nonce, 6, wrong));
-        Assert.False(codes.Matches("user@example.com", Nonce, 6, code + "0"));
-        Assert.False(codes.Matches("user@example.com", Nonce, 6, ""));
+        Assert.True(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, code));
+        Assert.False(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, wrong));
+        Assert.False(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, code + "0"));
+        Assert.False(codes.MatchesRecorded(null, "user@example.com", Nonce, 6, ""));
     }
 
     [Fact]
@@ -111,10 +111,16 @@ public class CodeDerivationTests
     }
 
     [Fact]
-    public void Constructor_RefusesAShortKey()
+    public void AFixedKey_IsRefusedWhenShort_AndIsOtherwiseTheLocalVersion()
     {
-        Assert.Throws<ArgumentException>(() => new CodeDerivation(new byte[31], TimeProvider.System));
-        Assert.Equal(OtpKey.LocalVersion, new CodeDerivation(new byte[32], TimeProvider.System).CurrentKeyVersion);
+        Assert.Throws<ArgumentException>(() => Derivations.Fixed(new byte[31], TimeProvider.System));
+        Assert.Equal(OtpKey.LocalVersion, Derivations.Fixed(new byte[32], TimeProvider.System).CurrentKeyVersion);
+    }
+
+    [Fact]
+    public void Constructor_RefusesAMissingRing_NamingIt()
+    {
+        Assert.Equal("initial", Assert.Throws<ArgumentNullException>(() => new CodeDerivation(null!, TimeProvider.System)).ParamName);
     }
 
     private static readonly OtpKey KeyV1 = new("v1", Encoding.UTF8.GetBytes(new string('1', 40)));
@@ -122,28 +128,28 @@ public class CodeDerivationTests
     private static readonly OtpKey KeyV3 = new("v3", Encoding.UTF8.GetBytes(new string('3', 40)));
 
     [Fact]
-    public void Derive_UsesTheKeyOfTheGivenVersion_AndTheCurrentOneByDefault()
+    public void Derive_UsesTheKeyOfTheGivenVersion_AndNewCodesTheCurrentOne()
     {
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
 
-        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 8);
-        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 8);
+        var underV1 = Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", "user@example.com", Nonce, 8);
+        var underV2 = Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("v2", "user@example.com", Nonce, 8);
 
         Assert.NotEqual(underV1, underV2);
         Assert.Equal("v2", codes.CurrentKeyVersion);
-        Assert.Equal(underV2, codes.Derive("user@example.com", Nonce, 8));
+        Assert.Equal(underV2, codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 8));
         Assert.Equal(underV1, codes.Derive("v1", "user@example.com", Nonce, 8));
-        Assert.True(codes.Matches("v1", "user@example.com", Nonce, 8, underV1));
-        Assert.False(codes.Matches("v1", "user@example.com", Nonce, 8, underV2));
-        Assert.False(codes.Matches("user@example.com", Nonce, 8, underV1));
+        Assert.True(codes.MatchesRecorded("v1", "user@example.com", Nonce, 8, underV1));
+        Assert.False(codes.MatchesRecorded("v1", "user@example.com", Nonce, 8, underV2));
+        Assert.False(codes.MatchesRecorded(null, "user@example.com", Nonce, 8, underV1));
     }
 
     [Fact]
     public void MatchesRecorded_UsesTheRecordedVersion_TheCurrentKeyWithoutOne_AndIsNullForAVersionInNeitherStage()
     {
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
-        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 6);
-        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 6);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var underV1 = Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", "user@example.com", Nonce, 6);
+        var underV2 = Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("v2", "user@example.com", Nonce, 6);
 
         Assert.True(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV1));
         Assert.False(codes.MatchesRecorded("v1", "user@example.com", Nonce, 6, underV2));
@@ -158,22 +164,22 @@ public class CodeDerivationTests
     public void MatchesAnyKey_TakesACodeUnderTheCurrentOrThePreviousKey_Only()
     {
         var third = new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray());
-        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("user@example.com", Nonce, 6);
-        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("user@example.com", Nonce, 6);
-        var underV3 = new CodeDerivation(new OtpKeyRing(third), TimeProvider.System).Derive("user@example.com", Nonce, 6);
-        var rotated = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var underV1 = Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", "user@example.com", Nonce, 6);
+        var underV2 = Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("v2", "user@example.com", Nonce, 6);
+        var underV3 = Derivations.Of(new OtpKeyRing(third), TimeProvider.System).Derive("v3", "user@example.com", Nonce, 6);
+        var rotated = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
 
         Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV1));
         Assert.True(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV2));
         Assert.False(rotated.MatchesAnyKey("user@example.com", Nonce, 6, underV3));
-        Assert.True(new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV2));
-        Assert.False(new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV1));
+        Assert.True(Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV2));
+        Assert.False(Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).MatchesAnyKey("user@example.com", Nonce, 6, underV1));
     }
 
     [Fact]
     public void Derive_WithAnUnknownVersion_ThrowsNamingItButNoKey()
     {
-        var error = Assert.Throws<KeyNotFoundException>(() => new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System).Derive("v0", "user@example.com", Nonce, 6));
+        var error = Assert.Throws<KeyNotFoundException>(() => Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System).Derive("v0", "user@example.com", Nonce, 6));
 
         Assert.Contains("'v0'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('2', 40), error.Message, StringComparison.Ordinal);
@@ -214,7 +220,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
 
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
@@ -225,7 +231,7 @@ public class CodeDerivationTests
         await codes.RefreshAsync(null, default);
         Assert.Equal(1, store.Reads);
         Assert.Equal("v2", codes.CurrentKeyVersion);
-        Assert.Same(KeyV1, codes.Ring.Previous);
+        Assert.Equal(Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", "user@example.com", Nonce, 6), codes.Derive("v1", "user@example.com", Nonce, 6));
 
         await codes.RefreshAsync(null, default);
         Assert.Equal(1, store.Reads);
@@ -275,7 +281,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store);
 
         clock.Advance(TimeSpan.FromDays(3)); // The snapshot, restored days after init.
         await codes.RefreshAsync(null, default);
@@ -288,7 +294,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), clock, store);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), clock, store);
 
         await codes.RefreshAsync("v1", default);
         await codes.RefreshAsync("v2", default);
@@ -305,7 +311,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), clock, store);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), clock, store);
 
         await codes.RefreshAsync("v0", default);
         await codes.RefreshAsync("v0", default);
@@ -323,13 +329,13 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
-        var before = codes.Derive("user@example.com", Nonce, 6);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
+        var before = codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6);
 
         clock.Advance(TimeSpan.FromMinutes(6));
         await codes.RefreshAsync(null, default);
         Assert.Equal(1, store.Reads);
-        Assert.Equal(before, codes.Derive("user@example.com", Nonce, 6));
+        Assert.Equal(before, codes.Derive(codes.CurrentKeyVersion, "user@example.com", Nonce, 6));
 
         store.Down = false;
         clock.Advance(CodeDerivation.RetryInterval - TimeSpan.FromTicks(1));
@@ -348,7 +354,7 @@ public class CodeDerivationTests
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1)) { Down = true };
         var told = new List<DependencyException>();
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5), told.Add);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5), told.Add);
 
         clock.Advance(TimeSpan.FromMinutes(6));
         await codes.RefreshAsync(null, default);
@@ -369,7 +375,7 @@ public class CodeDerivationTests
     public async Task Refresh_WithoutAKeySource_NeverReads()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, source: null);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, source: null);
 
         clock.Advance(TimeSpan.FromDays(1));
         await codes.RefreshAsync("v9", default);
@@ -382,7 +388,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store);
 
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
         await codes.RefreshAsync(null, default);
@@ -399,7 +405,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(5));
 
         clock.Advance(TimeSpan.FromMinutes(5));
         await codes.RefreshAsync(null, default);
@@ -421,7 +427,7 @@ public class CodeDerivationTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1), new OtpKeyRing(KeyV3, KeyV2));
-        var codes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, store);
+        var codes = Derivations.Of(new OtpKeyRing(KeyV1), clock, store);
 
         await codes.RefreshAsync("v3", default);
         Assert.Equal("v2", codes.CurrentKeyVersion);
@@ -439,8 +445,8 @@ public class CodeDerivationTests
         var codes = TestKeys.Derivation();
 
         Assert.Equal("keyVersion", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, "user@example.com", Nonce, 6)).ParamName);
-        Assert.Equal("normalizedAddress", Assert.Throws<ArgumentNullException>(() => codes.Derive(null!, Nonce, 6)).ParamName);
-        Assert.Equal("submitted", Assert.Throws<ArgumentNullException>(() => codes.Matches("user@example.com", Nonce, 6, null!)).ParamName);
+        Assert.Equal("normalizedAddress", Assert.Throws<ArgumentNullException>(() => codes.Derive(OtpKey.LocalVersion, null!, Nonce, 6)).ParamName);
+        Assert.Equal("submitted", Assert.Throws<ArgumentNullException>(() => codes.MatchesRecorded(null, "user@example.com", Nonce, 6, null!)).ParamName);
     }
 
     [Theory]
@@ -450,7 +456,7 @@ public class CodeDerivationTests
     {
         var codes = TestKeys.Derivation();
 
-        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive("user@example.com", Nonce, digits));
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => codes.Derive(OtpKey.LocalVersion, "user@example.com", Nonce, digits));
 
         Assert.Equal("digits", refused.ParamName);
         Assert.Contains("6 to 10 digits", refused.Message, StringComparison.Ordinal);
@@ -459,13 +465,14 @@ public class CodeDerivationTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AGivenRefreshInterval_IsTheOneUsed_ForAFixedOrADeferredRing(bool deferred)
+    public async Task AGivenRefreshInterval_IsTheOneUsed_ForAKnownRingOrOneReadFirst(bool deferred)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
         var store = new KeyStore(new OtpKeyRing(KeyV2, KeyV1));
         var codes = deferred
-            ? new CodeDerivation(DeferredKey.Known(new OtpKeyRing(KeyV1)), clock, store, TimeSpan.FromMinutes(1))
-            : new CodeDerivation(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(1));
+            ? new CodeDerivation(new DeferredKey<OtpKeyRing>(_ => Task.FromResult(new OtpKeyRing(KeyV1))), clock, store, TimeSpan.FromMinutes(1))
+            : Derivations.Of(new OtpKeyRing(KeyV1), clock, store, TimeSpan.FromMinutes(1));
+        await codes.RefreshAsync(null, default); // the first read of a deferred ring; nothing for a known one
 
         clock.Advance(TimeSpan.FromMinutes(1));
         await codes.RefreshAsync(null, default);
@@ -478,7 +485,7 @@ public class CodeDerivationTests
     {
         var codes = new CodeDerivation(new DeferredKey<OtpKeyRing>(_ => new TaskCompletionSource<OtpKeyRing>().Task), TimeProvider.System);
 
-        var failure = Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => _ = codes.Ring);
+        var failure = Failures.Throws(Dependency.SecretsManager, FailureKind.Transient, () => _ = codes.CurrentKeyVersion);
 
         Assert.Equal("KeyRingNotLoaded", failure.ErrorType);
         Assert.Contains("code key ring has not been read", failure.Message, StringComparison.Ordinal);

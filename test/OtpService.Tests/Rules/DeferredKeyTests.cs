@@ -177,7 +177,7 @@ public class DeferredKeyTests
         await codes.RefreshAsync(null, default);
 
         Assert.Equal("v1", codes.CurrentKeyVersion);
-        Assert.Equal(6, codes.Derive("a@example.com", new byte[16], 6).Length);
+        Assert.Equal(6, codes.Derive("v1", "a@example.com", new byte[16], 6).Length);
     }
 
     [Fact]

@@ -196,7 +196,7 @@ public class OtpVerifierBindingTests
 
     private static async Task<(RuleHarness H, string Mailed)> MailedUnderV1(Stages stages, FakeTimeProvider clock)
     {
-        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
+        var h = new RuleHarness(null, Derivations.Of(stages.Ring, clock, stages));
         h.Clock.SetUtcNow(clock.GetUtcNow());
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         Assert.Equal(MailOutcome.Sent, (await h.Mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default)).Outcome);
@@ -210,7 +210,7 @@ public class OtpVerifierBindingTests
         var (h, mailed) = await MailedUnderV1(stages, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000)));
 
         Assert.Equal("v1", h.Store.Codes(Address)[0].KeyVersion);
-        Assert.Equal(new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, h.Store.Codes(Address)[0].Nonce, 6), mailed);
+        Assert.Equal(Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", Address, h.Store.Codes(Address)[0].Nonce, 6), mailed);
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public class OtpVerifierBindingTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         var stages = new Stages(new OtpKeyRing(KeyV2, KeyV1));
-        var verifierCodes = new CodeDerivation(new OtpKeyRing(KeyV1), clock, stages);
+        var verifierCodes = Derivations.Of(new OtpKeyRing(KeyV1), clock, stages);
         var (h, mailed) = await MailedUnderV2(stages, clock);
         var verifier = new OtpVerifier(h.Store, verifierCodes, h.Settings, h.Clock, h.Tagger);
 
@@ -244,7 +244,7 @@ public class OtpVerifierBindingTests
 
     private static async Task<(RuleHarness H, string Mailed)> MailedUnderV2(Stages stages, FakeTimeProvider clock)
     {
-        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
+        var h = new RuleHarness(null, Derivations.Of(stages.Ring, clock, stages));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         await h.Mailer.MailAsync(Address, h.Store.Codes(Address)[0].ExpiresAt, default);
         Assert.Equal("v2", h.Store.Codes(Address)[0].KeyVersion);
@@ -275,17 +275,17 @@ public class OtpVerifierBindingTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         var stages = new Stages(new OtpKeyRing(KeyV1));
-        var h = new RuleHarness(null, new CodeDerivation(stages.Ring, clock, stages));
+        var h = new RuleHarness(null, Derivations.Of(stages.Ring, clock, stages));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         stages.Ring = new OtpKeyRing(KeyV2, KeyV1);
         clock.Advance(CodeDerivation.DefaultRefreshInterval);
         var code = h.Store.Codes(Address)[0];
-        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive(Address, code.Nonce, code.Digits);
+        var underV2 = Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("v2", Address, code.Nonce, code.Digits);
 
         Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, underV2, RuleHarness.Client, default)).Status);
 
         var mailerClock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var mailerKeys = new CodeDerivation(new OtpKeyRing(KeyV1), mailerClock, stages);
+        var mailerKeys = Derivations.Of(new OtpKeyRing(KeyV1), mailerClock, stages);
         var mailer = new OtpMailer(h.Store, h.Mail, mailerKeys, h.Settings, h.Clock);
         h.Advance(30);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
@@ -378,11 +378,11 @@ public class OtpVerifierBindingTests
     [Fact]
     public async Task ACodeNotYetMarkedMailed_IsCheckedUnderTheCurrentKey()
     {
-        var h = new RuleHarness(null, new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System));
+        var h = new RuleHarness(null, Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System));
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var code = h.Store.Codes(Address)[0];
         Assert.Null(code.KeyVersion);
-        var underPrevious = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, code.Nonce, code.Digits);
+        var underPrevious = Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", Address, code.Nonce, code.Digits);
 
         Assert.Equal(VerifyStatus.WrongCode, (await h.Verifier.VerifyAsync(Address, underPrevious, RuleHarness.Client, default)).Status);
         Assert.Equal(VerifyStatus.Verified, (await h.Verifier.VerifyAsync(Address, h.CurrentCode(Address), RuleHarness.Client, default)).Status);

@@ -117,7 +117,7 @@ public class RulePropertyTests
             log.Sends.Add((address, client, now, lane));
             if (previous is not null)
             {
-                log.Stale[address] = (h.Derivation.Derive(address, previous.Nonce, previous.Digits), previous.ExpiresAt);
+                log.Stale[address] = (h.Derivation.Derive(h.Derivation.CurrentKeyVersion, address, previous.Nonce, previous.Digits), previous.ExpiresAt);
             }
 
             return;

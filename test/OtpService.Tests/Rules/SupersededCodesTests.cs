@@ -17,7 +17,7 @@ public class SupersededCodesTests
 
     private static AddressState State(params RecentCode[] recent) => AddressState.Empty with { Newest = recent[0].ExpiresAt, Recent = recent };
 
-    private static string CodeOf(CodeDerivation codes, RecentCode r) => codes.Derive(Address, r.Nonce, r.Digits);
+    private static string CodeOf(CodeDerivation codes, RecentCode r) => codes.Derive(codes.CurrentKeyVersion, Address, r.Nonce, r.Digits);
 
     [Fact]
     public void Remember_PutsTheIssuedCodeFirst_ThenAtMostTwoEarlierUnexpiredOnes()
@@ -84,10 +84,10 @@ public class SupersededCodesTests
     {
         var earlier = Recent(Now + 60, 2);
         var state = State(Recent(Now + 120, 3), earlier);
-        var underV1 = new CodeDerivation(new OtpKeyRing(KeyV1), TimeProvider.System).Derive(Address, earlier.Nonce, 6);
-        var underV2 = new CodeDerivation(new OtpKeyRing(KeyV2), TimeProvider.System).Derive(Address, earlier.Nonce, 6);
-        var rotated = new CodeDerivation(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
-        var rotatedTwice = new CodeDerivation(new OtpKeyRing(new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray()), KeyV2), TimeProvider.System);
+        var underV1 = Derivations.Of(new OtpKeyRing(KeyV1), TimeProvider.System).Derive("v1", Address, earlier.Nonce, 6);
+        var underV2 = Derivations.Of(new OtpKeyRing(KeyV2), TimeProvider.System).Derive("v2", Address, earlier.Nonce, 6);
+        var rotated = Derivations.Of(new OtpKeyRing(KeyV2, KeyV1), TimeProvider.System);
+        var rotatedTwice = Derivations.Of(new OtpKeyRing(new OtpKey("v3", Enumerable.Repeat((byte)3, 32).ToArray()), KeyV2), TimeProvider.System);
 
         Assert.True(SupersededCodes.IsEarlierCode(rotated, Address, state, Now + 120, Now, underV1));
         Assert.True(SupersededCodes.IsEarlierCode(rotated, Address, state, Now + 120, Now, underV2));
@@ -101,7 +101,7 @@ public class SupersededCodesTests
         var codes = TestKeys.Derivation();
         var earlier = Recent(Now + 60, 2, digits: 6);
         var state = State(Recent(Now + 120, 3, digits: 10), earlier);
-        var tenDigitsOfASixDigitCode = codes.Derive(Address, earlier.Nonce, 10);
+        var tenDigitsOfASixDigitCode = codes.Derive(OtpKey.LocalVersion, Address, earlier.Nonce, 10);
 
         Assert.False(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, tenDigitsOfASixDigitCode));
         Assert.True(SupersededCodes.IsEarlierCode(codes, Address, state, Now + 120, Now, CodeOf(codes, earlier)));
