@@ -31,6 +31,22 @@ public class OtpIssuerRoundsTests
     }
 
     [Fact]
+    public async Task Issue_TheLastRoundRefusedByARace_IsNotTakenForTheSecondRoundsWrite()
+    {
+        var h = new RuleHarness(new OtpSettings { ResendCooldownSeconds = 0 });
+        Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.OtherClient, default)).Status);
+        var issuer = new OtpIssuer(new EarlierRoundAppliedStore(h, appliedRound: 1), h.Settings, h.Clock, h.Tagger);
+
+        var outcome = await issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        // The third round's token is its own too: its refused write is not the second round's, so
+        // no code is written past the record's newest and the rounds give up.
+        Assert.Equal(new GenerateOutcome(GenerateStatus.Cooldown, RetryAfterSeconds: 1), outcome);
+        Assert.Equal(2, h.Store.Codes(Address).Count);
+        Assert.Equal(h.Store.Record(Address).Newest, h.Store.Codes(Address)[0].ExpiresAt);
+    }
+
+    [Fact]
     public async Task Issue_Uncontested_ReadsTheRecordOnce_AndWritesOnce()
     {
         var h = new RuleHarness();
@@ -142,26 +158,29 @@ public class OtpIssuerRoundsTests
     }
 
     /// <summary>
-    /// Round 1's record write applies but the round answers Conflict (as when its code's key was
-    /// taken); before round 2's write another client's wrong guess moves the record on, adding its
-    /// own token to the record's and keeping round 1's. The race a DynamoDB store allows and the
-    /// in-memory store cannot time on its own.
+    /// Round <c>appliedRound</c> (from 0; the first by default) has its record write apply but
+    /// answers Conflict (as when its code's key was taken); before the round after it, and before
+    /// each round before it, another client's wrong guess moves the record on (adding its own token
+    /// to the record's and keeping the applied round's); later rounds pass. The race a DynamoDB
+    /// store allows and the in-memory store cannot time on its own.
     /// </summary>
-    private sealed class EarlierRoundAppliedStore(RuleHarness h) : DelegatingStore(h.Store)
+    private sealed class EarlierRoundAppliedStore(RuleHarness h, int appliedRound = 0) : DelegatingStore(h.Store)
     {
-        private int _rounds;
+        private int _round;
 
         public override async Task<IssueResult> TryIssueAsync(StoredCode code, AddressState record, long expectedVersion, long recordKeepUntil, long codeKeepUntil, string token, CancellationToken cancellationToken)
         {
-            switch (++_rounds)
+            var round = _round++;
+            if (round == appliedRound)
             {
-                case 1:
-                    await base.TryIssueAsync(code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, cancellationToken);
-                    return IssueResult.Conflict;
-                case 2:
-                    var newest = h.Store.Record(code.Address).Newest!.Value;
-                    Assert.NotNull(await h.Store.TryRecordWrongGuessAsync(code.Address, newest, "cOTHERCLIENT", 5, 15, h.Now, IdempotencyToken.New(), cancellationToken));
-                    break;
+                await base.TryIssueAsync(code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, cancellationToken);
+                return IssueResult.Conflict;
+            }
+
+            if (round <= appliedRound + 1)
+            {
+                var newest = h.Store.Record(code.Address).Newest!.Value;
+                Assert.NotNull(await h.Store.TryRecordWrongGuessAsync(code.Address, newest, "cOTHERCLIENT", 5, 15, h.Now, IdempotencyToken.New(), cancellationToken));
             }
 
             return await base.TryIssueAsync(code, record, expectedVersion, recordKeepUntil, codeKeepUntil, token, cancellationToken);

@@ -294,10 +294,13 @@ public class OtpIssuerTests
         Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync("other@example.com", RuleHarness.Client, default)).Status);
     }
 
-    [Fact]
-    public async Task Issue_KeepsTheCodeAnHourPastItsExpiry_ForTheTableTtl()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // The folded flow passes the keep-until in its own write.
+    public async Task Issue_KeepsTheCodeAnHourPastItsExpiry_ForTheTableTtl(bool inTransactions)
     {
         var h = new RuleHarness();
+        h.Store.IssueInOneTransaction = inTransactions;
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
         var expiresAt = Assert.Single(h.Store.Codes(Address)).ExpiresAt;
 

@@ -251,12 +251,15 @@ public class OtpVerifierBindingTests
         return (h, h.Mail.LastCode(Address));
     }
 
-    [Fact]
-    public async Task ACodeWhoseKeyIsInNeitherStage_FailsSafe_AsAWrongCode_WithALogNote()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // The folded flow's wrong guess writes elsewhere; its answer must carry the note too.
+    public async Task ACodeWhoseKeyIsInNeitherStage_FailsSafe_AsAWrongCode_WithALogNote(bool inTransactions)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
         var stages = new Stages(new OtpKeyRing(KeyV1));
         var (h, mailed) = await MailedUnderV1(stages, clock);
+        h.Store.IssueInOneTransaction = inTransactions;
         stages.Ring = new OtpKeyRing(KeyV3, KeyV2);
         clock.Advance(CodeDerivation.DefaultRefreshInterval);
 

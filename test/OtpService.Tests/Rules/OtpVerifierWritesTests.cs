@@ -18,7 +18,7 @@ public class OtpVerifierWritesTests
     public async Task ARightCode_WhoseFailureCountCannotBeGivenBack_ReportsTheStoreFailure_NotASilentSuccess()
     {
         var h = new RuleHarness();
-        var store = new FailingGiveBack(h.Store);
+        var store = new FailingGiveBackStore(h.Store);
         var verifier = new OtpVerifier(store, h.Derivation, h.Settings, h.Clock, h.Tagger);
         await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
 
@@ -41,21 +41,6 @@ public class OtpVerifierWritesTests
         Assert.Equal(VerifyStatus.Verified, outcome.Status);
         Assert.Equal(1, store.GiveBacksFinished);
         Assert.Equal(0, h.Store.Count(AbuseLimits.ClientWindow(h.Tagger.Client(RuleHarness.Client), h.Now), WindowCounter.Failures));
-    }
-
-    /// <summary>Gives back a window count only after yielding, and fails doing so (DynamoDB throttling that one write, say).</summary>
-    private sealed class FailingGiveBack(IOtpStore inner) : DelegatingStore(inner)
-    {
-        public DependencyException Failure { get; } = Failures.StoreUnavailable("UncountAsync failed: HTTP 400 ProvisionedThroughputExceededException.", "ProvisionedThroughputExceededException");
-
-        public int GiveBacks { get; private set; }
-
-        public override async Task UncountAsync(WindowKey window, WindowCounter counter, string token, CancellationToken cancellationToken)
-        {
-            GiveBacks++;
-            await Task.Yield();
-            throw Failure;
-        }
     }
 
     /// <summary>Gives back a window count after yielding, as a real network call does, and counts the ones that finished.</summary>

@@ -127,6 +127,23 @@ public sealed class WriteFlowParityTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task Generate_AClientAtItsLimit_IsClientLimited_AlsoForAnAddressInItsCooldown(bool inTransactions)
+    {
+        var h = Harness(inTransactions, new OtpSettings { ClientMaxRequestsPerHour = 1 });
+        var secondsToHourEnd = (int)(3600 - (h.Now % 3600));
+        Assert.Equal(GenerateStatus.Sent, (await h.Issuer.IssueAsync(Address, RuleHarness.Client, default)).Status);
+
+        var again = await h.Issuer.IssueAsync(Address, RuleHarness.Client, default);
+
+        // Folded, the cooldown is decided first and the client's count made with the refusal: the limit still wins.
+        Assert.Equal(new GenerateOutcome(GenerateStatus.ClientLimited, RetryAfterSeconds: secondsToHourEnd), again);
+        Assert.Single(h.Store.Codes(Address));
+        Assert.Equal(1, h.Store.Count(AbuseLimits.BudgetWindow(h.Now), WindowCounter.Sends));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task Generate_OverTheSendBudget_IsBudgetExceeded_ButClientLimitedForAClientAtItsLimit(bool inTransactions)
     {
         var h = Harness(inTransactions, new OtpSettings { ClientMaxRequestsPerHour = 1, MaxSendsPerMinute = 1 });
