@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using OtpService.Core.Aws;
 using OtpService.Core.Rules;
 using System.Text.Json;
@@ -5,7 +6,7 @@ using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// DynamoDB failures produced for real: dynalite answers ResourceNotFoundException for a table that

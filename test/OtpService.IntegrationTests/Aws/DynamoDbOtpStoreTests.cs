@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using OtpService.Core.Aws;
@@ -5,7 +6,7 @@ using OtpService.Local.Emulators;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>The contract on the DynamoDB store, plus what only it does: find out whether the endpoint has transactions.</summary>
 public abstract class DynamoDbOtpStoreContract : OtpStoreContract

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -7,7 +8,7 @@ using OtpService.Local.Emulators;
 using Xunit;
 using OtpService.Tests.Support;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 public sealed class EmulatorFixtureTests
 {

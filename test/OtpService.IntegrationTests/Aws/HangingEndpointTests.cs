@@ -1,9 +1,10 @@
+using OtpService.Tests.Integration;
 using System.Text.Json;
 using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// Issue 9's deadline against a real hanging endpoint (<see cref="HangingEndpoint"/>: a socket that

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Net;
 using System.Text.Json;
 using Amazon.KeyManagementService;
@@ -11,7 +12,7 @@ using OtpService.Tests.Support;
 using OtpService.Tests.Tokens;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// VerifyOtp with its token signed by KMS, when KMS fails at verify time: an outage (a refused

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using OtpService.Tests.Support;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
@@ -9,7 +10,7 @@ using OtpService.Core.Tokens;
 using OtpService.Tests.Tokens;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// The KMS path against a real KMS emulator (moto's server): keys created with CreateKey

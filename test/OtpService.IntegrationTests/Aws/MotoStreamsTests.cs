@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -11,7 +12,7 @@ using OtpService.Local.Streams;
 using OtpService.Local.Template;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>One moto server for the tests of a class (skipped where moto is missing).</summary>
 public sealed class MotoFixture : IAsyncLifetime

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Microsoft.Extensions.Time.Testing;
@@ -7,7 +8,7 @@ using OtpService.Local.Emulators;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// Holds the number of DynamoDB requests a generate and a verify cost, counted on the wire (the

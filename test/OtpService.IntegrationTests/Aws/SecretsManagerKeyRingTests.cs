@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Aws;
@@ -5,7 +6,7 @@ using OtpService.Core.Rules;
 using Xunit;
 using OtpService.Tests.Support;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// The HMAC key ring against a real Secrets Manager emulator (moto's server): version stages move

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -8,7 +9,7 @@ using OtpService.Tests.Support;
 using OtpService.Tests.Tokens;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// Issue 22 item 1: the token-signing key in a Secrets Manager secret (the template's default), against

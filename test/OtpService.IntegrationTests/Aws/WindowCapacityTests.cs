@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 using OtpService.Core.Lambda;
@@ -6,7 +7,7 @@ using OtpService.Core.Aws;
 using Xunit;
 using OtpService.Tests.Support;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// The window arithmetic of <see cref="WindowCapacity"/> against the table's real attribute names

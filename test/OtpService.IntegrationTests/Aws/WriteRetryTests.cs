@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
@@ -6,7 +7,7 @@ using OtpService.Local.Emulators;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Aws;
 
 /// <summary>
 /// Every write gives the same result whether the SDK sends it once or twice. The fault is real

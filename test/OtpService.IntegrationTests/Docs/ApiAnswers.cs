@@ -14,7 +14,7 @@ using OtpService.Tests.Local;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.OpenApi;
+namespace OtpService.Tests.Docs;
 
 /// <summary>One real answer of the API: what was asked, and the status, headers and body that came back.</summary>
 public sealed record Observed(string Scenario, string Path, string Method, int Status, IReadOnlyDictionary<string, string> Headers, string Body)

@@ -1,8 +1,9 @@
+using OtpService.Tests.OpenApi;
 using OtpService.Core.Lambda;
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.OpenApi;
+namespace OtpService.Tests.Docs;
 
 /// <summary>
 /// docs/openapi.json against the real answers (<see cref="ApiAnswersFixture"/>): every answer is

@@ -1,10 +1,11 @@
+using OtpService.Tests.Integration;
 using OtpService.Core.Lambda;
 using OtpService.Core.Aws;
 using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The real handlers against dynalite under concurrency: correctness rests on conditional writes

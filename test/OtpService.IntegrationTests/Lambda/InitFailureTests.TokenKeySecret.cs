@@ -1,3 +1,5 @@
+using OtpService.Tests.Aws;
+using OtpService.Tests.Integration;
 using System.Security.Cryptography;
 using OtpService.Core.Aws;
 using OtpService.Core.Lambda;
@@ -5,7 +7,7 @@ using OtpService.Tests.Support;
 using OtpService.Tests.Tokens;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 22 item 1 through the functions as Lambda builds them: the token key in the template's default

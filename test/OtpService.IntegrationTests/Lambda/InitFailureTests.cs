@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
@@ -9,7 +10,7 @@ using OtpService.Local.Streams;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 19 item 6: Secrets Manager or KMS failing while a function starts is answered like a failed

@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using OtpService.Core.Lambda;
@@ -7,7 +8,7 @@ using OtpService.Local.Template;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 9's "nothing lost": every code GenerateOtp answered 202 for is mailed once, or counted as

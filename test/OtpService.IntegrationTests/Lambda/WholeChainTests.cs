@@ -1,3 +1,4 @@
+using OtpService.Tests.Integration;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
@@ -7,7 +8,7 @@ using OtpService.Local.Streams;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Integration;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The seed's whole flow with every real part: GenerateOtp writes to dynalite, the stream record

@@ -1,3 +1,4 @@
+using OtpService.Tests.Docs;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OtpService.Local.Api;

@@ -1,3 +1,4 @@
+using OtpService.Tests.Docs;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Deque.AxeCore.Playwright;

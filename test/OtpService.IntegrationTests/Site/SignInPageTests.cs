@@ -1,3 +1,4 @@
+using OtpService.Tests.Docs;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using OtpService.Tests.OpenApi;
 using System.Text;
 using System.Text.Json;
 using Microsoft.OpenApi;
@@ -6,7 +7,7 @@ using OtpService.Core.Lambda;
 using OtpService.Local.Api;
 using Xunit;
 
-namespace OtpService.Tests.OpenApi;
+namespace OtpService.Tests.Docs;
 
 /// <summary>docs/openapi.json on its own: a valid OpenAPI 3.1 document whose examples hold, and a validator that can fail.</summary>
 public sealed class OpenApiDocumentTests

@@ -5,7 +5,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>The API handlers end to end over the in-memory store: event in, proxy response out, log line written.</summary>
 public class ApiHandlerTests

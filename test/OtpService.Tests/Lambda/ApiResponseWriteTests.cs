@@ -1,7 +1,7 @@
 using OtpService.Core.Lambda;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The handlers write their proxy response straight to bytes (<see cref="ApiResponse.WriteResponse"/>):

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using OtpService.Core.Lambda;
 using Xunit;
 
-namespace OtpService.Tests.Contracts;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>Our contract types read AWS's own published sample events (Fixtures/aws-events, sources in its README).</summary>
 public sealed class AwsSampleEventContractTests

@@ -3,7 +3,7 @@ using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The metric lines against the published Embedded Metric Format specification (checked rule by

@@ -2,7 +2,7 @@ using System.Text;
 using OtpService.Core.Lambda;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>The Lambda stdout writer: whole lines in one write each, UTF-8 without BOM, "\n" endings; the choice by environment.</summary>
 public class FunctionOutputTests

@@ -4,7 +4,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>Generate's <c>locale</c> field and <c>Accept-Language</c> header, through the handler to the stored code and the mail.</summary>
 public class GenerateLocaleTests

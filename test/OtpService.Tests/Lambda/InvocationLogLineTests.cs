@@ -1,7 +1,7 @@
 using OtpService.Core.Lambda;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The log and EMF lines are written from one reused buffer per thread: each line is whole, ends

@@ -2,7 +2,7 @@ using System.Text;
 using OtpService.Core.Lambda;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 public class LambdaJsonTests
 {

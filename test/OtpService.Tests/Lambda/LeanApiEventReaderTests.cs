@@ -5,7 +5,7 @@ using OtpService.Core.Tokens;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Contracts;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// The handlers' lean event reader (<see cref="LeanApiEventReader"/>) gives the answers of the full

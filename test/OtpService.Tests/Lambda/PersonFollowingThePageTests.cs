@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 19: asking again never costs a person more than a few minutes. A person who uses the

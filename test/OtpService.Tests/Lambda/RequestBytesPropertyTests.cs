@@ -5,7 +5,7 @@ using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Random bytes at the request parser and at both API handlers (CsCheck, shrinking to the

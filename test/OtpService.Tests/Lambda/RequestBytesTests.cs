@@ -3,7 +3,7 @@ using OtpService.Core.Lambda;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Request bytes that are not text, through both API handlers in-process: invalid Unicode in any

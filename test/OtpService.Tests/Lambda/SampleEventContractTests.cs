@@ -5,7 +5,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Deploy;
 using Xunit;
 
-namespace OtpService.Tests.Contracts;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>Our events/ (for sam local invoke and the local runner) have AWS's shape and read as the handlers expect.</summary>
 public sealed class SampleEventContractTests

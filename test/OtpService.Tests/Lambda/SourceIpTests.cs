@@ -3,7 +3,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// One host is one client whatever form its IP arrives in: REST requestContext.identity.sourceIp,

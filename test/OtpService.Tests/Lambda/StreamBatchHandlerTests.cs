@@ -4,7 +4,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 public class StreamBatchHandlerTests
 {

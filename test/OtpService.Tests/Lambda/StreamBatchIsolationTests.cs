@@ -5,7 +5,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 19 item 3 and issue 18: one record of a wrong shape is one record. A batch holds a good

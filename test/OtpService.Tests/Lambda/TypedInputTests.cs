@@ -6,7 +6,7 @@ using OtpService.Local.Api;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Lambda;
 
 /// <summary>
 /// Issue 10's inputs through the real handlers and rules over the in-memory store: addresses

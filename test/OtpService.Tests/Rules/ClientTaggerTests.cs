@@ -3,7 +3,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class ClientTaggerTests
 {

@@ -4,7 +4,7 @@ using System.Text;
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// The read-on-need rule behind issue 19 item 6 (init never fails for a key store): one read at a

@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>The one failure type: its error type is what logs, metrics and the classifier's tables key on, so it is never blank.</summary>
 public sealed class DependencyExceptionTests

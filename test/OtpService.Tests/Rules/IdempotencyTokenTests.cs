@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class IdempotencyTokenTests
 {

@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Integration;
 using OtpService.Tests.Support;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// The store contract on the in-memory store the rule tests and the abuse simulation stand on,

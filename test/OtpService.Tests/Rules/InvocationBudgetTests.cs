@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class InvocationBudgetTests
 {

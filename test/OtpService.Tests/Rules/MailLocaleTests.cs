@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>Which language a request's mail gets: BCP 47 tags (RFC 5646), Accept-Language (RFC 9110 section 12.5.4), fallbacks.</summary>
 public class MailLocaleTests

@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>The mail's templates (MailTemplates): the built-in layout, a deployer's templates, and what init refuses.</summary>
 public class MailTemplatesTests

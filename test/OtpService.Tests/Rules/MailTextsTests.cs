@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>Every language of the mail: filled in, in its direction, with the library's plural forms.</summary>
 public class MailTextsTests

@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class OtpEmailTests
 {

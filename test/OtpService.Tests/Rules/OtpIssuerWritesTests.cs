@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// Generate's give-back of the send budget after a refusal is awaited before the answer, so it is

@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>The one key-length rule, as the deployer meets it (kills Stryker's empty-message mutant of the refusal).</summary>
 public class OtpKeyTests

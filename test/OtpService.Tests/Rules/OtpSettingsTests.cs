@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using Xunit;
 using OtpService.Core.Lambda;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class OtpSettingsTests
 {

@@ -3,7 +3,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// Verify's answers to an earlier mail's code (issue 10, item 4), to a verification id (issue 12,

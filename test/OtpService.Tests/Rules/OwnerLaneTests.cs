@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// The owner lane: a client that verified a code of an address is not blocked by what other

@@ -2,7 +2,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// The rules' argument guards: a null or out-of-range argument is refused at once, naming the

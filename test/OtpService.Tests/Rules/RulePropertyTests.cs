@@ -3,7 +3,7 @@ using OtpService.Core.Rules;
 using OtpService.Tests.Support;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// Random interleavings of an owner (signs in to the victim's address with the codes mailed to

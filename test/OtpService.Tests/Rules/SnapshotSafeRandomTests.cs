@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>
 /// The random source for nonces and token ids. A SnapStart restore cannot be made here; what a

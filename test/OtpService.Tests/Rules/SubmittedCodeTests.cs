@@ -1,7 +1,7 @@
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 /// <summary>The code format rule: codes however they are typed or pasted, and JSON numbers only when nothing was lost.</summary>
 public class SubmittedCodeTests

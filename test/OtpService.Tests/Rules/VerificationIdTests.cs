@@ -3,7 +3,7 @@ using System.Text;
 using OtpService.Core.Rules;
 using Xunit;
 
-namespace OtpService.Tests.Unit;
+namespace OtpService.Tests.Rules;
 
 public class VerificationIdTests
 {
