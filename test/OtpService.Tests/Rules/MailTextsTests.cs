@@ -169,4 +169,13 @@ public class MailTextsTests
     [InlineData(null, "en")]
     public void For_FallsBackByLanguage_ThenToEnglish_NeverAnError(string? locale, string expected) =>
         Assert.Equal(expected, MailTexts.For(locale, "Acme", 120).Locale);
+    [Theory]
+    [InlineData("fr", 45, "45 secondes")]
+    [InlineData("de", 45, "45 Sekunden")]
+    [InlineData("en", 45, "45 seconds")]
+    public void TheLifetime_IsInTheReadersLanguage_AlsoInSeconds(string locale, long seconds, string lifetime)
+    {
+        // "2 minutes" reads the same in English and French; seconds tell the cultures apart.
+        Assert.Equal(lifetime, MailTexts.For(locale, "App", seconds).Lifetime);
+    }
 }
