@@ -115,9 +115,7 @@ public static class SubmittedCode
     }
 
     /// <summary>"6", or "6 or 10" when long codes are accepted too.</summary>
-    private static string Lengths(ReadOnlySpan<int> lengths) => lengths.Length == 1
-        ? lengths[0].ToString(CultureInfo.InvariantCulture)
-        : string.Join(" or ", lengths.ToArray());
+    private static string Lengths(ReadOnlySpan<int> lengths) => string.Join(" or ", lengths.ToArray());
 
     /// <summary>
     /// In words a person can act on: the usual length, and the longer one only as what the mail may
