@@ -6,7 +6,16 @@ namespace OtpService.Local.Emulators;
 /// <summary>Loopback port checks. Everything local listens on 127.0.0.1 only.</summary>
 internal static class Ports
 {
-    /// <summary>A port that was free a moment ago (the OS picks it when binding port 0), other than <paramref name="except"/>.</summary>
+    // Ports handed out lately: a port just released (the probe's own listener) can come back from
+    // the OS on the next probe, so two parts asking one after another could get the same one.
+    private static readonly Lock Gate = new();
+    private static readonly Queue<int> Recent = new();
+    private const int RecentKept = 1024;
+
+    /// <summary>
+    /// A port that was free a moment ago (the OS picks it when binding port 0), never one this
+    /// process was handed in its last 1,024 calls, nor one of <paramref name="except"/>.
+    /// </summary>
     /// <param name="except">Ports already chosen for something else: free now, but about to be used (the OS may pick them again).</param>
     public static int FreePort(params IReadOnlyCollection<int> except)
     {
@@ -15,8 +24,19 @@ internal static class Ports
             using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (!except.Contains(port))
+            lock (Gate)
             {
+                if (except.Contains(port) || Recent.Contains(port))
+                {
+                    continue;
+                }
+
+                Recent.Enqueue(port);
+                if (Recent.Count > RecentKept)
+                {
+                    Recent.Dequeue();
+                }
+
                 return port;
             }
         }
